@@ -1,0 +1,1 @@
+"""The ``optolab`` command line."""

@@ -1,0 +1,59 @@
+"""Exception types raised by optolab.
+
+Every error a user can trigger by wrong use derives from :class:`OptolabError`, so
+``except optolab.errors.OptolabError`` catches all of them. Each message says what is
+wrong and what to do about it.
+"""
+
+from __future__ import annotations
+
+
+class OptolabError(Exception):
+    """Base class of every optolab error."""
+
+
+# --- tracing -----------------------------------------------------------------------------
+
+
+class TraceError(OptolabError):
+    """Wrong use of the tracing API."""
+
+
+class NotANodeError(TraceError, TypeError):
+    """A traced node was expected but something else was given."""
+
+
+class BackwardError(TraceError):
+    """``backward`` cannot propagate feedback (no trainable ancestor, bad feedback type, ...)."""
+
+
+class FeedbackTypeError(BackwardError, TypeError):
+    """Feedback must be text or a number."""
+
+
+class NameClashError(TraceError):
+    """Two different parameters would be known under the same name."""
+
+
+class StateError(TraceError):
+    """A saved state does not match the module it is loaded into."""
+
+
+class TracedExecutionError(TraceError):
+    """A traced operator raised while error capture was off.
+
+    ``error.node`` is the :class:`~optolab.trace.ErrorNode` that records the failure; it can
+    still be used for ``backward``.
+    """
+
+    def __init__(self, message: str, node=None):
+        super().__init__(message)
+        self.node = node
+
+
+class ParameterUpdateError(TraceError):
+    """A proposed value for a parameter was rejected (wrong type, violates its constraint, bad code)."""
+
+
+class CodeCompileError(ParameterUpdateError):
+    """The new code of a trainable function does not compile or does not define the function."""
