@@ -13,7 +13,6 @@ import sys
 
 # module name under optolab.cli -> one-line help; each module defines register(subparsers)
 COMMANDS: dict[str, str] = {
-    "demo_cmd": "demo",
 }
 
 

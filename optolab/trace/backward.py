@@ -5,8 +5,9 @@ reverse topological order and without recursion. By default an operator hands th
 it receives to each of its parents unchanged (the OPTO setting: the optimizer reads the
 feedback together with the traced subgraph). An operator may declare its own rule with
 ``@trace.node(backward=rule)``; ``rule(node, feedback)`` returns either one value for every
-parent or a dict from argument name to value. When a node receives several different
-messages, numbers are added and texts are joined line by line.
+parent or a dict from argument name to value. When a node receives several messages,
+identical ones count once, different numbers are added and different texts are joined
+line by line.
 """
 
 from __future__ import annotations
@@ -73,7 +74,7 @@ def backward(output: Node, feedback: Any) -> list[Node]:
 
     n_paths: dict[int, int] = {id(output): 1}
     via: dict[int, Node] = {}
-    inbox: dict[int, list[Any]] = {id(output): [feedback]}
+    inbox: dict[int, list[tuple[int, Any]]] = {id(output): [(output.uid, feedback)]}
     reached: list[Node] = []
     for node in relevant:
         key = id(node)
@@ -81,7 +82,8 @@ def backward(output: Node, feedback: Any) -> list[Node]:
             messages = inbox.pop(key, None)
             if not messages:
                 continue  # a backward rule gave this branch nothing
-            content = combine(messages)
+            messages.sort(key=lambda m: m[0])  # in the order the children were created
+            content = combine([m[1] for m in messages])
         else:
             content = feedback
         if node.trainable:
@@ -101,7 +103,7 @@ def backward(output: Node, feedback: Any) -> list[Node]:
             if custom:
                 message = per_parent(name) if per_parent is not None else content
                 if message is not None:
-                    inbox.setdefault(pkey, []).append(message)
+                    inbox.setdefault(pkey, []).append((node.uid, message))
     return reached
 
 

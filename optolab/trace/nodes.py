@@ -16,7 +16,8 @@ methods :meth:`Node.eq`, :meth:`Node.ne`, :meth:`Node.len`, :meth:`Node.contains
 
 Not traced (Python requires a plain result): ``bool(node)``, ``len(node)``,
 ``x in node``, ``str(node)``, ``format(node)`` / f-strings, ``int(node)``, ``float(node)``,
-``hash(node)``. ``node == other`` and ``node != other`` compare the *data* and return a
+``hash(node)``, and ``"template" % node`` (``str`` formats any object itself; put the node
+on the left or use ``trace.ops.mod``). ``node == other`` and ``node != other`` compare the *data* and return a
 plain ``bool`` so that ``if answer == "yes":`` reads naturally; nodes hash by identity,
 so two distinct nodes holding equal data are still two set members.
 """
@@ -125,14 +126,14 @@ class Node:
     def is_error(self) -> bool:
         return False
 
-    def backward(self, feedback: Any, **kwargs: Any) -> None:
-        """Send ``feedback`` (text or a number) to every trainable ancestor.
+    def backward(self, feedback: Any) -> list["Parameter"]:
+        """Send ``feedback`` (text or a number) to every trainable ancestor; returns those reached.
 
-        See :func:`optolab.trace.backward` for the options.
+        See :func:`optolab.trace.backward`.
         """
         from optolab.trace.backward import backward
 
-        backward(self, feedback, **kwargs)
+        return backward(self, feedback)
 
     # --- explicit traced helpers ----------------------------------------------------------
     def attr(self, name: str) -> "Node":
@@ -332,8 +333,8 @@ class Node:
 class FeedbackEntry:
     """Feedback that reached a parameter from one ``backward`` call.
 
-    ``path`` lists node labels from the output down to the parameter along one shortest
-    route; ``n_paths`` counts all routes. ``output`` is the node ``backward`` was called
+    ``path`` lists node labels from the output down to the parameter along one
+    route (the first one feedback arrived by); ``n_paths`` counts all routes. ``output`` is the node ``backward`` was called
     on: it keeps that graph alive until the parameter's feedback is cleared.
     """
 
