@@ -163,6 +163,7 @@ class CodeParameter(Parameter):
         twin = object.__new__(CodeParameter)
         Parameter.__init__(twin, self._data, name=self.name, description=self.description,
                            constraint=self.constraint, validator=self.validator, info=self.info)
+        twin.frozen = self.frozen
         twin.compiler = self.compiler
         twin._function = self._function
         twin._compiled_text = self._compiled_text

@@ -351,7 +351,7 @@ class FeedbackEntry:
 class Parameter(Node):
     """A trainable value: optimizers read its feedback and replace its data."""
 
-    __slots__ = ("_feedback", "constraint", "validator", "frozen")
+    __slots__ = ("_feedback", "constraint", "validator", "frozen", "_checker")
 
     kind = "parameter"
 
@@ -370,6 +370,7 @@ class Parameter(Node):
         self.constraint = constraint
         self.validator = validator
         self.frozen = False
+        self._checker: Any = None  # compiled from the constraint on first use
 
     @property
     def trainable(self) -> bool:  # type: ignore[override]
@@ -398,7 +399,8 @@ class Parameter(Node):
         """Validate a proposed value and return it, possibly converted.
 
         The value must have the type of the current value (an int may become a float); the
-        ``validator`` callable, if given, may convert it or raise. Raises
+        ``validator`` callable, if given, may convert it or raise; a constraint written as a
+        Python expression (see :mod:`optolab.trace.constraints`) is checked. Raises
         :class:`~optolab.errors.ParameterUpdateError` with the reason.
         """
         current = self._data
@@ -427,6 +429,15 @@ class Parameter(Node):
                 )
             if result is not None and result is not True:
                 value = result
+        if self.constraint:
+            if self._checker is None:
+                from optolab.trace.constraints import compile_constraint
+
+                self._checker = compile_constraint(self.constraint, self.name) or False
+            if self._checker is not False and not self._checker(value):
+                raise ParameterUpdateError(
+                    f"parameter {self.name!r} rejected {short_repr(value)}: it violates the constraint {self.constraint!r}"
+                )
         return value
 
     def set(self, value: Any) -> None:

@@ -1,0 +1,174 @@
+"""Search beyond greedy updates: several candidate updates per step, scored, the best kept.
+
+``SearchOptimizer`` asks the model for ``candidates`` proposals per step (sampled with
+different seeds), evaluates each with a user-supplied ``score()`` (higher is better; it runs
+the workflow with the parameters as they are set when it is called) and keeps either
+
+- ``strategy="beam"``: the ``beam_width`` best states seen so far, each scored once; or
+- ``strategy="ucb"``: the same pool treated as bandit arms, with ``evals_per_step``
+  evaluations spread by the UCB1 rule (Auer et al., 2002), for noisy scores such as accuracy
+  on a random minibatch; the state with the best mean wins.
+
+The parameters are left at the best state after each step. ``max_llm_calls`` bounds the
+proposals over the optimizer's life; once spent, ``step()`` only re-evaluates.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from optolab.errors import TraceError
+from optolab.trace.optimizers.base import StepRecord, UsageMeter
+from optolab.trace.optimizers.optoprime import OptoPrime
+
+
+@dataclass
+class Arm:
+    """A full parameter state and what is known of its score."""
+
+    state: dict[str, Any]
+    total: float = 0.0
+    count: int = 0
+    origin: str = "initial"
+
+    @property
+    def mean(self) -> float:
+        return self.total / self.count if self.count else float("-inf")
+
+
+class SearchOptimizer(OptoPrime):
+    def __init__(
+        self,
+        parameters: Any,
+        llm: Any,
+        score: Callable[[], float],
+        *,
+        candidates: int = 4,
+        beam_width: int = 2,
+        strategy: str = "beam",
+        evals_per_step: int | None = None,
+        exploration: float = 1.0,
+        max_llm_calls: int | None = None,
+        temperature: float = 0.7,
+        **kwargs: Any,
+    ):
+        super().__init__(parameters, llm, temperature=temperature, **kwargs)
+        if strategy not in ("beam", "ucb"):
+            raise TraceError(f"strategy must be 'beam' or 'ucb', got {strategy!r}")
+        if candidates < 1 or beam_width < 1:
+            raise TraceError("candidates and beam_width must be at least 1")
+        if not callable(score):
+            raise TraceError("score must be a function of no arguments returning a number (higher is better)")
+        self.score = score
+        self.candidates = candidates
+        self.beam_width = beam_width
+        self.strategy = strategy
+        self.evals_per_step = evals_per_step or 2 * candidates
+        self.exploration = exploration
+        self.max_llm_calls = max_llm_calls
+        self.llm_calls_used = 0
+        self.arms: list[Arm] = []
+
+    # --- state handling ---------------------------------------------------------------------
+    def _snapshot(self) -> dict[str, Any]:
+        return {p.name: p._data for p in self.parameters}
+
+    def _load(self, state: dict[str, Any]) -> None:
+        for p in self.parameters:
+            value = state[p.name]
+            if p._data is not value:
+                p.set(value)
+
+    def _evaluate(self, arm: Arm) -> float:
+        self._load(arm.state)
+        value = self.score()
+        try:
+            value = float(value)
+        except (TypeError, ValueError):
+            raise TraceError(f"score() must return a number, got {type(value).__name__}") from None
+        arm.total += value
+        arm.count += 1
+        return value
+
+    @property
+    def best(self) -> Arm | None:
+        return max(self.arms, key=lambda a: a.mean, default=None)
+
+    # --- one step ---------------------------------------------------------------------------
+    def step(self) -> StepRecord:
+        meter = UsageMeter(self.llm)
+        record = StepRecord(step=len(self.history) + 1)
+        current = self._snapshot()
+        if not self.arms:
+            self.arms.append(Arm(current, origin="initial"))
+        new_arms: list[Arm] = []
+        proposals: list[StepRecord] = []
+        for i in range(self.candidates):
+            if self.max_llm_calls is not None and self.llm_calls_used >= self.max_llm_calls:
+                record.extra["budget_exhausted"] = True
+                break
+            self._load(current)  # propose from the state whose feedback the parameters hold
+            sub, changes = self._propose(apply=False, temperature=self.temperature,
+                                         seed=len(self.history) * 1000 + i)
+            self.llm_calls_used += max(1, sub.llm_calls)
+            proposals.append(sub)
+            record.llm_seconds += sub.llm_seconds
+            if not changes:
+                continue
+            state = dict(current)
+            for param, value in changes:
+                state[param.name] = value
+            if any(state == a.state for a in self.arms + new_arms):
+                continue  # a duplicate of a state already in the pool
+            new_arms.append(Arm(state, origin=f"step {record.step} candidate {i + 1}"))
+        if proposals:
+            record.system_prompt, record.user_prompt = proposals[0].system_prompt, proposals[0].user_prompt
+            record.reasoning = proposals[0].reasoning
+        record.replies = [r for p in proposals for r in p.replies]
+        record.rejected = {k: v for p in proposals for k, v in p.rejected.items()}
+        errs = [p.error for p in proposals if p.error]
+        record.error = errs[0] if errs and not new_arms else None
+        self.arms.extend(new_arms)
+        scores = self._beam_round() if self.strategy == "beam" else self._ucb_round()
+        self.arms.sort(key=lambda a: a.mean, reverse=True)
+        del self.arms[self.beam_width:]
+        best = self.arms[0]
+        self._load(best.state)
+        for name, value in best.state.items():
+            if value != current[name]:
+                record.updates[name] = {"old": current[name], "new": value}
+        record.extra.update({
+            "candidates": len(new_arms),
+            "scores": scores,
+            "best_score": best.mean,
+            "best_origin": best.origin,
+            "llm_calls_used": self.llm_calls_used,
+        })
+        meter.fill(record)
+        self.history.append(record)
+        return record
+
+    def _beam_round(self) -> list[dict[str, Any]]:
+        scores = []
+        for arm in self.arms:
+            if arm.count == 0:
+                self._evaluate(arm)
+            scores.append({"origin": arm.origin, "mean": arm.mean, "evals": arm.count})
+        return scores
+
+    def _ucb_round(self) -> list[dict[str, Any]]:
+        budget = self.evals_per_step
+        for arm in self.arms:  # every arm is scored at least once
+            if arm.count == 0 and budget > 0:
+                self._evaluate(arm)
+                budget -= 1
+        while budget > 0:
+            total = sum(a.count for a in self.arms)
+            arm = max(self.arms, key=lambda a: a.mean + self.exploration * math.sqrt(math.log(max(total, 1)) / a.count)
+                      if a.count else float("inf"))
+            self._evaluate(arm)
+            budget -= 1
+        return [{"origin": a.origin, "mean": a.mean, "evals": a.count} for a in self.arms]
+
