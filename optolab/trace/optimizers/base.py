@@ -104,6 +104,7 @@ def coerce(param: Parameter, value: Any) -> Any:
         m = _FENCE.match(value)
         if m:
             value = m.group(1)
+        value = value.strip("\n").rstrip() + "\n"
     elif isinstance(current, str) and not isinstance(value, str):
         value = json.dumps(value) if isinstance(value, (dict, list)) else str(value)
     elif isinstance(current, bool) and isinstance(value, str):

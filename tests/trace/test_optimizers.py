@@ -1,0 +1,164 @@
+import json
+
+import pytest
+
+from optolab import trace
+from optolab.errors import NameClashError, TraceError
+from optolab.trace.optimizers import OptoPrime, SearchOptimizer
+
+
+class Replies:
+    """A minimal LLM stand-in that answers ``structured`` calls from a list."""
+
+    def __init__(self, replies):
+        self.replies = list(replies)
+        self.calls = []
+
+    def structured(self, messages, schema, **params):
+        self.calls.append({"messages": messages, "params": params})
+        reply = self.replies.pop(0) if len(self.replies) > 1 else self.replies[0]
+        if isinstance(reply, Exception):
+            raise reply
+        return schema.model_validate(reply)
+
+
+@trace.node(description="Format the answer.")
+def render(prompt, value):
+    return f"{prompt}: {value}"
+
+
+def _workflow():
+    prompt = trace.node("Result", trainable=True, name="prompt", description="label of the answer")
+    k = trace.node(2.0, trainable=True, name="k", constraint="0 <= k <= 10")
+    op = trace.Operator(scale_fn, trainable=True, description="scale the input")
+    out = render(prompt, op(3, k))
+    return prompt, k, op, out
+
+
+def scale_fn(x, k):
+    return x * k
+
+
+def test_prompt_has_every_section_and_names_variables():
+    prompt, k, op, out = _workflow()
+    out.backward("The value should be 30.")
+    opt = OptoPrime([prompt, k, op], Replies([{}]))
+    system, user, names = opt.build_prompt()
+    for section in ("#Instruction", "#Code", "#Documentation", "#Variables", "#Constraints", "#Inputs",
+                    "#Others", "#Outputs", "#Feedback"):
+        assert section in user
+    assert '"suggestion"' in system and "reasoning" in system
+    assert "scale_fn0 = scale_fn(x=x, k=k)  # body is variable scale_fn.__code__" in user
+    assert "render0 = render(prompt=prompt, value=scale_fn0)" in user
+    assert "k = 0 <= k <= 10" in user and "x = (int) 3" in user
+    assert "def scale_fn(x, k):" in user and "The value should be 30." in user
+    assert set(names) == {"prompt", "k", "scale_fn.__code__"}
+
+
+def test_step_applies_valid_suggestions_and_records_everything(tmp_path):
+    prompt, k, op, out = _workflow()
+    out.backward("The value should be 30.")
+    llm = Replies([{"reasoning": "k too small", "answer": "", "suggestion": {
+        "k": "10", "scale_fn.__code__": "```python\ndef scale_fn(x, k):\n    return x * k\n```", "Prompt": "Value"}}])
+    opt = OptoPrime([prompt, k, op], llm)
+    rec = opt.step()
+    assert k.data == 10.0 and prompt.data == "Value"  # string number converted, key matched ignoring case
+    assert set(rec.updates) == {"k", "prompt"}  # the code was unchanged once its fence was removed
+    assert rec.reasoning == "k too small" and rec.error is None and rec.replies
+    assert rec.system_prompt and "#Feedback" in rec.user_prompt
+    assert llm.calls[0]["params"]["max_tokens"] == 1024
+    path = opt.save_history(tmp_path / "history.json")
+    doc = json.loads(path.read_text())
+    assert doc["optimizer"] == "OptoPrime" and doc["steps"][0]["updates"]["k"]["new"] == 10.0
+    assert "overhead_seconds" in doc["steps"][0]
+
+
+def test_partial_suggestions_apply_and_rejected_values_are_sent_back_once():
+    prompt, k, op, out = _workflow()
+    out.backward("bigger")
+    llm = Replies([
+        {"reasoning": "r", "suggestion": {"k": 50, "prompt": "New", "scale_fn.__code__": "def scale_fn(x, k) return"}},
+        {"reasoning": "fixed", "suggestion": {"k": 9, "scale_fn.__code__": "def scale_fn(x, k):\n    return x * k * 2\n"}},
+    ])
+    opt = OptoPrime([prompt, k, op], llm)
+    rec = opt.step()
+    assert len(llm.calls) == 2
+    repair = llm.calls[1]["messages"][-1]["content"]
+    assert "violates the constraint" in repair and "does not compile" in repair
+    assert k.data == 9 and prompt.data == "New" and op(1, 1).data == 2
+    assert rec.rejected == {}
+
+
+def test_malformed_or_failing_replies_never_stop_the_loop():
+    prompt, k, op, out = _workflow()
+    out.backward("bigger")
+    opt = OptoPrime([prompt, k], Replies([RuntimeError("server went away")]))
+    rec = opt.step()
+    assert rec.error and "server went away" in rec.error and k.data == 2.0
+    opt2 = OptoPrime([prompt, k], Replies([{"reasoning": "x", "suggestion": {"unknown_var": 1, "k": "lots"}}]),
+                     repair_rounds=0)
+    rec2 = opt2.step()
+    assert rec2.unknown == ["unknown_var"] and "needs a number" in rec2.rejected["k"] and k.data == 2.0
+    empty = OptoPrime([trace.node(1, trainable=True, name="lonely")], Replies([{}]))
+    assert "no feedback" in empty.step().error
+
+
+def test_memory_and_zero_feedback():
+    prompt, k, op, out = _workflow()
+    llm = Replies([{"reasoning": "r", "suggestion": {"k": 3}}])
+    opt = OptoPrime([prompt, k], llm, memory_size=2)
+    out.backward("first feedback")
+    opt.step()
+    opt.zero_feedback()
+    assert prompt.feedback == [] and k.feedback == []
+    out2 = render(prompt, op(3, k))
+    out2.backward("second feedback")
+    _, user, _ = opt.build_prompt()
+    assert "#Memory" in user and "first feedback" in user
+
+
+def test_parameter_collection_errors():
+    with pytest.raises(TraceError, match="no trainable parameters"):
+        OptoPrime([], Replies([{}]))
+    with pytest.raises(TraceError, match="take trainable parameters"):
+        OptoPrime([trace.node(1)], Replies([{}]))
+    with pytest.raises(NameClashError, match="'p'"):
+        OptoPrime([trace.node(1, trainable=True, name="p"), trace.node(2, trainable=True, name="p")], Replies([{}]))
+
+
+class Target(trace.Module):
+    def __init__(self):
+        self.x = trace.node(0.0, trainable=True, name="x")
+
+    def forward(self):
+        return self.x * 1
+
+
+def test_search_optimizer_keeps_the_best_candidate_beam():
+    m = Target()
+    llm = Replies([{"reasoning": "a", "suggestion": {"x": 4.0}}, {"reasoning": "b", "suggestion": {"x": 9.0}},
+                   {"reasoning": "c", "suggestion": {"x": 2.0}}])
+    score = lambda: -abs(m.x.data - 10)  # noqa: E731
+    opt = SearchOptimizer(m, llm, score, candidates=3, beam_width=2)
+    m().backward("x should be 10")
+    rec = opt.step()
+    assert m.x.data == 9.0 and rec.extra["best_score"] == -1.0
+    assert rec.updates == {"x": {"old": 0.0, "new": 9.0}} and len(opt.arms) == 2
+    assert all(c["params"]["temperature"] == 0.7 for c in llm.calls)
+    assert len({c["params"]["seed"] for c in llm.calls}) == 3  # distinct samples, not cache hits
+
+
+def test_search_optimizer_ucb_and_llm_budget():
+    m = Target()
+    llm = Replies([{"reasoning": "a", "suggestion": {"x": 5.0}}, {"reasoning": "b", "suggestion": {"x": 8.0}}])
+    noise = iter([0.0, 0.3, -0.3] * 50)
+    score = lambda: -abs(m.x.data - 8) + next(noise)  # noqa: E731
+    opt = SearchOptimizer(m, llm, score, candidates=2, strategy="ucb", evals_per_step=9, max_llm_calls=2)
+    m().backward("x should be 8")
+    rec = opt.step()
+    assert m.x.data == 8.0 and sum(a["evals"] for a in rec.extra["scores"]) == 9
+    m().backward("again")
+    rec2 = opt.step()
+    assert rec2.extra.get("budget_exhausted") and len(llm.calls) == 2
+    with pytest.raises(TraceError, match="strategy"):
+        SearchOptimizer(m, llm, score, strategy="greedy")
