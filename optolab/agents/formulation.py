@@ -54,6 +54,23 @@ def clean_expression(text: Any) -> str:
     return s
 
 
+def _int_like(x: Any) -> Any:
+    if isinstance(x, str) and re.fullmatch(r"-?\d+", x.strip()):
+        return int(x.strip())
+    if isinstance(x, float) and x.is_integer():
+        return int(x)
+    return x
+
+
+def _int_keys(value: Any) -> Any:
+    """Digit-string dict keys become ints, at every depth."""
+    if isinstance(value, dict):
+        return {_int_like(k): _int_keys(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_int_keys(v) for v in value]
+    return value
+
+
 class Variable(BaseModel):
     """A decision variable, optionally indexed by one or more sets."""
 
@@ -168,6 +185,9 @@ class Formulation(BaseModel):
 
     @model_validator(mode="after")
     def _unique(self) -> "Formulation":
+        # JSON object keys are always text: "1" and 1 must mean the same set element
+        self.sets = {k: [_int_like(x) for x in v] if isinstance(v, list) else v for k, v in self.sets.items()}
+        self.parameters = {k: _int_keys(v) for k, v in self.parameters.items()}
         seen: dict[str, str] = {}
         for kind, names in (("set", self.sets), ("parameter", self.parameters),
                             ("variable", [v.name for v in self.variables])):

@@ -13,6 +13,7 @@ import sys
 
 # module name under optolab.cli -> one-line help; each module defines register(subparsers)
 COMMANDS: dict[str, str] = {
+    "solve_cmd": "solve",
 }
 
 

@@ -1,0 +1,142 @@
+"""The check step: what is wrong with a formulation, its code or its solution, in words a model can act on.
+
+Each finding names the part of the model it concerns and suggests what to look at. The checks
+target the failures a small model makes most often: code that does not run, infeasible
+models from unit slips or flipped inequalities, unbounded models from a missing constraint or
+sense, continuous variables that count whole things, and numbers of the text left unused.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from optolab.agents.codegen import check_formulation
+from optolab.agents.formulation import Formulation
+
+COUNT_WORDS = re.compile(
+    r"\b(how many|number of|people|persons|workers|employees|staff|nurses|drivers|trucks|vans|vehicles|buses|cars|"
+    r"planes|ships|boats|machines|units|items|pieces|batches|boxes|crates|packages|bags|bottles|tables|chairs|"
+    r"houses|rooms|students|teachers|servings|pills|acres?)\b", re.I)
+_NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\w.])")
+
+
+@dataclass
+class RunOutcome:
+    """What running the generated code gave, independent of how it was run."""
+
+    status: str  # optimal, feasible, infeasible, unbounded, infeasible_or_unbounded, time_limit, error, ...
+    objective: float | None = None
+    values: dict[str, float] | None = None
+    error: str | None = None
+    error_line: int | None = None
+    diagnosis: str | None = None
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("optimal", "feasible") and self.objective is not None
+
+
+def numbers_in_text(text: str) -> list[float]:
+    out = []
+    for m in _NUMBER.finditer(text):
+        try:
+            out.append(float(m.group(1).replace(",", "")))
+        except ValueError:
+            pass
+    return out
+
+
+def _numbers_in_formulation(f: Formulation) -> set[float]:
+    found: set[float] = set()
+
+    def walk(v: Any) -> None:
+        if isinstance(v, bool):
+            return
+        if isinstance(v, (int, float)):
+            found.add(float(v))
+        elif isinstance(v, dict):
+            for x in v.values():
+                walk(x)
+        elif isinstance(v, (list, tuple)):
+            for x in v:
+                walk(x)
+
+    walk(f.parameters)
+    texts = [f.objective.expression] + [c.expression for c in f.constraints]
+    for t in texts:
+        found.update(numbers_in_text(t))
+    for v in f.variables:
+        for b in (v.lower, v.upper):
+            if b is not None:
+                found.add(float(b))
+    return found
+
+
+def unused_numbers(question: str, f: Formulation) -> list[float]:
+    """Numbers of the text that appear nowhere in the model (also not as a percentage or a unit conversion)."""
+    used = _numbers_in_formulation(f)
+    scaled = used | {u * k for u in used for k in (100, 0.01, 60, 1 / 60, 1000, 0.001, 24)}
+    missing = []
+    set_sizes = {float(len(v)) for v in f.sets.values()}
+    for x in numbers_in_text(question):
+        if any(abs(x - u) <= 1e-9 * max(1.0, abs(x)) for u in scaled):
+            continue
+        if x in set_sizes or (x.is_integer() and x <= 1):
+            continue
+        if x not in missing:
+            missing.append(x)
+    return missing
+
+
+def static_findings(f: Formulation) -> list[str]:
+    return [str(i) for i in check_formulation(f)]
+
+
+def run_findings(question: str, f: Formulation, outcome: RunOutcome, origin: str | None = None,
+                 attempt: int = 1) -> list[str]:
+    """Findings after the code ran. An empty list means the answer is accepted."""
+    if outcome.status == "error" or (outcome.error and not outcome.ok):
+        where = f"{origin}: " if origin else ""
+        return [f"{where}running the model failed: {outcome.error}"]
+    if outcome.status == "infeasible" or outcome.status == "infeasible_or_unbounded" and outcome.objective is None:
+        why = f" {outcome.diagnosis}" if outcome.diagnosis else ""
+        return [f"The model has no feasible solution.{why} Check the units of each constraint, the direction of "
+                "each inequality (<= versus >=), and that right-hand sides are the numbers of the problem."]
+    if outcome.status == "unbounded":
+        return ["The objective is unbounded: a limiting constraint is missing, or the sense (maximize/minimize) is "
+                "wrong. Add the limits the problem states."]
+    if outcome.status == "time_limit" and outcome.objective is None:
+        return ["The solver found no solution within the time limit; simplify the model (fewer variables, "
+                "no unnecessary integer variables)."]
+    if not outcome.ok:
+        return [f"The solver stopped with status {outcome.status!r} and no solution."]
+    findings: list[str] = []
+    if attempt == 1:
+        frac = _fractional_counts(question, f, outcome)
+        if frac:
+            findings.append(
+                f"Variables {', '.join(frac)} have fractional values, but the problem counts whole things; if they "
+                "count people, vehicles or items, make them \"integer\".")
+        missing = unused_numbers(question, f)
+        if missing:
+            shown = ", ".join(f"{m:g}" for m in missing[:6])
+            findings.append(f"These numbers from the problem are not used in the model: {shown}. Check whether a "
+                            "constraint or a cost is missing; ignore this if they do not matter.")
+    return findings
+
+
+def _fractional_counts(question: str, f: Formulation, outcome: RunOutcome) -> list[str]:
+    if not COUNT_WORDS.search(question) or not outcome.values:
+        return []
+    continuous = {v.name for v in f.variables if v.type == "continuous"}
+    if not continuous or len(continuous) < len(f.variables) and all(v.type != "continuous" for v in f.variables):
+        return []
+    names = []
+    for key, value in outcome.values.items():
+        base = key.split("[", 1)[0]
+        if base in continuous and abs(value - round(value)) > 1e-6 and base not in names:
+            names.append(base)
+    return names

@@ -1,0 +1,308 @@
+"""The modeling agent: plain-English problem in, solved Pyomo model out.
+
+The agent is a traced workflow (:class:`optolab.trace.Module`): retrieve worked examples,
+formulate (an LLM fills a structured :class:`Formulation`), write the Pyomo code (the library
+does that), run it in the sandbox, check the result, and repair within a budget of attempts.
+Its instructions, the number of examples and the code of its check step are trainable
+parameters, so the project's optimizers can improve it from feedback.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from importlib import resources
+from string import Template
+from typing import Any
+
+from optolab import trace
+from optolab.agents.checks import RunOutcome, run_findings, static_findings
+from optolab.agents.codegen import generate_code
+from optolab.agents.formulation import Formulation
+from optolab.agents.retrieval import Example, ExampleBank
+from optolab.agents.solution import Attempt, Solution
+
+_OPT_WORDS = re.compile(
+    r"\b(maximi[sz]e|minimi[sz]e|maximum|minimum|most|least|fewest|lowest|highest|largest|smallest|optimal|best|"
+    r"profit|cost|revenue|how many|how much|allocate|schedule|assign|plan|budget)\b", re.I)
+SOFT_PREFIXES = ("Variables ", "These numbers from the problem")
+
+
+def load_prompt(name: str) -> str:
+    return resources.files("optolab.agents").joinpath("prompts", name).read_text(encoding="utf-8")
+
+
+def looks_like_optimization(text: str) -> bool:
+    """A cheap screen: an optimization problem has numbers and talks about a goal or a decision."""
+    return bool(re.search(r"\d", text)) and bool(_OPT_WORDS.search(text))
+
+
+def _has_missing_data(f: Formulation) -> list[str]:
+    def has_none(v: Any) -> bool:
+        if v is None:
+            return True
+        if isinstance(v, dict):
+            return any(has_none(x) for x in v.values())
+        if isinstance(v, list):
+            return any(has_none(x) for x in v)
+        return False
+
+    return [name for name, value in f.parameters.items() if has_none(value)]
+
+
+class Modeler(trace.Module):
+    """Formulate, code, run, check and repair optimization models from text.
+
+    ``llm``: an :class:`optolab.llm.BaseLLM` (default: the managed local model, started on
+    first use). ``shots``: worked examples shown to the model. ``max_attempts``: formulate
+    plus repairs per chain. ``samples``: independent chains whose objective values vote
+    (self-consistency); the first runs at temperature 0, the others at ``sample_temperature``.
+    """
+
+    def __init__(
+        self,
+        llm: Any = None,
+        *,
+        bank: ExampleBank | None = None,
+        shots: int = 2,
+        max_attempts: int = 3,
+        samples: int = 1,
+        sample_temperature: float = 0.7,
+        max_tokens: int = 1500,
+        time_limit: float = 30.0,
+        memory_mb: int = 2048,
+        solver: str = "auto",
+        sandbox: Any = None,
+        exclude_examples: tuple[str, ...] = (),
+    ):
+        self.llm = llm
+        self.bank = bank if bank is not None else ExampleBank.default()
+        self.instructions = trace.node(load_prompt("formulate.txt"), trainable=True, name="formulate_instructions",
+                                       description="system prompt of the formulate step")
+        self.repair_instructions = trace.node(load_prompt("repair.txt"), trainable=True, name="repair_instructions",
+                                              description="template of the repair request; $findings is filled in")
+        self.shots = trace.node(shots, trainable=True, name="shots", description="worked examples shown",
+                                constraint="0 <= shots <= 4")
+        self.max_attempts = max_attempts
+        self.samples = samples
+        self.sample_temperature = sample_temperature
+        self.max_tokens = max_tokens
+        self.time_limit = time_limit
+        self.memory_mb = memory_mb
+        self.solver = solver
+        self._sandbox = sandbox
+        self._owns_sandbox = sandbox is None
+        self.exclude_examples = tuple(exclude_examples)
+
+    # --- resources --------------------------------------------------------------------------
+    def _get_llm(self) -> Any:
+        if self.llm is None:
+            from optolab.llm import LLM
+
+            self.llm = LLM("local")
+        return self.llm
+
+    def _get_sandbox(self) -> Any:
+        if self._sandbox is None:
+            from optolab.solvers.sandbox import SandboxPool
+
+            self._sandbox = SandboxPool(size=1)
+        return self._sandbox
+
+    def close(self) -> None:
+        """Stop the sandbox workers this agent started."""
+        if self._owns_sandbox and self._sandbox is not None:
+            self._sandbox.close()
+            self._sandbox = None
+
+    def __enter__(self) -> "Modeler":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    # --- traced steps -----------------------------------------------------------------------
+    @trace.node(description="Pick worked examples similar to the question.")
+    def retrieve(self, question: str, shots: int) -> list[Example]:
+        return self.bank.search(question, int(shots), exclude=self.exclude_examples)
+
+    @trace.node(description="Ask the LLM for a structured formulation (JSON) of the question.")
+    def formulate(self, instructions: str, question: str, examples: list[Example], temperature: float,
+                  seed: int) -> Formulation:
+        messages = self._messages(instructions, question, examples)
+        return self._ask(messages, temperature, seed)
+
+    @trace.node(description="Ask the LLM to fix its formulation, given the findings of the check step.")
+    def repair(self, instructions: str, repair_template: str, question: str, examples: list[Example],
+               previous: Formulation | None, findings: list[str], temperature: float, seed: int) -> Formulation:
+        text = Template(repair_template).safe_substitute(findings="\n".join(f"- {f}" for f in findings))
+        history = []
+        if previous is not None:
+            history.append({"role": "assistant", "content": previous.model_dump_json(exclude_defaults=True)})
+        history.append({"role": "user", "content": text})
+        return self._ask(self._messages(instructions, question, examples, history), temperature, seed)
+
+    @trace.node(description="Write Pyomo code for the formulation (the library writes it, not the LLM).")
+    def write_code(self, formulation: Formulation) -> dict[str, Any]:
+        issues = static_findings(formulation)
+        missing = _has_missing_data(formulation)
+        if missing:
+            issues.append(f"parameters {missing} have no value; take the numbers from the problem text")
+        if issues:
+            return {"code": None, "issues": issues, "origins": {}}
+        gen = generate_code(formulation)
+        return {"code": gen.code, "issues": [], "origins": gen.origins}
+
+    @trace.node(description="Run the code in the sandbox and solve the model.")
+    def run(self, program: dict[str, Any]) -> RunOutcome:
+        if program["code"] is None:
+            return RunOutcome(status="not_run", error="; ".join(program["issues"]))
+        from optolab.agents.runner import run_code
+
+        return run_code(self._get_sandbox(), program["code"], time_limit=self.time_limit,
+                        memory_mb=self.memory_mb, solver=self.solver)
+
+    @trace.node(trainable=True, description="Find what is wrong with the model or its solution; [] accepts it.")
+    def check(self, question: str, formulation: Formulation, program: dict, outcome: RunOutcome,
+              attempt: int) -> list[str]:
+        if program["issues"]:
+            return list(program["issues"])
+        origin = program["origins"].get(outcome.error_line) if outcome.error_line else None
+        return run_findings(question, formulation, outcome, origin=origin, attempt=attempt)
+
+    # --- helpers ----------------------------------------------------------------------------
+    def _messages(self, instructions: str, question: str, examples: list[Example],
+                  history: list[dict] | None = None) -> list[dict]:
+        msgs = [{"role": "system", "content": instructions}]
+        for ex in examples:
+            msgs.append({"role": "user", "content": f"Problem:\n{ex.question}"})
+            msgs.append({"role": "assistant", "content": json.dumps(ex.formulation, ensure_ascii=False)})
+        msgs.append({"role": "user", "content": f"Problem:\n{question}"})
+        msgs.extend(history or [])
+        return msgs
+
+    def _ask(self, messages: list[dict], temperature: float, seed: int) -> Formulation:
+        llm = self._get_llm()
+        t0 = time.perf_counter()
+        try:
+            return llm.structured(messages, Formulation, max_tokens=self.max_tokens, temperature=temperature,
+                                  seed=seed)
+        finally:
+            self._llm_seconds += time.perf_counter() - t0
+
+    # --- the workflow -----------------------------------------------------------------------
+    def forward(self, question: str) -> Solution:
+        return self.solve(question)
+
+    def solve(self, text: str) -> Solution:
+        """Model and solve one problem; never raises for a bad problem or a bad model reply."""
+        t0 = time.perf_counter()
+        self._llm_seconds = 0.0
+        text = (text or "").strip()
+        if not text:
+            return Solution(question=text, status="empty_input",
+                            explanation="The problem text is empty. Describe the decisions to make, the goal "
+                                        "(what to maximize or minimize) and the limits, with their numbers.")
+        if not looks_like_optimization(text):
+            return Solution(question=text, status="not_a_problem",
+                            explanation="This does not read like an optimization problem: it needs numbers and a "
+                                        "goal such as maximizing profit or minimizing cost, and the decisions to make.")
+        llm = self._get_llm()
+        usage = getattr(llm, "usage", None)
+        snap = usage.snapshot() if usage is not None and hasattr(usage, "snapshot") else None
+        chains = [self._chain(text, 0.0 if i == 0 else self.sample_temperature, seed=i) for i in range(self.samples)]
+        solution = self._vote(text, chains)
+        solution.seconds = time.perf_counter() - t0
+        solution.llm_seconds = self._llm_seconds
+        if snap is not None:
+            delta = usage.since(snap)
+            solution.llm_calls = int(getattr(delta, "calls", 0))
+            solution.prompt_tokens = int(getattr(delta, "prompt_tokens", 0))
+            solution.completion_tokens = int(getattr(delta, "completion_tokens", 0))
+        return solution
+
+    def _chain(self, text: str, temperature: float, seed: int) -> Solution:
+        question = trace.node(text, name="question")
+        examples = self.retrieve(question, self.shots)
+        form = self.formulate(self.instructions, question, examples, temperature, seed)
+        attempts: list[Attempt] = []
+        best: tuple[Formulation, dict, RunOutcome, list[str]] | None = None
+        last_missing: list[str] = []
+        for n in range(1, self.max_attempts + 1):
+            t_attempt = time.perf_counter()
+            if form.is_error:
+                findings = [f"Your reply was not a valid model: {form.error.message[:400]}"]
+                attempts.append(Attempt(None, None, "invalid_reply", findings=findings, error=form.error.message))
+                previous = None
+            else:
+                program = self.write_code(form)
+                outcome = self.run(program)
+                findings_node = self.check(question, form, program, outcome, n)
+                findings = list(findings_node.data) if not findings_node.is_error else [findings_node.error.message]
+                f_data, prog, out = form.data, program.data, outcome.data
+                last_missing = _has_missing_data(f_data)
+                attempts.append(Attempt(f_data.model_dump(), prog["code"], out.status, out.objective, findings,
+                                        out.error, time.perf_counter() - t_attempt))
+                soft_only = bool(findings) and all(f.startswith(SOFT_PREFIXES) for f in findings)
+                if out.ok and (best is None or (best[3] and len(findings) < len(best[3]))):
+                    best = (f_data, prog, out, findings)
+                if out.ok and (not findings or (soft_only and n > 1)):
+                    break
+                previous = f_data
+            if n == self.max_attempts:
+                break
+            form = self.repair(self.instructions, self.repair_instructions, question, examples,
+                               previous, findings, temperature, seed * 100 + n)
+        return self._finish(text, attempts, best, last_missing)
+
+    def _finish(self, text: str, attempts: list[Attempt], best, last_missing: list[str]) -> Solution:
+        if best is not None:
+            f, prog, out, findings = best
+            values = {k: v for k, v in (out.values or {}).items()}
+            note = "" if not findings else " Remaining notes: " + " ".join(findings)
+            return Solution(question=text, status=out.status, objective=out.objective, sense=f.objective.sense,
+                            values=values, formulation=f.model_dump(), math=f.to_math(), code=prog["code"],
+                            explanation=f"Solved to {out.status}: the "
+                                        f"{'maximum' if f.objective.sense == 'maximize' else 'minimum'} is "
+                                        f"{out.objective:.6g}.{note}", attempts=attempts)
+        last = attempts[-1] if attempts else None
+        statuses = [a.status for a in attempts]
+        if last_missing:
+            return Solution(question=text, status="missing_data", attempts=attempts,
+                            formulation=last.formulation if last else None, code=last.code if last else None,
+                            explanation=f"The problem does not give values for {', '.join(last_missing)}; add "
+                                        "those numbers to the text.")
+        if statuses and all(s in ("infeasible", "infeasible_or_unbounded") for s in statuses[-2:]):
+            return Solution(question=text, status="infeasible", attempts=attempts, formulation=last.formulation,
+                            code=last.code, explanation="The problem as stated has no feasible solution. "
+                            + (last.findings[0] if last.findings else ""))
+        if statuses and statuses[-1] == "unbounded":
+            return Solution(question=text, status="unbounded", attempts=attempts, formulation=last.formulation,
+                            code=last.code, explanation="The objective can grow without limit: the problem "
+                            "states no limit that bounds it.")
+        reason = last.findings[0] if last and last.findings else "no attempt produced a model"
+        return Solution(question=text, status="no_model", attempts=attempts,
+                        formulation=last.formulation if last else None, code=last.code if last else None,
+                        explanation=f"No working model after {len(attempts)} attempts. Last problem: {reason}")
+
+    @staticmethod
+    def _vote(text: str, chains: list[Solution]) -> Solution:
+        solved = [c for c in chains if c.ok]
+        if len(chains) == 1 or not solved:
+            best = chains[0] if not solved else solved[0]
+            best.votes = [{"objective": c.objective, "status": c.status} for c in chains] if len(chains) > 1 else []
+            return best
+        groups: list[list[Solution]] = []
+        for c in solved:
+            for g in groups:
+                ref = g[0].objective
+                if abs(c.objective - ref) <= 1e-6 * max(1.0, abs(ref)):
+                    g.append(c)
+                    break
+            else:
+                groups.append([c])
+        groups.sort(key=lambda g: len(g), reverse=True)  # stable: ties keep the earlier chain
+        winner = groups[0][0]
+        winner.votes = [{"objective": g[0].objective, "count": len(g)} for g in groups]
+        return winner

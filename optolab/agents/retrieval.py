@@ -1,0 +1,107 @@
+"""Few-shot retrieval: pick worked examples similar to the question (BM25 over words).
+
+The default bank is ``optolab/agents/examples/bank.jsonl``: problems written for optolab with a
+formulation whose optimum the test suite checks with the solver. Synthesized data can be added
+with :meth:`ExampleBank.extend` or loaded from any JSONL file in the same format.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterable
+
+from optolab.errors import OptolabError
+
+_WORD = re.compile(r"[a-z]+")
+_STOP = frozenset("a an and are as at be by can each for from has have how if in is it its of on or per so "
+                  "that the their there this to what which with will".split())
+
+
+def words(text: str) -> list[str]:
+    return [w for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 1]
+
+
+@dataclass(frozen=True)
+class Example:
+    id: str
+    question: str
+    formulation: dict[str, Any]
+    objective: float | None = None
+    tags: tuple[str, ...] = ()
+
+
+@dataclass
+class ExampleBank:
+    examples: list[Example] = field(default_factory=list)
+    k1: float = 1.5
+    b: float = 0.75
+
+    def __post_init__(self) -> None:
+        self._index()
+
+    def _index(self) -> None:
+        self._docs = [Counter(words(e.question)) for e in self.examples]
+        self._lens = [sum(d.values()) for d in self._docs]
+        self._avg = (sum(self._lens) / len(self._lens)) if self._lens else 0.0
+        df: Counter = Counter()
+        for d in self._docs:
+            df.update(d.keys())
+        n = len(self._docs)
+        self._idf = {w: math.log(1 + (n - c + 0.5) / (c + 0.5)) for w, c in df.items()}
+
+    @classmethod
+    def from_jsonl(cls, path: str | Path) -> "ExampleBank":
+        path = Path(path)
+        return cls(_read(path.read_text(encoding="utf-8").splitlines(), str(path)))
+
+    @classmethod
+    def default(cls) -> "ExampleBank":
+        text = resources.files("optolab.agents").joinpath("examples", "bank.jsonl").read_text(encoding="utf-8")
+        return cls(_read(text.splitlines(), "optolab/agents/examples/bank.jsonl"))
+
+    def extend(self, examples: Iterable[Example]) -> None:
+        self.examples.extend(examples)
+        self._index()
+
+    def __len__(self) -> int:
+        return len(self.examples)
+
+    def search(self, question: str, k: int = 2, *, exclude: Iterable[str] = ()) -> list[Example]:
+        """The ``k`` examples most similar to ``question`` (BM25), best first."""
+        if k <= 0 or not self.examples:
+            return []
+        skip = set(exclude)
+        q = set(words(question))
+        scored = []
+        for i, (doc, length) in enumerate(zip(self._docs, self._lens)):
+            if self.examples[i].id in skip:
+                continue
+            s = 0.0
+            for w in q:
+                tf = doc.get(w)
+                if tf:
+                    s += self._idf[w] * tf * (self.k1 + 1) / (tf + self.k1 * (1 - self.b + self.b * length / (self._avg or 1)))
+            scored.append((s, -i, self.examples[i]))
+        scored.sort(key=lambda t: (t[0], t[1]), reverse=True)
+        return [e for _, _, e in scored[:k]]
+
+
+def _read(lines: list[str], where: str) -> list[Example]:
+    out = []
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            d = json.loads(line)
+            out.append(Example(id=str(d["id"]), question=d["question"], formulation=d["formulation"],
+                               objective=d.get("objective"), tags=tuple(d.get("tags", ()))))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise OptolabError(f"{where}, line {n}: not a worked example ({exc}); each line needs "
+                               "'id', 'question' and 'formulation'") from None
+    return out
