@@ -57,3 +57,42 @@ class ParameterUpdateError(TraceError):
 
 class CodeCompileError(ParameterUpdateError):
     """The new code of a trainable function does not compile or does not define the function."""
+
+
+# --- LLM layer ---------------------------------------------------------------------------
+
+
+class LLMError(OptolabError):
+    """A model call failed for good (after retries, or for a reason retrying cannot fix)."""
+
+
+class TransientLLMError(LLMError):
+    """A model call failed for a reason that may go away (timeout, connection, rate limit, server error)."""
+
+
+class LLMConfigError(LLMError):
+    """The LLM configuration is invalid (unknown option, unreadable config file, missing model name)."""
+
+
+class StructuredOutputError(LLMError):
+    """The model's replies could not be turned into the requested structure.
+
+    ``raw_replies`` holds every reply text, so nothing the model produced is lost.
+    """
+
+    def __init__(self, message: str, raw_replies: list[str] | None = None):
+        super().__init__(message)
+        self.raw_replies = list(raw_replies or [])
+
+
+class RealLLMCallForbidden(LLMError):
+    """A real model call was attempted while real calls are forbidden (inside tests).
+
+    Traced operators let it through instead of turning it into an error node.
+    """
+
+    propagate_through_trace = True
+
+
+class ScriptExhaustedError(LLMError):
+    """A scripted test double was asked for more replies than it was given."""

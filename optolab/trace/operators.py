@@ -219,6 +219,8 @@ class Operator:
         return OpNode(result, self, tuple(parents), tuple(names))
 
     def _fail(self, exc: Exception, values: list, kw: dict, parents: list, names: list) -> ErrorNode:
+        if getattr(exc, "propagate_through_trace", False):
+            raise exc  # misuse signals (e.g. a forbidden real model call) are never captured
         inputs = {}
         pos = self._positional
         for i, v in enumerate(values):

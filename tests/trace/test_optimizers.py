@@ -4,22 +4,8 @@ import pytest
 
 from optolab import trace
 from optolab.errors import NameClashError, TraceError
+from optolab.testing import ScriptedLLM
 from optolab.trace.optimizers import OptoPrime, SearchOptimizer
-
-
-class Replies:
-    """A minimal LLM stand-in that answers ``structured`` calls from a list."""
-
-    def __init__(self, replies):
-        self.replies = list(replies)
-        self.calls = []
-
-    def structured(self, messages, schema, **params):
-        self.calls.append({"messages": messages, "params": params})
-        reply = self.replies.pop(0) if len(self.replies) > 1 else self.replies[0]
-        if isinstance(reply, Exception):
-            raise reply
-        return schema.model_validate(reply)
 
 
 @trace.node(description="Format the answer.")
@@ -42,7 +28,7 @@ def scale_fn(x, k):
 def test_prompt_has_every_section_and_names_variables():
     prompt, k, op, out = _workflow()
     out.backward("The value should be 30.")
-    opt = OptoPrime([prompt, k, op], Replies([{}]))
+    opt = OptoPrime([prompt, k, op], ScriptedLLM([{}], repeat_last=True))
     system, user, names = opt.build_prompt()
     for section in ("#Instruction", "#Code", "#Documentation", "#Variables", "#Constraints", "#Inputs",
                     "#Others", "#Outputs", "#Feedback"):
@@ -58,8 +44,8 @@ def test_prompt_has_every_section_and_names_variables():
 def test_step_applies_valid_suggestions_and_records_everything(tmp_path):
     prompt, k, op, out = _workflow()
     out.backward("The value should be 30.")
-    llm = Replies([{"reasoning": "k too small", "answer": "", "suggestion": {
-        "k": "10", "scale_fn.__code__": "```python\ndef scale_fn(x, k):\n    return x * k\n```", "Prompt": "Value"}}])
+    llm = ScriptedLLM([{"reasoning": "k too small", "answer": "", "suggestion": {
+        "k": "10", "scale_fn.__code__": "```python\ndef scale_fn(x, k):\n    return x * k\n```", "Prompt": "Value"}}], repeat_last=True)
     opt = OptoPrime([prompt, k, op], llm)
     rec = opt.step()
     assert k.data == 10.0 and prompt.data == "Value"  # string number converted, key matched ignoring case
@@ -76,10 +62,10 @@ def test_step_applies_valid_suggestions_and_records_everything(tmp_path):
 def test_partial_suggestions_apply_and_rejected_values_are_sent_back_once():
     prompt, k, op, out = _workflow()
     out.backward("bigger")
-    llm = Replies([
+    llm = ScriptedLLM([
         {"reasoning": "r", "suggestion": {"k": 50, "prompt": "New", "scale_fn.__code__": "def scale_fn(x, k) return"}},
         {"reasoning": "fixed", "suggestion": {"k": 9, "scale_fn.__code__": "def scale_fn(x, k):\n    return x * k * 2\n"}},
-    ])
+    ], repeat_last=True)
     opt = OptoPrime([prompt, k, op], llm)
     rec = opt.step()
     assert len(llm.calls) == 2
@@ -92,20 +78,20 @@ def test_partial_suggestions_apply_and_rejected_values_are_sent_back_once():
 def test_malformed_or_failing_replies_never_stop_the_loop():
     prompt, k, op, out = _workflow()
     out.backward("bigger")
-    opt = OptoPrime([prompt, k], Replies([RuntimeError("server went away")]))
+    opt = OptoPrime([prompt, k], ScriptedLLM([RuntimeError("server went away")], repeat_last=True))
     rec = opt.step()
     assert rec.error and "server went away" in rec.error and k.data == 2.0
-    opt2 = OptoPrime([prompt, k], Replies([{"reasoning": "x", "suggestion": {"unknown_var": 1, "k": "lots"}}]),
+    opt2 = OptoPrime([prompt, k], ScriptedLLM([{"reasoning": "x", "suggestion": {"unknown_var": 1, "k": "lots"}}], repeat_last=True),
                      repair_rounds=0)
     rec2 = opt2.step()
     assert rec2.unknown == ["unknown_var"] and "needs a number" in rec2.rejected["k"] and k.data == 2.0
-    empty = OptoPrime([trace.node(1, trainable=True, name="lonely")], Replies([{}]))
+    empty = OptoPrime([trace.node(1, trainable=True, name="lonely")], ScriptedLLM([{}], repeat_last=True))
     assert "no feedback" in empty.step().error
 
 
 def test_memory_and_zero_feedback():
     prompt, k, op, out = _workflow()
-    llm = Replies([{"reasoning": "r", "suggestion": {"k": 3}}])
+    llm = ScriptedLLM([{"reasoning": "r", "suggestion": {"k": 3}}], repeat_last=True)
     opt = OptoPrime([prompt, k], llm, memory_size=2)
     out.backward("first feedback")
     opt.step()
@@ -119,11 +105,11 @@ def test_memory_and_zero_feedback():
 
 def test_parameter_collection_errors():
     with pytest.raises(TraceError, match="no trainable parameters"):
-        OptoPrime([], Replies([{}]))
+        OptoPrime([], ScriptedLLM([{}], repeat_last=True))
     with pytest.raises(TraceError, match="take trainable parameters"):
-        OptoPrime([trace.node(1)], Replies([{}]))
+        OptoPrime([trace.node(1)], ScriptedLLM([{}], repeat_last=True))
     with pytest.raises(NameClashError, match="'p'"):
-        OptoPrime([trace.node(1, trainable=True, name="p"), trace.node(2, trainable=True, name="p")], Replies([{}]))
+        OptoPrime([trace.node(1, trainable=True, name="p"), trace.node(2, trainable=True, name="p")], ScriptedLLM([{}], repeat_last=True))
 
 
 class Target(trace.Module):
@@ -136,8 +122,8 @@ class Target(trace.Module):
 
 def test_search_optimizer_keeps_the_best_candidate_beam():
     m = Target()
-    llm = Replies([{"reasoning": "a", "suggestion": {"x": 4.0}}, {"reasoning": "b", "suggestion": {"x": 9.0}},
-                   {"reasoning": "c", "suggestion": {"x": 2.0}}])
+    llm = ScriptedLLM([{"reasoning": "a", "suggestion": {"x": 4.0}}, {"reasoning": "b", "suggestion": {"x": 9.0}},
+                   {"reasoning": "c", "suggestion": {"x": 2.0}}], repeat_last=True)
     score = lambda: -abs(m.x.data - 10)  # noqa: E731
     opt = SearchOptimizer(m, llm, score, candidates=3, beam_width=2)
     m().backward("x should be 10")
@@ -150,7 +136,7 @@ def test_search_optimizer_keeps_the_best_candidate_beam():
 
 def test_search_optimizer_ucb_and_llm_budget():
     m = Target()
-    llm = Replies([{"reasoning": "a", "suggestion": {"x": 5.0}}, {"reasoning": "b", "suggestion": {"x": 8.0}}])
+    llm = ScriptedLLM([{"reasoning": "a", "suggestion": {"x": 5.0}}, {"reasoning": "b", "suggestion": {"x": 8.0}}], repeat_last=True)
     noise = iter([0.0, 0.3, -0.3] * 50)
     score = lambda: -abs(m.x.data - 8) + next(noise)  # noqa: E731
     opt = SearchOptimizer(m, llm, score, candidates=2, strategy="ucb", evals_per_step=9, max_llm_calls=2)
