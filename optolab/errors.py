@@ -96,3 +96,64 @@ class RealLLMCallForbidden(LLMError):
 
 class ScriptExhaustedError(LLMError):
     """A scripted test double was asked for more replies than it was given."""
+
+
+# --- solvers -----------------------------------------------------------------------------
+
+
+class SolverError(OptolabError):
+    """A solver cannot be used as asked (unknown name, not installed, model without objective)."""
+
+
+class SolverNotAvailableError(SolverError):
+    """The chosen solver is not installed; the message names the package to install."""
+
+
+class SandboxError(OptolabError):
+    """The sandbox itself failed (a worker could not start), as opposed to the code it ran."""
+
+
+# --- datasets and evaluation -------------------------------------------------------------
+
+
+class DatasetError(OptolabError):
+    """A benchmark cannot be loaded as asked."""
+
+
+class DataDirError(DatasetError):
+    """No data directory was given, or the one given does not exist."""
+
+
+class UnknownBenchmarkError(DatasetError, ValueError):
+    """The name is neither a known benchmark nor a path to a data file."""
+
+
+class DatasetNotFoundError(DatasetError, FileNotFoundError):
+    """A known benchmark's files are not in the data directory; the message names the expected path."""
+
+
+class DatasetFormatError(DatasetError, ValueError):
+    """A data file does not have the expected format; the message names the file and line."""
+
+
+class ScoringError(OptolabError, ValueError):
+    """Wrong use of the scoring rules (unknown rule name, misaligned scores and items)."""
+
+
+# --- local models ------------------------------------------------------------------------
+
+
+class ModelError(OptolabError):
+    """A local model cannot be found, fetched, verified or served."""
+
+
+class ModelNotFoundError(ModelError):
+    """The model is unknown, or known but not downloaded yet."""
+
+
+class ModelDownloadError(ModelError):
+    """No source could deliver the model file (the message lists what was tried)."""
+
+
+class ModelServerError(ModelError):
+    """A model server did not start or stopped answering (the message has the end of its log)."""

@@ -18,7 +18,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 _BUILTIN_NAMES = {"sum", "min", "max", "len", "range", "abs", "pyo", "model", "math", "round", "list", "dict", "set",
-                  "int", "float", "str", "print", "sorted", "enumerate", "zip", "any", "all"}
+                  "int", "float", "str", "print", "sorted", "enumerate", "zip", "any", "all", "objective",
+                  "dual", "slack", "rc", "lrc", "urc", "exp", "log", "sqrt", "sin", "cos", "tan", "log10"}
 
 
 def identifier(name: Any) -> str:
