@@ -17,8 +17,12 @@ from optolab.agents.formulation import Formulation
 
 COUNT_WORDS = re.compile(
     r"\b(how many|number of|people|persons|workers|employees|staff|nurses|drivers|trucks|vans|vehicles|buses|cars|"
-    r"planes|ships|boats|machines|units|items|pieces|batches|boxes|crates|packages|bags|bottles|tables|chairs|"
-    r"houses|rooms|students|teachers|servings|pills|acres?)\b", re.I)
+    r"planes|ships|boats|machines|items|pieces|batches|boxes|crates|packages|bags|bottles|tables|chairs|"
+    r"houses|rooms|students|teachers|servings|pills|trips|shifts|units produced)\b", re.I)
+MEASURE_WORDS = re.compile(
+    r"\b(grams?|kg|kilograms?|tons?|tonnes?|pounds?|lbs?|ounces?|oz|liters?|litres?|ml|gallons?|hours?|minutes?|"
+    r"dollars?|euros?|acres?|hectares?|meters?|metres?|km|miles?|percent|fraction|share|proportion|amount|volume|"
+    r"weight|quantity of|money|budget|invest\w*|spend\w*|area|length|distance)\b|\$", re.I)
 _NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\w.])")
 
 
@@ -129,14 +133,19 @@ def run_findings(question: str, f: Formulation, outcome: RunOutcome, origin: str
 
 
 def _fractional_counts(question: str, f: Formulation, outcome: RunOutcome) -> list[str]:
-    if not COUNT_WORDS.search(question) or not outcome.values:
+    """Continuous variables with fractional values whose own name or description says they count things."""
+    if not outcome.values:
         return []
-    continuous = {v.name for v in f.variables if v.type == "continuous"}
-    if not continuous or len(continuous) < len(f.variables) and all(v.type != "continuous" for v in f.variables):
-        return []
+    counting = set()
+    for v in f.variables:
+        if v.type != "continuous":
+            continue
+        words = f"{v.name.replace('_', ' ')} {v.description}"
+        if COUNT_WORDS.search(words) and not MEASURE_WORDS.search(words):
+            counting.add(v.name)
     names = []
     for key, value in outcome.values.items():
         base = key.split("[", 1)[0]
-        if base in continuous and abs(value - round(value)) > 1e-6 and base not in names:
+        if base in counting and abs(value - round(value)) > 1e-6 and base not in names:
             names.append(base)
     return names

@@ -113,8 +113,7 @@ class LLM(BaseLLM):
 
     def _complete(self, messages: Messages, params: dict[str, Any]) -> Reply:
         kwargs = self._kwargs(messages, params)
-        import litellm
-
+        litellm = _litellm()
         t0 = time.perf_counter()
         try:
             resp = litellm.completion(**kwargs)
@@ -124,14 +123,23 @@ class LLM(BaseLLM):
 
     async def _acomplete(self, messages: Messages, params: dict[str, Any]) -> Reply:
         kwargs = self._kwargs(messages, params)
-        import litellm
-
+        litellm = _litellm()
         t0 = time.perf_counter()
         try:
             resp = await litellm.acompletion(**kwargs)
         except Exception as exc:
             raise _map_error(exc, self.model) from exc
         return self._reply(resp, t0)
+
+
+def _litellm():
+    import os
+
+    # litellm fetches a price table over the network at import unless told to use its bundled copy
+    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+    import litellm
+
+    return litellm
 
 
 def _local_engine() -> str:

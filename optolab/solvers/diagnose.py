@@ -32,6 +32,9 @@ def irreducible_infeasible_subset(model: Any, solver: str = "highs", *, max_solv
     import pyomo.environ as pyo
 
     m = model.clone()
+    for obj in m.component_data_objects(pyo.Objective, active=True):
+        obj.deactivate()  # a feasibility question: an unbounded objective must not look infeasible
+    m._optolab_feasibility = pyo.Objective(expr=0)
     cons = [c for c in m.component_data_objects(pyo.Constraint, active=True)]
     if len(cons) > max_solves:
         return None
