@@ -95,6 +95,32 @@ def unused_numbers(question: str, f: Formulation) -> list[float]:
     return missing
 
 
+_COMMON = {0.0, 1.0, 2.0, 3.0, 0.5, 0.25, 100.0, 1000.0, 60.0, 24.0, 12.0, 7.0}
+
+
+def foreign_numbers(question: str, f: Formulation) -> list[float]:
+    """Numbers of the model that the text does not contain (directly, as a percentage or a unit conversion)."""
+    text_numbers = set(numbers_in_text(question))
+    variants = text_numbers | {t * k for t in text_numbers for k in (0.01, 100, 60, 1 / 60, 1000, 0.001, 24)}
+    foreign = []
+    for x in sorted(_numbers_in_formulation(f)):
+        if x in _COMMON or any(abs(x - t) <= 1e-9 * max(1.0, abs(x)) for t in variants):
+            continue
+        foreign.append(x)
+    return foreign
+
+
+def copied_findings(question: str, f: Formulation) -> list[str]:
+    """A model full of numbers the problem never mentions was copied from an example."""
+    foreign = foreign_numbers(question, f)
+    total = len(_numbers_in_formulation(f) - _COMMON)
+    if len(foreign) >= 2 and len(foreign) >= 0.3 * max(total, 1):
+        shown = ", ".join(f"{x:g}" for x in foreign[:8])
+        return [f"Your model uses numbers that are not in this problem ({shown}); it looks copied from an example. "
+                "Model THIS problem, using only its own numbers and names."]
+    return []
+
+
 def static_findings(f: Formulation) -> list[str]:
     return [str(i) for i in check_formulation(f)]
 
@@ -117,19 +143,32 @@ def run_findings(question: str, f: Formulation, outcome: RunOutcome, origin: str
                 "no unnecessary integer variables)."]
     if not outcome.ok:
         return [f"The solver stopped with status {outcome.status!r} and no solution."]
-    findings: list[str] = []
-    if attempt == 1:
-        frac = _fractional_counts(question, f, outcome)
-        if frac:
-            findings.append(
-                f"Variables {', '.join(frac)} have fractional values, but the problem counts whole things; if they "
-                "count people, vehicles or items, make them \"integer\".")
-        missing = unused_numbers(question, f)
-        if missing:
-            shown = ", ".join(f"{m:g}" for m in missing[:6])
-            findings.append(f"These numbers from the problem are not used in the model: {shown}. Check whether a "
-                            "constraint or a cost is missing; ignore this if they do not matter.")
+    findings: list[str] = copied_findings(question, f)
+    frac = _fractional_counts(question, f, outcome)
+    if frac:
+        findings.append(
+            f"Variables {', '.join(frac)} have fractional values, but the problem counts whole things; if they "
+            "count people, vehicles or items, make them \"integer\".")
+    missing = unused_numbers(question, f)
+    if missing:
+        shown = "; ".join(f"{m:g} (\"{number_context(question, m)}\")" for m in missing[:5])
+        findings.append(f"These numbers from the problem are not used in the model: {shown}. Each is probably a "
+                        "limit or a coefficient: add the constraint or term it belongs to.")
     return findings
+
+
+def number_context(text: str, value: float, width: int = 5) -> str:
+    """The words around the first mention of ``value`` in ``text``."""
+    for m in _NUMBER.finditer(text):
+        try:
+            if float(m.group(1).replace(",", "")) != value:
+                continue
+        except ValueError:
+            continue
+        before = text[: m.start()].split()[-width:]
+        after = text[m.end():].split()[:width]
+        return " ".join(before + [m.group(1)] + after).strip(" ,.;")
+    return f"{value:g}"
 
 
 def _fractional_counts(question: str, f: Formulation, outcome: RunOutcome) -> list[str]:

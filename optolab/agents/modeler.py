@@ -38,6 +38,12 @@ def looks_like_optimization(text: str) -> bool:
     return bool(re.search(r"\d", text)) and bool(_OPT_WORDS.search(text))
 
 
+def _rank(findings: list[str]) -> tuple[int, int]:
+    """Lower is better: hard findings weigh more than soft ones."""
+    soft = sum(1 for f in findings if f.startswith(SOFT_PREFIXES))
+    return (len(findings) - soft, soft)
+
+
 def _has_missing_data(f: Formulation) -> list[str]:
     def has_none(v: Any) -> bool:
         if v is None:
@@ -141,7 +147,8 @@ class Modeler(trace.Module):
         if previous is not None:
             history.append({"role": "assistant", "content": previous.model_dump_json(exclude_defaults=True)})
         history.append({"role": "user", "content": text})
-        return self._ask(self._messages(instructions, question, examples, history), temperature, seed)
+        # the worked examples are left out here: shown again, a small model tends to copy one
+        return self._ask(self._messages(instructions, question, [], history), temperature, seed)
 
     @trace.node(description="Write Pyomo code for the formulation (the library writes it, not the LLM).")
     def write_code(self, formulation: Formulation) -> dict[str, Any]:
@@ -245,7 +252,7 @@ class Modeler(trace.Module):
                 attempts.append(Attempt(f_data.model_dump(), prog["code"], out.status, out.objective, findings,
                                         out.error, time.perf_counter() - t_attempt))
                 soft_only = bool(findings) and all(f.startswith(SOFT_PREFIXES) for f in findings)
-                if out.ok and (best is None or (best[3] and len(findings) < len(best[3]))):
+                if out.ok and (best is None or _rank(findings) <= _rank(best[3])):
                     best = (f_data, prog, out, findings)
                 if out.ok and (not findings or (soft_only and n > 1)):
                     break
