@@ -77,7 +77,7 @@ def load_tokenizer():
     try:
         from llama_cpp import Llama
 
-        from optolab.models import pull as pull_mod
+        from optolab.models import download as pull_mod
 
         for name in ("qwen2.5-coder-1.5b", "qwen2.5-0.5b"):
             try:

@@ -14,6 +14,8 @@ import sys
 # module name under optolab.cli -> one-line help; each module defines register(subparsers)
 COMMANDS: dict[str, str] = {
     "solve_cmd": "solve",
+    "model_cmd": "model",
+    "serve_cmd": "serve",
 }
 
 

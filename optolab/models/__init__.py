@@ -1,6 +1,6 @@
 """Local models: a registry, downloads with verification, and OpenAI-compatible servers."""
 
-from optolab.models.pull import list_models, model_dir, path, pull
+from optolab.models.download import list_models, model_dir, path, pull
 from optolab.models.registry import DEFAULT_MODEL, MODELS, ModelSpec, get_spec
 
 __all__ = ["DEFAULT_MODEL", "MODELS", "ModelSpec", "get_spec", "list_models", "model_dir", "path", "pull"]

@@ -38,7 +38,7 @@ def convert_gguf(gguf: str | Path, out_dir: str | Path, *, dtype: str = "bfloat1
 
 def hf_dir_for(model: str) -> Path:
     """The converted directory of a registry model (converted on first use)."""
-    from optolab.models.pull import model_dir, path, pull
+    from optolab.models.download import model_dir, path, pull
     from optolab.models.registry import get_spec
 
     spec = get_spec(model)

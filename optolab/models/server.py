@@ -192,8 +192,8 @@ def ensure_local_server(model: str | None = None, engine: str | None = None, *, 
     """A running server for the local model: an existing one if it answers, else a new detached one."""
     from filelock import FileLock
 
-    from optolab.models.pull import path as model_path
-    from optolab.models.pull import pull
+    from optolab.models.download import path as model_path
+    from optolab.models.download import pull
 
     model = model or os.environ.get("OPTOLAB_LOCAL_MODEL") or "qwen2.5-coder-1.5b"
     engine = engine or os.environ.get("OPTOLAB_LOCAL_ENGINE") or "llama.cpp"

