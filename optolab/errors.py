@@ -157,3 +157,17 @@ class ModelDownloadError(ModelError):
 
 class ModelServerError(ModelError):
     """A model server did not start or stopped answering (the message has the end of its log)."""
+
+
+# --- embedded problem set -----------------------------------------------------------------
+
+
+class ProblemBankError(OptolabError, ValueError):
+    """A problem file is malformed (missing field, bad value, duplicate id); the message names file and field."""
+
+
+class ProblemNotFoundError(OptolabError, KeyError):
+    """No problem in the bank has the requested id; the message lists close matches."""
+
+    def __str__(self) -> str:  # KeyError would otherwise quote the message
+        return str(self.args[0]) if self.args else ""

@@ -134,9 +134,10 @@ def check_formulation(f: Formulation) -> list[Issue]:
             continue
         unknown = used - known - bound - loop
         if unknown:
-            issues.append(Issue(where, f"uses unknown names {sorted(unknown)}; defined names are "
-                                       f"variables {sorted(var_names)}, parameters {sorted(f.parameters)}, "
-                                       f"sets {sorted(f.sets)}"))
+            issues.append(Issue(where, f"uses names that are not defined: {sorted(unknown)}. Replace each by an "
+                                       "expression of the defined names (e.g. a total as a sum of variables), or add "
+                                       f"it to \"variables\" or \"parameters\". Defined: variables "
+                                       f"{sorted(var_names)}, parameters {sorted(f.parameters)}, sets {sorted(f.sets)}"))
             continue
         if not (used & var_names):
             issues.append(Issue(where, f"{expr!r} contains no decision variable"))

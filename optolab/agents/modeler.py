@@ -259,8 +259,10 @@ class Modeler(trace.Module):
                 previous = f_data
             if n == self.max_attempts:
                 break
-            form = self.repair(self.instructions, self.repair_instructions, question, examples,
-                               previous, findings, temperature, seed * 100 + n)
+            # a repair that changed nothing is retried with sampling, so the next one can differ
+            stuck = len(attempts) >= 2 and attempts[-1].formulation == attempts[-2].formulation
+            form = self.repair(self.instructions, self.repair_instructions, question, examples, previous, findings,
+                               max(temperature, self.sample_temperature) if stuck else temperature, seed * 100 + n)
         return self._finish(text, attempts, best, last_missing)
 
     def _finish(self, text: str, attempts: list[Attempt], best, last_missing: list[str]) -> Solution:

@@ -60,7 +60,7 @@ def test_static_problem_is_repaired(pool):
     s = m.solve(QUESTION)
     assert s.objective == pytest.approx(680) and [a.status for a in s.attempts] == ["not_run", "optimal"]
     repair = m.llm.calls[1]["messages"]
-    assert repair[-2]["role"] == "assistant" and "unknown names ['desk']" in repair[-1]["content"]
+    assert repair[-2]["role"] == "assistant" and "not defined: ['desk']" in repair[-1]["content"]
 
 
 def test_runtime_error_is_traced_to_its_constraint(pool):
@@ -114,10 +114,13 @@ def test_self_consistency_votes_on_the_objective(pool):
     wrong = json.loads(json.dumps(GOOD))
     wrong["constraints"][1]["expression"] = "desks <= 5"  # 5 desks, 10 shelves -> 650
 
-    def reply(messages, params):
-        return wrong if params["temperature"] == 0 else GOOD  # the first chain (temperature 0) stays wrong
+    count = []
 
-    m = Modeler(FunctionLLM(reply), sandbox=pool, samples=3)
+    def reply(messages, params):
+        count.append(1)
+        return wrong if len(count) <= 2 else GOOD  # the first chain (a formulation and its repair) stays wrong
+
+    m = Modeler(FunctionLLM(reply), sandbox=pool, samples=3, max_attempts=2)
     s = m.solve(QUESTION)
     assert s.objective == pytest.approx(680)
     assert sorted((v["objective"], v["count"]) for v in s.votes) == [(650, 1), (680, 2)]
