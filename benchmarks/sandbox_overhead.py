@@ -43,7 +43,10 @@ def main() -> int:
     pool = SandboxPool(size=1)
     first = pool.run(CODE)
     cold = time.perf_counter() - t0
-    assert first.ok, first.error
+    if not first.ok:
+        print(f"the sandbox could not run the model: {first.status}: {first.error}", file=sys.stderr)
+        pool.close()
+        return 1
     warm = [pool.run(CODE).seconds for _ in range(args.runs)]
     pool.close()
     direct()  # warm the in-process imports

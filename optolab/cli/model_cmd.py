@@ -1,4 +1,4 @@
-"""``optolab model list | pull | path``: the local model registry and downloads."""
+"""``optolab model list | pull | path | convert``: the local model registry and downloads."""
 
 from __future__ import annotations
 
@@ -17,6 +17,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     path = msub.add_parser("path", help="print where a model file is")
     path.add_argument("name", nargs="?", default=None)
     path.set_defaults(func=_path)
+    conv = msub.add_parser("convert", help="turn a model's GGUF file into a Hugging Face directory (for vLLM)")
+    conv.add_argument("name", help="registry model name or a .gguf file")
+    conv.add_argument("--out", required=True, help="directory to create")
+    conv.set_defaults(func=_convert)
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
 
 
@@ -55,5 +59,30 @@ def _path(args: argparse.Namespace) -> int:
         print(path(args.name))
     except ModelError as exc:
         print(f"optolab model path: {exc}")
+        return 1
+    return 0
+
+
+def _convert(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from optolab.errors import ModelError
+    from optolab.models import path, pull
+    from optolab.models.convert import convert_gguf
+
+    out = Path(args.out)
+    if out.exists():
+        print(f"optolab model convert: {out} already exists; choose a new --out directory")
+        return 1
+    try:
+        gguf = Path(args.name) if args.name.endswith(".gguf") else None
+        if gguf is None:
+            try:
+                gguf = path(args.name)
+            except ModelError:
+                gguf = pull(args.name)
+        print(convert_gguf(gguf, out))
+    except ModelError as exc:
+        print(f"optolab model convert: {exc}")
         return 1
     return 0

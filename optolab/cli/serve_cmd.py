@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import argparse
 import signal
+import time
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # SIGTERM stops the server the way Ctrl-C does
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -37,18 +42,22 @@ def run(args: argparse.Namespace) -> int:
             target = str(pull(target))
         server = ModelServer(target, engine=args.engine, port=args.port, host=args.host, served_name=args.name,
                              n_ctx=args.ctx, threads=args.threads)
+        previous = signal.signal(signal.SIGTERM, _interrupt)
         server.start()
-        stop = []
-        signal.signal(signal.SIGTERM, lambda *a: stop.append(True) or server.stop())
-        server.wait_ready(timeout=600)
-        print(f"serving {target} ({args.engine}) at {server.api_base} as model {args.name!r}; Ctrl-C stops it",
-              flush=True)
         try:
-            server.proc.wait()
+            server.wait_ready(timeout=600)
+            print(f"serving {target} ({args.engine}) at {server.api_base} as model {args.name!r}; Ctrl-C stops it",
+                  flush=True)
+            while server.proc.poll() is None:  # polling, not proc.wait(): a signal may arrive at any time
+                time.sleep(0.5)
+            print(f"optolab serve: the server exited with status {server.proc.returncode}; end of its log "
+                  f"({server.log_path}):\n{server.log_tail()}")
+            return 1
         except KeyboardInterrupt:
-            pass
+            return 0
         finally:
             server.stop()
+            signal.signal(signal.SIGTERM, previous)
     except ModelError as exc:
         print(f"optolab serve: {exc}")
         return 1

@@ -41,6 +41,8 @@ class LLM(BaseLLM):
         max_concurrency: int | None = None,
         **extra: Any,
     ):
+        if timeout is None and (model or "") == "local":
+            timeout = 900.0  # a CPU model behind a queue can take minutes per request
         s = resolve_settings(model=model, api_base=api_base, api_key=api_key, json_mode=json_mode,
                              cache=None if isinstance(cache, (DiskCache, Path)) else cache, temperature=temperature,
                              max_tokens=max_tokens, timeout=timeout, max_retries=max_retries,
@@ -139,6 +141,7 @@ def _litellm():
     os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
     import litellm
 
+    litellm.suppress_debug_info = True  # errors are reported by optolab, without litellm's banner
     return litellm
 
 

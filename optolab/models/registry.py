@@ -37,7 +37,7 @@ class ModelSpec:
 MODELS: dict[str, ModelSpec] = {
     "qwen2.5-coder-1.5b": ModelSpec(
         name="qwen2.5-coder-1.5b",
-        description="Qwen2.5-Coder-1.5B-Instruct, Q4_K_M GGUF (default; ~25 tokens/s on 2 CPU cores)",
+        description="Qwen2.5-Coder-1.5B-Instruct, Q4_K_M GGUF (default; about 25 tokens/s on 2 idle CPU cores)",
         filename="qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
         size=1_117_320_768,
         sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",

@@ -41,7 +41,7 @@ class Problem:
     text: str
     code: str
     tags: tuple[str, ...] = ()
-    answers: Mapping[str, float] = field(default_factory=dict)
+    answers: Mapping[str, float] = field(default_factory=dict, hash=False)
     source: str = ""  # file name the problem was read from
 
     @property

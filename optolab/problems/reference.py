@@ -51,6 +51,27 @@ def model_class(model) -> str:
     return "MINLP" if integer else "NLP"
 
 
+def has_division(model) -> bool:
+    """True when an objective or constraint divides by an expression or raises one to a negative power.
+
+    Pyomo's ``scip_direct`` interface (Pyomo 6.10) does not return on such models, so they go to ripopt.
+    """
+    import pyomo.environ as pyo
+    from pyomo.core.expr import DivisionExpression, PowExpression
+    from pyomo.core.expr.numvalue import is_constant
+
+    stack = [o.expr for o in model.component_data_objects(pyo.Objective, active=True)]
+    stack += [c.body for c in model.component_data_objects(pyo.Constraint, active=True)]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, DivisionExpression) and not is_constant(node.args[1]):
+            return True
+        if isinstance(node, PowExpression) and is_constant(node.args[1]) and pyo.value(node.args[1]) < 0:
+            return True
+        stack.extend(getattr(node, "args", ()) if getattr(node, "is_expression_type", lambda: False)() else ())
+    return False
+
+
 def _solve_with(model, name: str) -> bool:
     import pyomo.environ as pyo
     from pyomo.opt import TerminationCondition
@@ -79,6 +100,8 @@ def solve_reference(problem: Problem, solver: str | None = None) -> tuple[float,
         order = [solver]
     elif problem.problem_class in _HIGHS_CLASSES:
         order = ["appsi_highs", "scip_direct"]
+    elif has_division(model):
+        order = ["ripopt"] if problem.problem_class == "NLP" else []
     elif problem.problem_class == "NLP":
         order = ["scip_direct", "ripopt"]
     else:
@@ -89,7 +112,10 @@ def solve_reference(problem: Problem, solver: str | None = None) -> tuple[float,
         if _solve_with(model, name):
             break
     else:
-        raise ProblemBankError(f"{problem.source or problem.id}: no solver in {order} found an optimum")
+        raise ProblemBankError(
+            f"{problem.source or problem.id}: no solver in {order or ['scip_direct', 'ripopt']} found an optimum"
+            " (integer models that divide by a variable cannot go to scip_direct; multiply the constraint out)"
+        )
     objective = next(model.component_data_objects(pyo.Objective, active=True))
     values = {
         v.name: float(v.value)

@@ -44,7 +44,7 @@ def check_problem(problem: Problem) -> list[str]:
 
 def _write_objective(path: Path, objective: float) -> None:
     text = path.read_text(encoding="utf-8")
-    value = round(objective, 6)
+    value = float(f"{objective:.10g}")
     new, count = re.subn(r"(?m)^objective\s*=\s*.*$", f"objective = {value!r}", text, count=1)
     if count != 1:
         raise SystemExit(f"{path}: no 'objective = ...' line to update")
@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
             objective, _ = solve_reference(problem)
             if not close(objective, problem.objective):
                 _write_objective(directory / problem.source, objective)
-                print(f"{problem.id}: objective {problem.objective!r} -> {round(objective, 6)!r}")
+                print(f"{problem.id}: objective {problem.objective!r} -> {float(f'{objective:.10g}')!r}")
         issues = [] if args.write else check_problem(problem)
         failures += bool(issues)
         for issue in issues:

@@ -84,3 +84,38 @@ def explain_infeasible(model: Any, solver: str = "highs", **budget: Any) -> str 
 def _short(text: str, limit: int = 160) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def explain_unbounded(model: Any, solver: str = "highs", *, box: float = 1e7, time_limit: float = 10.0) -> str | None:
+    """Name the variables that run off to infinity: re-solve a clone inside a large box and report those at the box."""
+    import pyomo.environ as pyo
+
+    from optolab.solvers.solve import _factory
+
+    m = model.clone()
+    boxed = []
+    for v in m.component_data_objects(pyo.Var, active=True):
+        if v.fixed:
+            continue
+        if v.lb is None:
+            v.setlb(-box)
+            boxed.append((v, "lb"))
+        if v.ub is None:
+            v.setub(box)
+            boxed.append((v, "ub"))
+    if not boxed:
+        return None
+    opt, kwargs = _factory(solver, time_limit, None, None)
+    try:
+        res = opt.solve(m, load_solutions=False, **kwargs)
+        if str(res.solver.termination_condition) != "optimal" or len(res.solution) == 0:
+            return None
+        m.solutions.load_from(res)
+    except Exception:
+        return None
+    hits = [f"{v.name} -> {'+inf' if side == 'ub' else '-inf'}" for v, side in boxed
+            if v.value is not None and abs(v.value) >= 0.999 * box]
+    if not hits:
+        return None
+    return ("The objective improves without limit along: " + ", ".join(hits[:8])
+            + ". Add a bound or a constraint that limits these variables.")

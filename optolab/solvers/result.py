@@ -65,3 +65,21 @@ class SolveResult:
         if self.diagnosis:
             lines.append(self.diagnosis)
         return "\n".join(lines)
+
+    def to_table(self, max_rows: int = 50) -> Any:
+        """A ``rich`` table of the variable values, titled with termination and objective."""
+        from rich.markup import escape
+        from rich.table import Table
+
+        title = self.termination.value
+        if self.objective is not None:
+            title += f" - objective {self.objective:.10g} ({self.sense})"
+        table = Table(title=title, caption=f"{self.solver} / {self.problem_class}, {self.solve_time_s:.3f} s")
+        table.add_column("variable")
+        table.add_column("value", justify="right")
+        for k, v in list(self.variables.items())[:max_rows]:
+            table.add_row(escape(k), f"{v:.6g}")
+        if len(self.variables) > max_rows:
+            table.add_row("...", f"{len(self.variables) - max_rows} more")
+        return table
+

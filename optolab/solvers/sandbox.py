@@ -37,7 +37,7 @@ _SECRET_MARKERS = ("KEY", "TOKEN", "SECRET", "PASSWORD", "CREDENTIAL", "AUTH")
 
 @dataclass
 class SandboxResult:
-    """``status``: ok, syntax_error, forbidden, runtime_error, no_model, solver_error, timeout,
+    """``status``: ok, syntax_error, forbidden_import, runtime_error, no_model, solver_error, timeout,
     memory_error or crashed. ``line`` is the line of the model code where an error happened."""
 
     status: str
@@ -129,7 +129,7 @@ class SandboxPool:
 
     def __init__(self, size: int = 2, *, start_timeout: float = 60.0):
         if size < 1:
-            raise ValueError("a sandbox pool needs at least one worker")
+            raise SandboxError(f"SandboxPool(size={size}): a sandbox pool needs at least one worker; pass size >= 1")
         self.size = size
         self.start_timeout = start_timeout
         self._idle: queue.Queue[_Worker | Exception] = queue.Queue()
@@ -179,7 +179,7 @@ class SandboxPool:
             return SandboxResult("syntax_error", error=f"{exc.msg} (line {exc.lineno})", line=exc.lineno,
                                  seconds=time.perf_counter() - t0)
         if violations:
-            return SandboxResult("forbidden", error="; ".join(map(str, violations)), line=violations[0].line,
+            return SandboxResult("forbidden_import", error="; ".join(map(str, violations)), line=violations[0].line,
                                  seconds=time.perf_counter() - t0)
         w = self._take()
         payload = {"code": code, "time_limit": time_limit, "memory_mb": memory_mb, "solver": solver,

@@ -18,59 +18,21 @@ from optolab.solvers.result import SolveResult, Termination
 LOG_LIMIT = 20_000
 _SUFFIX_NAMES = ("dual", "slack", "rc", "lrc", "urc")
 
-# Pyomo's (legacy) termination conditions -> ours; a time limit with a solution becomes FEASIBLE
-_STATUS = {
-    "optimal": Termination.OPTIMAL,
-    "globallyOptimal": Termination.OPTIMAL,
-    "locallyOptimal": Termination.FEASIBLE,
-    "feasible": Termination.FEASIBLE,
-    "infeasible": Termination.INFEASIBLE,
-    "invalidProblem": Termination.INFEASIBLE,
-    "unbounded": Termination.UNBOUNDED,
-    "infeasibleOrUnbounded": Termination.INFEASIBLE_OR_UNBOUNDED,
-    "maxTimeLimit": Termination.TIME_LIMIT,
-    "maxIterations": Termination.TIME_LIMIT,
-    "maxEvaluations": Termination.TIME_LIMIT,
-}
+_ADAPTERS = {"highs": "optolab.solvers.highs", "scip": "optolab.solvers.scip", "ripopt": "optolab.solvers.ripopt"}
+
+
+def _adapter(name: str):
+    import importlib
+
+    if name not in _ADAPTERS:
+        raise SolverError(f"unknown solver {name!r}; choose one of {sorted(_ADAPTERS)} or 'auto'")
+    return importlib.import_module(_ADAPTERS[name])
 
 
 def _factory(name: str, time_limit: float | None, mip_gap: float | None, options: dict | None,
              problem_class: str = "LP"):
-    import pyomo.environ as pyo
-
-    opts = dict(options or {})
-    if name == "highs" and problem_class == "QP":  # the newer HiGHS interface takes quadratic objectives
-        opt = pyo.SolverFactory("highs")
-        kwargs: dict = {}
-        if time_limit is not None:
-            kwargs["timelimit"] = float(time_limit)
-        if opts:
-            kwargs["options"] = opts
-        return opt, kwargs
-    if name == "highs":
-        opt = pyo.SolverFactory("appsi_highs")
-        if mip_gap is not None:
-            opts.setdefault("mip_rel_gap", float(mip_gap))
-        for k, v in opts.items():
-            opt.highs_options[k] = v
-        return opt, ({"timelimit": float(time_limit)} if time_limit is not None else {})
-    if name == "scip":
-        opt = pyo.SolverFactory("scip_direct")
-        if time_limit is not None:
-            opts.setdefault("limits/time", float(time_limit))
-        if mip_gap is not None:
-            opts.setdefault("limits/gap", float(mip_gap))
-        return opt, {"options": opts}
-    if name == "ripopt":
-        import pyomo_ripopt  # noqa: F401  (registers the solver)
-
-        opt = pyo.SolverFactory("ripopt")
-        if time_limit is not None:
-            opts.setdefault("max_cpu_time", float(time_limit))
-        for k, v in opts.items():
-            opt.options[k] = v
-        return opt, {}
-    raise SolverError(f"unknown solver {name!r}")
+    """The Pyomo solver object and ``solve`` keyword arguments from the adapter module for ``name``."""
+    return _adapter(name).make(time_limit, mip_gap, options, problem_class)
 
 
 def solve(model: Any, solver: str = "auto", *, time_limit: float | None = None, mip_gap: float | None = None,
@@ -119,7 +81,7 @@ def solve(model: Any, solver: str = "auto", *, time_limit: float | None = None, 
     if tee:
         print(log)
     tc = str(results.solver.termination_condition)
-    term = _STATUS.get(tc, Termination.ERROR)
+    term = Termination(_adapter(name).STATUS.get(tc, "error"))
     has_solution = len(getattr(results, "solution", [])) > 0
     if term == Termination.OPTIMAL and problem_class in ("NLP", "QCP") and name == "ripopt":
         term = Termination.FEASIBLE  # a local solver proves local optimality only
@@ -140,6 +102,10 @@ def solve(model: Any, solver: str = "auto", *, time_limit: float | None = None, 
         from optolab.solvers.diagnose import explain_infeasible
 
         result.diagnosis = explain_infeasible(model, name, time_budget=min(10.0, time_limit or 10.0))
+    if diagnose and term == Termination.UNBOUNDED and problem_class in ("LP", "MILP"):
+        from optolab.solvers.diagnose import explain_unbounded
+
+        result.diagnosis = explain_unbounded(model, name, time_limit=min(10.0, time_limit or 10.0))
     result.wall_time_s = time.perf_counter() - t_wall
     return result
 

@@ -177,3 +177,123 @@ def test_cli_model_list_and_path(capsys, monkeypatch, tmp_path):
     assert "qwen2.5-coder-1.5b" in capsys.readouterr().out
     assert main(["model", "path", "qwen2.5-0.5b"]) == 1
     assert "optolab model pull qwen2.5-0.5b" in capsys.readouterr().out
+
+
+def test_pull_into_an_explicit_cache_dir(fake_model, tmp_path):
+    spec, calls = fake_model
+    target = pull_mod.pull("tiny", cache_dir=tmp_path / "elsewhere", progress=False)
+    assert target == tmp_path / "elsewhere" / "tiny.gguf" and target.read_bytes() == DATA
+    assert not (pull_mod.model_dir() / "tiny.gguf").exists()
+
+
+def test_thread_default_and_override(monkeypatch):
+    from optolab.models import server as server_mod
+
+    monkeypatch.setattr(server_mod.os, "cpu_count", lambda: 2)
+    monkeypatch.delenv("OPTOLAB_LLAMA_THREADS", raising=False)
+    assert server_mod.default_threads() == 1
+    monkeypatch.setattr(server_mod.os, "cpu_count", lambda: 16)
+    assert server_mod.default_threads() == 4
+    monkeypatch.setenv("OPTOLAB_LLAMA_THREADS", "3")
+    assert server_mod.default_threads() == 3
+    assert server_mod.LlamaCppServer("m.gguf", port=1234).command()[-3] == "3"
+    monkeypatch.setenv("OPTOLAB_LLAMA_THREADS", "many")
+    with pytest.raises(ModelServerError, match="OPTOLAB_LLAMA_THREADS"):
+        server_mod.default_threads()
+
+
+def test_a_busy_server_that_is_slow_to_answer_is_reused_not_duplicated(tmp_path, monkeypatch):
+    import os
+    import socket
+
+    from optolab.models import server as server_mod
+
+    monkeypatch.setattr(server_mod, "runtime_dir", lambda: tmp_path)
+    monkeypatch.setattr(server_mod, "answers", lambda api_base, timeout=2.0: False)  # busy generating
+    monkeypatch.setattr(server_mod.ModelServer, "start", lambda self: pytest.fail("started a second server"))
+    with socket.socket() as listener:  # the port accepts connections, nothing answers HTTP
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(4)
+        port = listener.getsockname()[1]
+        entry = {"api_base": f"http://127.0.0.1:{port}/v1", "model": "local", "engine": "llama.cpp",
+                 "pid": os.getpid(), "port": port}
+        (tmp_path / "servers.json").write_text(json.dumps({"llama.cpp:qwen2.5-0.5b": entry}))
+        assert server_mod.ensure_local_server("qwen2.5-0.5b").port == port
+
+
+def test_test_server_helper_explains_a_missing_engine(monkeypatch):
+    from optolab.models import testing_support
+
+    monkeypatch.setattr(testing_support, "llama_cpp_available", lambda: False)
+    with pytest.raises(ModelServerError, match=r"optolab\[llama\]"):
+        testing_support.local_test_server()
+
+
+def test_owned_server_is_stopped_at_interpreter_exit(tmp_path):
+    script = tmp_path / "fake_server.py"
+    script.write_text(FAKE_SERVER)
+    pid_file = tmp_path / "pid"
+    code = textwrap.dedent(f'''
+        import sys
+        from optolab.models import server as s
+        s.runtime_dir = lambda: __import__("pathlib").Path({str(tmp_path)!r})
+        s.ModelServer._check_engine = lambda self: None
+        s.ModelServer.command = lambda self: [sys.executable, {str(script)!r}, "--port", str(self.port)]
+        srv = s.LlamaCppServer("unused.gguf").start().wait_ready(30)
+        open({str(pid_file)!r}, "w").write(str(srv.proc.pid))
+    ''')  # exits without calling stop()
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+    import os
+
+    pid = int(pid_file.read_text())
+    for _ in range(50):
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        pytest.fail("the server outlived the process that owned it")
+
+
+def test_cli_convert_names_the_extra_when_transformers_is_missing(capsys, monkeypatch, tmp_path):
+    from optolab.cli.main import main
+
+    gguf = tmp_path / "m.gguf"
+    gguf.write_bytes(b"GGUF")
+    monkeypatch.setitem(sys.modules, "transformers", None)  # import fails as if not installed
+    assert main(["model", "convert", str(gguf), "--out", str(tmp_path / "hf")]) == 1
+    out = capsys.readouterr().out
+    assert "optolab[vllm]" in out and "transformers" in out
+    assert not (tmp_path / "hf").exists()
+    assert main(["model", "convert", str(gguf), "--out", str(tmp_path)]) == 1
+    assert "already exists" in capsys.readouterr().out
+
+
+def test_serve_prints_the_api_base_and_stops_on_sigterm(tmp_path):
+    import signal
+
+    script = tmp_path / "fake_server.py"
+    script.write_text(FAKE_SERVER)
+    model = tmp_path / "m.gguf"
+    model.write_bytes(b"GGUF")
+    code = textwrap.dedent(f'''
+        import sys
+        from optolab.models import server as s
+        s.runtime_dir = lambda: __import__("pathlib").Path({str(tmp_path)!r})
+        s.ModelServer._check_engine = lambda self: None
+        s.ModelServer.command = lambda self: [sys.executable, {str(script)!r}, "--port", str(self.port)]
+        from optolab.cli.main import main
+        sys.exit(main(["serve", "--model", {str(model)!r}]))
+    ''')
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    line = proc.stdout.readline()
+    assert "serving" in line and "/v1" in line
+    api = line.split(" at ")[1].split()[0]
+    from optolab.models.server import answers
+
+    assert answers(api)
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=30) == 0
+    assert not answers(api, timeout=1.0)  # the server went with it
+    proc.stdout.close()

@@ -55,7 +55,7 @@ def test_huge_allocation_is_a_memory_error(pool):
 ])
 def test_forbidden_code_is_rejected_before_running(pool, code, fragment):
     r = pool.run(code)
-    assert r.status == "forbidden" and fragment in r.error and r.line >= 1
+    assert r.status == "forbidden_import" and fragment in r.error and r.line >= 1
 
 
 def test_syntax_and_runtime_errors_report_the_line(pool):

@@ -93,11 +93,44 @@ def test_infeasible_with_diagnosis_naming_the_conflict():
     assert "c3" in r.diagnosis and "cannot all hold" in r.diagnosis and "c2" in r.diagnosis
 
 
-def test_unbounded():
+def test_unbounded_names_the_direction():
     m = pyo.ConcreteModel()
     m.x = pyo.Var(bounds=(0, None))
-    m.o = pyo.Objective(expr=m.x, sense=pyo.maximize)
-    assert solve(m).termination is Termination.UNBOUNDED
+    m.y = pyo.Var(bounds=(0, 5))
+    m.c = pyo.Constraint(expr=m.x - m.y >= 1)
+    m.o = pyo.Objective(expr=m.x + m.y, sense=pyo.maximize)
+    r = solve(m)
+    assert r.termination is Termination.UNBOUNDED and not r.ok and r.objective is None
+    assert "x -> +inf" in r.diagnosis and "y ->" not in r.diagnosis
+
+
+def test_a_solver_crash_is_an_error_result(monkeypatch):
+    from optolab.solvers import highs
+
+    class Broken:
+        def solve(self, *args, **kwargs):
+            raise RuntimeError("solver library crashed")
+
+    monkeypatch.setattr(highs, "make", lambda *a, **k: (Broken(), {}))
+    r = solve(lp(), solver="highs")
+    assert r.termination is Termination.ERROR and "crashed" in r.message and r.variables == {}
+
+
+def test_result_round_trips_through_json_and_renders():
+    import io
+    import json
+
+    from rich.console import Console
+
+    from optolab.solvers import SolveResult
+
+    r = solve(milp())
+    back = SolveResult.from_dict(json.loads(json.dumps(r.to_dict())))
+    assert back == r and back.termination is Termination.OPTIMAL
+    out = io.StringIO()
+    Console(file=out, width=100).print(r.to_table())
+    name = next(iter(r.variables))
+    assert name in out.getvalue() and "optimal" in out.getvalue() and name in str(r)
 
 
 def test_time_limit_on_a_hard_milp():

@@ -1,0 +1,96 @@
+"""Improve the *code* of a function from feedback until it meets a target.
+
+A numeric workflow in the spirit of the numerical-optimization example of "Trace is the New
+AutoDiff" (Cheng et al., 2024): ``predict`` is a trainable function; each step runs it on a few
+inputs, compares with the target values, turns the errors into feedback, and OptoPrime rewrites
+the function. Stops when every prediction is within the tolerance.
+
+    python examples/optimize_function.py [--model local] [--steps 6]
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from optolab import trace
+from optolab.llm import LLM
+from optolab.trace.optimizers import OptoPrime
+
+XS = [0.0, 1.0, 2.0, 3.0, 5.0]  # shown to the optimizer through the feedback
+HELD_OUT = [4.0, 7.5, 10.0]  # never shown: a lookup table of the shown points fails here
+
+
+def target(x: float) -> float:
+    return 3 * x + 4  # what predict should compute; hidden from the optimizer
+
+
+@trace.node(trainable=True, description="Predict y for input x. Should match the measurements.")
+def predict(x):
+    return x
+
+
+@trace.node(description="Mean absolute error between predictions and measurements.")
+def mean_error(predictions, measured):
+    return sum(abs(p - m) for p, m in zip(predictions, measured)) / len(measured)
+
+
+def held_out_error() -> float | None:
+    with trace.no_trace():
+        outs = [predict(x) for x in HELD_OUT]
+    if any(o.is_error for o in outs):
+        return None
+    return sum(abs(o.data - target(x)) for o, x in zip(outs, HELD_OUT)) / len(HELD_OUT)
+
+
+def feedback_for(predictions: list, measured: list[float], held_out: float | None) -> str:
+    failed = next((p for p in predictions if p.is_error), None)
+    if failed is not None:
+        return failed.feedback_text() + "\nFix predict so that it runs and returns a number for every x."
+    rows = [f"x={x:g}: predicted {p.data:g}, measured {m:g}" for x, p, m in zip(XS, predictions, measured)]
+    if all(abs(p.data - m) <= 1e-9 for p, m in zip(predictions, measured)):
+        why = "failed" if held_out is None else f"is off by {held_out:.3g} on average"
+        return ("The shown points match, but predict " + why + " on other inputs: it must be a general formula in "
+                "x that works for every x, not a lookup of the shown points.")
+    return ("The predictions do not match the measurements: " + "; ".join(rows) +
+            ". Rewrite predict as a formula in x alone (no lookup tables) that gives the measured value for every x.")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--model", default="local")
+    ap.add_argument("--api-base", default=None)
+    ap.add_argument("--steps", type=int, default=6)
+    ap.add_argument("--tolerance", type=float, default=1e-6)
+    args = ap.parse_args()
+
+    llm = LLM(args.model, api_base=args.api_base, max_tokens=600)
+    optimizer = OptoPrime([predict], llm, memory_size=2)
+    measured = [target(x) for x in XS]
+    for step in range(args.steps + 1):
+        predictions = [predict(x) for x in XS]
+        error = mean_error(predictions, measured)
+        body = " ".join(line.strip() for line in predict.code.data.strip().splitlines()[1:])
+        shown = f"{error.data:.4g}" if not error.is_error else f"failed ({error.error.type})"
+        held = held_out_error()
+        held_text = "failed" if held is None else f"{held:.4g}"
+        print(f"step {step}: mean error {shown}, held-out error {held_text}   [{body}]", flush=True)
+        if not error.is_error and error.data <= args.tolerance and held is not None and held <= args.tolerance:
+            print(f"target met after {step} step(s):\n{predict.code.data}")
+            return 0
+        if step == args.steps:
+            break
+        optimizer.zero_feedback()
+        error.backward(feedback_for(predictions, measured, held))
+        record = optimizer.step()
+        if record.error:
+            print(f"  (no update: {record.error})")
+        elif not record.updates:
+            print(f"  (no change proposed; rejected: {record.rejected or 'none'})")
+        print(f"  LLM: {record.prompt_tokens} prompt + {record.completion_tokens} completion tokens, "
+              f"{record.llm_seconds:.1f} s", flush=True)
+    print(f"target not met within {args.steps} steps; final code:\n{predict.code.data}")
+    return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

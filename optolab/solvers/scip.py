@@ -1,0 +1,33 @@
+"""SCIP adapter (pyscipopt through Pyomo's ``scip_direct``): global optimum for nonconvex and mixed-integer models.
+
+The pyscipopt wheel ships no ``scip`` executable, so the file-based ``SolverFactory('scip')`` does
+not work; the direct interface talks to the library in-process.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+STATUS = {
+    "optimal": "optimal",
+    "globallyOptimal": "optimal",
+    "feasible": "feasible",
+    "infeasible": "infeasible",
+    "unbounded": "unbounded",
+    "infeasibleOrUnbounded": "infeasible_or_unbounded",
+    "maxTimeLimit": "time_limit",
+    "maxIterations": "time_limit",
+    "maxEvaluations": "time_limit",
+}
+
+
+def make(time_limit: float | None, mip_gap: float | None, options: dict | None,
+         problem_class: str = "MINLP") -> tuple[Any, dict]:
+    import pyomo.environ as pyo
+
+    opts = dict(options or {})
+    if time_limit is not None:
+        opts.setdefault("limits/time", float(time_limit))
+    if mip_gap is not None:
+        opts.setdefault("limits/gap", float(mip_gap))
+    return pyo.SolverFactory("scip_direct"), {"options": opts}
