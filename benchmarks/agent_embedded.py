@@ -49,7 +49,8 @@ def main() -> int:
     llm = LLM(args.model, api_base=args.api_base, max_tokens=1500)
     todo = [p for p in problems if p.id not in done]
     print(f"{len(problems)} problems, {len(done)} already done, {len(todo)} to run -> {args.out}", flush=True)
-    with Modeler(llm, samples=args.samples) as agent, args.out.open("a") as fh:
+    # worked examples that are near-copies of a test question are never shown (no leakage)
+    with Modeler(llm, samples=args.samples, max_example_overlap=0.4) as agent, args.out.open("a") as fh:
         for i, p in enumerate(todo, 1):
             t0 = time.perf_counter()
             s = agent.solve(p.text)

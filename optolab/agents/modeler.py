@@ -24,8 +24,9 @@ from optolab.agents.retrieval import Example, ExampleBank
 from optolab.agents.solution import Attempt, Solution
 
 _OPT_WORDS = re.compile(
-    r"\b(maximi[sz]e|minimi[sz]e|maximum|minimum|most|least|fewest|lowest|highest|largest|smallest|optimal|best|"
-    r"profit|cost|revenue|how many|how much|allocate|schedule|assign|plan|budget)\b", re.I)
+    r"\b(maximi[sz]\w*|minimi[sz]\w*|optimi[sz]\w*|maximum|minimum|most|least|fewest|lowest|highest|largest|"
+    r"smallest|shortest|longest|cheapest|optimal|best|profit\w*|costs?|revenues?|how many|how much|allocat\w*|"
+    r"schedul\w*|assign\w*|plan\w*|budget)\b", re.I)
 SOFT_PREFIXES = ("Variables ", "These numbers from the problem")
 
 
@@ -81,6 +82,7 @@ class Modeler(trace.Module):
         solver: str = "auto",
         sandbox: Any = None,
         exclude_examples: tuple[str, ...] = (),
+        max_example_overlap: float | None = None,
     ):
         self.llm = llm
         self.bank = bank if bank is not None else ExampleBank.default()
@@ -100,6 +102,7 @@ class Modeler(trace.Module):
         self._sandbox = sandbox
         self._owns_sandbox = sandbox is None
         self.exclude_examples = tuple(exclude_examples)
+        self.max_example_overlap = max_example_overlap
 
     # --- resources --------------------------------------------------------------------------
     def _get_llm(self) -> Any:
@@ -131,7 +134,8 @@ class Modeler(trace.Module):
     # --- traced steps -----------------------------------------------------------------------
     @trace.node(description="Pick worked examples similar to the question.")
     def retrieve(self, question: str, shots: int) -> list[Example]:
-        return self.bank.search(question, int(shots), exclude=self.exclude_examples)
+        return self.bank.search(question, int(shots), exclude=self.exclude_examples,
+                                max_overlap=self.max_example_overlap)
 
     @trace.node(description="Ask the LLM for a structured formulation (JSON) of the question.")
     def formulate(self, instructions: str, question: str, examples: list[Example], temperature: float,

@@ -72,8 +72,13 @@ class ExampleBank:
     def __len__(self) -> int:
         return len(self.examples)
 
-    def search(self, question: str, k: int = 2, *, exclude: Iterable[str] = ()) -> list[Example]:
-        """The ``k`` examples most similar to ``question`` (BM25), best first."""
+    def search(self, question: str, k: int = 2, *, exclude: Iterable[str] = (),
+               max_overlap: float | None = None) -> list[Example]:
+        """The ``k`` examples most similar to ``question`` (BM25), best first.
+
+        ``max_overlap`` leaves out examples whose word sets overlap the question's by more than
+        that Jaccard share: evaluations use it so a near-copy of the test question is never shown.
+        """
         if k <= 0 or not self.examples:
             return []
         skip = set(exclude)
@@ -81,6 +86,8 @@ class ExampleBank:
         scored = []
         for i, (doc, length) in enumerate(zip(self._docs, self._lens)):
             if self.examples[i].id in skip:
+                continue
+            if max_overlap is not None and _jaccard(q, set(doc)) > max_overlap:
                 continue
             s = 0.0
             for w in q:
@@ -90,6 +97,10 @@ class ExampleBank:
             scored.append((s, -i, self.examples[i]))
         scored.sort(key=lambda t: (t[0], t[1]), reverse=True)
         return [e for _, _, e in scored[:k]]
+
+
+def _jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a or b else 0.0
 
 
 def _read(lines: list[str], where: str) -> list[Example]:
