@@ -1,6 +1,11 @@
 """Shared pytest configuration: no test calls a real model unless it is marked ``llm`` or ``vllm``."""
 
+import os
+
 import pytest
+
+# litellm would try to download a price table when first imported; the tests stay offline
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
 from optolab.llm.guard import allow_real_llm_calls, forbid_real_llm_calls
 

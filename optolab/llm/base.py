@@ -128,6 +128,15 @@ class BaseLLM:
                                  "completion_tokens": reply.completion_tokens, "created": time.time()})
         return reply
 
+    def _give_up_unless_transient(self, exc: Exception, attempt: int) -> None:
+        """Raise (as an :class:`LLMError`) unless ``exc`` is transient and retries are left."""
+        if self._is_transient(exc) and attempt < self.max_retries:
+            return
+        self.usage.add(errors=1)
+        if isinstance(exc, LLMError):
+            raise exc
+        raise LLMError(f"{self.model}: {type(exc).__name__}: {exc}") from exc
+
     def _delay(self, attempt: int) -> float:
         return self.backoff * (2 ** attempt) * (0.5 + random.random())
 
@@ -146,11 +155,7 @@ class BaseLLM:
                 reply.latency_s = reply.latency_s or time.perf_counter() - t0
                 return self._record(reply, key)
             except Exception as exc:
-                if not self._is_transient(exc) or attempt >= self.max_retries:
-                    self.usage.add(errors=1)
-                    if isinstance(exc, LLMError):
-                        raise
-                    raise LLMError(f"{self.model}: {type(exc).__name__}: {exc}") from exc
+                self._give_up_unless_transient(exc, attempt)
                 time.sleep(self._delay(attempt))
                 attempt += 1
 
@@ -170,11 +175,7 @@ class BaseLLM:
                 reply.latency_s = reply.latency_s or time.perf_counter() - t0
                 return self._record(reply, key)
             except Exception as exc:
-                if not self._is_transient(exc) or attempt >= self.max_retries:
-                    self.usage.add(errors=1)
-                    if isinstance(exc, LLMError):
-                        raise
-                    raise LLMError(f"{self.model}: {type(exc).__name__}: {exc}") from exc
+                self._give_up_unless_transient(exc, attempt)
                 await asyncio.sleep(self._delay(attempt))
                 attempt += 1
 
