@@ -144,6 +144,10 @@ def run_findings(question: str, f: Formulation, outcome: RunOutcome, origin: str
     if not outcome.ok:
         return [f"The solver stopped with status {outcome.status!r} and no solution."]
     findings: list[str] = copied_findings(question, f)
+    if outcome.values and all(abs(v) < 1e-9 for v in outcome.values.values()):
+        findings.append("Every decision variable is 0 at the optimum, so the model asks for nothing: a requirement "
+                        "is missing (a demand to meet, items that must all be packed or assigned, a minimum to "
+                        "reach). Add the constraints that force the decisions the problem needs.")
     frac = _fractional_counts(question, f, outcome)
     if frac:
         findings.append(
