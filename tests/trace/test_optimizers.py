@@ -148,3 +148,13 @@ def test_search_optimizer_ucb_and_llm_budget():
     assert rec2.extra.get("budget_exhausted") and len(llm.calls) == 2
     with pytest.raises(TraceError, match="strategy"):
         SearchOptimizer(m, llm, score, strategy="greedy")
+
+
+def test_suggestions_for_non_variables_are_sent_back():
+    prompt, k, op, out = _workflow()
+    out.backward("bigger")
+    llm = ScriptedLLM([{"reasoning": "r", "suggestion": {"render0": "Result: 30"}},
+                       {"reasoning": "r2", "suggestion": {"k": 10}}])
+    rec = OptoPrime([prompt, k], llm).step()
+    assert "render0 are not variables" in llm.calls[1]["messages"][-1]["content"]
+    assert k.data == 10 and rec.updates["k"]["new"] == 10

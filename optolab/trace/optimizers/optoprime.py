@@ -130,6 +130,9 @@ class OptoPrime(Optimizer):
                 except ParameterUpdateError as exc:
                     record.rejected[name] = str(exc)
                     problems[name] = str(exc)
+            if not matched and unknown:  # a small model often "suggests" new outputs instead of variables
+                problems["suggestion"] = (f"{', '.join(unknown[:8])} are not variables and cannot be changed; "
+                                          f"suggest new values only for {', '.join(names)} (the #Variables)")
             if not problems or round_ == self.repair_rounds:
                 break
             text = "\n".join(f"- {n}: {why}" for n, why in problems.items())
