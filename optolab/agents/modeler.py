@@ -17,6 +17,7 @@ from string import Template
 from typing import Any
 
 from optolab import trace
+from optolab.agents.autofix import autofix
 from optolab.agents.checks import RunOutcome, run_findings, static_findings
 from optolab.agents.codegen import generate_code
 from optolab.agents.formulation import Formulation
@@ -156,14 +157,15 @@ class Modeler(trace.Module):
 
     @trace.node(description="Write Pyomo code for the formulation (the library writes it, not the LLM).")
     def write_code(self, formulation: Formulation) -> dict[str, Any]:
+        formulation, fixes = autofix(formulation)
         issues = static_findings(formulation)
         missing = _has_missing_data(formulation)
         if missing:
             issues.append(f"parameters {missing} have no value; take the numbers from the problem text")
         if issues:
-            return {"code": None, "issues": issues, "origins": {}}
+            return {"code": None, "issues": issues, "origins": {}, "formulation": formulation, "fixes": fixes}
         gen = generate_code(formulation)
-        return {"code": gen.code, "issues": [], "origins": gen.origins}
+        return {"code": gen.code, "issues": [], "origins": gen.origins, "formulation": formulation, "fixes": fixes}
 
     @trace.node(description="Run the code in the sandbox and solve the model.")
     def run(self, program: dict[str, Any]) -> RunOutcome:
@@ -179,6 +181,7 @@ class Modeler(trace.Module):
               attempt: int) -> list[str]:
         if program["issues"]:
             return list(program["issues"])
+        formulation = program.get("formulation", formulation)
         origin = program["origins"].get(outcome.error_line) if outcome.error_line else None
         return run_findings(question, formulation, outcome, origin=origin, attempt=attempt)
 
@@ -251,7 +254,8 @@ class Modeler(trace.Module):
                 outcome = self.run(program)
                 findings_node = self.check(question, form, program, outcome, n)
                 findings = list(findings_node.data) if not findings_node.is_error else [findings_node.error.message]
-                f_data, prog, out = form.data, program.data, outcome.data
+                prog, out = program.data, outcome.data
+                f_data = prog.get("formulation", form.data)  # with the mechanical fixes applied
                 last_missing = _has_missing_data(f_data)
                 attempts.append(Attempt(f_data.model_dump(), prog["code"], out.status, out.objective, findings,
                                         out.error, time.perf_counter() - t_attempt))

@@ -65,7 +65,7 @@ def test_static_problem_is_repaired(pool):
 
 def test_runtime_error_is_traced_to_its_constraint(pool):
     bad = json.loads(json.dumps(GOOD))
-    bad["constraints"][1]["expression"] = "desks[1] <= 8"  # indexing a scalar variable fails when run
+    bad["constraints"][1]["expression"] = "desks <= 8 / 0"  # fails only when the code runs
     m = agent([bad, GOOD], pool)
     s = m.solve(QUESTION)
     assert s.ok and s.attempts[0].status == "error"
