@@ -204,6 +204,19 @@ class BaseLLM:
         data = extract_json(text)
         return schema.model_validate(data)
 
+    def _read_reply(self, text: str, schema: type[T], msgs: Messages, raws: list[str]) -> tuple[T | None, Messages]:
+        """The parsed reply, or None and the conversation extended with what was wrong."""
+        raws.append(text)
+        try:
+            return self._parse(text, schema), msgs
+        except (ValueError, ValidationError) as exc:
+            return None, self._reask(msgs, text, exc)
+
+    def _no_valid_reply(self, schema: type[BaseModel], raws: list[str], msgs: Messages) -> StructuredOutputError:
+        problem = msgs[-1]["content"] if msgs and msgs[-1]["role"] == "user" else "?"
+        return StructuredOutputError(
+            f"{self.model} gave no valid {schema.__name__} in {len(raws)} replies; last problem: {problem}", raws)
+
     @staticmethod
     def _reask(msgs: Messages, text: str, exc: Exception) -> Messages:
         if isinstance(exc, ValidationError):
@@ -226,30 +239,20 @@ class BaseLLM:
         msgs, p = self._structured_start(messages, schema, system, params)
         raws: list[str] = []
         for _ in range(max_repairs + 1):
-            reply = self.chat(msgs, **p)
-            raws.append(reply.text)
-            try:
-                return self._parse(reply.text, schema)
-            except (ValueError, ValidationError) as exc:
-                last = exc
-                msgs = self._reask(msgs, reply.text, exc)
-        raise StructuredOutputError(
-            f"{self.model} gave no valid {schema.__name__} in {len(raws)} replies; last problem: {last}", raws)
+            result, msgs = self._read_reply(self.chat(msgs, **p).text, schema, msgs, raws)
+            if result is not None:
+                return result
+        raise self._no_valid_reply(schema, raws, msgs)
 
     async def astructured(self, messages: str | Sequence[dict], schema: type[T], *, system: str | None = None,
                           max_repairs: int = 2, **params: Any) -> T:
         msgs, p = self._structured_start(messages, schema, system, params)
         raws: list[str] = []
         for _ in range(max_repairs + 1):
-            reply = await self.achat(msgs, **p)
-            raws.append(reply.text)
-            try:
-                return self._parse(reply.text, schema)
-            except (ValueError, ValidationError) as exc:
-                last = exc
-                msgs = self._reask(msgs, reply.text, exc)
-        raise StructuredOutputError(
-            f"{self.model} gave no valid {schema.__name__} in {len(raws)} replies; last problem: {last}", raws)
+            result, msgs = self._read_reply((await self.achat(msgs, **p)).text, schema, msgs, raws)
+            if result is not None:
+                return result
+        raise self._no_valid_reply(schema, raws, msgs)
 
     # --- many at once -------------------------------------------------------------------
     def batch(self, requests: Sequence[str | Sequence[dict]], **params: Any) -> list[Reply]:
