@@ -5,17 +5,24 @@
   (llama.cpp's server, vLLM).
 - ``LLM("local")``: optolab's managed local model; the server is started (or reused) on the
   first call, see :func:`optolab.models.server.ensure_local_server`.
+- ``LLM("openai/<name>", api_base=["http://a:8000/v1", "http://b:8000/v1"])`` (or one string with the
+  bases separated by commas): a fleet of OpenAI-compatible servers serving the same model. Requests are
+  spread over them by litellm's ``Router``, one deployment per base; ``routing="simple-shuffle"``
+  (default) or ``"least-busy"`` (fewest requests in flight), ``"latency-based-routing"``. A server that
+  keeps failing is set aside for a while by the router, and the client's own retries go to another one.
 """
 
 from __future__ import annotations
 
+import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 
-from optolab.errors import LLMError, RealLLMCallForbidden, TransientLLMError
+from optolab.errors import LLMConfigError, LLMError, RealLLMCallForbidden, TransientLLMError
 from optolab.llm.base import BaseLLM, Messages, Reply
 from optolab.llm.cache import DiskCache
 from optolab.llm.config import resolve_settings
@@ -23,6 +30,22 @@ from optolab.llm.guard import real_calls_forbidden
 
 _TRANSIENT_NAMES = {"Timeout", "APIConnectionError", "RateLimitError", "InternalServerError",
                     "ServiceUnavailableError", "APIError", "BadGatewayError"}
+ROUTING_STRATEGIES = ("simple-shuffle", "least-busy", "latency-based-routing")
+
+
+def split_api_bases(api_base: str | Sequence[str] | None) -> list[str]:
+    """The server base URLs in ``api_base``: one URL, URLs separated by commas, or a list of URLs."""
+    if api_base is None:
+        return []
+    parts = api_base.split(",") if isinstance(api_base, str) else list(api_base)
+    bases = []
+    for part in parts:
+        if not isinstance(part, str):
+            raise LLMConfigError(f"api_base entries must be URLs (text), got {part!r}")
+        part = part.strip()
+        if part and part not in bases:
+            bases.append(part)
+    return bases
 
 
 class LLM(BaseLLM):
@@ -30,7 +53,7 @@ class LLM(BaseLLM):
         self,
         model: str | None = None,
         *,
-        api_base: str | None = None,
+        api_base: str | Sequence[str] | None = None,
         api_key: str | None = None,
         json_mode: str | None = None,
         cache: bool | str | Path | DiskCache | None = None,
@@ -39,8 +62,11 @@ class LLM(BaseLLM):
         timeout: float | None = None,
         max_retries: int | None = None,
         max_concurrency: int | None = None,
+        routing: str = "simple-shuffle",
         **extra: Any,
     ):
+        if api_base is not None and not isinstance(api_base, str):
+            api_base = ",".join(split_api_bases(api_base)) or None
         if timeout is None and (model or "") == "local":
             timeout = 900.0  # a CPU model behind a queue can take minutes per request
         s = resolve_settings(model=model, api_base=api_base, api_key=api_key, json_mode=json_mode,
@@ -56,6 +82,39 @@ class LLM(BaseLLM):
         self.json_mode = s.json_mode
         self.extra = extra
         self._local: Any = None
+        self.api_bases = split_api_bases(s.api_base)
+        if routing not in ROUTING_STRATEGIES:
+            raise LLMConfigError(f"routing={routing!r} is not known: use one of {', '.join(ROUTING_STRATEGIES)}")
+        self.routing = routing
+        if len(self.api_bases) > 1 and self.model == "local":
+            raise LLMConfigError("LLM('local') runs one managed server; to spread requests over several servers "
+                                 "pass their model name, e.g. LLM('openai/<served name>', api_base=[url1, url2])")
+        self._router_obj: Any = None
+        self._router_lock = threading.Lock()
+
+    # --- several servers --------------------------------------------------------------------
+    @property
+    def routed(self) -> bool:
+        """True when requests are spread over several servers."""
+        return len(self.api_bases) > 1
+
+    def deployments(self) -> list[dict[str, Any]]:
+        """litellm Router deployments, one per server base: all serve this client's model name."""
+        key = self.api_key or "sk-none"
+        return [{"model_name": self.model,
+                 "litellm_params": {"model": self.model, "api_base": base, "api_key": key, "timeout": self.timeout},
+                 "model_info": {"id": f"{self.model}@{base}"}}
+                for base in self.api_bases]
+
+    def _router(self) -> Any:
+        """The litellm Router over :meth:`deployments`, made on first use (no network until a request)."""
+        with self._router_lock:
+            if self._router_obj is None:
+                litellm = _litellm()
+                # retries stay with BaseLLM (one policy for every client); the router only picks servers
+                self._router_obj = litellm.Router(model_list=self.deployments(), routing_strategy=self.routing,
+                                                  num_retries=0, timeout=self.timeout)
+            return self._router_obj
 
     # --- where requests go ----------------------------------------------------------------
     def _target(self) -> tuple[str, str | None, str | None, str]:
@@ -95,6 +154,9 @@ class LLM(BaseLLM):
             raise RealLLMCallForbidden(
                 f"a real call to model {self.model!r} was attempted while real LLM calls are forbidden (tests); "
                 "use optolab.testing.ScriptedLLM / FunctionLLM, or mark the test @pytest.mark.llm")
+        if self.routed:  # the servers and their key are in the router's deployments
+            return {"model": self.model, "messages": messages, "timeout": self.timeout, "num_retries": 0,
+                    **self.extra, **params}
         model, api_base, api_key, _ = self._target()
         kwargs = {"model": model, "messages": messages, "timeout": self.timeout, "num_retries": 0, **self.extra,
                   **params}
@@ -115,20 +177,20 @@ class LLM(BaseLLM):
 
     def _complete(self, messages: Messages, params: dict[str, Any]) -> Reply:
         kwargs = self._kwargs(messages, params)
-        litellm = _litellm()
+        complete = self._router().completion if self.routed else _litellm().completion
         t0 = time.perf_counter()
         try:
-            resp = litellm.completion(**kwargs)
+            resp = complete(**kwargs)
         except Exception as exc:
             raise _map_error(exc, self.model) from exc
         return self._reply(resp, t0)
 
     async def _acomplete(self, messages: Messages, params: dict[str, Any]) -> Reply:
         kwargs = self._kwargs(messages, params)
-        litellm = _litellm()
+        acomplete = self._router().acompletion if self.routed else _litellm().acompletion
         t0 = time.perf_counter()
         try:
-            resp = await litellm.acompletion(**kwargs)
+            resp = await acomplete(**kwargs)
         except Exception as exc:
             raise _map_error(exc, self.model) from exc
         return self._reply(resp, t0)
