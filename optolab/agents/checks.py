@@ -23,7 +23,17 @@ MEASURE_WORDS = re.compile(
     r"\b(grams?|kg|kilograms?|tons?|tonnes?|pounds?|lbs?|ounces?|oz|liters?|litres?|ml|gallons?|hours?|minutes?|"
     r"dollars?|euros?|acres?|hectares?|meters?|metres?|km|miles?|percent|fraction|share|proportion|amount|volume|"
     r"weight|quantity of|money|budget|invest\w*|spend\w*|area|length|distance)\b|\$", re.I)
-_NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\w.])")
+_NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?!\w|\.\d)")
+# "job 2", "Plant 3", "week 4", "product #1": numbers that name things rather than quantify them
+_LABEL = re.compile(
+    r"\b(?:jobs?|machines?|products?|plants?|types?|shops?|stores?|warehouses?|sites?|periods?|weeks?|months?|"
+    r"days?|years?|quarters?|lines?|routes?|zones?|regions?|factor(?:y|ies)|projects?|items?|options?|models?|"
+    r"grades?|shifts?|teams?|trucks?|stages?|phases?|levels?|cent(?:er|re)s?|cit(?:y|ies)|locations?|"
+    r"customers?|suppliers?|mines?|farms?|fields?|plots?|rooms?|workers?|steps?|nodes?|depots?|facilit(?:y|ies)|"
+    r"ports?|tasks?|process(?:es)?|reactors?|units?|crops?|ingredients?|foods?|assets?|stocks?|bonds?|funds?|"
+    r"investments?|classes|class|courses?|destinations?|sources?|origins?|markets?|mills?|ovens?|vehicles?|"
+    r"components?|parts?|resources?|materials?|blends?|mixtures?|alloys?|tanks?|wells?|generators?)"
+    r"\s*(?:no\.?\s*|#\s*)?(\d+)(?!\w|\.\d)", re.I)
 
 
 @dataclass
@@ -79,16 +89,28 @@ def _numbers_in_formulation(f: Formulation) -> set[float]:
     return found
 
 
+def label_numbers(text: str) -> set[float]:
+    """Numbers that name things ("job 2", "Plant 3") rather than quantify them."""
+    return {float(m.group(1)) for m in _LABEL.finditer(text)}
+
+
 def unused_numbers(question: str, f: Formulation) -> list[float]:
-    """Numbers of the text that appear nowhere in the model (also not as a percentage or a unit conversion)."""
+    """Numbers of the text that appear nowhere in the model (also not as a percentage or a unit conversion).
+
+    Numbers that only name things ("job 2") and numbers inside set elements do not count."""
     used = _numbers_in_formulation(f)
+    for elements in f.sets.values():
+        for e in elements if isinstance(elements, list) else []:
+            used.update(numbers_in_text(str(e)) if isinstance(e, str) else
+                        ([float(e)] if isinstance(e, (int, float)) and not isinstance(e, bool) else []))
+    labels = label_numbers(question)
     scaled = used | {u * k for u in used for k in (100, 0.01, 60, 1 / 60, 1000, 0.001, 24)}
     missing = []
     set_sizes = {float(len(v)) for v in f.sets.values()}
     for x in numbers_in_text(question):
         if any(abs(x - u) <= 1e-9 * max(1.0, abs(x)) for u in scaled):
             continue
-        if x in set_sizes or (x.is_integer() and x <= 1):
+        if x in set_sizes or (x.is_integer() and x <= 1) or x in labels:
             continue
         if x not in missing:
             missing.append(x)

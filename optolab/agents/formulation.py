@@ -11,6 +11,7 @@ The validators are deliberately forgiving about spelling ("max", "Maximize", "in
 
 from __future__ import annotations
 
+import json
 import keyword
 import re
 from typing import Any, Literal
@@ -160,16 +161,50 @@ class Constraint(BaseModel):
         return re.sub(r"\s+", " ", text)
 
 
+def _request_schema(schema: dict[str, Any]) -> None:
+    """What the LLM is asked for: the requirements first (a short plan in words, written before the
+    model), and at least one constraint. Grammar-constrained decoding then cannot skip either,
+    which is the commonest failure of a small model (a model with no constraints at all)."""
+    props = schema.get("properties", {})
+    order = ["requirements", "sets", "parameters", "variables", "objective", "constraints"]
+    schema["properties"] = {k: props[k] for k in order if k in props} | {k: v for k, v in props.items()
+                                                                        if k not in order}
+    schema["required"] = ["requirements", "variables", "constraints", "objective"]
+    if "requirements" in props:
+        props["requirements"]["minItems"] = 1
+    if "constraints" in props:
+        props["constraints"]["minItems"] = 1
+
+
 class Formulation(BaseModel):
-    """A complete optimization model in data form."""
+    """A complete optimization model in data form.
 
-    model_config = ConfigDict(extra="ignore")
+    ``requirements`` lists, in words, every limit, requirement and goal the problem states (with
+    its numbers); it is written first, as a plan, and each entry should become a constraint or
+    the objective.
+    """
 
+    model_config = ConfigDict(extra="ignore", json_schema_extra=_request_schema)
+
+    requirements: list[str] = Field(default_factory=list,
+                                    description="every limit, requirement and goal of the problem in words, "
+                                                "with its numbers, one per entry")
     sets: dict[str, list[Any]] = Field(default_factory=dict)
     parameters: dict[str, Any] = Field(default_factory=dict)
     variables: list[Variable]
     objective: Objective
     constraints: list[Constraint] = Field(default_factory=list)
+
+    @field_validator("requirements", mode="before")
+    @classmethod
+    def _requirements(cls, v: Any) -> list[str]:
+        if v in (None, "", []):
+            return []
+        if isinstance(v, str):
+            return [line.strip(" -*\t") for line in v.splitlines() if line.strip(" -*\t")]
+        if isinstance(v, dict):
+            return [f"{k}: {x}" for k, x in v.items()]
+        return [x if isinstance(x, str) else json.dumps(x, ensure_ascii=False) for x in v]
 
     @field_validator("sets", "parameters", mode="before")
     @classmethod

@@ -1,0 +1,36 @@
+"""The check step's number bookkeeping and the formulation schema sent to the model."""
+
+from optolab.agents.checks import label_numbers, unused_numbers
+from optolab.agents.formulation import Formulation
+
+
+def test_numbers_that_name_things_are_labels():
+    text = "Ana takes 5 h for job 1, 8 h for job 2 and 6 h for Plant #4 in week 12."
+    assert label_numbers(text) == {1.0, 2.0, 4.0, 12.0}
+
+
+def test_label_numbers_are_not_reported_unused_but_quantities_are():
+    question = "Job 1 takes 5 hours and job 2 takes 7 hours; at most 40 hours are available."
+    f = Formulation.model_validate({
+        "sets": {"jobs": ["job 1", "job 2"]},
+        "parameters": {"hours": {"job 1": 5, "job 2": 7}},
+        "variables": [{"name": "x", "index": ["jobs"]}],
+        "objective": {"sense": "max", "expression": "sum(x[j] for j in jobs)"},
+        "constraints": [{"expression": "sum(hours[j]*x[j] for j in jobs) <= 30"}],
+    })
+    assert unused_numbers(question, f) == [40.0]
+
+
+def test_request_schema_asks_for_a_plan_first_and_at_least_one_constraint():
+    schema = Formulation.model_json_schema()
+    assert list(schema["properties"])[0] == "requirements"
+    assert {"requirements", "constraints", "objective", "variables"} <= set(schema["required"])
+    assert schema["properties"]["constraints"]["minItems"] == 1
+
+
+def test_requirements_accept_loose_shapes():
+    base = {"variables": [{"name": "x"}], "objective": {"sense": "min", "expression": "x"}}
+    f = Formulation.model_validate(base | {"requirements": "- cost (minimize)\n- x >= 3"})
+    assert f.requirements == ["cost (minimize)", "x >= 3"]
+    f = Formulation.model_validate(base | {"requirements": [{"limit": "x >= 3"}]})
+    assert f.requirements == ['{"limit": "x >= 3"}']
