@@ -57,7 +57,10 @@ def main() -> int:
             rec = {"id": p.id, "class": p.problem_class, "expected": p.objective, "predicted": s.objective,
                    "status": s.status, "correct": correct(s.objective, p.objective), "attempts": len(s.attempts),
                    "seconds": time.perf_counter() - t0, "llm_seconds": s.llm_seconds,
-                   "prompt_tokens": s.prompt_tokens, "completion_tokens": s.completion_tokens}
+                   "prompt_tokens": s.prompt_tokens, "completion_tokens": s.completion_tokens,
+                   # what each attempt tried and what the check said, for looking into failures
+                   "trail": [{"status": a.status, "objective": a.objective, "findings": a.findings,
+                              "error": a.error, "formulation": a.formulation} for a in s.attempts]}
             fh.write(json.dumps(rec) + "\n")
             fh.flush()
             done[p.id] = rec

@@ -2,10 +2,14 @@
 
 A numeric workflow in the spirit of the numerical-optimization example of "Trace is the New
 AutoDiff" (Cheng et al., 2024): ``predict`` is a trainable function; each step runs it on a few
-inputs, compares with the target values, turns the errors into feedback, and OptoPrime rewrites
+inputs, compares with the target values, turns the errors into feedback, and the optimizer rewrites
 the function. Stops when every prediction is within the tolerance.
 
-    python examples/optimize_function.py [--model local] [--steps 6]
+By default the search optimizer is used: each step asks for several rewrites, scores each on the
+shown points, and keeps the best two (a small local model's single proposal is often worse than
+the code it replaces). ``--optimizer optoprime`` takes one greedy proposal per step instead.
+
+    python examples/optimize_function.py [--model local] [--steps 6] [--optimizer search|optoprime]
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import argparse
 
 from optolab import trace
 from optolab.llm import LLM
-from optolab.trace.optimizers import OptoPrime
+from optolab.trace.optimizers import OptoPrime, SearchOptimizer
 
 XS = [0.0, 1.0, 2.0, 3.0, 5.0]  # shown to the optimizer through the feedback
 HELD_OUT = [4.0, 7.5, 10.0]  # never shown: a lookup table of the shown points fails here
@@ -32,6 +36,15 @@ def predict(x):
 @trace.node(description="Mean absolute error between predictions and measurements.")
 def mean_error(predictions, measured):
     return sum(abs(p - m) for p, m in zip(predictions, measured)) / len(measured)
+
+
+def shown_error(measured: list[float]) -> float:
+    """Mean absolute error on the shown points; a failing function scores as a huge error."""
+    with trace.no_trace():
+        outs = [predict(x) for x in XS]
+    if any(o.is_error or not isinstance(o.data, (int, float)) for o in outs):
+        return 1e9
+    return sum(abs(o.data - m) for o, m in zip(outs, measured)) / len(measured)
 
 
 def held_out_error() -> float | None:
@@ -61,11 +74,17 @@ def main() -> int:
     ap.add_argument("--api-base", default=None)
     ap.add_argument("--steps", type=int, default=6)
     ap.add_argument("--tolerance", type=float, default=1e-6)
+    ap.add_argument("--optimizer", choices=("search", "optoprime"), default="search")
+    ap.add_argument("--candidates", type=int, default=3, help="proposals per step (search only)")
     args = ap.parse_args()
 
     llm = LLM(args.model, api_base=args.api_base, max_tokens=600)
-    optimizer = OptoPrime([predict], llm, memory_size=2)
     measured = [target(x) for x in XS]
+    if args.optimizer == "search":
+        optimizer = SearchOptimizer([predict], llm, score=lambda: -shown_error(measured),
+                                    candidates=args.candidates, beam_width=2, memory_size=2)
+    else:
+        optimizer = OptoPrime([predict], llm, memory_size=2)
     for step in range(args.steps + 1):
         predictions = [predict(x) for x in XS]
         error = mean_error(predictions, measured)
@@ -86,6 +105,9 @@ def main() -> int:
             print(f"  (no update: {record.error})")
         elif not record.updates:
             print(f"  (no change proposed; rejected: {record.rejected or 'none'})")
+        if "best_score" in record.extra:
+            print(f"  {record.extra['candidates']} new candidate(s); best shown-point error "
+                  f"{-record.extra['best_score']:.4g} ({record.extra['best_origin']})")
         print(f"  LLM: {record.prompt_tokens} prompt + {record.completion_tokens} completion tokens, "
               f"{record.llm_seconds:.1f} s", flush=True)
     print(f"target not met within {args.steps} steps; final code:\n{predict.code.data}")
