@@ -16,6 +16,7 @@ COMMANDS: dict[str, str] = {
     "solve_cmd": "solve",
     "model_cmd": "model",
     "serve_cmd": "serve",
+    "eval_cmd": "eval",
 }
 
 
