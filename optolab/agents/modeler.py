@@ -14,7 +14,7 @@ import re
 import time
 from importlib import resources
 from string import Template
-from typing import Any
+from typing import Any, Iterable
 
 from optolab import trace
 from optolab.agents.autofix import autofix
@@ -185,6 +185,20 @@ class Modeler(trace.Module):
         origin = program["origins"].get(outcome.error_line) if outcome.error_line else None
         return run_findings(question, formulation, outcome, origin=origin, attempt=attempt)
 
+    def _answer(self, text: str, solution: Solution, keys: list[str]) -> dict[str, float]:
+        from optolab.agents.answers import answer_keys
+
+        f = solution.formulation or {}
+        descriptions = {v.get("name", ""): v.get("description", "") for v in f.get("variables", [])}
+        obj = f.get("objective") or {}
+        t0 = time.perf_counter()
+        try:
+            return answer_keys(keys, solution.values, solution.objective, question=text, descriptions=descriptions,
+                               objective_text=f"{obj.get('sense', '')} {obj.get('expression', '')}".strip(),
+                               llm=self._get_llm())
+        finally:
+            self._llm_seconds += time.perf_counter() - t0
+
     # --- helpers ----------------------------------------------------------------------------
     def _messages(self, instructions: str, question: str, examples: list[Example],
                   history: list[dict] | None = None) -> list[dict]:
@@ -209,8 +223,12 @@ class Modeler(trace.Module):
     def forward(self, question: str) -> Solution:
         return self.solve(question)
 
-    def solve(self, text: str) -> Solution:
-        """Model and solve one problem; never raises for a bad problem or a bad model reply."""
+    def solve(self, text: str, answer_keys: Iterable[str] | None = None) -> Solution:
+        """Model and solve one problem; never raises for a bad problem or a bad model reply.
+
+        ``answer_keys``: names of the quantities the question asks for ("Number of trucks to A",
+        "The minimum cost"); the solution's ``answers`` then holds their values under those names.
+        """
         t0 = time.perf_counter()
         self._llm_seconds = 0.0
         text = (text or "").strip()
@@ -227,6 +245,8 @@ class Modeler(trace.Module):
         snap = usage.snapshot() if usage is not None and hasattr(usage, "snapshot") else None
         chains = [self._chain(text, 0.0 if i == 0 else self.sample_temperature, seed=i) for i in range(self.samples)]
         solution = self._vote(text, chains)
+        if answer_keys and solution.ok:
+            solution.answers = self._answer(text, solution, list(answer_keys))
         solution.seconds = time.perf_counter() - t0
         solution.llm_seconds = self._llm_seconds
         if snap is not None:

@@ -64,7 +64,7 @@ class AgentSettings:
 
 
 class Agent(Protocol):
-    def solve(self, text: str) -> Any: ...
+    def solve(self, text: str, answer_keys: list[str] | None = None) -> Any: ...
 
 
 AgentFactory = Callable[[Any, Any], Agent]  # (sandbox pool, example bank) -> agent with .solve(text)
@@ -170,7 +170,9 @@ def solve_one(agent: Agent, item: BenchmarkItem, position: int, run_dir: RunDir,
     solution, error = None, None
     with track() as usage:
         try:
-            solution = agent.solve(item.question)
+            keys = [k for k in (item.answers or {})]
+            # the agent reports the asked quantities under the benchmark's own names
+            solution = agent.solve(item.question, answer_keys=keys) if keys else agent.solve(item.question)
         except Exception as exc:  # recorded, never stops the run
             tb = traceback.format_exception(type(exc), exc, exc.__traceback__)
             error = f"{type(exc).__name__}: {exc}\n{''.join(tb[-4:])}"[:4000]

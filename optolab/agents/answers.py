@@ -1,0 +1,141 @@
+"""The answer step: report the quantities a question asks for, by the names it uses.
+
+A question such as "how many trucks go to each site, and what is the lowest cost?" asks for
+values under its own names ("Number of trucks to site A", "The minimum cost"), while the solved
+model knows them as ``trucks[A]`` and the objective. :func:`answer_keys` maps each requested
+name to the objective, to one variable value, or to nothing.
+
+Two passes: a word-overlap match that needs no model and settles the clear cases (the objective
+phrasings, a variable whose name and index words all appear in the key), and, for the rest, one
+small LLM call whose reply is constrained to the list of candidates (a JSON schema with an enum
+per key), so a small model cannot invent a name.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from pydantic import ConfigDict, create_model
+
+OBJECTIVE = "objective"
+NONE = "none"
+
+_OBJECTIVE_WORDS = re.compile(
+    r"\b(maxim\w*|minim\w*|optimal (value|objective)|objective|total (profit|cost|revenue|return|value)|"
+    r"(lowest|highest|least|greatest|largest|smallest|best) (possible )?(total )?\w+)\b", re.I)
+_STOP = {"the", "of", "a", "an", "to", "for", "in", "on", "at", "by", "and", "or", "is", "are", "be", "number",
+         "amount", "quantity", "value", "how", "many", "much", "each", "per", "that", "which", "what", "with",
+         "units", "unit", "total", "produced", "used"}
+
+
+def _words(text: str) -> set[str]:
+    parts = re.findall(r"[a-z]+|\d+", re.sub(r"([a-z])([A-Z])", r"\1 \2", str(text)).lower())
+    out = set()
+    for w in parts:
+        if w in _STOP:
+            continue
+        out.add(w[:-1] if len(w) > 3 and w.endswith("s") else w)
+    return out
+
+
+@dataclass
+class Candidate:
+    """One reportable value: the objective or a variable entry, with words that describe it."""
+
+    key: str  # "objective" or a variable entry such as "trucks[A]"
+    value: float
+    words: set[str]
+    label: str  # shown to the LLM
+
+
+def candidates(values: dict[str, float], objective: float | None,
+               descriptions: dict[str, str] | None = None, objective_text: str = "") -> list[Candidate]:
+    descriptions = descriptions or {}
+    out = []
+    if objective is not None:
+        out.append(Candidate(OBJECTIVE, float(objective), _words(objective_text) | {"objective"},
+                             f"objective ({objective_text})" if objective_text else "objective"))
+    for name, value in values.items():
+        base = name.split("[", 1)[0]
+        desc = descriptions.get(base, "")
+        label = f"{name} ({desc})" if desc else name
+        out.append(Candidate(name, float(value), _words(name) | _words(desc), label))
+    return out
+
+
+def _overlap_choice(key: str, cands: list[Candidate]) -> str | None:
+    """The candidate that clearly matches ``key`` by words, or None when it is not clear."""
+    kw = _words(key)
+    if _OBJECTIVE_WORDS.search(key) and not re.search(r"\b(number|how many|amount|quantity)\b", key, re.I):
+        return OBJECTIVE if any(c.key == OBJECTIVE for c in cands) else None
+    scored = []
+    for c in cands:
+        if c.key == OBJECTIVE or not c.words:
+            continue
+        name_words = _words(c.key)
+        # every word of the variable's name and index appears in the key
+        if name_words and name_words <= kw:
+            scored.append((len(name_words), c.key))
+    if not scored:
+        return None
+    scored.sort(reverse=True)
+    if len(scored) > 1 and scored[0][0] == scored[1][0]:
+        return None
+    return scored[0][1]
+
+
+def answer_schema(keys: list[str], choices: list[str]) -> type:
+    """A pydantic model with fields k0, k1, ...; its JSON schema gives each an enum of ``choices``."""
+    fields = {f"k{i}": (str, NONE) for i in range(len(keys))}
+
+    def _enum(s: dict) -> None:  # the backend sees one enum per key; the reply is read as plain strings
+        for i, k in enumerate(keys):
+            s["properties"][f"k{i}"] = {"type": "string", "enum": choices, "description": k}
+        s["required"] = [f"k{i}" for i in range(len(keys))]
+
+    return create_model("AnswerMap", __config__=ConfigDict(json_schema_extra=_enum), **fields)
+
+
+def _ask_llm(llm: Any, question: str, keys: list[str], cands: list[Candidate], max_tokens: int) -> dict[str, str]:
+    schema = answer_schema(keys, [c.key for c in cands] + [NONE])
+    listing = "\n".join(f"- {c.label} = {c.value:g}" for c in cands)
+    asked = "\n".join(f"k{i}: {k}" for i, k in enumerate(keys))
+    messages = [
+        {"role": "system", "content": "You match the quantities a question asks for to the values of a solved "
+                                      "model. Answer with JSON only."},
+        {"role": "user", "content": f"Question:\n{question}\n\nSolved values:\n{listing}\n\nFor each asked "
+                                    f"quantity, give the name of the solved value it is (\"objective\" for the "
+                                    f"optimal objective, \"none\" if no value matches):\n{asked}"},
+    ]
+    reply = llm.structured(messages, schema, max_tokens=max_tokens, temperature=0.0)
+    data = reply.model_dump()
+    return {k: data.get(f"k{i}", NONE) for i, k in enumerate(keys)}
+
+
+def answer_keys(keys: Iterable[str], values: dict[str, float], objective: float | None, *,
+                question: str = "", descriptions: dict[str, str] | None = None, objective_text: str = "",
+                llm: Any = None, max_tokens: int = 300) -> dict[str, float]:
+    """Values for the requested ``keys``; keys that match nothing are left out.
+
+    ``values`` are the solved variable entries ("x", "trucks[A]"), ``descriptions`` the variables'
+    descriptions by base name. Without ``llm`` only the word-overlap pass runs.
+    """
+    keys = [k for k in keys if str(k).strip()]
+    cands = candidates(values, objective, descriptions, objective_text)
+    by_key = {c.key: c for c in cands}
+    chosen: dict[str, str] = {}
+    unclear = []
+    for k in keys:
+        pick = _overlap_choice(k, cands)
+        if pick is None:
+            unclear.append(k)
+        else:
+            chosen[k] = pick
+    if unclear and llm is not None and cands:
+        try:
+            chosen.update(_ask_llm(llm, question, unclear, cands, max_tokens))
+        except Exception:  # noqa: BLE001 - an unanswered key is reported as missing, never a crash
+            pass
+    return {k: by_key[c].value for k, c in chosen.items() if c in by_key}

@@ -1,0 +1,47 @@
+"""Mapping the quantities a question asks for onto the solved model's values."""
+
+from optolab.agents.answers import answer_keys
+from optolab.testing import FunctionLLM, ScriptedLLM
+
+VALUES = {"trucks[GoodsX]": 12.0, "trucks[GoodsY]": 15.0, "trips": 20.0}
+DESCRIPTIONS = {"trucks": "number of trucks for each type of goods", "trips": "trips per truck"}
+
+
+def test_clear_keys_need_no_model():
+    got = answer_keys(["The minimum total cost", "Number of trucks for GoodsX", "Number of trucks for GoodsY"],
+                      VALUES, 5400.0, descriptions=DESCRIPTIONS)
+    assert got == {"The minimum total cost": 5400.0, "Number of trucks for GoodsX": 12.0,
+                   "Number of trucks for GoodsY": 15.0}
+
+
+def test_unclear_keys_go_to_the_model_with_an_enum_of_candidates():
+    seen = {}
+
+    def reply(messages, params):
+        seen["params"] = params
+        return '{"k0": "trips", "k1": "none"}'
+
+    llm = FunctionLLM(reply)
+    got = answer_keys(["How often each truck drives", "Fuel saved"], VALUES, 5400.0, question="q",
+                      descriptions=DESCRIPTIONS, llm=llm)
+    assert got == {"How often each truck drives": 20.0}
+    prompt = llm.calls[0]["messages"][-1]["content"]
+    assert "trucks[GoodsX] (number of trucks for each type of goods) = 12" in prompt
+    assert "k0: How often each truck drives" in prompt
+
+
+def test_a_reply_naming_an_unknown_value_is_ignored():
+    llm = ScriptedLLM(['{"k0": "made_up"}'])
+    assert answer_keys(["Something odd"], VALUES, 1.0, llm=llm) == {}
+
+
+def test_without_a_model_unclear_keys_are_left_out():
+    assert answer_keys(["How often each truck drives"], VALUES, 1.0) == {}
+
+
+def test_the_schema_restricts_each_key_to_the_candidates():
+    from optolab.agents.answers import answer_schema
+
+    schema = answer_schema(["a", "b"], ["objective", "x", "none"]).model_json_schema()
+    assert schema["properties"]["k1"]["enum"] == ["objective", "x", "none"]
+    assert schema["required"] == ["k0", "k1"]
