@@ -139,7 +139,11 @@ def check_formulation(f: Formulation) -> list[Issue]:
                                        f"it to \"variables\" or \"parameters\". Defined: variables "
                                        f"{sorted(var_names)}, parameters {sorted(f.parameters)}, sets {sorted(f.sets)}"))
             continue
-        if not (used & var_names):
+        hidden = bound & var_names
+        if hidden:
+            issues.append(Issue(where, f"the loop name(s) {sorted(hidden)} hide the decision variable(s) of the same "
+                                       "name; loop over the set's elements with another name (e.g. i in items)"))
+        elif not ((used - bound) & var_names):
             issues.append(Issue(where, f"{expr!r} contains no decision variable"))
         if where.startswith("constraint"):
             tree = ast.parse(expr, mode="eval").body

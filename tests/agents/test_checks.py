@@ -34,3 +34,15 @@ def test_requirements_accept_loose_shapes():
     assert f.requirements == ["cost (minimize)", "x >= 3"]
     f = Formulation.model_validate(base | {"requirements": [{"limit": "x >= 3"}]})
     assert f.requirements == ['{"limit": "x >= 3"}']
+
+
+def test_a_loop_name_that_hides_a_variable_is_reported():
+    from optolab.agents.codegen import check_formulation
+
+    f = Formulation.model_validate({
+        "variables": [{"name": "q", "type": "integer"}],
+        "objective": {"sense": "min", "expression": "sum(50 + 6*q/2 for q in range(1, 10))"},
+        "constraints": [{"expression": "q >= 1"}],
+    })
+    issues = [str(i) for i in check_formulation(f)]
+    assert any("hide the decision variable" in i and "objective" in i for i in issues)
