@@ -19,7 +19,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     path.set_defaults(func=_path)
     conv = msub.add_parser("convert", help="turn a model's GGUF file into a Hugging Face directory (for vLLM)")
     conv.add_argument("name", help="registry model name or a .gguf file")
-    conv.add_argument("--out", required=True, help="directory to create")
+    conv.add_argument("--out", default=None,
+                      help="directory to create (default: the conversion cache that `optolab serve --engine vllm` "
+                           "reuses)")
+    conv.add_argument("--dtype", choices=["bfloat16", "float16", "float32"], default="bfloat16")
+    conv.add_argument("--python", default=None,
+                      help="interpreter with transformers, gguf and accelerate (default: this one if it has them, "
+                           "else the one that has vllm: OPTOLAB_VLLM_PYTHON)")
     conv.set_defaults(func=_convert)
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
 
@@ -68,20 +74,23 @@ def _convert(args: argparse.Namespace) -> int:
 
     from optolab.errors import ModelError
     from optolab.models import path, pull
-    from optolab.models.convert import convert_gguf
+    from optolab.models.convert import convert_gguf, hf_dir_for
 
-    out = Path(args.out)
-    if out.exists():
-        print(f"optolab model convert: {out} already exists; choose a new --out directory")
-        return 1
     try:
+        if args.out is None:
+            print(hf_dir_for(args.name, dtype=args.dtype, python=args.python))
+            return 0
+        out = Path(args.out)
+        if out.exists():
+            print(f"optolab model convert: {out} already exists; choose a new --out directory")
+            return 1
         gguf = Path(args.name) if args.name.endswith(".gguf") else None
         if gguf is None:
             try:
                 gguf = path(args.name)
             except ModelError:
                 gguf = pull(args.name)
-        print(convert_gguf(gguf, out))
+        print(convert_gguf(gguf, out, dtype=args.dtype, python=args.python))
     except ModelError as exc:
         print(f"optolab model convert: {exc}")
         return 1

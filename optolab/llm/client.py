@@ -141,7 +141,8 @@ class LLM(BaseLLM):
                 mode = "json_schema"
         js = schema.model_json_schema()
         if mode == "json_schema":
-            strict = self.model == "local"  # vLLM needs strict to stop runaway whitespace
+            # OpenAI-compatible servers (vLLM) need strict, or a reply may run into endless whitespace
+            strict = self.model == "local" or bool(self.api_base)
             return {"type": "json_schema", "json_schema": {"name": schema.__name__, "schema": js, "strict": strict}}
         if mode == "json_object_schema":
             return {"type": "json_object", "schema": js}

