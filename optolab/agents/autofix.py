@@ -1,16 +1,19 @@
 """Mechanical repairs of a formulation, applied before any check or run.
 
-A small model often writes ``station[1]`` for a variable it declared without an index, or
+A small model often writes ``station[1]`` for a variable it declared without an index,
 ``sum(station)`` for the sum over an indexed variable (which in Pyomo would add up the *index
-values*). Both have one sensible reading, so they are fixed here instead of costing a repair
-round-trip to the model. Every fix is recorded so the agent can report it.
+values*), ``gen[G1]`` for the set element ``'G1'``, a chained range ``3 <= p <= 10`` or
+``p >= 3 and p <= 10`` as one constraint, or ``"for_each": "pipes"`` for ``"p in pipes"``. Each has
+one sensible reading, so it is fixed here instead of costing a repair round-trip to the model.
+Every fix is recorded so the agent can report it.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 
-from optolab.agents.formulation import Formulation
+from optolab.agents.formulation import Constraint, Formulation
 
 
 def _expressions(f: Formulation) -> list[str]:
@@ -62,6 +65,9 @@ def autofix(f: Formulation) -> tuple[Formulation, list[str]]:
             f.sets[set_name] = elements
             v.index = [set_name]
             notes.append(f"variable {v.name} is used as {v.name}[...], so it was declared over {elements}")
+    _quote_set_elements(f, notes)
+    _split_ranges(f, notes)
+    _complete_for_each(f, notes)
     indexed = {v.name for v in f.variables if v.index}
     for item in [f.objective, *f.constraints]:
         fixed = _sum_of_indexed(item.expression, indexed)
@@ -94,3 +100,95 @@ def _sum_of_indexed(expr: str, names: set[str]) -> str:
     before = ast.dump(tree)
     tree = _SumValues(names).visit(tree)
     return expr if ast.dump(tree) == before else ast.unparse(tree)
+
+
+def _defined(f: Formulation) -> set[str]:
+    return set(f.sets) | set(f.parameters) | {v.name for v in f.variables}
+
+
+class _QuoteElements(ast.NodeTransformer):
+    """Bare names that are set elements (and nothing else) become string constants."""
+
+    def __init__(self, elements: set[str], bound: set[str]):
+        self.elements, self.bound = elements, bound
+        self.changed: set[str] = set()
+
+    def visit_Name(self, node: ast.Name) -> ast.AST:
+        if isinstance(node.ctx, ast.Load) and node.id in self.elements and node.id not in self.bound:
+            self.changed.add(node.id)
+            return ast.copy_location(ast.Constant(node.id), node)
+        return node
+
+
+def _quote_set_elements(f: Formulation, notes: list[str]) -> None:
+    defined = _defined(f)
+    elements = {e for v in f.sets.values() if isinstance(v, list) for e in v
+                if isinstance(e, str) and e.isidentifier() and e not in defined}
+    if not elements:
+        return
+    for item in [f.objective, *f.constraints]:
+        try:
+            tree = ast.parse(item.expression, mode="eval")
+        except SyntaxError:
+            continue
+        loop = set(re.findall(r"(\w+)\s+in\b", getattr(item, "for_each", None) or ""))
+        bound = {t.id for n in ast.walk(tree) if isinstance(n, ast.comprehension)
+                 for t in ast.walk(n.target) if isinstance(t, ast.Name)} | loop
+        fixer = _QuoteElements(elements, bound)
+        tree = fixer.visit(tree)
+        if fixer.changed:
+            new = ast.unparse(tree)
+            notes.append(f"set elements {sorted(fixer.changed)} quoted: {item.expression!r} -> {new!r}")
+            item.expression = new
+
+
+def _split_ranges(f: Formulation, notes: list[str]) -> None:
+    """``a <= x <= b`` and ``x >= a and x <= b`` become two constraints."""
+    out: list[Constraint] = []
+    for c in f.constraints:
+        try:
+            tree = ast.parse(c.expression, mode="eval").body
+        except SyntaxError:
+            out.append(c)
+            continue
+        parts: list[str] = []
+        if isinstance(tree, ast.BoolOp) and isinstance(tree.op, ast.And):
+            parts = [ast.unparse(v) for v in tree.values]
+        elif isinstance(tree, ast.Compare) and len(tree.ops) > 1:
+            sides = [tree.left, *tree.comparators]
+            parts = [ast.unparse(ast.Compare(left=sides[i], ops=[op], comparators=[sides[i + 1]]))
+                     for i, op in enumerate(tree.ops)]
+        if len(parts) < 2:
+            out.append(c)
+            continue
+        notes.append(f"constraint {c.name} split into {len(parts)}: {parts}")
+        for i, part in enumerate(parts, 1):
+            out.append(c.model_copy(update={"name": f"{c.name}_{i}", "expression": part}))
+    f.constraints = out
+
+
+def _complete_for_each(f: Formulation, notes: list[str]) -> None:
+    """A ``for_each`` naming only sets ("pipes", "['pipes']") gets the loop names the expression uses."""
+    defined = _defined(f)
+    for c in f.constraints:
+        if not c.for_each or " in " in f" {c.for_each} ":
+            continue
+        sets = [s for s in re.findall(r"\w+", c.for_each) if s in f.sets]
+        if not sets:
+            continue
+        try:
+            tree = ast.parse(c.expression, mode="eval")
+        except SyntaxError:
+            continue
+        bound = {t.id for n in ast.walk(tree) if isinstance(n, ast.comprehension)
+                 for t in ast.walk(n.target) if isinstance(t, ast.Name)}
+        free = []
+        for n in ast.walk(tree):
+            if (isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id not in defined
+                    and n.id not in bound and n.id not in free and n.id not in ("sum", "min", "max", "abs")):
+                free.append(n.id)
+        if len(free) != len(sets):
+            continue
+        new = ", ".join(f"{name} in {s}" for name, s in zip(free, sets))
+        notes.append(f"constraint {c.name}: for_each {c.for_each!r} -> {new!r}")
+        c.for_each = new

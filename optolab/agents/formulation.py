@@ -224,6 +224,10 @@ class Formulation(BaseModel):
         # JSON object keys are always text: "1" and 1 must mean the same set element
         self.sets = {k: [_int_like(x) for x in v] if isinstance(v, list) else v for k, v in self.sets.items()}
         self.parameters = {k: _int_keys(v) for k, v in self.parameters.items()}
+        var_names = {v.name for v in self.variables}
+        for name in [n for n in self.sets if n in var_names]:
+            # a set named like a variable ("loaves" both): the set is renamed where it is looped over
+            self._rename_set(name, f"{name}_set")
         seen: dict[str, str] = {}
         for kind, names in (("set", self.sets), ("parameter", self.parameters),
                             ("variable", [v.name for v in self.variables])):
@@ -243,6 +247,17 @@ class Formulation(BaseModel):
         if not self.variables:
             raise ValueError("the formulation has no decision variables")
         return self
+
+    def _rename_set(self, old: str, new: str) -> None:
+        self.sets = {(new if k == old else k): v for k, v in self.sets.items()}
+        loop = re.compile(rf"(\bin\s+){re.escape(old)}\b")
+        for v in self.variables:
+            v.index = [new if s == old else s for s in v.index]
+        for c in self.constraints:
+            c.expression = loop.sub(rf"\g<1>{new}", c.expression)
+            if c.for_each:
+                c.for_each = loop.sub(rf"\g<1>{new}", c.for_each)
+        self.objective.expression = loop.sub(rf"\g<1>{new}", self.objective.expression)
 
     def variable(self, name: str) -> Variable | None:
         return next((v for v in self.variables if v.name == name), None)

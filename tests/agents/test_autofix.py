@@ -47,3 +47,52 @@ def test_correct_formulations_are_left_alone():
     })
     fixed, notes = autofix(f)
     assert notes == [] and fixed == f
+
+
+def _f(**parts):
+    from optolab.agents.formulation import Formulation
+
+    base = {"variables": [{"name": "x"}], "objective": {"sense": "min", "expression": "x"}}
+    return Formulation.model_validate(base | parts)
+
+
+def test_bare_set_elements_are_quoted():
+    from optolab.agents.autofix import autofix
+
+    f = _f(sets={"plants": ["G1", "G2"]}, parameters={"cap": {"G1": 600, "G2": 700}},
+           variables=[{"name": "gen", "index": ["plants"]}],
+           objective={"sense": "min", "expression": "30*gen[G1] + 45*gen[G2]"},
+           constraints=[{"name": "cap1", "expression": "gen[G1] <= cap[G1]"},
+                        {"name": "caps", "expression": "gen[p] <= cap[p]", "for_each": "p in plants"}])
+    fixed, notes = autofix(f)
+    assert fixed.objective.expression == "30 * gen['G1'] + 45 * gen['G2']"
+    assert fixed.constraints[0].expression == "gen['G1'] <= cap['G1']"
+    assert fixed.constraints[1].expression == "gen[p] <= cap[p]"
+    assert any("quoted" in n for n in notes)
+
+
+def test_ranges_and_conjunctions_become_two_constraints():
+    from optolab.agents.autofix import autofix
+
+    f = _f(constraints=[{"name": "r", "expression": "3 <= x <= 10"}, {"name": "b", "expression": "x >= 1 and x <= 9"}])
+    fixed, _ = autofix(f)
+    assert [(c.name, c.expression) for c in fixed.constraints] == [
+        ("r_1", "3 <= x"), ("r_2", "x <= 10"), ("b_1", "x >= 1"), ("b_2", "x <= 9")]
+
+
+def test_for_each_naming_only_a_set_gets_its_loop_name():
+    from optolab.agents.autofix import autofix
+
+    f = _f(sets={"pipes": ["a", "b"]}, parameters={"cap": {"a": 1, "b": 2}},
+           variables=[{"name": "flow", "index": ["pipes"]}],
+           constraints=[{"name": "c", "expression": "flow[p] <= cap[p]", "for_each": "['pipes']"}])
+    fixed, _ = autofix(f)
+    assert fixed.constraints[0].for_each == "p in pipes"
+
+
+def test_a_set_named_like_a_variable_is_renamed():
+    f = _f(sets={"loaves": ["small", "large"]}, variables=[{"name": "loaves", "index": ["loaves"]}],
+           objective={"sense": "max", "expression": "sum(loaves[k] for k in loaves)"})
+    assert list(f.sets) == ["loaves_set"]
+    assert f.variables[0].index == ["loaves_set"]
+    assert f.objective.expression == "sum(loaves[k] for k in loaves_set)"
