@@ -48,6 +48,26 @@ def split_api_bases(api_base: str | Sequence[str] | None) -> list[str]:
     return bases
 
 
+def probe_engine(api_base: str, api_key: str | None = None, timeout: float = 3.0) -> str:
+    """Which engine serves ``api_base``: ``"vllm"``, ``"llama.cpp"`` or ``"unknown"`` (also when unreachable)."""
+    import json
+    import urllib.request
+
+    req = urllib.request.Request(api_base.rstrip("/") + "/models",
+                                 headers={"Authorization": f"Bearer {api_key or 'sk-none'}"})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310 - a URL the user configured
+            data = json.loads(resp.read().decode("utf-8"))
+    except Exception:  # noqa: BLE001 - any failure means we do not know
+        return "unknown"
+    owners = {str(m.get("owned_by", "")).lower() for m in data.get("data", []) if isinstance(m, dict)}
+    if "vllm" in owners:
+        return "vllm"
+    if owners & {"me", "llamacpp", "llama.cpp", "llama-cpp-python"}:
+        return "llama.cpp"
+    return "unknown"
+
+
 class LLM(BaseLLM):
     def __init__(
         self,
@@ -136,7 +156,9 @@ class LLM(BaseLLM):
                 engine = self._local.engine if self._local is not None else _local_engine()
                 mode = "json_schema" if engine == "vllm" else "json_object_schema"
             elif self.api_base:
-                mode = "json_object_schema"  # understood by llama.cpp; vLLM reads it as plain JSON mode
+                # llama.cpp reads a schema inside json_object; vLLM needs json_schema (it would read the
+                # former as plain JSON mode), so ask the server which engine it is, once
+                mode = "json_schema" if self._server_engine() == "vllm" else "json_object_schema"
             else:
                 mode = "json_schema"
         js = schema.model_json_schema()
@@ -149,6 +171,15 @@ class LLM(BaseLLM):
         if mode == "json_object":
             return {"type": "json_object"}
         return None
+
+    def _server_engine(self) -> str:
+        """``"vllm"``, ``"llama.cpp"`` or ``"unknown"``, from the ``owned_by`` field of the first server's
+        ``/models`` listing; asked once per client, on the first structured request (never at import)."""
+        if getattr(self, "_engine_seen", None) is None:
+            self._engine_seen = "unknown"
+            if not real_calls_forbidden() and self.api_bases:
+                self._engine_seen = probe_engine(self.api_bases[0], self.api_key)
+        return self._engine_seen
 
     def _kwargs(self, messages: Messages, params: dict[str, Any]) -> dict[str, Any]:
         if real_calls_forbidden():
