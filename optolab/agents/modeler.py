@@ -274,7 +274,9 @@ class Modeler(trace.Module):
                 outcome = self.run(program)
                 findings_node = self.check(question, form, program, outcome, n)
                 findings = list(findings_node.data) if not findings_node.is_error else [findings_node.error.message]
-                prog, out = program.data, outcome.data
+                prog = program.data
+                out = outcome.data if not outcome.is_error else RunOutcome(status="error",
+                                                                             error=outcome.error.message)
                 f_data = prog.get("formulation", form.data)  # with the mechanical fixes applied
                 last_missing = _has_missing_data(f_data)
                 attempts.append(Attempt(f_data.model_dump(), prog["code"], out.status, out.objective, findings,

@@ -15,7 +15,11 @@ def run_code(pool: Any, code: str, *, time_limit: float, memory_mb: int, solver:
     from optolab.solvers.sandbox import run_model_code
 
     t0 = time.perf_counter()
-    res = run_model_code(code, time_limit=time_limit, memory_mb=memory_mb, solver=solver, pool=pool)
+    try:
+        res = run_model_code(code, time_limit=time_limit, memory_mb=memory_mb, solver=solver, pool=pool)
+    except Exception as exc:  # noqa: BLE001 - a sandbox failure is an outcome, never a crash of the agent
+        return RunOutcome(status="error", error=f"sandbox: {type(exc).__name__}: {exc}",
+                          seconds=time.perf_counter() - t0)
     seconds = time.perf_counter() - t0
     solve = getattr(res, "solve", None) or getattr(res, "result", None) or getattr(res, "solve_result", None)
     status = str(getattr(res, "status", "error"))

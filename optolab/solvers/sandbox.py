@@ -101,7 +101,11 @@ class _Worker:
         line = self._readline(timeout)
         if not line:
             return None
-        return json.loads(line)
+        try:
+            reply = json.loads(line)
+        except json.JSONDecodeError:
+            return None  # not a reply: the worker is in an unknown state and gets replaced
+        return reply if isinstance(reply, dict) else None
 
     def alive(self) -> bool:
         return self.proc.poll() is None
@@ -153,7 +157,12 @@ class SandboxPool:
         self._idle.put(w)
 
     def _take(self) -> _Worker:
-        item = self._idle.get(timeout=self.start_timeout + 30)
+        try:
+            item = self._idle.get(timeout=self.start_timeout + 30)
+        except queue.Empty:
+            threading.Thread(target=self._spawn, daemon=True).start()  # the pool is short of a worker
+            raise SandboxError(f"no sandbox worker became free within {self.start_timeout + 30:.0f} s; the "
+                               "machine may be overloaded (a new worker is being started)") from None
         if isinstance(item, Exception):
             threading.Thread(target=self._spawn, daemon=True).start()  # try again for later runs
             raise item
@@ -184,7 +193,10 @@ class SandboxPool:
         w = self._take()
         payload = {"code": code, "time_limit": time_limit, "memory_mb": memory_mb, "solver": solver,
                    "diagnose": diagnose, "grace": 5.0}
-        reply = w.request(payload, timeout=time_limit + 20.0)
+        try:
+            reply = w.request(payload, timeout=time_limit + 20.0)
+        except Exception:
+            reply = None  # whatever went wrong, the worker is replaced, never lost to the pool
         if reply is None:  # the worker itself stopped answering: replace it
             self._retire(w)
             return SandboxResult("crashed", error="the sandbox worker stopped responding and was replaced",

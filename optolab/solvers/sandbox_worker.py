@@ -170,8 +170,12 @@ def main() -> None:
         import highspy  # noqa: F401
     with contextlib.suppress(ImportError):
         import pyscipopt  # noqa: F401
-    out = sys.stdout
-    sys.stdout = sys.stderr  # stray prints never corrupt the protocol
+    # The protocol gets a file descriptor of its own, and fd 1 is pointed at stderr: stray prints and
+    # solver libraries writing straight to fd 1 (C-level output) can never corrupt a reply.
+    sys.stdout.flush()
+    out = os.fdopen(os.dup(1), "w", buffering=1)
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
     out.write(json.dumps({"ready": True, "pid": os.getpid()}) + "\n")
     out.flush()
     for line in sys.stdin:
