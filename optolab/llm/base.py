@@ -37,6 +37,11 @@ class Reply:
     latency_s: float = 0.0
     cached: bool = False
     raw: dict | None = None
+    finish_reason: str | None = None  # "stop", "length" (cut at max_tokens), ...
+
+    @property
+    def truncated(self) -> bool:
+        return self.finish_reason == "length"
 
 
 def normalize_messages(messages: str | Sequence[dict], system: str | None = None) -> Messages:
@@ -118,14 +123,15 @@ class BaseLLM:
         self.usage.add(calls=1, cache_hits=1)
         return Reply(text=entry["text"], model=entry.get("model", self.model),
                      prompt_tokens=entry.get("prompt_tokens", 0), completion_tokens=entry.get("completion_tokens", 0),
-                     cached=True)
+                     cached=True, finish_reason=entry.get("finish_reason"))
 
     def _record(self, reply: Reply, key: str | None) -> Reply:
         self.usage.add(calls=1, prompt_tokens=reply.prompt_tokens, completion_tokens=reply.completion_tokens,
                        latency_s=reply.latency_s)
         if key is not None:
             self.cache.put(key, {"text": reply.text, "model": reply.model, "prompt_tokens": reply.prompt_tokens,
-                                 "completion_tokens": reply.completion_tokens, "created": time.time()})
+                                 "completion_tokens": reply.completion_tokens, "finish_reason": reply.finish_reason,
+                                 "created": time.time()})
         return reply
 
     def _give_up_unless_transient(self, exc: Exception, attempt: int) -> None:
@@ -204,9 +210,19 @@ class BaseLLM:
         data = extract_json(text)
         return schema.model_validate(data)
 
-    def _read_reply(self, text: str, schema: type[T], msgs: Messages, raws: list[str]) -> tuple[T | None, Messages]:
-        """The parsed reply, or None and the conversation extended with what was wrong."""
+    def _read_reply(self, reply: Reply, schema: type[T], msgs: Messages, raws: list[str],
+                    params: dict[str, Any]) -> tuple[T | None, Messages]:
+        """The parsed reply, or None and the conversation extended with what was wrong.
+
+        A reply cut off at ``max_tokens`` is never patched into shape (closing its brackets would
+        silently drop whatever it had not written yet): the request is sent again with some
+        sampling, since at temperature 0 the same prompt would run into the same loop."""
+        text = reply.text
         raws.append(text)
+        if reply.truncated:
+            params["temperature"] = max(0.5, float(params.get("temperature") or 0.0))
+            params["seed"] = int(params.get("seed") or 0) + 1
+            return None, msgs
         try:
             return self._parse(text, schema), msgs
         except (ValueError, ValidationError) as exc:
@@ -239,7 +255,7 @@ class BaseLLM:
         msgs, p = self._structured_start(messages, schema, system, params)
         raws: list[str] = []
         for _ in range(max_repairs + 1):
-            result, msgs = self._read_reply(self.chat(msgs, **p).text, schema, msgs, raws)
+            result, msgs = self._read_reply(self.chat(msgs, **p), schema, msgs, raws, p)
             if result is not None:
                 return result
         raise self._no_valid_reply(schema, raws, msgs)
@@ -249,7 +265,7 @@ class BaseLLM:
         msgs, p = self._structured_start(messages, schema, system, params)
         raws: list[str] = []
         for _ in range(max_repairs + 1):
-            result, msgs = self._read_reply((await self.achat(msgs, **p)).text, schema, msgs, raws)
+            result, msgs = self._read_reply(await self.achat(msgs, **p), schema, msgs, raws, p)
             if result is not None:
                 return result
         raise self._no_valid_reply(schema, raws, msgs)

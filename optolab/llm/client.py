@@ -205,7 +205,7 @@ class LLM(BaseLLM):
         return Reply(text=text, model=getattr(resp, "model", self.model) or self.model,
                      prompt_tokens=int(getattr(usage, "prompt_tokens", 0) or 0),
                      completion_tokens=int(getattr(usage, "completion_tokens", 0) or 0),
-                     latency_s=time.perf_counter() - t0)
+                     latency_s=time.perf_counter() - t0, finish_reason=getattr(choice, "finish_reason", None))
 
     def _complete(self, messages: Messages, params: dict[str, Any]) -> Reply:
         kwargs = self._kwargs(messages, params)

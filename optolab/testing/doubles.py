@@ -38,7 +38,7 @@ class _Double(BaseLLM):
 
 class ScriptedLLM(_Double):
     """Replays ``replies`` in order. A reply may be text, a dict or pydantic model (sent as JSON),
-    an exception (raised), or a callable ``f(messages) -> reply``. ``repeat_last`` keeps giving
+    a :class:`~optolab.llm.base.Reply` (returned as is), an exception (raised), or a callable ``f(messages) -> reply``. ``repeat_last`` keeps giving
     the last reply; otherwise running out raises :class:`ScriptExhaustedError`. Every call is
     recorded in ``calls`` (``messages`` and ``params``)."""
 
@@ -68,6 +68,8 @@ class ScriptedLLM(_Double):
             raise item
         if callable(item) and not isinstance(item, type):
             item = item(messages)
+        if isinstance(item, Reply):  # a full reply, e.g. one cut off at max_tokens (finish_reason="length")
+            return item
         return self._reply(messages, _text(item))
 
 

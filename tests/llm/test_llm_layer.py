@@ -228,3 +228,22 @@ def test_extract_json_round_trips(obj, prefix, fenced):
     body = json.dumps(obj)
     text = f"{prefix}```json\n{body}\n```" if fenced else f"{prefix}{body}"
     assert extract_json(text) == obj
+
+
+def test_a_reply_cut_at_max_tokens_is_asked_again_with_sampling_not_patched():
+    from pydantic import BaseModel
+
+    from optolab.llm.base import Reply
+    from optolab.testing import ScriptedLLM
+
+    class Plan(BaseModel):
+        steps: list[str]
+        total: int = 0
+
+    cut = Reply(text='{"steps": ["a", "a", "a", "a"', finish_reason="length")
+    llm = ScriptedLLM([cut, '{"steps": ["a", "b"], "total": 2}'])
+    got = llm.structured("plan it", Plan, temperature=0.0, seed=3)
+    assert got == Plan(steps=["a", "b"], total=2)
+    second = llm.calls[1]
+    assert second["params"]["temperature"] >= 0.5 and second["params"]["seed"] == 4
+    assert [m["role"] for m in second["messages"]] == [m["role"] for m in llm.calls[0]["messages"]]  # not shown back
