@@ -11,6 +11,7 @@ Every fix is recorded so the agent can report it.
 from __future__ import annotations
 
 import ast
+import difflib
 import re
 
 from optolab.agents.formulation import Constraint, Formulation
@@ -65,6 +66,7 @@ def autofix(f: Formulation) -> tuple[Formulation, list[str]]:
             f.sets[set_name] = elements
             v.index = [set_name]
             notes.append(f"variable {v.name} is used as {v.name}[...], so it was declared over {elements}")
+    _fix_misspelled_names(f, notes)
     _quote_set_elements(f, notes)
     _split_ranges(f, notes)
     _complete_for_each(f, notes)
@@ -192,3 +194,43 @@ def _complete_for_each(f: Formulation, notes: list[str]) -> None:
         new = ", ".join(f"{name} in {s}" for name, s in zip(free, sets))
         notes.append(f"constraint {c.name}: for_each {c.for_each!r} -> {new!r}")
         c.for_each = new
+
+
+_CALLS = {"sum", "min", "max", "abs", "len", "range", "exp", "log", "sqrt", "sin", "cos", "tan", "log10", "pi",
+          "math", "pyo", "True", "False", "None", "e"}
+
+
+class _Rename(ast.NodeTransformer):
+    def __init__(self, mapping: dict[str, str]):
+        self.mapping = mapping
+
+    def visit_Name(self, node: ast.Name) -> ast.AST:
+        if isinstance(node.ctx, ast.Load) and node.id in self.mapping:
+            return ast.copy_location(ast.Name(self.mapping[node.id], ast.Load()), node)
+        return node
+
+
+def _fix_misspelled_names(f: Formulation, notes: list[str]) -> None:
+    """An undefined name one or two letters away from exactly one defined name ("clorine" for
+    "chlorine") is that name."""
+    defined = sorted(_defined(f))
+    elements = {str(e) for v in f.sets.values() if isinstance(v, list) for e in v}
+    for item in [f.objective, *f.constraints]:
+        try:
+            tree = ast.parse(item.expression, mode="eval")
+        except SyntaxError:
+            continue
+        loop = set(re.findall(r"(\w+)\s+in\b", getattr(item, "for_each", None) or ""))
+        bound = {t.id for n in ast.walk(tree) if isinstance(n, ast.comprehension)
+                 for t in ast.walk(n.target) if isinstance(t, ast.Name)} | loop
+        mapping = {}
+        for n in ast.walk(tree):
+            if (isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id not in defined
+                    and n.id not in bound and n.id not in _CALLS and n.id not in elements and len(n.id) >= 4):
+                close = difflib.get_close_matches(n.id, defined, n=2, cutoff=0.85)
+                if len(close) == 1:
+                    mapping[n.id] = close[0]
+        if mapping:
+            new = ast.unparse(_Rename(mapping).visit(tree))
+            notes.append(f"misspelled names {mapping} corrected: {item.expression!r} -> {new!r}")
+            item.expression = new

@@ -96,3 +96,15 @@ def test_a_set_named_like_a_variable_is_renamed():
     assert list(f.sets) == ["loaves_set"]
     assert f.variables[0].index == ["loaves_set"]
     assert f.objective.expression == "sum(loaves[k] for k in loaves_set)"
+
+
+def test_a_misspelled_name_close_to_one_defined_name_is_corrected():
+    from optolab.agents.autofix import autofix
+
+    f = _f(variables=[{"name": "chlorine"}, {"name": "softener"}],
+           objective={"sense": "min", "expression": "chlorine + 2*softener"},
+           constraints=[{"name": "c", "expression": "clorine <= 0.5*softener"},
+                        {"name": "d", "expression": "chlorine + softner + unknown_thing >= 500"}])
+    fixed, notes = autofix(f)
+    assert fixed.constraints[0].expression == "chlorine <= 0.5 * softener"
+    assert fixed.constraints[1].expression == "chlorine + softener + unknown_thing >= 500"
