@@ -2,7 +2,9 @@
 
 The model code of an instance is its single source of truth: :func:`generate` executes exactly the
 code string it stores and solves the model that code defines, so the recorded optimum always belongs
-to the code (and to the facts, which are rendered from the same data).
+to the code (and to the facts, which are rendered from the same data). The instance's formulation
+(the structured model the modeling agent writes, see :class:`optolab.agents.formulation.Formulation`)
+is rendered from the same data too, and its generated code solves to the same optimum.
 """
 
 from __future__ import annotations
@@ -28,7 +30,9 @@ class Instance:
     """One generated optimization problem: its data, a plain statement of it, its Pyomo model and optimum.
 
     ``status`` is the termination of the reference solve (``optimal``, ``infeasible``, ...), or
-    ``unsolved`` for an instance that was drafted but not solved.
+    ``unsolved`` for an instance that was drafted but not solved. ``formulation`` is the instance as a
+    :class:`~optolab.agents.formulation.Formulation` dict (JSON-serialisable), the answer a modeling
+    agent should give for the facts; ``None`` in records written before instances carried one.
     """
 
     generator: str
@@ -42,6 +46,7 @@ class Instance:
     optimum: float | None = None
     status: str = UNSOLVED
     solution: dict[str, float] = field(default_factory=dict)
+    formulation: dict | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-serialisable copy (``json.dumps(instance.to_dict())`` works)."""
@@ -63,6 +68,9 @@ class Instance:
         if kwargs.get("optimum") is not None:
             kwargs["optimum"] = float(kwargs["optimum"])
         kwargs["solution"] = {str(k): float(v) for k, v in (kwargs.get("solution") or {}).items()}
+        if kwargs.get("formulation") is not None and not isinstance(kwargs["formulation"], dict):
+            raise GeneratorError("the 'formulation' of an instance dict must be a Formulation dict or null, "
+                                 f"got {type(kwargs['formulation']).__name__}")
         return cls(**kwargs)
 
     def build_model(self) -> Any:
@@ -79,8 +87,8 @@ class Generator(ABC):
 
     Subclasses set ``name``, ``problem_class`` (what :func:`optolab.solvers.classify` says about the
     model), ``description`` and ``sense``, and implement ``sample`` (the data, drawn only from the
-    given ``rng``; feasible and bounded by construction), ``facts`` and ``code`` (both pure
-    functions of the data).
+    given ``rng``; feasible and bounded by construction), ``facts``, ``code`` and ``formulation``
+    (pure functions of the data).
     """
 
     name: ClassVar[str]
@@ -101,6 +109,15 @@ class Generator(ABC):
     def code(self, data: dict) -> str:
         """Standalone Pyomo source that defines ``model`` for exactly this data (no solve call)."""
 
+    @abstractmethod
+    def formulation(self, data: dict) -> dict | None:
+        """The instance as a :class:`~optolab.agents.formulation.Formulation` dict: requirements in words,
+        sets, parameters, typed variables, objective and constraints, with every number taken from ``data``.
+
+        Its generated code (:func:`optolab.agents.codegen.generate_code`) must solve to the optimum of
+        :meth:`code`. ``None`` for a family the Formulation language cannot express.
+        """
+
     def check_complexity(self, complexity: int) -> None:
         lo, hi = self.complexity_range
         if isinstance(complexity, bool) or not isinstance(complexity, int) or not lo <= complexity <= hi:
@@ -114,12 +131,12 @@ class Generator(ABC):
         return random.Random(f"{self.name}/{seed}/{complexity}")
 
     def draft(self, seed: int, complexity: int = 2) -> Instance:
-        """The instance for (seed, complexity) with data, facts and code, not yet solved."""
+        """The instance for (seed, complexity) with data, facts, code and formulation, not yet solved."""
         self.check_complexity(complexity)
         data = self.sample(self.rng(seed, complexity), complexity)
         return Instance(generator=self.name, problem_class=self.problem_class, seed=seed,
                         complexity=complexity, data=data, facts=self.facts(data), code=self.code(data),
-                        sense=self.sense)
+                        sense=self.sense, formulation=self.formulation(data))
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name!r} ({self.problem_class}, {self.sense})>"

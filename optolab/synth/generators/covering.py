@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 
 from optolab.synth.generators.base import Generator
+from optolab.synth.generators.formulate import constraint, formulation, pairs, variable
 from optolab.synth.generators.render import bullets, distance, join_and, model_source, points
 
 
@@ -59,3 +60,16 @@ model.total_cost = pyo.Objective(expr=sum(build_cost[s] * model.build[s] for s i
 model.covered = pyo.Constraint(
     model.DISTRICTS, rule=lambda m, d: sum(m.build[s] for s in m.SITES if d in covers[s]) >= 1)
 """)
+
+    def formulation(self, d: dict) -> dict:
+        return formulation(
+            [f"total building cost in thousand dollars (minimize): "
+             f"{pairs(d['build_cost'], prefix='$', name='build_cost')}",
+             "every district is covered by at least one station built on a site that covers it",
+             "building a station on a site is a yes/no choice"],
+            {"sites": d["sites"], "districts": d["districts"]},
+            {"build_cost": d["build_cost"], "covers": d["covers"]},
+            [variable("build", "1 if a station is built on the site", index=["sites"], type="binary")],
+            "minimize", "sum(build_cost[s] * build[s] for s in sites)", "building cost, thousand dollars",
+            [constraint("covered", "sum(build[s] for s in sites if d in covers[s]) >= 1",
+                        "some built station reaches the district", "d in districts")])

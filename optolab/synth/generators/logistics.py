@@ -6,6 +6,7 @@ import math
 import random
 
 from optolab.synth.generators.base import Generator
+from optolab.synth.generators.formulate import constraint, formulation, pairs, variable
 from optolab.synth.generators.render import bullets, distance, labels, model_source, plural, points
 
 CITIES = ("Austin", "Boston", "Chicago", "Dallas", "Denver", "Detroit", "Fresno", "Houston", "Memphis",
@@ -89,6 +90,22 @@ model.meet_demand = pyo.Constraint(
     model.CUSTOMERS, rule=lambda m, c: sum(m.ship[p, c] for p in m.PLANTS) >= demand[c])
 """)
 
+    def formulation(self, d: dict) -> dict:
+        return formulation(
+            ["shipping cost per unit from the table unit_cost (minimize)",
+             f"each plant ships at most its supply: {pairs(d['supply'], name='supply')}",
+             f"each customer receives at least its demand: {pairs(d['demand'], name='demand')}",
+             "amounts shipped may be fractional"],
+            {"plants": d["plants"], "customers": d["customers"]},
+            {"supply": d["supply"], "demand": d["demand"], "unit_cost": d["unit_cost"]},
+            [variable("ship", "units shipped from the plant to the customer", index=["plants", "customers"])],
+            "minimize", "sum(unit_cost[p][c] * ship[p, c] for p in plants for c in customers)",
+            "total shipping cost, dollars",
+            [constraint("supply_limit", "sum(ship[p, c] for c in customers) <= supply[p]",
+                        "a plant ships no more than its supply", "p in plants"),
+             constraint("meet_demand", "sum(ship[p, c] for p in plants) >= demand[c]",
+                        "every customer gets its demand", "c in customers")])
+
 
 class Assignment(Generator):
     name = "assignment"
@@ -135,6 +152,21 @@ model.one_task_each = pyo.Constraint(
 model.one_worker_each = pyo.Constraint(
     model.TASKS, rule=lambda m, t: sum(m.assign[w, t] for w in m.WORKERS) == 1)
 """)
+
+    def formulation(self, d: dict) -> dict:
+        return formulation(
+            ["total hours from the table hours (minimize)",
+             f"each of the {len(d['workers'])} workers gets exactly one task",
+             f"each of the {len(d['tasks'])} tasks gets exactly one worker",
+             "an assignment is a yes/no choice"],
+            {"workers": d["workers"], "tasks": d["tasks"]},
+            {"hours": d["hours"]},
+            [variable("assign", "1 if the worker does the task", index=["workers", "tasks"], type="binary")],
+            "minimize", "sum(hours[w][t] * assign[w, t] for w in workers for t in tasks)", "total hours",
+            [constraint("one_task_each", "sum(assign[w, t] for t in tasks) == 1",
+                        "every worker gets exactly one task", "w in workers"),
+             constraint("one_worker_each", "sum(assign[w, t] for w in workers) == 1",
+                        "every task gets exactly one worker", "t in tasks")])
 
 
 class FacilityLocation(Generator):
@@ -201,3 +233,30 @@ model.capacity_if_open = pyo.Constraint(
 model.serve_only_if_open = pyo.Constraint(
     model.SITES, model.CUSTOMERS, rule=lambda m, s, c: m.ship[s, c] <= demand[c] * m.opened[s])
 """)
+
+    def formulation(self, d: dict) -> dict:
+        return formulation(
+            ["opening costs plus shipping cost per unit from the table unit_cost (minimize)",
+             f"opening costs: {pairs(d['fixed_cost'], prefix='$', name='fixed_cost')}",
+             f"every customer receives exactly its demand: {pairs(d['demand'], name='demand')}",
+             f"a warehouse ships at most its capacity ({pairs(d['capacity'], name='capacity')}), and nothing "
+             "if it is not opened",
+             "a customer may be served by several warehouses, in fractional amounts",
+             "opening a warehouse is a yes/no choice"],
+            {"sites": d["sites"], "customers": d["customers"]},
+            {"fixed_cost": d["fixed_cost"], "capacity": d["capacity"], "demand": d["demand"],
+             "unit_cost": d["unit_cost"]},
+            [variable("opened", "1 if the warehouse is opened", index=["sites"], type="binary"),
+             variable("ship", "units shipped from the warehouse to the customer",
+                      index=["sites", "customers"])],
+            "minimize",
+            "sum(fixed_cost[s] * opened[s] for s in sites) "
+            "+ sum(unit_cost[s][c] * ship[s, c] for s in sites for c in customers)",
+            "opening plus shipping cost, dollars",
+            [constraint("meet_demand", "sum(ship[s, c] for s in sites) == demand[c]",
+                        "every customer gets exactly its demand", "c in customers"),
+             constraint("capacity_if_open", "sum(ship[s, c] for c in customers) <= capacity[s] * opened[s]",
+                        "a warehouse ships within its capacity, and only if opened", "s in sites"),
+             constraint("serve_only_if_open", "ship[s, c] <= demand[c] * opened[s]",
+                        "implied by the two above, but it makes the model much tighter for the solver",
+                        "s in sites, c in customers")])

@@ -6,6 +6,7 @@ import math
 import random
 
 from optolab.synth.generators.base import Generator
+from optolab.synth.generators.formulate import constraint, formulation, pairs, variable
 from optolab.synth.generators.logistics import TOWNS
 from optolab.synth.generators.render import bullets, distance, model_source, plural, points
 
@@ -107,6 +108,33 @@ def flow_balance(m, n):
 model.flow_balance = pyo.Constraint(model.NODES, rule=flow_balance)
 """)
 
+    def formulation(self, d: dict) -> dict:
+        lanes = [f"{a['from']}-{a['to']}" for a in d["arcs"]]
+        sent = "sum(flow[l] for l in lanes if lane_from[l] == n)"
+        received = "sum(flow[l] for l in lanes if lane_to[l] == n)"
+        return formulation(
+            ["transport cost per unit on each lane, from unit_cost (minimize)",
+             "no lane carries more than its capacity, from capacity",
+             f"each plant sends out at most its supply: {pairs(d['supply'], name='supply')}",
+             f"each store receives exactly its demand: {pairs(d['demand'], name='demand')}",
+             "hubs hold no stock: what enters a hub leaves it",
+             "goods move only along the listed one-way lanes, in fractional amounts"],
+            {"plants": d["plants"], "hubs": d["hubs"], "stores": d["stores"], "lanes": lanes},
+            {"supply": d["supply"], "demand": d["demand"],
+             "lane_from": {lane: a["from"] for lane, a in zip(lanes, d["arcs"])},
+             "lane_to": {lane: a["to"] for lane, a in zip(lanes, d["arcs"])},
+             "capacity": {lane: a["capacity"] for lane, a in zip(lanes, d["arcs"])},
+             "unit_cost": {lane: a["unit_cost"] for lane, a in zip(lanes, d["arcs"])}},
+            [variable("flow", "units sent along the lane", index=["lanes"])],
+            "minimize", "sum(unit_cost[l] * flow[l] for l in lanes)", "total transport cost, dollars",
+            [constraint("lane_capacity", "flow[l] <= capacity[l]", "a lane carries at most its capacity",
+                        "l in lanes"),
+             constraint("plant_supply", f"{sent} - {received} <= supply[n]",
+                        "a plant sends out no more than its supply", "n in plants"),
+             constraint("store_demand", f"{received} - {sent} == demand[n]",
+                        "a store receives exactly its demand", "n in stores"),
+             constraint("hub_balance", f"{sent} == {received}", "hubs pass everything on", "n in hubs")])
+
 
 class ShortestPath(Generator):
     name = "shortest_path"
@@ -173,6 +201,30 @@ def route_balance(m, t):
 model.route_balance = pyo.Constraint(model.TOWNS, rule=route_balance)
 """)
 
+    def formulation(self, d: dict) -> dict:
+        """Each two-way road is two arcs, one per direction, named ``from-to``."""
+        ends = [(r["from"], r["to"], r["minutes"]) for r in d["roads"]]
+        ends += [(b, a, m) for a, b, m in ends]
+        arcs = [f"{a}-{b}" for a, b, _ in ends]
+        leaving = "sum(drive[a] for a in arcs if arc_from[a] == t)"
+        arriving = "sum(drive[a] for a in arcs if arc_to[a] == t)"
+        return formulation(
+            [f"total driving minutes of the route from {d['origin']} to {d['destination']} (minimize)",
+             "every road can be driven in both directions, in the same time (minutes per arc)",
+             f"the route leaves {d['origin']} once, arrives at {d['destination']} once, and leaves every "
+             "other town as often as it arrives there"],
+            {"towns": d["towns"], "arcs": arcs},
+            {"origin": d["origin"], "destination": d["destination"],
+             "arc_from": {arc: a for arc, (a, _, _) in zip(arcs, ends)},
+             "arc_to": {arc: b for arc, (_, b, _) in zip(arcs, ends)},
+             "minutes": {arc: m for arc, (_, _, m) in zip(arcs, ends)}},
+            [variable("drive", "1 if the route drives along the road in this direction", index=["arcs"],
+                      upper=1)],
+            "minimize", "sum(minutes[a] * drive[a] for a in arcs)", "total driving minutes",
+            [constraint("route_balance",
+                        f"{leaving} - {arriving} == (1 if t == origin else (-1 if t == destination else 0))",
+                        "one unit of flow leaves the origin and reaches the destination", "t in towns")])
+
 
 class MaxFlow(Generator):
     name = "max_flow"
@@ -224,3 +276,27 @@ model.conservation = pyo.Constraint(
     rule=lambda m, n: sum(m.flow[i, j] for i, j in m.PIPES if j == n)
     == sum(m.flow[i, j] for i, j in m.PIPES if i == n))
 """)
+
+    def formulation(self, d: dict) -> dict:
+        pipes = [f"{p['from']}-{p['to']}" for p in d["pipes"]]
+        inflow = "sum(flow[p] for p in pipes if pipe_to[p] == {})"
+        outflow = "sum(flow[p] for p in pipes if pipe_from[p] == {})"
+        return formulation(
+            [f"water per day arriving at the {d['sink']} from the {d['source']} (maximize)",
+             "no pipe carries more than its capacity, from capacity (thousand m3 per day)",
+             "junctions store nothing: what flows into a junction flows out of it",
+             "water moves only along the listed one-way pipes"],
+            {"junctions": d["junctions"], "pipes": pipes},
+            {"sink": d["sink"],
+             "pipe_from": {name: p["from"] for name, p in zip(pipes, d["pipes"])},
+             "pipe_to": {name: p["to"] for name, p in zip(pipes, d["pipes"])},
+             "capacity": {name: p["capacity"] for name, p in zip(pipes, d["pipes"])}},
+            [variable("flow", "thousand m3 per day through the pipe", index=["pipes"]),
+             variable("delivered", f"thousand m3 per day arriving at the {d['sink']}")],
+            "maximize", "delivered", f"water per day arriving at the {d['sink']}",
+            [constraint("delivered_flow", f"delivered == {inflow.format('sink')} - {outflow.format('sink')}",
+                        "what arrives at the sink, net of what leaves it"),
+             constraint("pipe_capacity", "flow[p] <= capacity[p]", "a pipe carries at most its capacity",
+                        "p in pipes"),
+             constraint("conservation", f"{inflow.format('n')} == {outflow.format('n')}",
+                        "what flows into a junction flows out of it", "n in junctions")])

@@ -13,6 +13,7 @@ import math
 import random
 
 from optolab.synth.generators.base import Generator
+from optolab.synth.generators.formulate import constraint, formulation, pairs, variable
 from optolab.synth.generators.render import bullets, model_source, num, plural
 
 ASSETS = ("bonds", "us_stocks", "eu_stocks", "emerging", "real_estate", "gold", "commodities", "tech",
@@ -89,6 +90,26 @@ model.portfolio_return = pyo.Constraint(
     expr=sum(expected_return_pct[a] * model.weight[a] for a in model.ASSETS) == model.expected_return)
 """)
 
+    def formulation(self, d: dict) -> dict:
+        return formulation(
+            ["variance of the portfolio's return from the covariance table, in percent squared (minimize)",
+             "the fractions of the budget are not negative and add up to 1",
+             f"no asset gets more than {d['max_weight_pct']}% of the budget",
+             f"expected return >= {num(d['min_return_pct'])}%: "
+             f"{pairs(d['expected_return_pct'], '%', name='expected_return_pct')}"],
+            {"assets": d["assets"]},
+            {"expected_return_pct": d["expected_return_pct"], "covariance": d["covariance"],
+             "min_return_pct": d["min_return_pct"], "max_weight_pct": d["max_weight_pct"]},
+            [variable("weight", "fraction of the budget in the asset", index=["assets"], upper=1)],
+            "minimize", "sum(covariance[a][b] * weight[a] * weight[b] for a in assets for b in assets)",
+            "variance of the portfolio's return, percent squared",
+            [constraint("budget", "sum(weight[a] for a in assets) == 1", "the whole budget is invested"),
+             constraint("max_weight", "weight[a] <= max_weight_pct / 100", "no asset above the cap",
+                        "a in assets"),
+             constraint("min_return",
+                        "sum(expected_return_pct[a] * weight[a] for a in assets) >= min_return_pct",
+                        "the expected return reaches the target")])
+
 
 class EconomicOrderQuantity(Generator):
     name = "eoq"
@@ -150,6 +171,37 @@ model.storage = pyo.Constraint(
     expr=sum(space_per_unit[i] * model.quantity[i] for i in model.ITEMS) <= storage_space)
 """)
 
+    def formulation(self, d: dict) -> dict:
+        """Ordering cost is linear in the orders per year, linked to the quantity by
+        ``quantity * orders >= demand``, rather than ``demand / quantity`` (see the module docstring)."""
+        return formulation(
+            ["yearly ordering cost (cost per order times orders per year) plus holding cost (cost per unit "
+             "per year times the average stock, half the order quantity) (minimize)",
+             f"annual demand: {pairs(d['annual_demand'], 'units', name='annual_demand')}",
+             f"cost per order: {pairs(d['order_cost'], prefix='$', name='order_cost')}",
+             f"holding cost per unit per year: {pairs(d['holding_cost'], prefix='$', name='holding_cost')}",
+             "orders per year times the order quantity covers the annual demand",
+             f"a full order of every item fits in the {d['storage_space']} m2 storeroom: "
+             f"{pairs(d['space_per_unit'], 'm2 per unit', name='space_per_unit')}",
+             "at least one order a year of at least one unit, at most the annual demand of each; orders per "
+             "year need not be whole"],
+            {"items": d["items"]},
+            {"annual_demand": d["annual_demand"], "order_cost": d["order_cost"],
+             "holding_cost": d["holding_cost"], "space_per_unit": d["space_per_unit"],
+             "storage_space": d["storage_space"]},
+            [variable("quantity", "units per order", index=["items"], lower=1),
+             variable("orders", "orders per year", index=["items"], lower=1)],
+            "minimize", "sum(order_cost[i] * orders[i] + holding_cost[i] * quantity[i] / 2 for i in items)",
+            "yearly ordering plus holding cost, dollars",
+            [constraint("cover_demand", "quantity[i] * orders[i] >= annual_demand[i]",
+                        "enough orders of this size for the year's demand", "i in items"),
+             constraint("storage", "sum(space_per_unit[i] * quantity[i] for i in items) <= storage_space",
+                        f"a full order of every item fits in {d['storage_space']} m2"),
+             constraint("quantity_limit", "quantity[i] <= annual_demand[i]",
+                        "no order is larger than the year's demand", "i in items"),
+             constraint("orders_limit", "orders[i] <= annual_demand[i]",
+                        "at most one order per unit demanded", "i in items")])
+
 
 class Pricing(Generator):
     name = "pricing"
@@ -206,4 +258,33 @@ model.profit = pyo.Objective(
     expr=sum((model.price[p] - unit_cost[p]) * model.sales[p] for p in model.PRODUCTS), sense=pyo.maximize)
 model.capacity = pyo.Constraint(expr=sum(model.sales[p] for p in model.PRODUCTS) <= daily_capacity)
 """, imports=["math"])
+
+    def formulation(self, d: dict) -> dict:
+        """In the quantities sold, as the reference code: the price that sells ``sales`` units is
+        ``(log(demand_scale) - log(sales)) / price_sensitivity``, and the price range becomes a range of
+        sales (a higher price sells less)."""
+        price = "(log(demand_scale[p]) - log(sales[p])) / price_sensitivity[p]"
+        return formulation(
+            ["daily profit, (price - unit cost) times units sold, over all products (maximize)",
+             f"unit costs: {pairs(d['unit_cost'], prefix='$', name='unit_cost')}",
+             "at a price of x dollars a product sells demand_scale * exp(-price_sensitivity * x) units a "
+             "day, so the price that sells s units is (log(demand_scale) - log(s)) / price_sensitivity",
+             "price between the unit cost and the maximum price: "
+             f"{pairs(d['max_price'], prefix='$', name='max_price')}; a higher price sells less",
+             f"at most {d['daily_capacity']} units a day in total (everything demanded is made)"],
+            {"products": d["products"]},
+            {"unit_cost": d["unit_cost"], "demand_scale": d["demand_scale"],
+             "price_sensitivity": d["price_sensitivity"], "max_price": d["max_price"],
+             "daily_capacity": d["daily_capacity"]},
+            [variable("sales", "units sold a day", index=["products"])],
+            "maximize", f"sum(({price} - unit_cost[p]) * sales[p] for p in products)",
+            "daily profit, dollars",
+            [constraint("capacity", "sum(sales[p] for p in products) <= daily_capacity",
+                        f"the kitchen makes at most {d['daily_capacity']} units a day"),
+             constraint("price_at_least_cost",
+                        "sales[p] <= demand_scale[p] * exp(-price_sensitivity[p] * unit_cost[p])",
+                        "the sales at the lowest price, the unit cost", "p in products"),
+             constraint("price_at_most_max",
+                        "sales[p] >= demand_scale[p] * exp(-price_sensitivity[p] * max_price[p])",
+                        "the sales at the highest price", "p in products")])
 

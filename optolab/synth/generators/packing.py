@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import random
 
 from optolab.synth.generators.base import Generator
+from optolab.synth.generators.formulate import constraint, formulation, pairs, variable
 from optolab.synth.generators.render import bullets, labels, model_source
 
 GEAR = ("tent", "stove", "lantern", "camera", "rope", "filter", "medkit", "blanket", "binoculars", "tripod",
@@ -49,6 +51,19 @@ model.total_value = pyo.Objective(expr=sum(model.worth[i] * model.pack[i] for i 
 model.weight_limit = pyo.Constraint(
     expr=sum(model.weight[i] * model.pack[i] for i in model.ITEMS) <= capacity_kg)
 """)
+
+    def formulation(self, d: dict) -> dict:
+        return formulation(
+            [f"total value of the packed items (maximize): {pairs(d['value'], 'points', name='value')}",
+             f"total weight of the packed items <= {d['capacity_kg']} kg: "
+             f"{pairs(d['weight_kg'], 'kg', name='weight_kg')}",
+             "each item is packed once or left behind (yes/no)"],
+            {"items": d["items"]},
+            {"weight_kg": d["weight_kg"], "value": d["value"], "capacity_kg": d["capacity_kg"]},
+            [variable("pack", "1 if the item is packed", index=["items"], type="binary")],
+            "maximize", "sum(value[i] * pack[i] for i in items)", "total value of the packed items",
+            [constraint("weight_limit", "sum(weight_kg[i] * pack[i] for i in items) <= capacity_kg",
+                        f"the knapsack carries at most {d['capacity_kg']} kg")])
 
 
 class BinPacking(Generator):
@@ -110,6 +125,28 @@ model.truck_capacity = pyo.Constraint(
 model.use_in_order = pyo.Constraint(
     model.TRUCKS, rule=lambda m, t: m.use[t] <= m.use[t - 1] if t > 1 else pyo.Constraint.Skip)
 """)
+
+    def formulation(self, d: dict) -> dict:
+        cap = d["truck_capacity_kg"]
+        return formulation(
+            ["number of trucks used (minimize)",
+             "every crate goes on exactly one truck (a crate is not split)",
+             f"the crates on a truck weigh at most {cap} kg: {pairs(d['weight_kg'], 'kg', name='weight_kg')}",
+             f"{d['trucks_available']} identical trucks are available; only a used truck carries crates",
+             "using a truck and putting a crate on a truck are yes/no choices"],
+            {"crates": d["crates"], "trucks": list(range(1, d["trucks_available"] + 1))},
+            {"weight_kg": d["weight_kg"], "truck_capacity_kg": cap},
+            [variable("use", "1 if the truck is used", index=["trucks"], type="binary"),
+             variable("put", "1 if the crate goes on the truck", index=["crates", "trucks"], type="binary")],
+            "minimize", "sum(use[t] for t in trucks)", "trucks used",
+            [constraint("each_crate_once", "sum(put[c, t] for t in trucks) == 1",
+                        "every crate is loaded on exactly one truck", "c in crates"),
+             constraint("truck_capacity",
+                        "sum(weight_kg[c] * put[c, t] for c in crates) <= truck_capacity_kg * use[t]",
+                        f"at most {cap} kg on a truck, and nothing on an unused truck", "t in trucks"),
+             constraint("use_in_order", "use[t] <= use[t - 1]",
+                        "the trucks are identical: use them in order (removes equivalent solutions)",
+                        "t in trucks[1:]")])
 
 
 class CuttingStock(Generator):
@@ -177,4 +214,33 @@ model.bars_used = pyo.Objective(expr=sum(model.bars[k] for k in model.PATTERNS),
 model.meet_order = pyo.Constraint(
     model.PIECES, rule=lambda m, p: sum(m.per_bar[k, p] * m.bars[k] for k in m.PATTERNS) >= demand[p])
 """)
+
+    def formulation(self, d: dict) -> dict:
+        """Bar by bar (Kantorovich), not pattern by pattern: listing every cutting pattern is a computation,
+        while a bound on the bars needed is one line of arithmetic. Cutting each piece type on bars of its
+        own never needs more bars than ``sum(ceil(demand / pieces per bar))``, which numbers the bars."""
+        stock = d["bar_length_cm"]
+        n_bars = sum(math.ceil(d["demand"][p] / (stock // d["length_cm"][p])) for p in d["pieces"])
+        return formulation(
+            ["number of bars cut (minimize)",
+             f"the pieces cut from one bar are at most {stock} cm long in total: "
+             f"{pairs(d['length_cm'], 'cm', name='length_cm')}",
+             f"at least the ordered number of every piece type: {pairs(d['demand'], name='demand')}",
+             f"at most {n_bars} bars are needed (each piece type cut on bars of its own), numbered 1 to "
+             f"{n_bars}",
+             "bars and pieces are whole; cutting a bar is a yes/no choice"],
+            {"pieces": d["pieces"], "bars": list(range(1, n_bars + 1))},
+            {"bar_length_cm": stock, "length_cm": d["length_cm"], "demand": d["demand"]},
+            [variable("cut", "1 if the bar is cut", index=["bars"], type="binary"),
+             variable("pieces_cut", "pieces of the type cut from the bar", index=["bars", "pieces"],
+                      type="integer")],
+            "minimize", "sum(cut[b] for b in bars)", "bars cut",
+            [constraint("bar_length",
+                        "sum(length_cm[p] * pieces_cut[b, p] for p in pieces) <= bar_length_cm * cut[b]",
+                        f"the pieces of a bar fit in its {stock} cm; an uncut bar gives none", "b in bars"),
+             constraint("meet_order", "sum(pieces_cut[b, p] for b in bars) >= demand[p]",
+                        "at least the ordered number of each piece type", "p in pieces"),
+             constraint("cut_in_order", "cut[b] <= cut[b - 1]",
+                        "the bars are identical: cut them in order (removes equivalent solutions)",
+                        "b in bars[1:]")])
 

@@ -6,6 +6,7 @@ import math
 import random
 
 from optolab.synth.generators.base import Generator
+from optolab.synth.generators.formulate import constraint, formulation, pairs, variable
 from optolab.synth.generators.render import bullets, join_and, model_source, num, plural
 
 FURNITURE = ("chair", "table", "desk", "shelf", "cabinet", "bench", "stool", "bed", "dresser", "wardrobe",
@@ -94,6 +95,27 @@ model.department_hours = pyo.Constraint(
     rule=lambda m, r: sum(m.hours[p, r] * m.make[p] for p in m.PRODUCTS) <= hours_available[r])
 """)
 
+    def formulation(self, d: dict) -> dict:
+        """A department a product does not pass through takes 0 of its hours (a full table)."""
+        hours = {p: {r: d["hours_per_unit"][p].get(r, 0) for r in d["departments"]} for p in d["products"]}
+        return formulation(
+            [f"profit per unit (maximize): {pairs(d['profit'], prefix='$', name='profit')}",
+             "hours used in each department <= hours available: "
+             f"{pairs(d['hours_available'], 'hours', name='hours_available')}; hours per unit from "
+             "hours_per_unit (0 where a product does not use the department)",
+             f"sales limits: {pairs(d['max_sales'], name='max_sales')}",
+             "only whole products are made"],
+            {"products": d["products"], "departments": d["departments"]},
+            {"profit": d["profit"], "hours_per_unit": hours, "hours_available": d["hours_available"],
+             "max_sales": d["max_sales"]},
+            [variable("make", "units made this week", index=["products"], type="integer")],
+            "maximize", "sum(profit[p] * make[p] for p in products)", "total profit, dollars",
+            [constraint("department_hours",
+                        "sum(hours_per_unit[p][r] * make[p] for p in products) <= hours_available[r]",
+                        "no department works more than its available hours", "r in departments"),
+             constraint("sales_limit", "make[p] <= max_sales[p]", "no product exceeds its sales limit",
+                        "p in products")])
+
 
 class LotSizing(Generator):
     name = "lot_sizing"
@@ -175,6 +197,45 @@ model.make_only_after_setup = pyo.Constraint(
     model.PRODUCTS, model.MONTHS, rule=lambda m, p, t: m.make[p, t] <= largest_lot(m, p, t) * m.setup[p, t])
 """)
 
+    def formulation(self, d: dict) -> dict:
+        months = d["months"]
+        demand = {p: dict(zip(months, d["demand"][p])) for p in d["products"]}
+        previous = "(stock[p, months[months.index(t) - 1]] if t != months[0] else 0)"
+        return formulation(
+            ["setup costs plus holding costs (minimize)",
+             "setup cost per month a product is made: "
+             f"{pairs(d['setup_cost'], prefix='$', name='setup_cost')}",
+             "holding cost per unit in stock at the end of a month: "
+             f"{pairs(d['holding_cost'], prefix='$', name='holding_cost')}",
+             f"stock at the end of a month = stock at the end of the month before + production - demand; "
+             f"no stock before {months[0]}; demand from the table demand",
+             "demand is met on time (stock never negative, no backorders)",
+             f"machine hours used in a month <= {d['capacity_hours']}: "
+             f"{pairs(d['hours_per_unit'], 'h per unit', name='hours_per_unit')}",
+             "a product is made in a month only with a setup that month; a setup is a yes/no choice",
+             "amounts may be fractional"],
+            {"products": d["products"], "months": months},
+            {"demand": demand, "hours_per_unit": d["hours_per_unit"], "capacity_hours": d["capacity_hours"],
+             "setup_cost": d["setup_cost"], "holding_cost": d["holding_cost"]},
+            [variable("make", "units made in the month", index=["products", "months"]),
+             variable("stock", "units in stock at the end of the month", index=["products", "months"]),
+             variable("setup", "1 if the product is made that month", index=["products", "months"],
+                      type="binary")],
+            "minimize",
+            "sum(setup_cost[p] * setup[p, t] + holding_cost[p] * stock[p, t] "
+            "for p in products for t in months)",
+            "setup plus holding cost, dollars",
+            [constraint("stock_balance", f"stock[p, t] == {previous} + make[p, t] - demand[p][t]",
+                        f"stock carried over (none before {months[0]}) plus production minus demand",
+                        "p in products, t in months"),
+             constraint("machine_hours",
+                        "sum(hours_per_unit[p] * make[p, t] for p in products) <= capacity_hours",
+                        f"the machine has {d['capacity_hours']} hours a month", "t in months"),
+             constraint("make_only_after_setup",
+                        "hours_per_unit[p] * make[p, t] <= capacity_hours * setup[p, t]",
+                        "no production of a product in a month without its setup",
+                        "p in products, t in months")])
+
 
 class Blending(Generator):
     name = "blending"
@@ -186,7 +247,8 @@ class Blending(Generator):
     def sample(self, rng: random.Random, complexity: int) -> dict:
         n_ingredients, n_nutrients = self.SIZES[complexity]
         ingredients = rng.sample(list(INGREDIENTS), n_ingredients)
-        nutrients = [n for n in NUTRIENTS if n in rng.sample(NUTRIENTS, n_nutrients)]
+        chosen = rng.sample(NUTRIENTS, n_nutrients)
+        nutrients = [n for n in NUTRIENTS if n in chosen]
         content = {i: {n: round(INGREDIENTS[i][0][NUTRIENTS.index(n)] * rng.uniform(0.9, 1.1), 2)
                        for n in nutrients} for i in ingredients}
         cost = {i: round(INGREDIENTS[i][1] * rng.uniform(0.85, 1.15)) for i in ingredients}
@@ -241,3 +303,36 @@ model.nutrient_max = pyo.Constraint(
     model.NUTRIENTS,
     rule=lambda m, n: sum(m.content[i, n] * m.use[i] for i in m.INGREDIENTS) <= max_pct[n] * batch_tonnes)
 """)
+
+    def formulation(self, d: dict) -> dict:
+        """Nutrient ranges are left out of an instance that has none (drawn before sampling was fixed)."""
+        ranges = {n: f"{num(d['min_pct'][n])}-{num(d['max_pct'][n])}%" for n in d["nutrients"]}
+        sets = {"ingredients": d["ingredients"]}
+        parameters = {"batch_tonnes": d["batch_tonnes"], "cost_per_tonne": d["cost_per_tonne"],
+                      "stock_tonnes": d["stock_tonnes"]}
+        constraints = [constraint("batch_size", "sum(use[i] for i in ingredients) == batch_tonnes",
+                                  f"the batch is exactly {d['batch_tonnes']} tonnes"),
+                       constraint("in_stock", "use[i] <= stock_tonnes[i]",
+                                  "no more than the stock of the ingredient", "i in ingredients")]
+        if d["nutrients"]:
+            sets["nutrients"] = d["nutrients"]
+            parameters.update(content_pct=d["content_pct"], min_pct=d["min_pct"], max_pct=d["max_pct"])
+            supplied = "sum(content_pct[i][n] * use[i] for i in ingredients)"
+            constraints += [
+                constraint("nutrient_min", f"{supplied} >= min_pct[n] * batch_tonnes",
+                           "percent of the batch (content times tonnes over the batch), multiplied out",
+                           "n in nutrients"),
+                constraint("nutrient_max", f"{supplied} <= max_pct[n] * batch_tonnes",
+                           "percent of the batch, multiplied out", "n in nutrients")]
+        return formulation(
+            ["ingredient cost (minimize)",
+             f"cost per tonne: {pairs(d['cost_per_tonne'], prefix='$', name='cost_per_tonne')}",
+             f"the batch weighs exactly {d['batch_tonnes']} tonnes",
+             f"no more than in stock: {pairs(d['stock_tonnes'], 'tonnes', name='stock_tonnes')}",
+             *([f"nutrient percent of the batch by weight within its range: {pairs(ranges)}; content of "
+                "each ingredient from content_pct"] if ranges else []),
+             "tonnes may be fractional"],
+            sets, parameters,
+            [variable("use", "tonnes of the ingredient in the batch", index=["ingredients"])],
+            "minimize", "sum(cost_per_tonne[i] * use[i] for i in ingredients)",
+            "total ingredient cost, dollars", constraints)

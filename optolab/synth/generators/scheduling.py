@@ -6,6 +6,7 @@ import math
 import random
 
 from optolab.synth.generators.base import Generator
+from optolab.synth.generators.formulate import constraint, formulation, keyed, pairs, variable
 from optolab.synth.generators.render import bullets, join_and, model_source, plural
 
 
@@ -58,6 +59,23 @@ model.one_machine_each = pyo.Constraint(
 model.machine_busy_time = pyo.Constraint(
     model.MACHINES, rule=lambda m, k: sum(m.hours[j, k] * m.assign[j, k] for j in m.JOBS) <= m.makespan)
 """)
+
+    def formulation(self, d: dict) -> dict:
+        return formulation(
+            ["the makespan, the time until the last machine finishes (minimize)",
+             "each job runs on exactly one machine",
+             "each machine's total processing hours (from the table hours) <= the makespan",
+             "assigning a job to a machine is a yes/no choice"],
+            {"jobs": d["jobs"], "machines": d["machines"]},
+            {"hours": d["hours"]},
+            [variable("assign", "1 if the job runs on the machine", index=["jobs", "machines"],
+                      type="binary"),
+             variable("makespan", "hours until the last machine finishes")],
+            "minimize", "makespan", "hours until the last machine finishes",
+            [constraint("one_machine_each", "sum(assign[j, k] for k in machines) == 1",
+                        "every job runs on exactly one machine", "j in jobs"),
+             constraint("machine_busy_time", "sum(hours[j][k] * assign[j, k] for j in jobs) <= makespan",
+                        "a machine finishes its jobs by the makespan", "k in machines")])
 
 
 class ShiftScheduling(Generator):
@@ -121,6 +139,37 @@ model.cover_hour = pyo.Constraint(
     rule=lambda m, h: sum(m.staff[k, s] for k, s in m.SHIFTS if s <= h < s + shifts[k]["length_hours"])
     >= required_staff[h - open_hour])
 """)
+
+    def formulation(self, d: dict) -> dict:
+        """Hours are named by the time of day they start (``8`` is 8:00 to 9:00); a shift that would run
+        past closing time (stated in the facts) gets no staff."""
+        start, req = d["open_hour"], d["required_staff"]
+        hours = list(range(start, start + len(req)))
+        kinds = list(d["shifts"])
+        return formulation(
+            ["total shift cost (minimize): " + ", ".join(f"{k} ${s['cost']}" for k, s in d["shifts"].items()),
+             f"staff on duty in each hour from {_clock(start)} to {_clock(start + len(req))} >= "
+             f"required: {', '.join(str(n) for n in req)}",
+             "a shift lasts " + ", ".join(f"{s['length_hours']} hours ({k})" for k, s in d["shifts"].items())
+             + " and covers the hours from its start on",
+             "a shift starts at the beginning of an hour and ends by closing time",
+             "staff are whole people"],
+            {"hours": hours, "shift_types": kinds},
+            {"required_staff": keyed(req, hours),
+             "length_hours": {k: s["length_hours"] for k, s in d["shifts"].items()},
+             "shift_cost": {k: s["cost"] for k, s in d["shifts"].items()},
+             "close_hour": start + len(req)},
+            [variable("staff", "people working the shift type starting at the hour",
+                      index=["shift_types", "hours"], type="integer")],
+            "minimize", "sum(shift_cost[k] * staff[k, s] for k in shift_types for s in hours)",
+            "total cost of the shifts, dollars",
+            [constraint("cover_hour",
+                        "sum(staff[k, s] for k in shift_types for s in hours "
+                        "if s <= h <= s + length_hours[k] - 1) >= required_staff[h]",
+                        "shifts that started within the last length_hours hours are on duty", "h in hours"),
+             constraint("end_by_closing", "staff[k, s] == 0",
+                        "no shift starts so late that it would run past closing time",
+                        "k in shift_types, s in range(close_hour - length_hours[k] + 1, close_hour)")])
 
 
 class UnitCommitment(Generator):
@@ -192,3 +241,41 @@ model.startup = pyo.Constraint(
     model.UNITS, model.HOURS,
     rule=lambda m, u, t: m.start[u, t] >= m.on[u, t] - (m.on[u, t - 1] if t > 1 else 0))
 """)
+
+    def formulation(self, d: dict) -> dict:
+        hours = list(range(1, len(d["demand_mw"]) + 1))
+        ranges = {u: f"{d['min_mw'][u]}-{d['max_mw'][u]}" for u in d["units"]}
+        return formulation(
+            ["energy, running and start-up costs (minimize)",
+             f"energy cost per MWh: {pairs(d['cost_per_mwh'], prefix='$', name='cost_per_mwh')}",
+             "running cost per hour a unit is on: "
+             f"{pairs(d['no_load_cost'], prefix='$', name='no_load_cost')}",
+             f"cost per start-up: {pairs(d['startup_cost'], prefix='$', name='startup_cost')}",
+             "the units on produce exactly the demand of each hour: "
+             f"{', '.join(str(mw) for mw in d['demand_mw'])} MW",
+             f"a unit that is on produces within its range ({pairs(ranges, 'MW')}); a unit that is off "
+             "produces nothing",
+             "all units are off before hour 1; a unit that is on in an hour and was off the hour before is "
+             "started",
+             "on/off and start-up are yes/no choices"],
+            {"units": d["units"], "hours": hours},
+            {"demand_mw": keyed(d["demand_mw"], hours), "min_mw": d["min_mw"], "max_mw": d["max_mw"],
+             "cost_per_mwh": d["cost_per_mwh"], "no_load_cost": d["no_load_cost"],
+             "startup_cost": d["startup_cost"]},
+            [variable("on", "1 if the unit is on in the hour", index=["units", "hours"], type="binary"),
+             variable("start", "1 if the unit is started in the hour", index=["units", "hours"],
+                      type="binary"),
+             variable("power", "MW produced", index=["units", "hours"])],
+            "minimize",
+            "sum(cost_per_mwh[u] * power[u, t] + no_load_cost[u] * on[u, t] + startup_cost[u] * start[u, t] "
+            "for u in units for t in hours)",
+            "energy, running and start-up costs, dollars",
+            [constraint("meet_demand", "sum(power[u, t] for u in units) == demand_mw[t]",
+                        "the units produce exactly the hour's demand", "t in hours"),
+             constraint("max_output", "power[u, t] <= max_mw[u] * on[u, t]",
+                        "at most the unit's maximum when on, nothing when off", "u in units, t in hours"),
+             constraint("min_output", "power[u, t] >= min_mw[u] * on[u, t]",
+                        "at least the unit's minimum when on", "u in units, t in hours"),
+             constraint("startup", "start[u, t] >= on[u, t] - (on[u, t - 1] if t - 1 in hours else 0)",
+                        "on now and off the hour before (all off before hour 1) means a start",
+                        "u in units, t in hours")])
