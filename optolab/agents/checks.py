@@ -86,7 +86,8 @@ def _numbers_in_formulation(f: Formulation) -> set[float]:
         for b in (v.lower, v.upper):
             if b is not None:
                 found.add(float(b))
-    return found
+    # the text's numbers are read without their sign ("-0.02" is 0.02 there), so compare magnitudes
+    return {abs(x) for x in found}
 
 
 def label_numbers(text: str) -> set[float]:

@@ -158,20 +158,15 @@ def _literal(value: Any) -> str:
     return repr(value)
 
 
-class _StrictToNonStrict(ast.NodeTransformer):
-    def visit_Compare(self, node: ast.Compare) -> ast.Compare:
-        self.generic_visit(node)
-        node.ops = [ast.LtE() if isinstance(o, ast.Lt) else ast.GtE() if isinstance(o, ast.Gt) else o for o in node.ops]
-        return node
-
-
 def _nonstrict(expr: str) -> str:
-    """Solvers cannot express '<'; an LP's '<' means '<=' in practice."""
+    """Solvers cannot express '<'; an LP's '<' means '<=' in practice. Only the constraint's own
+    comparison changes: a filter inside a comprehension (``if s <= h < s + L``) keeps its meaning."""
     tree = ast.parse(expr, mode="eval")
-    if not any(isinstance(n, ast.Compare) and any(isinstance(o, (ast.Lt, ast.Gt)) for o in n.ops)
-               for n in ast.walk(tree)):
+    top = tree.body
+    if not isinstance(top, ast.Compare) or not any(isinstance(o, (ast.Lt, ast.Gt)) for o in top.ops):
         return expr
-    return ast.unparse(_StrictToNonStrict().visit(tree))
+    top.ops = [ast.LtE() if isinstance(o, ast.Lt) else ast.GtE() if isinstance(o, ast.Gt) else o for o in top.ops]
+    return ast.unparse(tree)
 
 
 def generate_code(f: Formulation) -> GeneratedCode:

@@ -56,6 +56,21 @@ def clean_expression(text: Any) -> str:
     return s
 
 
+def _objective_side(expr: str) -> str:
+    """An objective written as ``total_cost = 3*x + 2*y`` is its right-hand side; a comparison
+    inside it (a filter such as ``if pipe_to[p] == sink``) is left alone."""
+    import ast
+
+    try:
+        top = ast.parse(expr, mode="eval").body
+    except SyntaxError:
+        return expr
+    if (isinstance(top, ast.Compare) and len(top.ops) == 1 and isinstance(top.ops[0], ast.Eq)
+            and isinstance(top.left, ast.Name)):
+        return ast.unparse(top.comparators[0])
+    return expr
+
+
 def _int_like(x: Any) -> Any:
     if isinstance(x, str) and re.fullmatch(r"-?\d+", x.strip()):
         return int(x.strip())
@@ -131,7 +146,7 @@ class Objective(BaseModel):
     @field_validator("expression", mode="before")
     @classmethod
     def _expr(cls, v: Any) -> str:
-        return clean_expression(v).replace("==", "=")  # an objective is not a comparison
+        return _objective_side(clean_expression(v))
 
 
 class Constraint(BaseModel):

@@ -46,3 +46,28 @@ def test_a_loop_name_that_hides_a_variable_is_reported():
     })
     issues = [str(i) for i in check_formulation(f)]
     assert any("hide the decision variable" in i and "objective" in i for i in issues)
+
+
+def test_comparisons_inside_filters_keep_their_meaning():
+    from optolab.agents.codegen import _nonstrict
+
+    assert _nonstrict("sum(x[h] for h in hours if s <= h < s + 3) >= 2") == "sum(x[h] for h in hours if s <= h < s + 3) >= 2"
+    assert _nonstrict("x + y < 4") == "x + y <= 4"
+    f = Formulation.model_validate({
+        "variables": [{"name": "flow", "index": ["arcs"]}], "sets": {"arcs": ["a", "b"]},
+        "parameters": {"to": {"a": "t", "b": "u"}},
+        "objective": {"sense": "max", "expression": "sum(flow[p] for p in arcs if to[p] == 't')"},
+        "constraints": [{"expression": "flow['a'] <= 3"}]})
+    assert f.objective.expression == "sum(flow[p] for p in arcs if to[p] == 't')"
+    g = Formulation.model_validate({"variables": [{"name": "x"}], "constraints": [{"expression": "x <= 3"}],
+                                    "objective": {"sense": "max", "expression": "profit = 3*x"}})
+    assert g.objective.expression == "3 * x"
+
+
+def test_negative_coefficients_count_as_used():
+    question = "Returns covary by -0.02 and each asset returns 0.05; invest at most 1."
+    f = Formulation.model_validate({
+        "variables": [{"name": "a"}, {"name": "b"}],
+        "objective": {"sense": "min", "expression": "a*a + b*b - 0.02*a*b - 0.05*a"},
+        "constraints": [{"expression": "a + b <= 1"}]})
+    assert unused_numbers(question, f) == []
