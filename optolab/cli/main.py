@@ -17,6 +17,7 @@ COMMANDS: dict[str, str] = {
     "model_cmd": "model",
     "serve_cmd": "serve",
     "eval_cmd": "eval",
+    "synth_cmd": "synth",
     "train_cmd": "train",
 }
 
