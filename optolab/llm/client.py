@@ -27,6 +27,7 @@ from optolab.llm.base import BaseLLM, Messages, Reply
 from optolab.llm.cache import DiskCache
 from optolab.llm.config import resolve_settings
 from optolab.llm.guard import real_calls_forbidden
+from optolab.llm.schema import grammar_safe
 
 _TRANSIENT_NAMES = {"Timeout", "APIConnectionError", "RateLimitError", "InternalServerError",
                     "ServiceUnavailableError", "APIError", "BadGatewayError"}
@@ -161,7 +162,7 @@ class LLM(BaseLLM):
                 mode = "json_schema" if self._server_engine() == "vllm" else "json_object_schema"
             else:
                 mode = "json_schema"
-        js = schema.model_json_schema()
+        js = grammar_safe(schema.model_json_schema())
         if mode == "json_schema":
             # OpenAI-compatible servers (vLLM) need strict, or a reply may run into endless whitespace
             strict = self.model == "local" or bool(self.api_base)
