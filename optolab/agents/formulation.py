@@ -187,8 +187,9 @@ def _request_schema(schema: dict[str, Any]) -> None:
     schema["required"] = ["requirements", "variables", "constraints", "objective"]
     if "requirements" in props:
         props["requirements"]["minItems"] = 1
-    if "constraints" in props:
-        props["constraints"]["minItems"] = 1
+    for name in ("constraints", "variables"):
+        if name in props:
+            props[name]["minItems"] = 1
 
 
 class Formulation(BaseModel):
