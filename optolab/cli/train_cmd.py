@@ -156,13 +156,17 @@ def run_prompts(args: argparse.Namespace) -> int:
 
 def _prompts(args: argparse.Namespace) -> int:
     from optolab.agents import Modeler
-    from optolab.train.data import split_records
+    from optolab.train.data import split_records, write_eval_file
     from optolab.train.prompts import PromptTrainConfig, PromptTrainer
 
     records = _read(args.data, args.skip_bad)
     split = split_records(records, dev_size=args.dev_size, test_fraction=args.test_fraction)
     sizes = split.sizes()
     _say(f"{len(records)} records: {sizes['train']} train, {sizes['dev']} dev, {sizes['test']} test (held out)")
+    test_file = None
+    if split.test:
+        stem = args.out.with_suffix("") if args.out.suffix == ".json" else args.out
+        test_file = write_eval_file(split.test, Path(f"{stem}.test.jsonl"))
     params = tuple(p.strip() for p in args.params.split(",") if p.strip())
     config = PromptTrainConfig(steps=args.steps, batch_size=args.batch_size, optimizer=args.optimizer,
                                params=params, seed=args.seed, candidates=args.candidates,
@@ -183,6 +187,8 @@ def _prompts(args: argparse.Namespace) -> int:
           f"{result.steps_done} steps")
     print(f"agent state: {result.state_path}  (optolab solve --agent {result.state_path} ...)")
     print(f"history: {result.history_path}")
+    if test_file is not None:
+        print(f"held-out test problems: {test_file}  (optolab eval {test_file} --agent {result.state_path})")
     return 0
 
 

@@ -186,6 +186,22 @@ def write_records(records: Iterable[TrainRecord | dict], path: str | Path) -> Pa
     return path
 
 
+def write_eval_file(records: Iterable[TrainRecord], path: str | Path) -> Path:
+    """Write records in the generic benchmark format of ``optolab eval FILE.jsonl``.
+
+    Each line is ``{"id", "question", "objective", "tags", "problem_type", "source"}``, so a held-out
+    split can be scored with the evaluation harness (``optolab eval FILE --agent STATE``).
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8") as fh:
+        for r in records:
+            item = r.benchmark_item()
+            fh.write(json.dumps({"id": r.id, "question": r.question, "objective": r.optimum, "tags": list(item.tags),
+                                 "problem_type": r.problem_class, "source": "train"}, ensure_ascii=False) + "\n")
+    return path
+
+
 # --- splits -----------------------------------------------------------------------------------
 
 def bucket(record_id: str, salt: str = "optolab") -> float:

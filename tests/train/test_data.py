@@ -110,3 +110,14 @@ def test_split_with_a_dev_size_and_bad_settings():
         split_records(rs, dev_size=20, test_fraction=0.0)
     with pytest.raises(TrainDataError, match="fractions must be"):
         split_records(rs, dev_fraction=0.6, test_fraction=0.5)
+
+
+def test_a_split_is_written_for_the_evaluation_harness(tmp_path):
+    from optolab.evals.sources import load_eval_benchmark
+    from optolab.train.data import write_eval_file
+
+    rs = [TrainRecord(id=f"r{i}", question=f"Maximize x with x <= {i + 1}.", optimum=float(i + 1), code=CODE,
+                      formulation=None, problem_class="LP", complexity=2, provenance="test") for i in range(3)]
+    bench = load_eval_benchmark(write_eval_file(rs, tmp_path / "test.jsonl"))
+    assert [(i.id, i.objective) for i in bench.items] == [("r0", 1.0), ("r1", 2.0), ("r2", 3.0)]
+    assert bench.items[0].tags == ("class:LP", "complexity:2") and bench.items[0].has_ground_truth
