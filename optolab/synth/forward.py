@@ -26,7 +26,7 @@ from typing import Any, Callable, Mapping, Sequence
 from pydantic import BaseModel, Field, field_validator
 
 from optolab.synth.errors import SynthError
-from optolab.synth.numbercheck import missing_numbers
+from optolab.synth.numbercheck import missing_numbers, missing_values
 from optolab.synth.prompts import FORWARD_PROMPTS, PromptSet, sha256
 from optolab.synth.store import ACCEPTED, REJECTED
 
@@ -110,6 +110,31 @@ def clean_text(text: str) -> str:
         s = _FENCE.sub("", s).strip()
         s = _LEAD.sub("", s, count=1).strip()
     return s
+
+
+_ECHO = re.compile(r"\n\s*(?:\*\*)?(?:problems found|statement|word problem|reviewer'?s? problems)(?:\*\*)?\s*:",
+                   re.I)
+_CORRECTED = re.compile(r"(?:\*\*)?corrected (?:word )?problem(?:\*\*)?\s*:(?:\*\*)?\s*", re.I)
+
+
+def strip_echo(text: str) -> str:
+    """A rewrite without the parts of the request a small model copies into its reply: the text after the last
+    "Corrected word problem:", up to an echoed "Problems found:" (or "Statement:") section."""
+    parts = _CORRECTED.split(text)
+    s = parts[-1] if len(parts) > 1 and parts[-1].strip() else text
+    m = _ECHO.search(s)
+    return (s[:m.start()] if m else s).strip()
+
+
+def lines_with(facts: str, numbers: Sequence[str], limit: int = 6) -> list[str]:
+    """The lines of ``facts`` that state any of ``numbers`` (at most ``limit``), to show where they come from."""
+    out = []
+    for line in facts.splitlines():
+        if line.strip() and len(missing_values([float(n) for n in numbers], line, words=False)) < len(numbers):
+            out.append(line.strip())
+            if len(out) == limit:
+                break
+    return out
 
 
 @dataclass
@@ -237,8 +262,9 @@ class ForwardPipeline:
 
     def refine(self, instance: Any, question: str, problems: Sequence[str], seed: int = 0) -> str:
         listed = "\n".join(f"- {p}" for p in problems)
-        return self._chat(self.prompts.render("refine", facts=instance.facts, question=question, problems=listed),
+        text = self._chat(self.prompts.render("refine", facts=instance.facts, question=question, problems=listed),
                           seed, self.temperature)
+        return strip_echo(text)
 
     def critique(self, instance: Any, question: str) -> Critique:
         prompt = self.prompts.render("critic", data=json.dumps(instance.data, ensure_ascii=False),
@@ -263,6 +289,8 @@ class ForwardPipeline:
                 if missing:
                     problems = [f"these numbers of the statement are missing from the word problem: "
                                 f"{', '.join(missing[:40])}"]
+                    problems += [f"state this with every number: {line}"
+                                 for line in lines_with(instance.facts, missing[:40])]
                     reason = "numbers_missing"
                 elif self.critic:
                     try:

@@ -9,7 +9,8 @@ from pipelinekit import Desks, FakeAgent, desks_optimum, forward_llm
 
 from optolab.solvers.sandbox import SandboxPool
 from optolab.synth.errors import SynthError
-from optolab.synth.forward import ForwardPipeline, clean_text, close_enough, parse_complexity
+from optolab.synth.forward import (ForwardPipeline, clean_text, close_enough, lines_with, parse_complexity,
+                                   strip_echo)
 from optolab.synth.numbercheck import data_numbers, missing_numbers, text_numbers
 from optolab.synth.prompts import load_prompt, sha256
 from optolab.synth.store import read_jsonl
@@ -112,7 +113,9 @@ def test_numbers_check_runs_before_the_critic_and_names_the_missing_numbers():
     [rec] = pipe.process(pipe.units(1, [1])[0], FakeAgent())
     assert log == ["backtranslate", "refine", "critic"]  # no critic call for a question that lacks a number
     assert rec["checks"][0]["missing_numbers"] == ["8"]
-    assert "missing from the word problem: 8" in llm.calls[1]["messages"][-1]["content"]
+    refine_prompt = llm.calls[1]["messages"][-1]["content"]
+    assert "missing from the word problem: 8" in refine_prompt
+    assert "- state this with every number: A workshop makes desks" in refine_prompt  # the line that has it
     assert rec["verdict"] == "accepted" and rec["refinements"] == 1
 
 
@@ -134,6 +137,11 @@ def test_numbers_check_reads_the_ways_numbers_are_written():
 def test_replies_are_cleaned_of_fences_and_preambles():
     assert clean_text("Here is the word problem:\n\n```\nA farm grows...\n```") == "A farm grows..."
     assert clean_text("**Word problem:** A farm grows 3 crops.") == "A farm grows 3 crops."
+    echoed = ("A farm grows wheat.\n\nProblems found:\n- 5 is missing\n\nCorrected word problem:\nA farm grows 5 "
+              "crops.\n\nProblems found:\n- none")
+    assert strip_echo(echoed) == "A farm grows 5 crops." and strip_echo("A farm.\nStatement:\nx") == "A farm."
+    facts = "Costs:\n- from A: $7 to X, $5 to Y\n- from B: $6 to X, $13 to Y\nShip everything."
+    assert lines_with(facts, ["13", "6"]) == ["- from B: $6 to X, $13 to Y"]
 
 
 def test_failing_units_are_recorded_and_the_run_goes_on(tmp_path):
