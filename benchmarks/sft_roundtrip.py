@@ -60,7 +60,7 @@ def evaluate(model_dir: str, examples: list[dict], records: dict, device: str, b
         tok.pad_token = tok.eos_token
     dtype = torch.bfloat16 if device == "cuda" else torch.float32
     model = AutoModelForCausalLM.from_pretrained(model_dir, dtype=dtype).to(device).eval()
-    t0, outcomes = time.perf_counter(), {}
+    t0, outcomes, samples = time.perf_counter(), {}, []
     for i in range(0, len(examples), batch):
         chunk = examples[i:i + batch]
         prompts = [tok.apply_chat_template(ex["prompt"], tokenize=False, add_generation_prompt=True) for ex in chunk]
@@ -71,6 +71,8 @@ def evaluate(model_dir: str, examples: list[dict], records: dict, device: str, b
         for ex, seq in zip(chunk, out):
             text = tok.decode(seq[enc["input_ids"].shape[1]:], skip_special_tokens=True)
             outcomes[ex["id"]] = solve_reply(text, records[ex["id"]].optimum)
+            if len(samples) < 3:
+                samples.append({"id": ex["id"], "outcome": outcomes[ex["id"]][1], "reply": text[:3000]})
     del model
     if device == "cuda":
         torch.cuda.empty_cache()
@@ -79,7 +81,7 @@ def evaluate(model_dir: str, examples: list[dict], records: dict, device: str, b
     for _, what in outcomes.values():
         kinds[what] = kinds.get(what, 0) + 1
     return {"correct": correct, "total": len(outcomes), "seconds": time.perf_counter() - t0, "outcomes": kinds,
-            "by_id": {k: v[0] for k, v in outcomes.items()}}
+            "by_id": {k: v[0] for k, v in outcomes.items()}, "samples": samples}
 
 
 def main() -> int:
@@ -98,6 +100,7 @@ def main() -> int:
     ap.add_argument("--max-new-tokens", type=int, default=1200)
     ap.add_argument("--test-fraction", type=float, default=0.2)
     ap.add_argument("--report", type=Path, default=None, help="write the figures as JSON here")
+    ap.add_argument("--no-before", action="store_true", help="skip scoring the base model")
     args = ap.parse_args()
 
     from optolab.models.convert import hf_dir_for
@@ -118,7 +121,8 @@ def main() -> int:
 
         device = "cuda" if torch.cuda.is_available() else "cpu"
     base_dir = str(hf_dir_for(args.base))
-    before = evaluate(base_dir, eval_examples, by_id, device, args.gen_batch, args.max_new_tokens)
+    before = {"correct": None, "total": 0, "outcomes": {}, "seconds": 0.0} if args.no_before else \
+        evaluate(base_dir, eval_examples, by_id, device, args.gen_batch, args.max_new_tokens)
     print(f"before: {before['correct']}/{before['total']} {before['outcomes']} ({before['seconds']:.0f} s)",
           flush=True)
     settings = SFTSettings(lora_r=args.lora_r, epochs=args.epochs, max_steps=args.max_steps, device=device,
