@@ -8,12 +8,11 @@ instance). State is saved as JSON, never pickle.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any, Iterator
 
 from optolab.errors import NameClashError, ParameterUpdateError, StateError
+from optolab.trace.files import write_text_atomic
 from optolab.trace.nodes import Parameter
 from optolab.trace.operators import BoundOperator, Operator
 
@@ -135,16 +134,7 @@ class Module:
                 f"cannot save {type(self).__name__}: parameters {bad} hold values JSON cannot store ({exc}); "
                 "keep parameter values to text, numbers, lists and dicts"
             ) from None
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=path.name, dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(text)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        return path
+        return write_text_atomic(path, text)
 
     def load(self, path: str | Path, *, strict: bool = True) -> "Module":
         """Load a state written by :meth:`save` into this module; returns ``self``."""

@@ -124,92 +124,72 @@ class Operator:
             return self._acall(None, args, kwargs)
         return self._call(None, args, kwargs)
 
-    def _prepare(self, bound: Any, args: tuple, kwargs: dict):
-        """Split inputs into plain values and parent nodes with their argument names."""
+    # The sync and async paths differ only in awaiting the body: ``_enter`` binds the arguments
+    # and enters the body's context, ``_returned`` and ``_raised`` leave it and make the node.
+    def _call(self, bound: Any, args: tuple, kwargs: dict):
+        fn, values, kw, call = self._enter(bound, args, kwargs)
+        if fn is None:
+            return call
+        try:
+            result = fn(*values, **kw)
+        except BaseException as exc:
+            return self._raised(exc, values, kw, call)
+        return self._returned(result, call)
+
+    async def _acall(self, bound: Any, args: tuple, kwargs: dict):
+        fn, values, kw, call = self._enter(bound, args, kwargs)
+        if fn is None:
+            return call
+        try:
+            result = await fn(*values, **kw)
+        except BaseException as exc:
+            return self._raised(exc, values, kw, call)
+        return self._returned(result, call)
+
+    def _enter(self, bound: Any, args: tuple, kwargs: dict) -> tuple:
+        """Bind the arguments: plain values for the function, parent nodes with their argument
+        names for the graph. Returns ``(fn, values, kw, call)``; ``fn`` is None when an input is
+        an error node, and ``call`` is then the error node passed on. Otherwise tracing is
+        switched off and node reads are recorded until ``_returned``/``_raised``."""
         tracing = _TRACING.get()
         parents: list[Node] = []
         names: list[str] = []
         values: list[Any] = [] if bound is None else [bound]
+        kw: dict[str, Any] = {}
+        upstream: Node | None = None
         pos = self._positional
-        offset = 0 if bound is None else 1
-        upstream_error: ErrorNode | None = None
+        npos = len(pos)
+        offset = 0 if bound is None else 1  # the bound object takes the first parameter
         for i, a in enumerate(args):
             j = i + offset
-            argname = pos[j] if j < len(pos) else f"{self._varargs or 'args'}[{j - len(pos)}]"
-            if isinstance(a, Node):
+            argname = pos[j] if j < npos else f"{self._varargs or 'args'}[{j - npos}]"
+            if isinstance(a, Node):  # the common case, inline for speed
                 values.append(a._data)
                 if tracing:
                     parents.append(a)
                     names.append(argname)
-                if a.is_error and upstream_error is None:
-                    upstream_error = a
-            elif type(a) in _CONTAINERS and any(isinstance(x, Node) for x in a):
-                values.append(_unwrap_sequence(a, argname, parents, names, tracing))
-            elif type(a) is dict and any(isinstance(x, Node) for x in a.values()):
-                values.append(_unwrap_dict(a, argname, parents, names, tracing))
+                if upstream is None and a.is_error:
+                    upstream = a
             else:
-                values.append(a)
-                if tracing:
-                    parents.append(Node(a, name=argname))
-                    names.append(argname)
-        kw: dict[str, Any] = {}
+                values.append(_bind(a, argname, parents, names, tracing))
         for key, a in kwargs.items():
-            if isinstance(a, Node):
-                kw[key] = a._data
-                if tracing:
-                    parents.append(a)
-                    names.append(key)
-                if a.is_error and upstream_error is None:
-                    upstream_error = a
-            elif type(a) in _CONTAINERS and any(isinstance(x, Node) for x in a):
-                kw[key] = _unwrap_sequence(a, key, parents, names, tracing)
-            elif type(a) is dict and any(isinstance(x, Node) for x in a.values()):
-                kw[key] = _unwrap_dict(a, key, parents, names, tracing)
-            else:
-                kw[key] = a
-                if tracing:
-                    parents.append(Node(a, name=key))
-                    names.append(key)
+            kw[key] = _bind(a, key, parents, names, tracing)
+            if upstream is None and isinstance(a, Node) and a.is_error:
+                upstream = a
         if self.code is not None and tracing:
             parents.append(self.code)
             names.append("__code__")
-        return tracing, values, kw, parents, names, upstream_error
-
-    def _call(self, bound: Any, args: tuple, kwargs: dict):
-        tracing, values, kw, parents, names, upstream = self._prepare(bound, args, kwargs)
         if upstream is not None:
-            return self._propagate_error(upstream, parents, names)
-        fn = self._function()
+            return None, values, kw, ErrorNode(upstream._data, self, tuple(parents), tuple(names), upstream.error)
         accessed: list[Node] = []
         t_trace = _TRACING.set(False)
         t_acc = _ACCESS.set(accessed)
-        try:
-            result = fn(*values, **kw)
-        except Exception as exc:
-            return self._fail(exc, values, kw, parents, names)
-        finally:
-            _ACCESS.reset(t_acc)
-            _TRACING.reset(t_trace)
-        return self._finish(result, tracing, parents, names, accessed)
+        return self._function(), values, kw, (tracing, parents, names, accessed, t_trace, t_acc)
 
-    async def _acall(self, bound: Any, args: tuple, kwargs: dict):
-        tracing, values, kw, parents, names, upstream = self._prepare(bound, args, kwargs)
-        if upstream is not None:
-            return self._propagate_error(upstream, parents, names)
-        fn = self._function()
-        accessed: list[Node] = []
-        t_trace = _TRACING.set(False)
-        t_acc = _ACCESS.set(accessed)
-        try:
-            result = await fn(*values, **kw)
-        except Exception as exc:
-            return self._fail(exc, values, kw, parents, names)
-        finally:
-            _ACCESS.reset(t_acc)
-            _TRACING.reset(t_trace)
-        return self._finish(result, tracing, parents, names, accessed)
-
-    def _finish(self, result: Any, tracing: bool, parents: list, names: list, accessed: list) -> OpNode:
+    def _returned(self, result: Any, call: tuple) -> OpNode:
+        tracing, parents, names, accessed, t_trace, t_acc = call
+        _ACCESS.reset(t_acc)
+        _TRACING.reset(t_trace)
         if isinstance(result, Node):
             result = result._data
         if not tracing:
@@ -218,9 +198,19 @@ class Operator:
             _add_accessed(accessed, parents, names)
         return OpNode(result, self, tuple(parents), tuple(names))
 
-    def _fail(self, exc: Exception, values: list, kw: dict, parents: list, names: list) -> ErrorNode:
-        if getattr(exc, "propagate_through_trace", False):
-            raise exc  # misuse signals (e.g. a forbidden real model call) are never captured
+    def _raised(self, exc: BaseException, values: list, kw: dict, call: tuple) -> ErrorNode:
+        """The error node for an exception that left the body. Exceptions that are not
+        ``Exception`` and misuse signals (e.g. a forbidden real model call) are re-raised."""
+        _, parents, names, _, t_trace, t_acc = call
+        try:
+            if not isinstance(exc, Exception) or getattr(exc, "propagate_through_trace", False):
+                raise exc
+            return self._error_node(exc, values, kw, parents, names)
+        finally:
+            _ACCESS.reset(t_acc)
+            _TRACING.reset(t_trace)
+
+    def _error_node(self, exc: Exception, values: list, kw: dict, parents: list, names: list) -> ErrorNode:
         inputs = {}
         pos = self._positional
         for i, v in enumerate(values):
@@ -237,9 +227,6 @@ class Operator:
                 f"traced operator {self.name!r} raised {type(exc).__name__}: {exc}", node
             ) from exc
         return node
-
-    def _propagate_error(self, upstream: ErrorNode, parents: list, names: list) -> ErrorNode:
-        return ErrorNode(upstream._data, self, tuple(parents), tuple(names), upstream.error)
 
 
 class BoundOperator:
@@ -283,6 +270,24 @@ def _positional_names(fn: Callable) -> tuple[tuple[str, ...], str | None]:
         elif p.kind == p.VAR_POSITIONAL:
             varargs = p.name
     return tuple(pos), varargs
+
+
+def _bind(a: Any, argname: str, parents: list, names: list, tracing: bool) -> Any:
+    """The value to pass for one argument. When tracing, its nodes are recorded as parents: a
+    node itself, the nodes inside a list, tuple or dict, or a new constant node for a plain value."""
+    if isinstance(a, Node):
+        if tracing:
+            parents.append(a)
+            names.append(argname)
+        return a._data
+    if type(a) in _CONTAINERS and any(isinstance(x, Node) for x in a):
+        return _unwrap_sequence(a, argname, parents, names, tracing)
+    if type(a) is dict and any(isinstance(x, Node) for x in a.values()):
+        return _unwrap_dict(a, argname, parents, names, tracing)
+    if tracing:
+        parents.append(Node(a, name=argname))
+        names.append(argname)
+    return a
 
 
 def _unwrap_sequence(seq, argname: str, parents: list, names: list, tracing: bool):

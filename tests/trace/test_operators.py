@@ -231,3 +231,70 @@ def test_methods_are_bound_without_tracing_self():
     t = Tool()
     out = t.apply(trace.node(2, trainable=True))
     assert out.data == 6 and out.arg_names == ("x",)
+
+
+def test_sync_and_async_paths_record_the_same_graph():
+    def body(a, b, *rest, scale=1, **extra):
+        """Combine everything."""
+        if b == "fail":
+            raise ValueError(f"bad b for {a}")
+        return (a + sum(rest)) * scale
+
+    async def abody(a, b, *rest, scale=1, **extra):
+        return body(a, b, *rest, scale=scale, **extra)
+
+    sync_op, async_op = trace.Operator(body), trace.Operator(abody)
+
+    def shape(node):
+        return (node.data if not node.is_error else type(node.exception).__name__,
+                node.arg_names, [p.data for p in node.parents])
+
+    x = trace.node(2, trainable=True)
+    cases = [
+        ((x, "ok", trace.node(3), 4), {"scale": x, "tag": "t"}),
+        ((1, "fail"), {"scale": [x, 5]}),
+    ]
+    for args, kwargs in cases:
+        s = sync_op(*args, **kwargs)
+        a = asyncio.run(async_op(*args, **kwargs))
+        assert shape(s) == shape(a)
+    s = sync_op(x, "ok", 1, scale=x, tag="t")
+    assert s.data == 6 and s.arg_names == ("a", "b", "rest[0]", "scale", "tag")
+    assert s.parents[0] is x and s.parents[3] is x
+    failed = sync_op(1, "fail", scale=[x, 5])
+    assert failed.arg_names == ("a", "b", "scale[0]") and failed.parents[2] is x
+    assert failed.error.inputs == {"a": "1", "b": "'fail'", "scale": "[2, 5]"}
+    # an error node given as a keyword argument settles the call without running the body
+    passed = asyncio.run(async_op(1, "ok", scale=failed))
+    assert passed.is_error and passed.error is failed.error and passed.parents[2] is failed
+
+
+def test_tracing_context_is_restored_whatever_the_body_does():
+    @trace.node
+    def interrupted(x):
+        raise KeyboardInterrupt
+
+    @trace.node(on_error="raise")
+    def strict(x):
+        raise KeyError("k")
+
+    @trace.node
+    async def cancelled(x):
+        raise asyncio.CancelledError
+
+    with pytest.raises(KeyboardInterrupt):
+        interrupted(1)
+    assert trace.is_tracing()
+    with pytest.raises(TracedExecutionError):
+        strict(1)
+    assert trace.is_tracing()
+    with pytest.raises(asyncio.CancelledError):
+        asyncio.run(cancelled(1))
+    assert trace.is_tracing()
+
+    @trace.node
+    def inc(v):
+        return v + 1
+
+    p = trace.node(1, trainable=True)
+    assert inc(p).parents == (p,)

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import ast
 import json
-import os
 import re
-import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
 from optolab.errors import NameClashError, ParameterUpdateError, TraceError
+from optolab.trace.files import write_text_atomic
 from optolab.trace.nodes import Parameter
 
 
@@ -172,14 +171,8 @@ class Optimizer:
 
     def save_history(self, path: str | Path) -> Path:
         """Write every step record as JSON (atomically)."""
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
         doc = {"optimizer": type(self).__name__, "steps": [r.to_dict() for r in self.history]}
-        fd, tmp = tempfile.mkstemp(prefix=path.name, dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(doc, fh, indent=2, ensure_ascii=False)
-        os.replace(tmp, path)
-        return path
+        return write_text_atomic(Path(path), json.dumps(doc, indent=2, ensure_ascii=False))
 
 
 class UsageMeter:
