@@ -71,3 +71,44 @@ def convex_quadratic_objective(model: Any) -> bool:
     if objs[0].sense == pyo.minimize:
         return bool(eig.min() >= -1e-9)
     return bool(eig.max() <= 1e-9)
+
+
+def divisions_by_variables(model: Any) -> list[str]:
+    """Names of the active objectives and constraints that divide by an expression of free variables.
+
+    A division counts when its denominator is not fixed (constants, parameters and fixed
+    variables do not count); so does a power with a negative constant exponent and a base that
+    is not fixed (``q ** -1``). Named ``Expression`` components are followed, each walked once.
+    """
+    import pyomo.environ as pyo
+
+    named: dict[int, bool] = {}  # named expressions already walked (they can be shared by many components)
+    found = [obj.name for obj in model.component_data_objects(pyo.Objective, active=True)
+             if _divides_by_variable(obj.expr, named)]
+    found += [con.name for con in model.component_data_objects(pyo.Constraint, active=True)
+              if _divides_by_variable(con.body, named)]
+    return found
+
+
+def _divides_by_variable(expr: Any, named: dict[int, bool]) -> bool:
+    from pyomo.core.expr import DivisionExpression, PowExpression
+    from pyomo.core.expr.numvalue import is_fixed, value
+
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if not getattr(node, "is_expression_type", None) or not node.is_expression_type():
+            continue  # a number, parameter or variable
+        if node.is_named_expression_type():
+            if id(node) not in named:
+                named[id(node)] = _divides_by_variable(node.expr, named)
+            if named[id(node)]:
+                return True
+            continue
+        if isinstance(node, DivisionExpression) and not is_fixed(node.args[1]):
+            return True
+        if (isinstance(node, PowExpression) and not is_fixed(node.args[0]) and is_fixed(node.args[1])
+                and value(node.args[1]) < 0):
+            return True
+        stack.extend(node.args)
+    return False

@@ -4,17 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-# HiGHS reports these through Pyomo's legacy conditions; anything else maps to ERROR
-STATUS = {
-    "optimal": "optimal",
-    "feasible": "feasible",
-    "infeasible": "infeasible",
-    "unbounded": "unbounded",
-    "infeasibleOrUnbounded": "infeasible_or_unbounded",
-    "maxTimeLimit": "time_limit",
-    "maxIterations": "time_limit",
-}
-
 
 def make(time_limit: float | None, mip_gap: float | None, options: dict | None,
          problem_class: str = "LP") -> tuple[Any, dict]:

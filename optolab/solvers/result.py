@@ -36,6 +36,9 @@ class SolveResult:
     wall_time_s: float = 0.0
     log: str = ""
     diagnosis: str | None = None
+    # what the caller should know about how the result came about: a solver chosen over another,
+    # a fallback after a solver error, a model shape a solver is known to handle badly
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -64,6 +67,7 @@ class SolveResult:
             lines.append(f"  ... {len(self.variables) - 20} more")
         if self.diagnosis:
             lines.append(self.diagnosis)
+        lines += [f"warning: {w}" for w in self.warnings]
         return "\n".join(lines)
 
     def to_table(self, max_rows: int = 50) -> Any:

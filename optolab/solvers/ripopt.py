@@ -8,16 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+# readings of its own on top of the termination names every solver shares (see solve.PYOMO_TERMINATION)
 STATUS = {
-    "optimal": "optimal",
-    "locallyOptimal": "feasible",
-    "feasible": "feasible",
-    "infeasible": "infeasible",
     "invalidProblem": "infeasible",
-    "unbounded": "unbounded",
-    "maxTimeLimit": "time_limit",
-    "maxIterations": "time_limit",
-    "maxEvaluations": "time_limit",
 }
 
 

@@ -8,18 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-STATUS = {
-    "optimal": "optimal",
-    "globallyOptimal": "optimal",
-    "feasible": "feasible",
-    "infeasible": "infeasible",
-    "unbounded": "unbounded",
-    "infeasibleOrUnbounded": "infeasible_or_unbounded",
-    "maxTimeLimit": "time_limit",
-    "maxIterations": "time_limit",
-    "maxEvaluations": "time_limit",
-}
-
 
 def make(time_limit: float | None, mip_gap: float | None, options: dict | None,
          problem_class: str = "MINLP") -> tuple[Any, dict]:
