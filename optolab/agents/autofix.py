@@ -104,6 +104,20 @@ def _sum_of_indexed(expr: str, names: set[str]) -> str:
     return expr if ast.dump(tree) == before else ast.unparse(tree)
 
 
+def _parsed(f: Formulation):
+    """(item, expression tree, names bound by its loops and for_each) for the objective and each constraint
+    whose expression parses."""
+    for item in [f.objective, *f.constraints]:
+        try:
+            tree = ast.parse(item.expression, mode="eval")
+        except SyntaxError:
+            continue
+        loop = set(re.findall(r"(\w+)\s+in\b", getattr(item, "for_each", None) or ""))
+        bound = {t.id for n in ast.walk(tree) if isinstance(n, ast.comprehension)
+                 for t in ast.walk(n.target) if isinstance(t, ast.Name)} | loop
+        yield item, tree, bound
+
+
 def _defined(f: Formulation) -> set[str]:
     return set(f.sets) | set(f.parameters) | {v.name for v in f.variables}
 
@@ -128,14 +142,7 @@ def _quote_set_elements(f: Formulation, notes: list[str]) -> None:
                 if isinstance(e, str) and e.isidentifier() and e not in defined}
     if not elements:
         return
-    for item in [f.objective, *f.constraints]:
-        try:
-            tree = ast.parse(item.expression, mode="eval")
-        except SyntaxError:
-            continue
-        loop = set(re.findall(r"(\w+)\s+in\b", getattr(item, "for_each", None) or ""))
-        bound = {t.id for n in ast.walk(tree) if isinstance(n, ast.comprehension)
-                 for t in ast.walk(n.target) if isinstance(t, ast.Name)} | loop
+    for item, tree, bound in _parsed(f):
         fixer = _QuoteElements(elements, bound)
         tree = fixer.visit(tree)
         if fixer.changed:
@@ -215,14 +222,7 @@ def _fix_misspelled_names(f: Formulation, notes: list[str]) -> None:
     "chlorine") is that name."""
     defined = sorted(_defined(f))
     elements = {str(e) for v in f.sets.values() if isinstance(v, list) for e in v}
-    for item in [f.objective, *f.constraints]:
-        try:
-            tree = ast.parse(item.expression, mode="eval")
-        except SyntaxError:
-            continue
-        loop = set(re.findall(r"(\w+)\s+in\b", getattr(item, "for_each", None) or ""))
-        bound = {t.id for n in ast.walk(tree) if isinstance(n, ast.comprehension)
-                 for t in ast.walk(n.target) if isinstance(t, ast.Name)} | loop
+    for item, tree, bound in _parsed(f):
         mapping = {}
         for n in ast.walk(tree):
             if (isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id not in defined
