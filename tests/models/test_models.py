@@ -262,6 +262,13 @@ def test_cli_convert_names_the_extra_when_transformers_is_missing(capsys, monkey
     gguf = tmp_path / "m.gguf"
     gguf.write_bytes(b"GGUF")
     monkeypatch.setitem(sys.modules, "transformers", None)  # import fails as if not installed
+    # and no interpreter has it (here one might: the training extra installs it)
+    import types
+
+    import optolab.models.server as server
+
+    monkeypatch.setattr(server, "probe_python",
+                        lambda py, *a, **k: types.SimpleNamespace(python=sys.executable, packages=set()))
     assert main(["model", "convert", str(gguf), "--out", str(tmp_path / "hf")]) == 1
     out = capsys.readouterr().out
     assert "optolab[vllm]" in out and "transformers" in out
