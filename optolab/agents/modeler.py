@@ -284,7 +284,10 @@ class Modeler(trace.Module):
                 soft_only = bool(findings) and all(f.startswith(SOFT_PREFIXES) for f in findings)
                 if out.ok and (best is None or _rank(findings) <= _rank(best[3])):
                     best = (f_data, prog, out, findings)
-                if out.ok and (not findings or (soft_only and n > 1)):
+                # soft findings (numbers not used, fractional counts) may be false alarms: stop on them only
+                # once a repair has left them as they were
+                repeated = len(attempts) >= 2 and attempts[-2].findings == findings
+                if out.ok and (not findings or (soft_only and repeated)):
                     break
                 previous = f_data
             if n == self.max_attempts:
