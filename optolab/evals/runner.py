@@ -334,6 +334,9 @@ def _run(todo: list[tuple[int, BenchmarkItem]], factory: AgentFactory, run_dir: 
         jobs.put(job)
     results: queue.Queue[EvalRecord] = queue.Queue()
     halt = threading.Event()
+    # a worker takes a new problem only when its last record has been written: a stop decided on the records
+    # written so far then leaves at most one problem per worker in flight
+    slots = threading.Semaphore(workers)
     bank = ExampleBank.default()
     pool = SandboxPool(size=workers)
 
@@ -342,6 +345,10 @@ def _run(todo: list[tuple[int, BenchmarkItem]], factory: AgentFactory, run_dir: 
         try:
             agent = factory(pool, bank)
             while not halt.is_set():
+                if not slots.acquire(timeout=0.1):
+                    continue
+                if halt.is_set():
+                    return
                 try:
                     pos, item = jobs.get_nowait()
                 except queue.Empty:
@@ -377,6 +384,7 @@ def _run(todo: list[tuple[int, BenchmarkItem]], factory: AgentFactory, run_dir: 
                     break
                 continue
             run_dir.results.append(rec)
+            slots.release()
             old = records.pop(rec.id, None)
             if old is not None and old.correct.get(rule) is not None:
                 correct -= bool(old.correct.get(rule))
