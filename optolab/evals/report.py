@@ -7,8 +7,6 @@ writes them again (``optolab eval report DIR``), scoring the stored records with
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +16,7 @@ from optolab.evals.outcomes import CORRECT, ERROR_TYPES
 from optolab.evals.plots.svg import PALETTE, bar_chart, histogram
 from optolab.evals.rundir import RunDir
 from optolab.evals.scoring import RuleStats, get_rule
+from optolab.trace.files import write_text_atomic
 
 MAX_PROBLEM_ROWS = 2000
 SHORT_RULES = {"rel_1e-4_all_answers": "1e-4 all", "rel_1e-6_objective": "1e-6 obj",
@@ -201,17 +200,6 @@ def _rule_doc(name: str) -> str:
 
 # --- writing --------------------------------------------------------------------------------
 
-def _write(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_reports(run_dir: RunDir, summary: RunSummary, doc: dict[str, Any]) -> list[Path]:
     """Write report.md, report.html, plots/*.svg and summary.json into the run folder; returns their paths."""
     records = {r.id: r for r in run_dir.results.read().records.values()}
@@ -221,14 +209,14 @@ def write_reports(run_dir: RunDir, summary: RunSummary, doc: dict[str, Any]) -> 
     written = []
     for f in figs:
         path = run_dir.plots_dir / f"{f.name}.svg"
-        _write(path, f.svg + "\n")
+        write_text_atomic(path, f.svg + "\n")
         written.append(path)
     md, html = run_dir.path / "report.md", run_dir.path / "report.html"
-    _write(md, to_markdown(blocks))
+    write_text_atomic(md, to_markdown(blocks))
     title = blocks[0].text if blocks and isinstance(blocks[0], Heading) else "Evaluation"
-    _write(html, to_html(blocks, title))
+    write_text_atomic(html, to_html(blocks, title))
     sj = run_dir.path / "summary.json"
-    _write(sj, json.dumps(summary.to_dict(), indent=2, ensure_ascii=False) + "\n")
+    write_text_atomic(sj, json.dumps(summary.to_dict(), indent=2, ensure_ascii=False) + "\n")
     return [md, html, sj, *written]
 
 
