@@ -104,10 +104,15 @@ def unused_numbers(question: str, f: Formulation) -> list[float]:
         for e in elements if isinstance(elements, list) else []:
             used.update(numbers_in_text(str(e)) if isinstance(e, str) else
                         ([float(e)] if isinstance(e, (int, float)) and not isinstance(e, bool) else []))
+    return numbers_missing_from(question, used, {float(len(v)) for v in f.sets.values()})
+
+
+def numbers_missing_from(question: str, used: set[float], set_sizes: set[float] = frozenset()) -> list[float]:
+    """Numbers of ``question`` that are not in ``used``, directly, as a percentage or a unit conversion."""
     labels = label_numbers(question)
+    used = {abs(u) for u in used}
     scaled = used | {u * k for u in used for k in (100, 0.01, 60, 1 / 60, 1000, 0.001, 24)}
-    missing = []
-    set_sizes = {float(len(v)) for v in f.sets.values()}
+    missing: list[float] = []
     for x in numbers_in_text(question):
         if any(abs(x - u) <= 1e-9 * max(1.0, abs(x)) for u in scaled):
             continue
@@ -151,6 +156,20 @@ def static_findings(f: Formulation) -> list[str]:
 def run_findings(question: str, f: Formulation, outcome: RunOutcome, origin: str | None = None,
                  attempt: int = 1) -> list[str]:
     """Findings after the code ran. An empty list means the answer is accepted."""
+    failed = outcome_findings(outcome, origin)
+    if failed:
+        return failed
+    findings: list[str] = copied_findings(question, f)
+    findings += nothing_decided(outcome)
+    frac = _fractional_counts(question, f, outcome)
+    if frac:
+        findings.append(fractional_finding(frac))
+    findings += unused_findings(question, unused_numbers(question, f))
+    return findings
+
+
+def outcome_findings(outcome: RunOutcome, origin: str | None = None) -> list[str]:
+    """What is wrong when the run gave no solution; [] when it gave one."""
     if outcome.status == "error" or (outcome.error and not outcome.ok):
         where = f"{origin}: " if origin else ""
         return [f"{where}running the model failed: {outcome.error}"]
@@ -166,21 +185,52 @@ def run_findings(question: str, f: Formulation, outcome: RunOutcome, origin: str
                 "no unnecessary integer variables)."]
     if not outcome.ok:
         return [f"The solver stopped with status {outcome.status!r} and no solution."]
-    findings: list[str] = copied_findings(question, f)
+    return []
+
+
+def nothing_decided(outcome: RunOutcome) -> list[str]:
     if outcome.values and all(abs(v) < 1e-9 for v in outcome.values.values()):
-        findings.append("Every decision variable is 0 at the optimum, so the model asks for nothing: a requirement "
-                        "is missing (a demand to meet, items that must all be packed or assigned, a minimum to "
-                        "reach). Add the constraints that force the decisions the problem needs.")
-    frac = _fractional_counts(question, f, outcome)
+        return ["Every decision variable is 0 at the optimum, so the model asks for nothing: a requirement "
+                "is missing (a demand to meet, items that must all be packed or assigned, a minimum to "
+                "reach). Add the constraints that force the decisions the problem needs."]
+    return []
+
+
+def fractional_finding(names: list[str], how: str = 'make them "integer"') -> str:
+    return (f"Variables {', '.join(names)} have fractional values, but the problem counts whole things; if they "
+            f"count people, vehicles or items, {how}.")
+
+
+def unused_findings(question: str, missing: list[float]) -> list[str]:
+    if not missing:
+        return []
+    shown = "; ".join(f"{m:g} (\"{number_context(question, m)}\")" for m in missing[:5])
+    return [f"These numbers from the problem are not used in the model: {shown}. Each is probably a "
+            "limit or a coefficient: add the constraint or term it belongs to."]
+
+
+def counts_whole_things(words: str) -> bool:
+    return bool(COUNT_WORDS.search(words)) and not MEASURE_WORDS.search(words)
+
+
+def program_findings(question: str, code: str, outcome: RunOutcome, numbers_used: set[float]) -> list[str]:
+    """Findings for model code the LLM wrote itself (the program strategy)."""
+    failed = outcome_findings(outcome)
+    if failed:
+        if outcome.status == "error" and outcome.error_line:
+            lines = code.splitlines()
+            if 0 < outcome.error_line <= len(lines):
+                failed = [f"{failed[0]} (line {outcome.error_line}: `{lines[outcome.error_line - 1].strip()}`)"]
+        return failed
+    findings = nothing_decided(outcome)
+    frac = []
+    for key, value in (outcome.values or {}).items():
+        base = key.split("[", 1)[0]
+        if abs(value - round(value)) > 1e-6 and counts_whole_things(base.replace("_", " ")) and base not in frac:
+            frac.append(base)
     if frac:
-        findings.append(
-            f"Variables {', '.join(frac)} have fractional values, but the problem counts whole things; if they "
-            "count people, vehicles or items, make them \"integer\".")
-    missing = unused_numbers(question, f)
-    if missing:
-        shown = "; ".join(f"{m:g} (\"{number_context(question, m)}\")" for m in missing[:5])
-        findings.append(f"These numbers from the problem are not used in the model: {shown}. Each is probably a "
-                        "limit or a coefficient: add the constraint or term it belongs to.")
+        findings.append(fractional_finding(frac, "give them the domain pyo.NonNegativeIntegers"))
+    findings += unused_findings(question, numbers_missing_from(question, numbers_used))
     return findings
 
 
@@ -206,8 +256,7 @@ def _fractional_counts(question: str, f: Formulation, outcome: RunOutcome) -> li
     for v in f.variables:
         if v.type != "continuous":
             continue
-        words = f"{v.name.replace('_', ' ')} {v.description}"
-        if COUNT_WORDS.search(words) and not MEASURE_WORDS.search(words):
+        if counts_whole_things(f"{v.name.replace('_', ' ')} {v.description}"):
             counting.add(v.name)
     names = []
     for key, value in outcome.values.items():

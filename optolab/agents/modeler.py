@@ -18,9 +18,10 @@ from typing import Any, Iterable
 
 from optolab import trace
 from optolab.agents.autofix import autofix
-from optolab.agents.checks import RunOutcome, run_findings, static_findings
+from optolab.agents.checks import RunOutcome, program_findings, run_findings, static_findings
 from optolab.agents.codegen import generate_code
 from optolab.agents.formulation import Formulation
+from optolab.agents.program import ProgramError, clean_program, extract_code, numbers_in_code
 from optolab.agents.retrieval import Example, ExampleBank
 from optolab.agents.solution import Attempt, Solution
 
@@ -29,6 +30,15 @@ _OPT_WORDS = re.compile(
     r"smallest|shortest|longest|cheapest|optimal|best|profit\w*|costs?|revenues?|how many|how much|allocat\w*|"
     r"schedul\w*|assign\w*|plan\w*|budget)\b", re.I)
 SOFT_PREFIXES = ("Variables ", "These numbers from the problem")
+STRATEGIES = ("formulation", "program")
+
+
+def strategies_of(choice: str) -> tuple[str, ...]:
+    """The strategies a command-line choice names: one of STRATEGIES, or "both"."""
+    return STRATEGIES if choice == "both" else (choice,)
+
+
+_SENSE = re.compile(r"sense\s*=\s*(?:pyo\.|pe\.|pyomo\.environ\.)?(maximize|minimize)")
 
 
 def load_prompt(name: str) -> str:
@@ -64,8 +74,11 @@ class Modeler(trace.Module):
 
     ``llm``: an :class:`optolab.llm.BaseLLM` (default: the managed local model, started on
     first use). ``shots``: worked examples shown to the model. ``max_attempts``: formulate
-    plus repairs per chain. ``samples``: independent chains whose objective values vote
-    (self-consistency); the first runs at temperature 0, the others at ``sample_temperature``.
+    plus repairs per chain. ``strategies``: how a chain models the problem, ``"formulation"``
+    (the LLM fills a structured formulation, the library writes the code) and/or ``"program"``
+    (the LLM writes the Pyomo code, the library tidies and runs it). ``samples``: rounds of
+    chains, one chain per strategy each, whose objective values vote (self-consistency); the
+    first round runs at temperature 0, the others at ``sample_temperature``.
     """
 
     def __init__(
@@ -76,6 +89,7 @@ class Modeler(trace.Module):
         shots: int = 2,
         max_attempts: int = 3,
         samples: int = 1,
+        strategies: Iterable[str] = ("formulation",),
         sample_temperature: float = 0.7,
         max_tokens: int = 1500,
         time_limit: float = 30.0,
@@ -91,10 +105,21 @@ class Modeler(trace.Module):
                                        description="system prompt of the formulate step")
         self.repair_instructions = trace.node(load_prompt("repair.txt"), trainable=True, name="repair_instructions",
                                               description="template of the repair request; $findings is filled in")
+        self.program_instructions = trace.node(load_prompt("program.txt"), trainable=True,
+                                               name="program_instructions",
+                                               description="system prompt of the write_program step")
+        self.program_repair_instructions = trace.node(load_prompt("program_repair.txt"), trainable=True,
+                                                      name="program_repair_instructions",
+                                                      description="template of the program repair request")
         self.shots = trace.node(shots, trainable=True, name="shots", description="worked examples shown",
                                 constraint="0 <= shots <= 4")
         self.max_attempts = max_attempts
         self.samples = samples
+        self.strategies = tuple(strategies)
+        unknown = [x for x in self.strategies if x not in STRATEGIES]
+        if unknown or not self.strategies:
+            raise ValueError(f"strategies {list(self.strategies)}: choose one or more of {list(STRATEGIES)}")
+        self._example_code: dict[str, str] = {}
         self.sample_temperature = sample_temperature
         self.max_tokens = max_tokens
         self.time_limit = time_limit
@@ -155,6 +180,38 @@ class Modeler(trace.Module):
         # the worked examples are left out here: shown again, a small model tends to copy one
         return self._ask(self._messages(instructions, question, [], history), temperature, seed)
 
+    @trace.node(description="Ask the LLM to write the Pyomo model code itself (the program strategy).")
+    def write_program(self, instructions: str, repair_template: str, question: str, examples: list[Example],
+                      previous: str | None, findings: list[str], temperature: float, seed: int) -> dict[str, Any]:
+        msgs = [{"role": "system", "content": instructions}]
+        for ex in examples:
+            msgs.append({"role": "user", "content": f"Problem:\n{ex.question}"})
+            msgs.append({"role": "assistant", "content": f"```python\n{self._code_of(ex)}```"})
+        msgs.append({"role": "user", "content": f"Problem:\n{question}"})
+        if findings:  # a repair: the previous code and what is wrong with it
+            if previous:
+                msgs.append({"role": "assistant", "content": f"```python\n{previous}\n```"})
+            msgs.append({"role": "user", "content": Template(repair_template).safe_substitute(
+                findings="\n".join(f"- {f}" for f in findings))})
+        llm = self._get_llm()
+        t0 = time.perf_counter()
+        try:
+            reply = llm.chat(msgs, max_tokens=self.max_tokens, temperature=temperature, seed=seed)
+        finally:
+            self._llm_seconds += time.perf_counter() - t0
+        raw = extract_code(reply.text)
+        try:
+            program = clean_program(raw)
+        except ProgramError as exc:
+            return {"code": None, "issues": [str(exc)], "origins": {}, "raw": raw, "changes": []}
+        return {"code": program.code, "issues": [], "origins": {}, "raw": raw, "changes": program.changes}
+
+    @trace.node(trainable=True, description="Find what is wrong with LLM-written model code or its solution.")
+    def check_program(self, question: str, program: dict, outcome: RunOutcome) -> list[str]:
+        if program["issues"]:
+            return list(program["issues"])
+        return program_findings(question, program["code"], outcome, numbers_in_code(program["raw"]))
+
     @trace.node(description="Write Pyomo code for the formulation (the library writes it, not the LLM).")
     def write_code(self, formulation: Formulation) -> dict[str, Any]:
         formulation, fixes = autofix(formulation)
@@ -200,6 +257,13 @@ class Modeler(trace.Module):
             self._llm_seconds += time.perf_counter() - t0
 
     # --- helpers ----------------------------------------------------------------------------
+    def _code_of(self, example: Example) -> str:
+        """The library's code for a worked example: what a program reply should look like."""
+        if example.id not in self._example_code:
+            gen = generate_code(Formulation.model_validate(example.formulation))
+            self._example_code[example.id] = gen.code
+        return self._example_code[example.id]
+
     def _messages(self, instructions: str, question: str, examples: list[Example],
                   history: list[dict] | None = None) -> list[dict]:
         msgs = [{"role": "system", "content": instructions}]
@@ -243,7 +307,12 @@ class Modeler(trace.Module):
         llm = self._get_llm()
         usage = getattr(llm, "usage", None)
         snap = usage.snapshot() if usage is not None and hasattr(usage, "snapshot") else None
-        chains = [self._chain(text, 0.0 if i == 0 else self.sample_temperature, seed=i) for i in range(self.samples)]
+        chains = []
+        for i in range(self.samples):
+            temperature = 0.0 if i == 0 else self.sample_temperature
+            for strategy in self.strategies:
+                chain = self._chain if strategy == "formulation" else self._program_chain
+                chains.append(chain(text, temperature, seed=i))
         solution = self._vote(text, chains)
         if answer_keys and solution.ok:
             solution.answers = self._answer(text, solution, list(answer_keys))
@@ -298,7 +367,58 @@ class Modeler(trace.Module):
                                max(temperature, self.sample_temperature) if stuck else temperature, seed * 100 + n)
         return self._finish(text, attempts, best, last_missing)
 
-    def _finish(self, text: str, attempts: list[Attempt], best, last_missing: list[str]) -> Solution:
+    def _program_chain(self, text: str, temperature: float, seed: int) -> Solution:
+        question = trace.node(text, name="question")
+        examples = self.retrieve(question, self.shots)
+        previous: str | None = None
+        findings: list[str] = []
+        attempts: list[Attempt] = []
+        best: tuple[dict, RunOutcome, list[str]] | None = None
+        for n in range(1, self.max_attempts + 1):
+            t_attempt = time.perf_counter()
+            # a repair that changed nothing is retried with sampling, so the next one can differ
+            stuck = len(attempts) >= 2 and attempts[-1].code == attempts[-2].code
+            program = self.write_program(self.program_instructions, self.program_repair_instructions, question,
+                                         examples, previous, findings,
+                                         max(temperature, self.sample_temperature) if stuck else temperature,
+                                         seed * 100 + n)
+            if program.is_error:
+                findings = [f"No code: {program.error.message[:400]}"]
+                attempts.append(Attempt(None, None, "invalid_reply", findings=findings, error=program.error.message))
+                continue
+            outcome = self.run(program)
+            findings_node = self.check_program(question, program, outcome)
+            findings = list(findings_node.data) if not findings_node.is_error else [findings_node.error.message]
+            prog = program.data
+            out = outcome.data if not outcome.is_error else RunOutcome(status="error", error=outcome.error.message)
+            attempts.append(Attempt(None, prog["code"] or prog["raw"], out.status, out.objective, findings,
+                                    out.error, time.perf_counter() - t_attempt))
+            if out.ok and (best is None or _rank(findings) <= _rank(best[2])):
+                best = (prog, out, findings)
+            soft_only = bool(findings) and all(f.startswith(SOFT_PREFIXES) for f in findings)
+            repeated = len(attempts) >= 2 and attempts[-2].findings == findings
+            if out.ok and (not findings or (soft_only and repeated)):
+                break
+            previous = prog["raw"]
+        if best is not None:
+            prog, out, findings = best
+            m = _SENSE.search(prog["code"])
+            sense = m.group(1) if m else None
+            note = "" if not findings else " Remaining notes: " + " ".join(findings)
+            word = {"maximize": "maximum", "minimize": "minimum"}.get(sense or "", "optimum")
+            return Solution(question=text, status=out.status, objective=out.objective, sense=sense,
+                            values=dict(out.values or {}), code=prog["code"], strategy="program",
+                            explanation=f"Solved to {out.status}: the {word} is {out.objective:.6g}.{note}",
+                            attempts=attempts)
+        return self._finish(text, attempts, None, [], strategy="program")
+
+    def _finish(self, text: str, attempts: list[Attempt], best, last_missing: list[str],
+                strategy: str = "formulation") -> Solution:
+        solution = self._finish_chain(text, attempts, best, last_missing)
+        solution.strategy = strategy
+        return solution
+
+    def _finish_chain(self, text: str, attempts: list[Attempt], best, last_missing: list[str]) -> Solution:
         if best is not None:
             f, prog, out, findings = best
             values = {k: v for k, v in (out.values or {}).items()}
@@ -333,7 +453,8 @@ class Modeler(trace.Module):
         solved = [c for c in chains if c.ok]
         if len(chains) == 1 or not solved:
             best = chains[0] if not solved else solved[0]
-            best.votes = [{"objective": c.objective, "status": c.status} for c in chains] if len(chains) > 1 else []
+            best.votes = ([{"objective": c.objective, "status": c.status, "strategy": c.strategy} for c in chains]
+                          if len(chains) > 1 else [])
             return best
         groups: list[list[Solution]] = []
         for c in solved:
@@ -346,5 +467,6 @@ class Modeler(trace.Module):
                 groups.append([c])
         groups.sort(key=lambda g: len(g), reverse=True)  # stable: ties keep the earlier chain
         winner = groups[0][0]
-        winner.votes = [{"objective": g[0].objective, "count": len(g)} for g in groups]
+        winner.votes = [{"objective": g[0].objective, "count": len(g), "strategies": [c.strategy for c in g]}
+                        for g in groups]
         return winner

@@ -40,6 +40,7 @@ class Solution:
     explanation: str = ""
     attempts: list[Attempt] = field(default_factory=list)
     votes: list[dict[str, Any]] = field(default_factory=list)
+    strategy: str = "formulation"  # how the answer was modeled: "formulation" or "program"
     seconds: float = 0.0
     llm_seconds: float = 0.0
     llm_calls: int = 0

@@ -41,6 +41,10 @@ OPTIONS: list[tuple[tuple[str, ...], dict[str, Any]]] = [
     (("--agent",), {"metavar": "STATE.json", "help": "load a saved agent state (Modeler.save) into every agent"}),
     (("--samples",), {"type": int, "default": 1, "metavar": "K",
                       "help": "formulations per problem that vote (self-consistency; default 1)"}),
+    (("--strategy",), {"choices": ["formulation", "program", "both"], "default": "formulation",
+                       "help": "formulation: the model fills a structured formulation and the library writes the "
+                               "code (default); program: the model writes the Pyomo code; both: one chain of each, "
+                               "voting"}),
     (("--attempts",), {"type": int, "default": 3, "help": "formulate plus repair rounds per formulation"}),
     (("--shots",), {"type": int, "default": 2, "help": "worked examples shown to the model (default 2)"}),
     (("--max-tokens",), {"type": int, "default": 1500, "help": "tokens per model reply (default 1500)"}),
@@ -224,8 +228,11 @@ def _evaluate(target: str, args: argparse.Namespace) -> int:
         if args.api_base and llm.model == "local":
             return _fail("--api-base needs --model: the name the server(s) serve, e.g. --model openai/qwen2.5")
         model = llm.model
+    from optolab.agents.modeler import strategies_of
+
     out = Path(args.out) if args.out else Path("runs") / f"{_slug(bench.name)}-{_slug(model)}"
-    settings = AgentSettings(samples=args.samples, max_attempts=args.attempts, shots=args.shots,
+    settings = AgentSettings(samples=args.samples, strategies=strategies_of(args.strategy),
+                             max_attempts=args.attempts, shots=args.shots,
                              max_tokens=args.max_tokens, time_limit=args.time_limit, solver=args.solver,
                              max_example_overlap=args.max_example_overlap, agent_path=args.agent)
     details = {"api_base": args.api_base, "routing": args.routing if args.api_base and "," in args.api_base else None,

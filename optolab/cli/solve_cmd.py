@@ -20,6 +20,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--model", default=None, help="LLM to use: 'local' (default) or a litellm name like openai/gpt-4o-mini")
     p.add_argument("--api-base", default=None, help="base URL of an OpenAI-compatible server")
     p.add_argument("--samples", type=int, default=1, help="independent formulations that vote (self-consistency)")
+    p.add_argument("--strategy", choices=["formulation", "program", "both"], default="formulation",
+                   help="formulation: the model fills a structured formulation and the library writes the code "
+                        "(default); program: the model writes the Pyomo code; both: one chain of each, voting")
     p.add_argument("--attempts", type=int, default=3, help="formulate plus repair rounds per formulation")
     p.add_argument("--time-limit", type=float, default=30.0, help="solver time limit in seconds")
     p.add_argument("--agent", type=Path, help="load a trained agent state (JSON) before solving")
@@ -50,11 +53,13 @@ def _read_problem(args: argparse.Namespace) -> tuple[str, float | None]:
 
 def run(args: argparse.Namespace) -> int:
     from optolab.agents import Modeler
+    from optolab.agents.modeler import strategies_of
     from optolab.llm import LLM
 
     text, expected = _read_problem(args)
     llm = LLM(args.model or "local", api_base=args.api_base) if (args.model or args.api_base) else LLM("local")
-    with Modeler(llm, samples=args.samples, max_attempts=args.attempts, time_limit=args.time_limit) as agent:
+    with Modeler(llm, samples=args.samples, strategies=strategies_of(args.strategy), max_attempts=args.attempts,
+                 time_limit=args.time_limit) as agent:
         if args.agent:
             agent.load(args.agent, strict=False)
         solution = agent.solve(text)

@@ -68,6 +68,7 @@ class EvalRecord:
     seconds: float = 0.0
     llm_seconds: float = 0.0
     code_path: str | None = None
+    trail_path: str | None = None
     error: str | None = None
     explanation: str = ""
     finished_at: str = ""

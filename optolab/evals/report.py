@@ -16,7 +16,7 @@ from optolab.evals.outcomes import CORRECT, ERROR_TYPES
 from optolab.evals.plots.svg import PALETTE, bar_chart, histogram
 from optolab.evals.rundir import RunDir
 from optolab.evals.scoring import RuleStats, get_rule
-from optolab.trace.files import write_text_atomic
+from optolab.files import write_text_atomic
 
 MAX_PROBLEM_ROWS = 2000
 SHORT_RULES = {"rel_1e-4_all_answers": "1e-4 all", "rel_1e-6_objective": "1e-6 obj",

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from optolab.evals.errors import RunDirError, RunMismatchError
 from optolab.evals.records import ResultsFile
+from optolab.files import write_text_atomic
 
 RUN_FORMAT = "optolab-eval-run"
 RUN_VERSION = 1
@@ -41,6 +41,7 @@ class RunDir:
         self.results = ResultsFile(self.path / "results.jsonl")
         self.run_json = self.path / "run.json"
         self.code_dir = self.path / "code"
+        self.trail_dir = self.path / "trails"  # every attempt of the agent, for reading failures
         self.plots_dir = self.path / "plots"
 
     def exists(self) -> bool:
@@ -61,16 +62,7 @@ class RunDir:
 
     def write_run(self, doc: dict[str, Any]) -> None:
         """Write ``run.json`` atomically (a kill never leaves half a file)."""
-        self.path.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix="run.json.", dir=self.path)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(doc, fh, indent=2, ensure_ascii=False)
-                fh.write("\n")
-            os.replace(tmp, self.run_json)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_text_atomic(self.run_json, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
 
     def require(self) -> dict[str, Any]:
         """``run.json`` of an existing run; a clear error when the folder is not one."""

@@ -37,6 +37,7 @@ from optolab.evals.records import EvalRecord, clean_answers, expected_fields, fi
 from optolab.evals.rundir import RunDir, check_resume, new_run_doc, now
 from optolab.evals.scoring import DEFAULT_RULES, Prediction, get_rule, score
 from optolab.evals.sources import question_sha
+from optolab.files import write_text_atomic
 
 DEFAULT_RULE = "rel_1e-6_objective"
 VERSIONED_PACKAGES = ("optolab", "pyomo", "highspy", "pyscipopt", "pyomo-ripopt", "litellm", "pydantic")
@@ -47,6 +48,7 @@ class AgentSettings:
     """How the agent is built for an evaluation (all of these change results)."""
 
     samples: int = 1
+    strategies: tuple[str, ...] = ("formulation",)  # see Modeler: "formulation" and/or "program"
     max_attempts: int = 3
     shots: int = 2
     max_tokens: int = 1500
@@ -59,6 +61,10 @@ class AgentSettings:
         for name in ("samples", "max_attempts"):
             if getattr(self, name) < 1:
                 raise EvalError(f"{name} must be >= 1, got {getattr(self, name)}")
+        from optolab.agents.modeler import STRATEGIES
+
+        if not self.strategies or any(s not in STRATEGIES for s in self.strategies):
+            raise EvalError(f"strategies {list(self.strategies)}: choose one or more of {list(STRATEGIES)}")
         if self.time_limit <= 0:
             raise EvalError(f"time_limit must be > 0 seconds, got {self.time_limit}")
 
@@ -131,7 +137,7 @@ def modeler_factory(llm: Any, settings: AgentSettings, state: dict[str, Any]) ->
         from optolab.agents import Modeler
 
         agent = Modeler(llm, bank=bank, shots=settings.shots, max_attempts=settings.max_attempts,
-                        samples=settings.samples, max_tokens=settings.max_tokens, time_limit=settings.time_limit,
+                        samples=settings.samples, strategies=settings.strategies, max_tokens=settings.max_tokens, time_limit=settings.time_limit,
                         solver=settings.solver, sandbox=sandbox, max_example_overlap=settings.max_example_overlap)
         agent.load_state_dict(state, strict=False)
         return agent
@@ -160,6 +166,22 @@ def code_file_name(item_id: str) -> str:
     if safe != item_id:
         safe = f"{safe[:80]}-{hashlib.sha1(item_id.encode('utf-8')).hexdigest()[:8]}"
     return f"{safe}.py"
+
+
+def write_trail(run_dir: RunDir, item_id: str, solution: Any) -> str | None:
+    """Save what the agent tried (formulations, statuses, findings, votes) as ``trails/<id>.json``."""
+    to_dict = getattr(solution, "to_dict", None)
+    if to_dict is None:
+        return None
+    try:
+        doc = to_dict()
+        doc.pop("question", None)  # the benchmark holds it; the record has its hash
+        text = json.dumps(doc, indent=1, ensure_ascii=False, default=str)
+    except (TypeError, ValueError):
+        return None
+    name = code_file_name(item_id)[:-3] + ".json"
+    write_text_atomic(run_dir.trail_dir / name, text)
+    return f"trails/{name}"
 
 
 def solve_one(agent: Agent, item: BenchmarkItem, position: int, run_dir: RunDir, rule: str) -> EvalRecord:
@@ -204,6 +226,7 @@ def solve_one(agent: Agent, item: BenchmarkItem, position: int, run_dir: RunDir,
             run_dir.code_dir.mkdir(parents=True, exist_ok=True)
             (run_dir.code_dir / name).write_text(code, encoding="utf-8")
             rec.code_path = f"code/{name}"
+        rec.trail_path = write_trail(run_dir, item.id, solution)
         prediction = Prediction(objective=rec.objective, answers=rec.answers or None, status=rec.status)
     rec.correct = score(item, prediction, DEFAULT_RULES)
     rec.error_type = classify(has_ground_truth=item.has_ground_truth, verdict=rec.correct.get(rule),
@@ -216,6 +239,7 @@ def solve_one(agent: Agent, item: BenchmarkItem, position: int, run_dir: RunDir,
 
 def _config(bench: Benchmark, model: str, settings: AgentSettings, state: dict[str, Any]) -> dict[str, Any]:
     return {"benchmark": bench.name, "model": model, "samples": settings.samples,
+            "strategies": list(settings.strategies),
             "max_attempts": settings.max_attempts, "shots": state.get("shots", settings.shots),
             "max_tokens": settings.max_tokens, "time_limit": settings.time_limit, "solver": settings.solver,
             "max_example_overlap": settings.max_example_overlap, "agent_sha": _sha(state)}

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
+
+from optolab.files import write_text_atomic
 
 # parameters that do not change what the model says are left out of the key
 _IGNORED = {"timeout", "num_retries", "api_key", "stream", "metadata"}
@@ -46,16 +46,7 @@ class DiskCache:
             return None
 
     def put(self, key: str, entry: dict[str, Any]) -> None:
-        target = self._file(key)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(entry, fh, ensure_ascii=False)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_text_atomic(self._file(key), json.dumps(entry, ensure_ascii=False))
 
     def __len__(self) -> int:
         return sum(1 for _ in self.path.glob("*/*.json")) if self.path.exists() else 0

@@ -17,13 +17,13 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from optolab.files import write_text_atomic
 from optolab.synth.errors import SynthError
 
 RUN_FORMAT = "optolab-synth-run"
@@ -52,16 +52,7 @@ def dumps(record: dict[str, Any]) -> str:
 
 
 def write_json_atomic(path: Path, doc: Any) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(json_safe(doc), fh, indent=2, ensure_ascii=False)
-            fh.write("\n")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text_atomic(path, json.dumps(json_safe(doc), indent=2, ensure_ascii=False) + "\n")
 
 
 @dataclass
@@ -188,16 +179,7 @@ class RunStore:
         return finished, notes
 
     def _rewrite(self, path: Path, records: Iterable[dict[str, Any]]) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=path.name + ".", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                for rec in records:
-                    fh.write(dumps(rec) + "\n")
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_text_atomic(path, "".join(dumps(rec) + "\n" for rec in records))
 
     def write_unit(self, records: list[dict[str, Any]]) -> None:
         """Append the records of one unit (each to its file by ``verdict``) and flush them."""

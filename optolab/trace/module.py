@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from optolab.errors import NameClashError, ParameterUpdateError, StateError
-from optolab.trace.files import write_text_atomic
+from optolab.files import write_text_atomic
 from optolab.trace.nodes import Parameter
 from optolab.trace.operators import BoundOperator, Operator
 

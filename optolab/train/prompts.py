@@ -27,9 +27,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
 import random
-import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from importlib import resources
@@ -38,6 +36,7 @@ from typing import Any, Callable, Sequence
 
 from optolab import trace
 from optolab.errors import ParameterUpdateError, RealLLMCallForbidden
+from optolab.files import write_text_atomic
 from optolab.train.data import Split, TrainRecord
 from optolab.train.errors import TrainError
 from optolab.train.tape import record_steps
@@ -223,15 +222,7 @@ class TrainResult:
 
 
 def _write_json(path: Path, doc: Any) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name, dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(doc, fh, indent=2, ensure_ascii=False, default=str)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text_atomic(path, json.dumps(doc, indent=2, ensure_ascii=False, default=str))
 
 
 def _guard_instructions(value: Any) -> Any:

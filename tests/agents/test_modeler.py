@@ -131,7 +131,8 @@ def test_self_consistency_votes_on_the_objective(pool):
 def test_agent_is_a_trainable_module(tmp_path, pool):
     m = agent([GOOD], pool)
     names = [n for n, _ in m.named_parameters()]
-    assert names == ["instructions", "repair_instructions", "shots", "check.__code__"]
+    assert names == ["instructions", "repair_instructions", "program_instructions", "program_repair_instructions",
+                     "shots", "check_program.__code__", "check.__code__"]
     m.instructions.set("Model the problem as JSON.")
     m.save(tmp_path / "agent.json")
     fresh = agent([GOOD], pool).load(tmp_path / "agent.json")

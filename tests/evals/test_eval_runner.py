@@ -61,6 +61,11 @@ def test_every_problem_gets_one_line_with_its_error_type(full_run):
     assert by_id["grove"]["llm_errors"] >= 1 and by_id["grove"]["status"] == "no_model"
     assert by_id["heath"]["label"] == "no_optimum" and by_id["heath"]["status"] == "infeasible"
     assert by_id["fjord"]["code_path"] is None
+    # the trail keeps every attempt, also of a problem that never got code
+    ember = json.loads((result.run_dir.path / by_id["ember"]["trail_path"]).read_text())
+    assert [a["status"] for a in ember["attempts"]] == ["error", "error"] and "question" not in ember
+    assert ember["attempts"][0]["formulation"]["variables"]
+    assert (result.run_dir.path / by_id["fjord"]["trail_path"]).is_file()
 
 
 def test_unlabelled_problems_are_reported_not_scored(full_run):

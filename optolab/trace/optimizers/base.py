@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from optolab.errors import NameClashError, ParameterUpdateError, TraceError
-from optolab.trace.files import write_text_atomic
+from optolab.files import write_text_atomic
 from optolab.trace.nodes import Parameter
 
 

@@ -1,6 +1,6 @@
 import pytest
 
-from optolab.trace.files import write_text_atomic
+from optolab.files import write_text_atomic
 
 
 def test_write_text_atomic_replaces_whole_files_and_leaves_nothing_behind(tmp_path):

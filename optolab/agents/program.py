@@ -1,0 +1,159 @@
+"""The program strategy: the LLM writes the Pyomo model code itself, the library tidies it before it runs.
+
+A small coder model often writes a correct model for a short problem directly, but wraps it in
+things the sandbox must not run or does not need: a solver call, prints, a ``__main__`` block, a
+function that is never called. :func:`clean_program` removes those mechanically (it reads the
+syntax tree, nothing runs) and makes sure the model ends up in the variable ``model``, where the
+sandbox looks for it. The runner, not the code, solves the model.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+
+_FENCE = re.compile(r"```[ \t]*(?:python|py)?[ \t]*\n(.*?)(?:```|\Z)", re.S | re.I)
+# calls whose statements are dropped: solving, printing, writing files
+_DROP_CALLS = frozenset({"print", "display", "pprint", "solve", "write", "SolverFactory", "SolverManagerFactory",
+                         "log_infeasible_constraints"})
+
+
+@dataclass
+class Program:
+    """Model code ready for the sandbox, and what cleaning it changed."""
+
+    code: str
+    changes: list[str] = field(default_factory=list)
+
+
+class ProgramError(ValueError):
+    """The reply holds no usable Python code; the message says what to fix."""
+
+
+def extract_code(reply: str) -> str:
+    """The Python code of a reply: the fenced block that builds a model, or the whole reply."""
+    blocks = [b.strip() for b in _FENCE.findall(reply or "")]
+    blocks = [b for b in blocks if b]
+    if blocks:
+        with_model = [b for b in blocks if "ConcreteModel" in b]
+        return max(with_model or blocks, key=len)
+    return (reply or "").strip()
+
+
+def _call_name(node: ast.AST) -> str | None:
+    if isinstance(node, ast.Call):
+        f = node.func
+        if isinstance(f, ast.Name):
+            return f.id
+        if isinstance(f, ast.Attribute):
+            return f.attr
+    return None
+
+
+def _calls(node: ast.AST) -> set[str]:
+    return {n for n in (_call_name(x) for x in ast.walk(node)) if n}
+
+
+def _names(node: ast.AST) -> set[str]:
+    return {x.id for x in ast.walk(node) if isinstance(x, ast.Name)}
+
+
+def _targets(stmt: ast.stmt) -> set[str]:
+    out: set[str] = set()
+    targets = stmt.targets if isinstance(stmt, ast.Assign) else \
+        [stmt.target] if isinstance(stmt, (ast.AnnAssign, ast.AugAssign, ast.For)) else []
+    for t in targets:
+        out |= {x.id for x in ast.walk(t) if isinstance(x, ast.Name)}
+    return out
+
+
+def _is_main_guard(stmt: ast.stmt) -> bool:
+    return isinstance(stmt, ast.If) and "__name__" in _names(stmt.test)
+
+
+def _clean_body(body: list[ast.stmt], dropped: set[str], changes: list[str]) -> list[ast.stmt]:
+    """Statements of ``body`` without solver calls, output, and anything that reads their results."""
+    out: list[ast.stmt] = []
+    for stmt in body:
+        if _is_main_guard(stmt):
+            changes.append("ran the body of the __main__ block at top level")
+            out.extend(_clean_body(stmt.body, dropped, changes))
+            continue
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            stmt.body = _clean_body(stmt.body, set(dropped), changes) or [ast.Pass()]
+            out.append(stmt)
+            continue
+        if isinstance(stmt, (ast.For, ast.While, ast.If, ast.With, ast.Try)) and not (_names(
+                getattr(stmt, "test", None) or getattr(stmt, "iter", None) or ast.Pass()) & dropped):
+            inner = _clean_body(stmt.body, dropped, changes)
+            if not inner:  # a loop or branch that only printed
+                continue
+            stmt.body = inner
+            if getattr(stmt, "orelse", None):
+                stmt.orelse = _clean_body(stmt.orelse, dropped, changes)
+            out.append(stmt)
+            continue
+        calls = _calls(stmt)
+        if calls & _DROP_CALLS or _names(stmt) & dropped:
+            dropped |= _targets(stmt)
+            what = sorted(calls & _DROP_CALLS) or sorted(_names(stmt) & dropped)
+            changes.append(f"removed line {stmt.lineno} ({', '.join(what)}): solving and output are the runner's job")
+            continue
+        out.append(stmt)
+    return out
+
+
+def _model_variable(tree: ast.Module) -> str | None:
+    """The top-level name bound to ``ConcreteModel()`` (or to a call of a function that returns one)."""
+    builders = {f.name for f in tree.body if isinstance(f, ast.FunctionDef) and "ConcreteModel" in _calls(f)}
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+            if _call_name(stmt.value) in ({"ConcreteModel"} | builders):
+                return stmt.targets[0].id
+    return None
+
+
+def clean_program(code: str) -> Program:
+    """Make LLM-written model code fit for the sandbox; raises :class:`ProgramError` when it cannot."""
+    code = (code or "").strip()
+    if not code:
+        raise ProgramError("the reply has no code; reply with one ```python block that builds the Pyomo model")
+    try:
+        tree = ast.parse(code)
+    except SyntaxError as exc:
+        if "ConcreteModel" not in code and "import" not in code:
+            raise ProgramError("the reply holds no model code; reply with one ```python block that builds the "
+                               "Pyomo model") from None
+        raise ProgramError(f"the code does not parse: {exc.msg} at line {exc.lineno}: "
+                           f"{(exc.text or '').strip()!r}") from None
+    changes: list[str] = []
+    tree.body = _clean_body(tree.body, set(), changes)
+    name = _model_variable(tree)
+    if name is None:
+        builders = [f for f in tree.body if isinstance(f, ast.FunctionDef) and "ConcreteModel" in _calls(f)]
+        callable_ = [f for f in builders if not f.args.args or len(f.args.defaults) == len(f.args.args)]
+        if callable_:
+            tree.body.append(ast.parse(f"model = {callable_[0].name}()").body[0])
+            changes.append(f"called {callable_[0].name}() to build the model")
+        elif "ConcreteModel" not in _calls(tree):
+            raise ProgramError("the code never creates a model; start with model = pyo.ConcreteModel() and add "
+                               "the variables, the objective and the constraints to it")
+        else:
+            raise ProgramError("the model is built inside a function that needs arguments; build it at top level "
+                               "in a variable named model")
+    elif name != "model":
+        tree.body.append(ast.parse(f"model = {name}").body[0])
+        changes.append(f"the model is the variable {name!r}")
+    ast.fix_missing_locations(tree)
+    return Program(ast.unparse(tree) + "\n", changes)
+
+
+def numbers_in_code(code: str) -> set[float]:
+    """Every numeric literal of the code (magnitudes), for the unused-numbers check."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return set()
+    return {abs(float(n.value)) for n in ast.walk(tree)
+            if isinstance(n, ast.Constant) and isinstance(n.value, (int, float)) and not isinstance(n.value, bool)}

@@ -1,0 +1,148 @@
+"""The program strategy: LLM-written Pyomo code, tidied by the library, run in the real sandbox."""
+
+import pytest
+
+from optolab.agents import Modeler
+from optolab.agents.checks import RunOutcome, program_findings
+from optolab.agents.modeler import strategies_of
+from optolab.agents.program import ProgramError, clean_program, extract_code, numbers_in_code
+from optolab.solvers.sandbox import SandboxPool
+from optolab.testing import ScriptedLLM
+
+QUESTION = ("A workshop makes desks and shelves. A desk needs 4 hours of work and earns $70; a shelf needs 2 hours "
+            "and earns $30. There are 40 hours of work, and at most 8 desks can be sold. How many of each should be "
+            "made to maximize profit?")  # optimum 680: 8 desks, 4 shelves
+GOOD_CODE = """import pyomo.environ as pyo
+model = pyo.ConcreteModel()
+hours, desk_profit, shelf_profit = 40, 70, 30
+model.desks = pyo.Var(domain=pyo.NonNegativeIntegers)
+model.shelves = pyo.Var(domain=pyo.NonNegativeIntegers)
+model.objective = pyo.Objective(expr=desk_profit * model.desks + shelf_profit * model.shelves, sense=pyo.maximize)
+model.hours = pyo.Constraint(expr=4 * model.desks + 2 * model.shelves <= hours)
+model.sales = pyo.Constraint(expr=model.desks <= 8)
+"""
+CHATTY = f"""Here is the model:
+
+```python
+from pyomo.environ import *
+def build():
+    m = ConcreteModel()
+    m.desks = Var(within=NonNegativeIntegers)
+    m.shelves = Var(within=NonNegativeIntegers)
+    m.profit = Objective(expr=70 * m.desks + 30 * m.shelves, sense=maximize)
+    m.hours = Constraint(expr=4 * m.desks + 2 * m.shelves <= 40)
+    m.sales = Constraint(expr=m.desks <= 8)
+    return m
+
+if __name__ == "__main__":
+    m = build()
+    solver = SolverFactory("glpk")
+    results = solver.solve(m)
+    if results.solver.termination_condition == TerminationCondition.optimal:
+        print("profit", value(m.profit))
+    for v in m.component_objects(Var):
+        print(v, value(v))
+```
+It makes 8 desks."""
+
+
+@pytest.fixture(scope="module")
+def pool():
+    with SandboxPool(size=1) as p:
+        yield p
+
+
+def fence(code: str) -> str:
+    return f"```python\n{code}```"
+
+
+def test_extract_code_prefers_the_fenced_block_that_builds_a_model():
+    reply = "Data:\n```python\nx = 1\n```\nModel:\n```python\nimport pyomo.environ as pyo\nmodel = pyo.ConcreteModel()\n```"
+    assert extract_code(reply) == "import pyomo.environ as pyo\nmodel = pyo.ConcreteModel()"
+    assert extract_code("model = 1") == "model = 1"
+    assert "ConcreteModel" in extract_code("```python\nimport pyomo.environ as pyo\nm = pyo.ConcreteModel()\n")
+
+
+def test_clean_program_drops_solving_and_output_and_names_the_model():
+    program = clean_program(extract_code(CHATTY))
+    assert "SolverFactory" not in program.code and "print" not in program.code and "__name__" not in program.code
+    assert program.code.rstrip().endswith("model = m") and "m = build()" in program.code
+    assert any("__main__" in c for c in program.changes) and any("SolverFactory" in c for c in program.changes)
+
+
+def test_clean_program_calls_an_uncalled_builder_and_rejects_what_it_cannot_use():
+    code = "import pyomo.environ as pyo\ndef make():\n    model = pyo.ConcreteModel()\n    return model\n"
+    assert clean_program(code).code.rstrip().endswith("model = make()")
+    with pytest.raises(ProgramError, match="never creates a model"):
+        clean_program("x = 3")
+    with pytest.raises(ProgramError, match="does not parse"):
+        clean_program("model = pyo.ConcreteModel(\nmodel x = 1")
+    with pytest.raises(ProgramError, match="needs arguments"):
+        clean_program("import pyomo.environ as pyo\ndef make(n):\n    return pyo.ConcreteModel()\n")
+    with pytest.raises(ProgramError, match="no code"):
+        clean_program("  ")
+
+
+def test_numbers_in_code_and_unused_numbers_finding():
+    assert numbers_in_code(GOOD_CODE) == {40.0, 70.0, 30.0, 4.0, 2.0, 8.0}
+    out = RunOutcome(status="optimal", objective=600, values={"desks": 6.0, "shelves": 8.0})
+    findings = program_findings(QUESTION, GOOD_CODE, out, numbers_in_code(GOOD_CODE.replace("<= 8", "<= 9")))
+    assert findings and "8 (" in findings[0] and "not used" in findings[0]
+    assert program_findings(QUESTION, GOOD_CODE, out, numbers_in_code(GOOD_CODE)) == []
+
+
+def test_program_findings_quote_the_failing_line_and_fractional_counts():
+    err = RunOutcome(status="error", error="runtime_error: NameError: name 'hour' is not defined", error_line=7)
+    found = program_findings(QUESTION, GOOD_CODE, err, set())
+    assert "line 7: `model.hours = pyo.Constraint" in found[0] and "NameError" in found[0]
+    frac = RunOutcome(status="optimal", objective=1, values={"trucks": 2.5, "flour_kg": 0.5})
+    found = program_findings("Use 2 trucks.", "", frac, {2.0})
+    assert found == [found[0]] and "trucks" in found[0] and "flour_kg" not in found[0] and "Integers" in found[0]
+
+
+def test_program_strategy_solves_from_chatty_code(pool):
+    with Modeler(ScriptedLLM([CHATTY]), sandbox=pool, strategies=("program",)) as m:
+        s = m.solve(QUESTION)
+    assert s.ok and s.objective == pytest.approx(680) and s.strategy == "program" and s.sense == "maximize"
+    assert s.values == {"desks": 8.0, "shelves": 4.0} and s.formulation is None and "print" not in s.code
+    msgs = m.llm.calls[0]["messages"]
+    assert "Pyomo" in msgs[0]["content"] and msgs[-1]["content"].endswith(QUESTION)
+    # worked examples are shown as the library's own code for them
+    assert any(x["role"] == "assistant" and "pyo.ConcreteModel()" in x["content"] for x in msgs[1:-1])
+
+
+def test_program_strategy_repairs_a_failing_program_with_the_error(pool):
+    broken = fence(GOOD_CODE.replace("<= hours", "<= hour"))
+    with Modeler(ScriptedLLM([broken, fence(GOOD_CODE)]), sandbox=pool, strategies=("program",)) as m:
+        s = m.solve(QUESTION)
+    assert s.ok and s.objective == pytest.approx(680)
+    assert [a.status for a in s.attempts] == ["error", "optimal"]
+    repair = m.llm.calls[1]["messages"]
+    assert repair[-2]["role"] == "assistant" and "<= hour" in repair[-2]["content"]
+    assert "NameError" in repair[-1]["content"] and "corrected code" in repair[-1]["content"]
+
+
+def test_program_strategy_reports_when_no_attempt_gives_code(pool):
+    with Modeler(ScriptedLLM(["I cannot help."], repeat_last=True), sandbox=pool, strategies=("program",),
+                 max_attempts=2) as m:
+        s = m.solve(QUESTION)
+    assert not s.ok and s.status == "no_model" and "holds no model code" in s.explanation
+    assert len(s.attempts) == 2 and s.strategy == "program"
+
+
+def test_both_strategies_vote_and_record_which_chain_said_what(pool):
+    formulation = {
+        "requirements": ["maximize profit", "40 hours", "at most 8 desks"],
+        "variables": [{"name": "desks", "type": "integer"}, {"name": "shelves", "type": "integer"}],
+        "objective": {"sense": "maximize", "expression": "70*desks + 30*shelves"},
+        "constraints": [{"name": "hours", "expression": "4*desks + 2*shelves <= 40"},
+                        {"name": "sales", "expression": "desks <= 8"}]}
+    with Modeler(ScriptedLLM([formulation, fence(GOOD_CODE)]), sandbox=pool, strategies=strategies_of("both")) as m:
+        s = m.solve(QUESTION)
+    assert s.ok and s.objective == pytest.approx(680)
+    assert s.votes == [{"objective": pytest.approx(680), "count": 2, "strategies": ["formulation", "program"]}]
+
+
+def test_unknown_strategy_is_a_clear_error():
+    with pytest.raises(ValueError, match="choose one or more of"):
+        Modeler(ScriptedLLM([]), strategies=("guess",))
