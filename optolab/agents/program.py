@@ -114,6 +114,72 @@ def _model_variable(tree: ast.Module) -> str | None:
     return None
 
 
+def _bound_names(tree: ast.Module) -> set[str]:
+    """Names the code binds anywhere (assignments, loops, comprehensions, functions, arguments, imports)."""
+    import builtins
+
+    bound = set(dir(builtins))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            bound.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+        elif isinstance(node, ast.arg):
+            bound.add(node.arg)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                if alias.name == "*":
+                    bound |= _star_names(getattr(node, "module", None) or "")
+                else:
+                    bound.add((alias.asname or alias.name).split(".")[0])
+    return bound
+
+
+def _star_names(module: str) -> set[str]:
+    if module.split(".")[0] != "pyomo":
+        return set()
+    import importlib
+
+    try:
+        return {n for n in dir(importlib.import_module(module)) if not n.startswith("_")}
+    except ImportError:
+        return set()
+
+
+def _fix_undefined_names(tree: ast.Module, changes: list[str]) -> None:
+    """Two slips of small models, fixed before the code runs:
+
+    - ``model.trucks = pyo.Var(...)`` and later a bare ``trucks``: bind ``trucks = model.trucks``
+      right after the component is made;
+    - ``cost[canoe]`` where ``'canoe'`` is an element of a list or a key of a dict: quote it.
+    """
+    bound = _bound_names(tree)
+    undefined = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)} - bound
+    if not undefined:
+        return
+    components: dict[str, int] = {}  # name -> index of the top-level statement that makes model.<name>
+    for i, stmt in enumerate(tree.body):
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+            t = stmt.targets[0]
+            if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.attr in undefined:
+                components.setdefault(t.attr, i)
+    for name, i in sorted(components.items(), key=lambda kv: -kv[1]):
+        model_name = tree.body[i].targets[0].value.id
+        tree.body.insert(i + 1, ast.parse(f"{name} = {model_name}.{name}").body[0])
+        changes.append(f"bound the name {name} to {model_name}.{name}, which the code uses without defining it")
+    strings = {n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)}
+    quoted = sorted((undefined - set(components)) & strings)
+    if quoted:
+        class Quote(ast.NodeTransformer):
+            def visit_Name(self, node: ast.Name) -> ast.AST:
+                if node.id in quoted and isinstance(node.ctx, ast.Load):
+                    return ast.copy_location(ast.Constant(node.id), node)
+                return node
+
+        Quote().visit(tree)
+        changes.append(f"quoted {', '.join(quoted)}: element names are strings")
+
+
 def clean_program(code: str) -> Program:
     """Make LLM-written model code fit for the sandbox; raises :class:`ProgramError` when it cannot."""
     code = (code or "").strip()
@@ -129,6 +195,7 @@ def clean_program(code: str) -> Program:
                            f"{(exc.text or '').strip()!r}") from None
     changes: list[str] = []
     tree.body = _clean_body(tree.body, set(), changes)
+    _fix_undefined_names(tree, changes)
     name = _model_variable(tree)
     if name is None:
         builders = [f for f in tree.body if isinstance(f, ast.FunctionDef) and "ConcreteModel" in _calls(f)]

@@ -23,6 +23,17 @@ _STOP = frozenset("a an and are as at be by can each for from has have how if in
                   "that the their there this to what which with will".split())
 
 
+_NUM = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+def looks_indexed(question: str) -> bool:
+    """Whether a question reads like data over lists of things (a table, or many numbers) rather than a
+    few decisions with a handful of numbers."""
+    lines = question.splitlines()
+    table = sum(1 for ln in lines if ln.count("|") >= 2 or ln.count("\t") >= 2) >= 2
+    return table or len(_NUM.findall(question)) > 14
+
+
 def words(text: str) -> list[str]:
     return [w for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 1]
 
@@ -73,16 +84,20 @@ class ExampleBank:
         return len(self.examples)
 
     def search(self, question: str, k: int = 2, *, exclude: Iterable[str] = (),
-               max_overlap: float | None = None) -> list[Example]:
+               max_overlap: float | None = None, match_shape: bool = True) -> list[Example]:
         """The ``k`` examples most similar to ``question`` (BM25), best first.
 
         ``max_overlap`` leaves out examples whose word sets overlap the question's by more than
         that Jaccard share: evaluations use it so a near-copy of the test question is never shown.
+        ``match_shape`` ranks examples of the question's shape first (indexed over sets for a
+        table or many numbers, plain variables otherwise): a small model copies the shape of
+        what it is shown, and a two-variable problem modeled with sets invites indexing slips.
         """
         if k <= 0 or not self.examples:
             return []
         skip = set(exclude)
         q = set(words(question))
+        indexed = looks_indexed(question)
         scored = []
         for i, (doc, length) in enumerate(zip(self._docs, self._lens)):
             if self.examples[i].id in skip:
@@ -94,9 +109,10 @@ class ExampleBank:
                 tf = doc.get(w)
                 if tf:
                     s += self._idf[w] * tf * (self.k1 + 1) / (tf + self.k1 * (1 - self.b + self.b * length / (self._avg or 1)))
-            scored.append((s, -i, self.examples[i]))
-        scored.sort(key=lambda t: (t[0], t[1]), reverse=True)
-        return [e for _, _, e in scored[:k]]
+            same = not match_shape or bool(self.examples[i].formulation.get("sets")) == indexed
+            scored.append((same, s, -i, self.examples[i]))
+        scored.sort(key=lambda t: t[:3], reverse=True)
+        return [t[3] for t in scored[:k]]
 
 
 def _jaccard(a: set[str], b: set[str]) -> float:
