@@ -408,6 +408,7 @@ class Modeler(trace.Module):
             word = {"maximize": "maximum", "minimize": "minimum"}.get(sense or "", "optimum")
             return Solution(question=text, status=out.status, objective=out.objective, sense=sense,
                             values=dict(out.values or {}), code=prog["code"], strategy="program",
+                            findings=list(findings),
                             explanation=f"Solved to {out.status}: the {word} is {out.objective:.6g}.{note}",
                             attempts=attempts)
         return self._finish(text, attempts, None, [], strategy="program")
@@ -424,6 +425,7 @@ class Modeler(trace.Module):
             values = {k: v for k, v in (out.values or {}).items()}
             note = "" if not findings else " Remaining notes: " + " ".join(findings)
             return Solution(question=text, status=out.status, objective=out.objective, sense=f.objective.sense,
+                            findings=list(findings),
                             values=values, formulation=f.model_dump(), math=f.to_math(), code=prog["code"],
                             explanation=f"Solved to {out.status}: the "
                                         f"{'maximum' if f.objective.sense == 'maximize' else 'minimum'} is "
@@ -465,8 +467,10 @@ class Modeler(trace.Module):
                     break
             else:
                 groups.append([c])
-        groups.sort(key=lambda g: len(g), reverse=True)  # stable: ties keep the earlier chain
-        winner = groups[0][0]
+        # most votes first; between equally large groups, the one whose best chain has the fewest open
+        # findings (hard ones weigh more); then the earlier chain
+        groups.sort(key=lambda g: (-len(g), min(_rank(c.findings) for c in g)))
+        winner = min(groups[0], key=lambda c: _rank(c.findings))
         winner.votes = [{"objective": g[0].objective, "count": len(g), "strategies": [c.strategy for c in g]}
                         for g in groups]
         return winner

@@ -41,6 +41,7 @@ class Solution:
     attempts: list[Attempt] = field(default_factory=list)
     votes: list[dict[str, Any]] = field(default_factory=list)
     strategy: str = "formulation"  # how the answer was modeled: "formulation" or "program"
+    findings: list[str] = field(default_factory=list)  # what the check step still found in the answer
     seconds: float = 0.0
     llm_seconds: float = 0.0
     llm_calls: int = 0

@@ -506,19 +506,34 @@ def ensure_local_server(model: str | None = None, engine: str | None = None, *,
         return handle
 
 
-def stop_local_servers() -> list[str]:
-    """Stop every server started by ``ensure_local_server``; returns their keys."""
+def _signal_server(pid: int, sig: int) -> None:
+    try:  # a detached server leads its own session and process group
+        os.killpg(pid, sig)
+    except (ProcessLookupError, PermissionError):
+        try:
+            os.kill(pid, sig)
+        except ProcessLookupError:
+            pass
+
+
+def stop_local_servers(grace: float = 5.0) -> list[str]:
+    """Stop every server started by ``ensure_local_server``; returns their keys.
+
+    A llama.cpp server that is decoding finishes the request before it honours SIGTERM, also
+    when the client that sent it is gone; whatever still runs after ``grace`` seconds is killed.
+    """
     state = _read_state()
     stopped = []
     for key, entry in state.items():
         if _pid_alive(entry["pid"]):
-            try:  # a detached server leads its own session and process group
-                os.killpg(entry["pid"], signal.SIGTERM)
-            except (ProcessLookupError, PermissionError):
-                try:
-                    os.kill(entry["pid"], signal.SIGTERM)
-                except ProcessLookupError:
-                    pass
+            _signal_server(entry["pid"], signal.SIGTERM)
             stopped.append(key)
+    deadline = time.monotonic() + grace
+    left = [state[k]["pid"] for k in stopped]
+    while left and time.monotonic() < deadline:
+        time.sleep(0.1)
+        left = [pid for pid in left if _pid_alive(pid)]
+    for pid in left:
+        _signal_server(pid, signal.SIGKILL)
     _write_state({})
     return stopped

@@ -146,3 +146,16 @@ def test_both_strategies_vote_and_record_which_chain_said_what(pool):
 def test_unknown_strategy_is_a_clear_error():
     with pytest.raises(ValueError, match="choose one or more of"):
         Modeler(ScriptedLLM([]), strategies=("guess",))
+
+
+def test_a_tie_between_strategies_goes_to_the_answer_with_fewer_open_findings(pool):
+    no_sales_limit = {  # leaves out "at most 8 desks": 10 desks, 700, and the 8 of the text unused
+        "requirements": ["maximize profit", "40 hours"],
+        "variables": [{"name": "desks", "type": "integer"}, {"name": "shelves", "type": "integer"}],
+        "objective": {"sense": "maximize", "expression": "70*desks + 30*shelves"},
+        "constraints": [{"name": "hours", "expression": "4*desks + 2*shelves <= 40"}]}
+    llm = ScriptedLLM([no_sales_limit, no_sales_limit, fence(GOOD_CODE)])
+    with Modeler(llm, sandbox=pool, strategies=("formulation", "program")) as m:
+        s = m.solve(QUESTION)
+    assert s.objective == pytest.approx(680) and s.strategy == "program" and s.findings == []
+    assert sorted(v["objective"] for v in s.votes) == [pytest.approx(680), pytest.approx(700)]
