@@ -36,6 +36,12 @@ _LABEL = re.compile(
     r"\s*(?:no\.?\s*|#\s*)?(\d+)(?!\w|\.\d)", re.I)
 
 
+# "minimize the total number of bikes needed": the goal names one kind of decision
+_GOAL = re.compile(r"\b(minimi[sz]e|maximi[sz]e)\s+(?:the\s+)?(?:total\s+)?(?:number|amount)\s+of\s+([a-z][a-z-]*)",
+                   re.I)
+_IDENT = re.compile(r"[A-Za-z_]\w*")
+
+
 @dataclass
 class RunOutcome:
     """What running the generated code gave, independent of how it was run."""
@@ -161,11 +167,53 @@ def run_findings(question: str, f: Formulation, outcome: RunOutcome, origin: str
         return failed
     findings: list[str] = copied_findings(question, f)
     findings += nothing_decided(outcome)
+    findings += objective_focus_findings(question, [v.name for v in f.variables],
+                                         set(_IDENT.findall(f.objective.expression)))
     frac = _fractional_counts(question, f, outcome)
     if frac:
         findings.append(fractional_finding(frac))
     findings += unused_findings(question, unused_numbers(question, f))
     return findings
+
+
+def _stem(word: str) -> str:
+    w = word.lower()
+    if w.endswith("ies") and len(w) > 4:
+        return w[:-3] + "y"
+    if w.endswith(("ches", "shes", "xes", "sses")):
+        return w[:-2]
+    return w[:-1] if w.endswith("s") and not w.endswith("ss") else w
+
+
+def goal_variable(question: str, variables: list[str], objective_names: set[str]) -> tuple[str, str] | None:
+    """``(variable, goal phrase)`` when the question's goal is "the number of bikes", exactly one
+    variable is about bikes, and the objective counts other variables too (or not that one)."""
+    m = _GOAL.search(question)
+    if not m:
+        return None
+    noun = _stem(m.group(2))
+    matches = [v for v in variables if noun in {_stem(t) for t in re.split(r"[_\W]+", v) if t}]
+    if len(matches) != 1:
+        return None
+    target = matches[0]
+    others = [n for n in objective_names if n in variables and n != target]
+    if target in objective_names and not others:
+        return None
+    return target, f"{m.group(1).lower()} {m.group(0).split(' ', 1)[1]}"
+
+
+def objective_focus_findings(question: str, variables: list[str], objective_names: set[str]) -> list[str]:
+    """A misread goal, common in small models: see :func:`goal_variable`."""
+    found = goal_variable(question, variables, objective_names)
+    if found is None:
+        return []
+    target, goal = found
+    others = sorted(n for n in objective_names if n in variables and n != target)
+    if target not in objective_names:
+        what = f"counts {', '.join(others)} instead" if others else f"does not use {target}"
+    else:
+        what = f"also counts {', '.join(others)}"
+    return [f"The question asks to {goal}: the objective is {target} alone, but yours {what}. Keep every constraint; change only the objective."]
 
 
 def outcome_findings(outcome: RunOutcome, origin: str | None = None) -> list[str]:
@@ -213,7 +261,8 @@ def counts_whole_things(words: str) -> bool:
     return bool(COUNT_WORDS.search(words)) and not MEASURE_WORDS.search(words)
 
 
-def program_findings(question: str, code: str, outcome: RunOutcome, numbers_used: set[float]) -> list[str]:
+def program_findings(question: str, code: str, outcome: RunOutcome, numbers_used: set[float],
+                     variables: list[str] = (), objective_names: set[str] = frozenset()) -> list[str]:
     """Findings for model code the LLM wrote itself (the program strategy)."""
     failed = outcome_findings(outcome)
     if failed:
@@ -222,7 +271,7 @@ def program_findings(question: str, code: str, outcome: RunOutcome, numbers_used
             if 0 < outcome.error_line <= len(lines):
                 failed = [f"{failed[0]} (line {outcome.error_line}: `{lines[outcome.error_line - 1].strip()}`)"]
         return failed
-    findings = nothing_decided(outcome)
+    findings = nothing_decided(outcome) + objective_focus_findings(question, list(variables), set(objective_names))
     frac = []
     for key, value in (outcome.values or {}).items():
         base = key.split("[", 1)[0]

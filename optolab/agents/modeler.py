@@ -21,7 +21,8 @@ from optolab.agents.autofix import autofix
 from optolab.agents.checks import RunOutcome, program_findings, run_findings, static_findings
 from optolab.agents.codegen import generate_code
 from optolab.agents.formulation import Formulation
-from optolab.agents.program import ProgramError, clean_program, extract_code, numbers_in_code
+from optolab.agents.program import (Program, ProgramError, clean_program, extract_code, focus_objective,
+                                    model_parts, numbers_in_code)
 from optolab.agents.retrieval import Example, ExampleBank
 from optolab.agents.solution import Attempt, Solution
 
@@ -204,13 +205,18 @@ class Modeler(trace.Module):
             program = clean_program(raw)
         except ProgramError as exc:
             return {"code": None, "issues": [str(exc)], "origins": {}, "raw": raw, "changes": []}
+        focused = focus_objective(program.code, question)
+        if focused is not None:  # the goal names one decision and the objective counts others
+            program = Program(focused.code, program.changes + focused.changes)
         return {"code": program.code, "issues": [], "origins": {}, "raw": raw, "changes": program.changes}
 
     @trace.node(trainable=True, description="Find what is wrong with LLM-written model code or its solution.")
     def check_program(self, question: str, program: dict, outcome: RunOutcome) -> list[str]:
         if program["issues"]:
             return list(program["issues"])
-        return program_findings(question, program["code"], outcome, numbers_in_code(program["raw"]))
+        variables, objective_names = model_parts(program["code"])
+        return program_findings(question, program["code"], outcome, numbers_in_code(program["raw"]), variables,
+                                objective_names)
 
     @trace.node(description="Write Pyomo code for the formulation (the library writes it, not the LLM).")
     def write_code(self, formulation: Formulation) -> dict[str, Any]:

@@ -224,3 +224,49 @@ def numbers_in_code(code: str) -> set[float]:
         return set()
     return {abs(float(n.value)) for n in ast.walk(tree)
             if isinstance(n, ast.Constant) and isinstance(n.value, (int, float)) and not isinstance(n.value, bool)}
+
+
+def model_parts(code: str) -> tuple[list[str], set[str]]:
+    """Names of the decision variables (``model.x = pyo.Var(...)``) and the names the objective uses."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return [], set()
+    variables: list[str] = []
+    used: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and _call_name(node.value) == "Var":
+            for t in node.targets:
+                name = t.attr if isinstance(t, ast.Attribute) else t.id if isinstance(t, ast.Name) else None
+                if name and name not in variables:
+                    variables.append(name)
+        elif isinstance(node, ast.Call) and _call_name(node) == "Objective":
+            parts = [kw.value for kw in node.keywords if kw.arg in ("expr", "rule")] + list(node.args[:1])
+            for part in parts:
+                used |= {x.id for x in ast.walk(part) if isinstance(x, ast.Name)}
+                used |= {x.attr for x in ast.walk(part) if isinstance(x, ast.Attribute)}
+    return variables, used
+
+
+def focus_objective(code: str, question: str) -> Program | None:
+    """When the question's goal is "the number of <one decision>" and the objective says otherwise
+    (see :func:`optolab.agents.checks.goal_variable`), the same code with that variable as the
+    objective; None when the objective already fits or the goal is not of that kind."""
+    from optolab.agents.checks import goal_variable
+
+    variables, used = model_parts(code)
+    found = goal_variable(question, variables, used)
+    if found is None:
+        return None
+    target, goal = found
+    tree = ast.parse(code)
+    model_attrs = {t.attr for n in ast.walk(tree) if isinstance(n, ast.Assign) for t in n.targets
+                   if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "model"}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and _call_name(node) == "Objective":
+            for kw in node.keywords:
+                if kw.arg == "expr":
+                    kw.value = ast.parse(f"model.{target}" if target in model_attrs else target, mode="eval").body
+                    ast.fix_missing_locations(tree)
+                    return Program(ast.unparse(tree) + "\n", [f"the objective is {target}: the question asks to {goal}"])
+    return None

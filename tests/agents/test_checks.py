@@ -71,3 +71,21 @@ def test_negative_coefficients_count_as_used():
         "objective": {"sense": "min", "expression": "a*a + b*b - 0.02*a*b - 0.05*a"},
         "constraints": [{"expression": "a + b <= 1"}]})
     assert unused_numbers(question, f) == []
+
+
+def test_a_goal_naming_one_decision_must_be_the_objective():
+    from optolab.agents.checks import objective_focus_findings
+
+    q = "A bike carries 3 people and a car 5. How many of each minimize the total number of bikes needed?"
+    found = objective_focus_findings(q, ["bikes", "cars"], {"bikes", "cars"})
+    assert found and "minimize the total number of bikes" in found[0] and "also counts cars" in found[0]
+    assert objective_focus_findings(q, ["bikes", "cars"], {"bikes"}) == []
+    assert "counts cars instead" in objective_focus_findings(q, ["bikes", "cars"], {"cars"})[0]
+    assert "does not use bikes" in objective_focus_findings(q, ["bikes", "cars"], {"n"})[0]
+    # a goal over every decision, or one that matches several variables, is left alone
+    assert objective_focus_findings("minimize the total number of vehicles", ["bikes", "cars"], {"bikes"}) == []
+    assert objective_focus_findings("minimize the number of machines", ["machine_a", "machine_b"],
+                                    {"machine_a"}) == []
+    assert objective_focus_findings("maximize profit", ["bikes"], {"cars"}) == []
+    # plural forms match singular names
+    assert objective_focus_findings("minimize the number of batteries", ["battery", "panel"], {"battery", "panel"})

@@ -159,3 +159,33 @@ def test_a_tie_between_strategies_goes_to_the_answer_with_fewer_open_findings(po
         s = m.solve(QUESTION)
     assert s.objective == pytest.approx(680) and s.strategy == "program" and s.findings == []
     assert sorted(v["objective"] for v in s.votes) == [pytest.approx(680), pytest.approx(700)]
+
+
+def test_model_parts_reads_variables_and_objective_names():
+    from optolab.agents.program import model_parts
+
+    variables, used = model_parts(GOOD_CODE)
+    assert variables == ["desks", "shelves"] and {"desks", "shelves", "desk_profit"} <= used
+    assert model_parts("model = (") == ([], set())
+
+
+def test_a_goal_naming_one_decision_becomes_the_objective(pool):
+    from optolab.agents.program import focus_objective
+
+    question = ("A bike carries 3 people and a car 5. At most 40% of the vehicles can be cars. At least 500 people "
+                "must be moved. How many of each minimize the total number of bikes needed?")
+    code = """import pyomo.environ as pyo
+model = pyo.ConcreteModel()
+model.bikes = pyo.Var(domain=pyo.NonNegativeIntegers)
+model.cars = pyo.Var(domain=pyo.NonNegativeIntegers)
+model.objective = pyo.Objective(expr=model.bikes + model.cars, sense=pyo.minimize)
+model.share = pyo.Constraint(expr=model.cars <= 0.4 * (model.bikes + model.cars))
+model.people = pyo.Constraint(expr=3 * model.bikes + 5 * model.cars >= 500)
+"""
+    fixed = focus_objective(code, question)
+    assert "Objective(expr=model.bikes, sense=pyo.minimize)" in fixed.code
+    assert "minimize the total number of bikes" in fixed.changes[0]
+    assert focus_objective(fixed.code, question) is None and focus_objective(code, "Minimize cost.") is None
+    with Modeler(ScriptedLLM([fence(code)]), sandbox=pool, strategies=("program",)) as m:
+        s = m.solve(question)
+    assert s.ok and s.objective == pytest.approx(80)  # 80 bikes and 52 cars; the count of both would be 132
