@@ -234,3 +234,19 @@ def _fix_misspelled_names(f: Formulation, notes: list[str]) -> None:
             new = ast.unparse(_Rename(mapping).visit(tree))
             notes.append(f"misspelled names {mapping} corrected: {item.expression!r} -> {new!r}")
             item.expression = new
+
+
+def focus_goal(f: Formulation, question: str) -> tuple[Formulation, list[str]]:
+    """The objective becomes the one plain variable the question's goal names ("minimize the total
+    number of bikes") when the model's objective counts other variables; see
+    :func:`optolab.agents.checks.goal_variable`."""
+    from optolab.agents.checks import goal_variable
+
+    names = set(re.findall(r"[A-Za-z_]\w*", f.objective.expression))
+    found = goal_variable(question, [v.name for v in f.variables if not v.index], names)
+    if found is None:
+        return f, []
+    target, goal = found
+    f = f.model_copy(deep=True)
+    f.objective.expression = target
+    return f, [f"the objective is {target}: the question asks to {goal}"]

@@ -17,7 +17,7 @@ from string import Template
 from typing import Any, Iterable
 
 from optolab import trace
-from optolab.agents.autofix import autofix
+from optolab.agents.autofix import autofix, focus_goal
 from optolab.agents.checks import RunOutcome, program_findings, run_findings, static_findings
 from optolab.agents.codegen import generate_code
 from optolab.agents.formulation import Formulation
@@ -219,8 +219,10 @@ class Modeler(trace.Module):
                                 objective_names)
 
     @trace.node(description="Write Pyomo code for the formulation (the library writes it, not the LLM).")
-    def write_code(self, formulation: Formulation) -> dict[str, Any]:
+    def write_code(self, formulation: Formulation, question: str = "") -> dict[str, Any]:
         formulation, fixes = autofix(formulation)
+        formulation, focused = focus_goal(formulation, question)
+        fixes += focused
         issues = static_findings(formulation)
         missing = _has_missing_data(formulation)
         if missing:
@@ -345,7 +347,7 @@ class Modeler(trace.Module):
                 attempts.append(Attempt(None, None, "invalid_reply", findings=findings, error=form.error.message))
                 previous = None
             else:
-                program = self.write_code(form)
+                program = self.write_code(form, question)
                 outcome = self.run(program)
                 findings_node = self.check(question, form, program, outcome, n)
                 findings = list(findings_node.data) if not findings_node.is_error else [findings_node.error.message]

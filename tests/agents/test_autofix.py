@@ -108,3 +108,16 @@ def test_a_misspelled_name_close_to_one_defined_name_is_corrected():
     fixed, notes = autofix(f)
     assert fixed.constraints[0].expression == "chlorine <= 0.5 * softener"
     assert fixed.constraints[1].expression == "chlorine + softener + unknown_thing >= 500"
+
+
+def test_the_goal_named_in_the_question_becomes_the_objective():
+    from optolab.agents.autofix import focus_goal
+
+    f = Formulation.model_validate({
+        "variables": [{"name": "bikes", "type": "integer"}, {"name": "cars", "type": "integer"}],
+        "objective": {"sense": "minimize", "expression": "bikes + cars"},
+        "constraints": [{"name": "people", "expression": "3*bikes + 5*cars >= 500"}]})
+    fixed, notes = focus_goal(f, "How many of each minimize the total number of bikes needed?")
+    assert fixed.objective.expression == "bikes" and "minimize the total number of bikes" in notes[0]
+    assert f.objective.expression == "bikes + cars"  # the input is not changed
+    assert focus_goal(f, "How many of each minimize the total number of vehicles?") == (f, [])
