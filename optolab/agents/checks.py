@@ -132,26 +132,36 @@ def numbers_missing_from(question: str, used: set[float], set_sizes: set[float] 
 _COMMON = {0.0, 1.0, 2.0, 3.0, 0.5, 0.25, 100.0, 1000.0, 60.0, 24.0, 12.0, 7.0}
 
 
-def foreign_numbers(question: str, f: Formulation) -> list[float]:
-    """Numbers of the model that the text does not contain (directly, as a percentage or a unit conversion)."""
+def foreign_numbers(question: str, f: Formulation | set[float]) -> list[float]:
+    """Numbers of the model (a formulation, or the numbers of model code) that the text does not contain
+    (directly, as a percentage or a unit conversion)."""
     text_numbers = set(numbers_in_text(question))
     variants = text_numbers | {t * k for t in text_numbers for k in (0.01, 100, 60, 1 / 60, 1000, 0.001, 24)}
+    used = f if isinstance(f, set) else _numbers_in_formulation(f)
     foreign = []
-    for x in sorted(_numbers_in_formulation(f)):
+    for x in sorted(used):
         if x in _COMMON or any(abs(x - t) <= 1e-9 * max(1.0, abs(x)) for t in variants):
             continue
         foreign.append(x)
     return foreign
 
 
-def copied_findings(question: str, f: Formulation) -> list[str]:
-    """A model full of numbers the problem never mentions was copied from an example."""
-    foreign = foreign_numbers(question, f)
-    total = len(_numbers_in_formulation(f) - _COMMON)
+def copied_findings(question: str, f: Formulation | set[float], names: list[str] = ()) -> list[str]:
+    """A model full of numbers the problem never mentions, or whose decisions all have names the problem
+    never uses, was copied from an example."""
+    used = f if isinstance(f, set) else _numbers_in_formulation(f)
+    foreign = foreign_numbers(question, used)
+    total = len(used - _COMMON)
+    text_words = {_stem(w) for w in re.findall(r"[a-z]+", question.lower())}
+    strange = [n for n in names if not ({_stem(t) for t in re.split(r"[_\W\d]+", n.lower()) if len(t) > 2}
+                                        & text_words)]
     if len(foreign) >= 2 and len(foreign) >= 0.3 * max(total, 1):
         shown = ", ".join(f"{x:g}" for x in foreign[:8])
         return [f"Your model uses numbers that are not in this problem ({shown}); it looks copied from an example. "
                 "Model THIS problem, using only its own numbers and names."]
+    if names and len(strange) == len(names):
+        return [f"Your decisions ({', '.join(strange[:6])}) are not things this problem talks about; the model looks "
+                "copied from an example. Model THIS problem, using only its own numbers and names."]
     return []
 
 
@@ -271,7 +281,8 @@ def program_findings(question: str, code: str, outcome: RunOutcome, numbers_used
             if 0 < outcome.error_line <= len(lines):
                 failed = [f"{failed[0]} (line {outcome.error_line}: `{lines[outcome.error_line - 1].strip()}`)"]
         return failed
-    findings = nothing_decided(outcome) + objective_focus_findings(question, list(variables), set(objective_names))
+    findings = copied_findings(question, numbers_used, list(variables))
+    findings += nothing_decided(outcome) + objective_focus_findings(question, list(variables), set(objective_names))
     frac = []
     for key, value in (outcome.values or {}).items():
         base = key.split("[", 1)[0]

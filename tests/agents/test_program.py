@@ -189,3 +189,23 @@ model.people = pyo.Constraint(expr=3 * model.bikes + 5 * model.cars >= 500)
     with Modeler(ScriptedLLM([fence(code)]), sandbox=pool, strategies=("program",)) as m:
         s = m.solve(question)
     assert s.ok and s.objective == pytest.approx(80)  # 80 bikes and 52 cars; the count of both would be 132
+
+
+def test_code_copied_from_an_example_is_flagged():
+    copied = GOOD_CODE.replace("desks", "capsules").replace("shelves", "tablets").replace("40", "900")
+    variables, _ = model_parts_of(copied)
+    found = program_findings(QUESTION, copied, RunOutcome(status="optimal", objective=1.0,
+                                                          values={"capsules": 1.0, "tablets": 2.0}),
+                             numbers_in_code(copied), variables)
+    assert any("copied from an example" in f and "capsules" in f for f in found)
+    variables, _ = model_parts_of(GOOD_CODE)
+    clean = program_findings(QUESTION, GOOD_CODE, RunOutcome(status="optimal", objective=680,
+                                                             values={"desks": 8.0, "shelves": 4.0}),
+                             numbers_in_code(GOOD_CODE), variables)
+    assert clean == []
+
+
+def model_parts_of(code):
+    from optolab.agents.program import model_parts
+
+    return model_parts(code)
