@@ -37,9 +37,16 @@ _LABEL = re.compile(
 
 
 # "minimize the total number of bikes needed": the goal names one kind of decision
-_GOAL = re.compile(r"\b(minimi[sz]e|maximi[sz]e)\s+(?:the\s+)?(?:total\s+)?(?:number|amount)\s+of\s+([a-z][a-z-]*)",
-                   re.I)
+_GOAL = re.compile(r"\b(minimi[sz]e|maximi[sz]e)\s+(?:the\s+)?(?:total\s+)?(?:number|amount)\s+of\s+([a-z][a-z-]*)"
+                   r"(?![a-z-])(?!\s*(?:,|and\b|or\b|&|\+|plus\b))", re.I)  # "tractors and cars" names two decisions
 _IDENT = re.compile(r"[A-Za-z_]\w*")
+_LP = re.compile(r"\b(?:LP|linear program(?:ming)?)\b")
+_NOT_LP = re.compile(r"\b(?:MILP|MIP|MINLP|integer (?:linear )?program(?:ming)?)\b", re.I)
+
+
+def asks_for_lp(question: str) -> bool:
+    """"Formulate an LP problem": the question wants continuous variables."""
+    return bool(_LP.search(question)) and not _NOT_LP.search(question)
 
 
 @dataclass

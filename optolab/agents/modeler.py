@@ -18,11 +18,12 @@ from typing import Any, Iterable
 
 from optolab import trace
 from optolab.agents.autofix import autofix, focus_goal
+from optolab.agents.autofix import relax_for_lp as relax_formulation_for_lp
 from optolab.agents.checks import RunOutcome, program_findings, run_findings, static_findings
 from optolab.agents.codegen import generate_code
 from optolab.agents.formulation import Formulation
 from optolab.agents.program import (Program, ProgramError, clean_program, extract_code, focus_objective,
-                                    model_parts, numbers_in_code)
+                                    model_parts, numbers_in_code, relax_for_lp)
 from optolab.agents.retrieval import Example, ExampleBank
 from optolab.agents.solution import Attempt, Solution
 
@@ -205,9 +206,10 @@ class Modeler(trace.Module):
             program = clean_program(raw)
         except ProgramError as exc:
             return {"code": None, "issues": [str(exc)], "origins": {}, "raw": raw, "changes": []}
-        focused = focus_objective(program.code, question)
-        if focused is not None:  # the goal names one decision and the objective counts others
-            program = Program(focused.code, program.changes + focused.changes)
+        for fix in (focus_objective, relax_for_lp):  # fixes that read the question
+            fixed = fix(program.code, question)
+            if fixed is not None:
+                program = Program(fixed.code, program.changes + fixed.changes)
         return {"code": program.code, "issues": [], "origins": {}, "raw": raw, "changes": program.changes}
 
     @trace.node(trainable=True, description="Find what is wrong with LLM-written model code or its solution.")
@@ -221,8 +223,9 @@ class Modeler(trace.Module):
     @trace.node(description="Write Pyomo code for the formulation (the library writes it, not the LLM).")
     def write_code(self, formulation: Formulation, question: str = "") -> dict[str, Any]:
         formulation, fixes = autofix(formulation)
-        formulation, focused = focus_goal(formulation, question)
-        fixes += focused
+        for fix in (focus_goal, relax_formulation_for_lp):  # fixes that read the question
+            formulation, notes = fix(formulation, question)
+            fixes += notes
         issues = static_findings(formulation)
         missing = _has_missing_data(formulation)
         if missing:

@@ -270,3 +270,31 @@ def focus_objective(code: str, question: str) -> Program | None:
                     ast.fix_missing_locations(tree)
                     return Program(ast.unparse(tree) + "\n", [f"the objective is {target}: the question asks to {goal}"])
     return None
+
+
+_INTEGER_DOMAINS = {"Integers": "Reals", "NonNegativeIntegers": "NonNegativeReals", "PositiveIntegers": "PositiveReals",
+                    "NonPositiveIntegers": "NonPositiveReals", "NegativeIntegers": "NegativeReals"}
+
+
+def relax_for_lp(code: str, question: str) -> Program | None:
+    """A question that asks for an LP ("Formulate an LP problem") wants continuous variables: the same
+    code with integer domains made real; None when the question does not say so or nothing changes."""
+    from optolab.agents.checks import asks_for_lp
+
+    if not asks_for_lp(question):
+        return None
+    tree = ast.parse(code)
+    if any(isinstance(n, (ast.Attribute, ast.Name)) and (getattr(n, "attr", None) or getattr(n, "id", None))
+           in ("Binary", "Boolean") for n in ast.walk(tree)):
+        return None  # yes/no decisions (fixed charges, either-or): the "LP" of the text is loose wording
+    changed = False
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and node.attr in _INTEGER_DOMAINS:
+            node.attr = _INTEGER_DOMAINS[node.attr]
+            changed = True
+        elif isinstance(node, ast.Name) and node.id in _INTEGER_DOMAINS:
+            node.id = _INTEGER_DOMAINS[node.id]
+            changed = True
+    if not changed:
+        return None
+    return Program(ast.unparse(tree) + "\n", ["the variables are continuous: the question asks for an LP"])

@@ -209,3 +209,31 @@ def model_parts_of(code):
     from optolab.agents.program import model_parts
 
     return model_parts(code)
+
+
+def test_a_question_asking_for_an_lp_gets_continuous_variables():
+    from optolab.agents.program import relax_for_lp
+
+    code = GOOD_CODE.replace("NonNegativeIntegers", "NonNegativeIntegers", 1)
+    relaxed = relax_for_lp(code, "How many acres of each? Formulate an LP problem in order to maximize profit.")
+    assert "NonNegativeIntegers" not in relaxed.code and relaxed.code.count("pyo.NonNegativeReals") == 2
+    assert relax_for_lp(code, "How many desks and shelves maximize profit?") is None
+    assert relax_for_lp(code, "Formulate a MILP (an integer program, not an LP).") is None
+    assert relax_for_lp(relaxed.code, "Formulate an LP.") is None
+
+
+def test_a_goal_over_two_decisions_is_left_alone():
+    from optolab.agents.checks import goal_variable
+
+    assert goal_variable("minimize the total number of tractors and cars needed", ["tractors", "cars"],
+                         {"tractors", "cars"}) is None
+    assert goal_variable("minimize the number of tractors, cars and vans", ["tractors", "cars"], {"cars"}) is None
+    assert goal_variable("minimize the total number of tractors needed", ["tractors", "cars"],
+                         {"tractors", "cars"}) == ("tractors", "minimize the total number of tractors")
+
+
+def test_an_lp_question_with_yes_no_decisions_keeps_its_integers():
+    from optolab.agents.program import relax_for_lp
+
+    code = GOOD_CODE + "model.open = pyo.Var(domain=pyo.Binary)\n"
+    assert relax_for_lp(code, "Formulate an LP to maximize profits.") is None
