@@ -54,5 +54,5 @@ def render(solution: Solution, console: Any = None, *, show_code: bool = True, m
                 break
         console.print(values)
     tokens = solution.prompt_tokens + solution.completion_tokens
-    console.print(f"[dim]{len(solution.attempts)} attempt(s), {solution.seconds:.1f} s "
+    console.print(f"[dim]{solution.strategy} strategy, {len(solution.attempts)} attempt(s), {solution.seconds:.1f} s "
                   f"({solution.llm_seconds:.1f} s in the LLM), {solution.llm_calls} LLM call(s), {tokens} tokens[/]")
