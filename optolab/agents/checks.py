@@ -189,8 +189,24 @@ def run_findings(question: str, f: Formulation, outcome: RunOutcome, origin: str
     frac = _fractional_counts(question, f, outcome)
     if frac:
         findings.append(fractional_finding(frac))
-    findings += unused_findings(question, unused_numbers(question, f))
+    missing = unused_numbers(question, f)
+    listed = _listed_but_unmodeled(f, missing)
+    findings += listed
+    findings += unused_findings(question, [m for m in missing if not any(f"{m:g}" in x for x in listed)])
     return findings
+
+
+def _listed_but_unmodeled(f: Formulation, missing: list[float]) -> list[str]:
+    """Requirements the model wrote down itself whose number never made it into the model: a hard finding,
+    since the model's own plan says the limit exists."""
+    out = []
+    for req in getattr(f, "requirements", None) or []:
+        numbers = set(numbers_in_text(str(req)))
+        lost = [m for m in missing if m in numbers]
+        if lost:
+            out.append(f"Your requirement \"{req}\" is not in the model: {', '.join(f'{m:g}' for m in lost)} "
+                       "appears in no constraint. Add a constraint for it and keep the others.")
+    return out
 
 
 def _stem(word: str) -> str:

@@ -89,3 +89,18 @@ def test_a_goal_naming_one_decision_must_be_the_objective():
     assert objective_focus_findings("maximize profit", ["bikes"], {"cars"}) == []
     # plural forms match singular names
     assert objective_focus_findings("minimize the number of batteries", ["battery", "panel"], {"battery", "panel"})
+
+
+def test_a_requirement_the_model_listed_but_never_modeled_is_a_hard_finding():
+    from optolab.agents.checks import RunOutcome, run_findings
+    from optolab.agents.formulation import Formulation
+
+    q = "A farm has 100 acres and 320 hours of labor. Wheat earns $200 and needs 2 hours per acre; corn $300 and 4."
+    f = Formulation.model_validate({
+        "requirements": ["maximize profit", "land: 100 acres", "labor: 320 hours"],
+        "variables": [{"name": "wheat"}, {"name": "corn"}],
+        "objective": {"sense": "maximize", "expression": "200*wheat + 300*corn"},
+        "constraints": [{"name": "labor", "expression": "2*wheat + 4*corn <= 320"}]})
+    found = run_findings(q, f, RunOutcome(status="optimal", objective=32000, values={"wheat": 160.0, "corn": 0.0}))
+    assert found[0].startswith('Your requirement "land: 100 acres" is not in the model: 100')
+    assert not any("not used in the model: 100" in x for x in found)  # said once, as the hard finding

@@ -88,8 +88,9 @@ def test_tape_records_each_round_and_feedback_reaches_the_trained_parts(pool):
     with record_steps(agent) as tape:
         solution = agent.solve(question(40, 8))
     assert not [k for k in vars(agent) if k in ("formulate", "check")]  # the wrappers are gone
-    assert [n for n, _ in agent.named_parameters()] == ["instructions", "repair_instructions", "shots",
-                                                      "check.__code__"]
+    assert [n for n, _ in agent.named_parameters()] == ["instructions", "repair_instructions", "program_instructions",
+                                                      "program_repair_instructions", "shots",
+                                                      "check_program.__code__", "check.__code__"]
     chains = tape.chains()
     assert len(chains) == 1 and len(chains[0]) == len(solution.attempts) == 2  # the unused 8 asks for a repair
     assert chains[0][-1].check is not None and chains[0][-1].solved
@@ -103,7 +104,7 @@ def test_feedback_says_expected_against_found_and_quotes_the_findings(pool):
     outcome = judge(rec, make_agent(pool).solve(rec.question), rule)
     assert not outcome.correct and outcome.error_type == "wrong_value" and outcome.objective == 700.0
     text = feedback_text(rec, outcome)
-    assert "optimal objective is 680" in text and "gave 700" in text and "not used in the model: 8" in text
+    assert "optimal objective is 680" in text and "gave 700" in text and "8 appears in no constraint" in text
     assert "A correct formulation (JSON)" in text and "desk_sales" in text
     assert "A correct" not in feedback_text(rec, outcome, show_reference=False)
     agent = make_agent(pool)
