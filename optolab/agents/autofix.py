@@ -240,10 +240,10 @@ def focus_goal(f: Formulation, question: str) -> tuple[Formulation, list[str]]:
     """The objective becomes the one plain variable the question's goal names ("minimize the total
     number of bikes") when the model's objective counts other variables; see
     :func:`optolab.agents.checks.goal_variable`."""
-    from optolab.agents.checks import goal_variable
+    from optolab.agents.checks import expression_names, goal_variable
 
-    names = set(re.findall(r"[A-Za-z_]\w*", f.objective.expression))
-    found = goal_variable(question, [v.name for v in f.variables if not v.index], names)
+    found = goal_variable(question, [v.name for v in f.variables if not v.index],
+                          expression_names(f.objective.expression))
     if found is None:
         return f, []
     target, goal = found

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from optolab.agents.codegen import check_formulation
 from optolab.agents.formulation import Formulation
@@ -185,7 +185,7 @@ def run_findings(question: str, f: Formulation, outcome: RunOutcome, origin: str
     findings: list[str] = copied_findings(question, f)
     findings += nothing_decided(outcome)
     findings += objective_focus_findings(question, [v.name for v in f.variables],
-                                         set(_IDENT.findall(f.objective.expression)))
+                                         expression_names(f.objective.expression))
     frac = _fractional_counts(question, f, outcome)
     if frac:
         findings.append(fractional_finding(frac))
@@ -218,6 +218,11 @@ def _stem(word: str) -> str:
     return w[:-1] if w.endswith("s") and not w.endswith("ss") else w
 
 
+def expression_names(expression: str) -> set[str]:
+    """The identifiers of an expression written as text."""
+    return set(_IDENT.findall(expression))
+
+
 def goal_variable(question: str, variables: list[str], objective_names: set[str]) -> tuple[str, str] | None:
     """``(variable, goal phrase)`` when the question's goal is "the number of bikes", exactly one
     variable is about bikes, and the objective counts other variables too (or not that one)."""
@@ -246,7 +251,8 @@ def objective_focus_findings(question: str, variables: list[str], objective_name
         what = f"counts {', '.join(others)} instead" if others else f"does not use {target}"
     else:
         what = f"also counts {', '.join(others)}"
-    return [f"The question asks to {goal}: the objective is {target} alone, but yours {what}. Keep every constraint; change only the objective."]
+    return [f"The question asks to {goal}: the objective is {target} alone, but yours {what}. "
+            "Keep every constraint; change only the objective."]
 
 
 def outcome_findings(outcome: RunOutcome, origin: str | None = None) -> list[str]:
@@ -306,11 +312,7 @@ def program_findings(question: str, code: str, outcome: RunOutcome, numbers_used
         return failed
     findings = copied_findings(question, numbers_used, list(variables))
     findings += nothing_decided(outcome) + objective_focus_findings(question, list(variables), set(objective_names))
-    frac = []
-    for key, value in (outcome.values or {}).items():
-        base = key.split("[", 1)[0]
-        if abs(value - round(value)) > 1e-6 and counts_whole_things(base.replace("_", " ")) and base not in frac:
-            frac.append(base)
+    frac = fractional_names(outcome.values, lambda base: counts_whole_things(base.replace("_", " ")))
     if frac:
         findings.append(fractional_finding(frac, "give them the domain pyo.NonNegativeIntegers"))
     findings += unused_findings(question, numbers_missing_from(question, numbers_used))
@@ -341,9 +343,14 @@ def _fractional_counts(question: str, f: Formulation, outcome: RunOutcome) -> li
             continue
         if counts_whole_things(f"{v.name.replace('_', ' ')} {v.description}"):
             counting.add(v.name)
-    names = []
-    for key, value in outcome.values.items():
+    return fractional_names(outcome.values, lambda base: base in counting)
+
+
+def fractional_names(values: dict[str, float] | None, counts: Callable[[str], bool]) -> list[str]:
+    """Variables (by base name, ``x[1]`` -> ``x``) that ``counts`` says count things and have a fractional value."""
+    names: list[str] = []
+    for key, value in (values or {}).items():
         base = key.split("[", 1)[0]
-        if base in counting and abs(value - round(value)) > 1e-6 and base not in names:
+        if base not in names and abs(value - round(value)) > 1e-6 and counts(base):
             names.append(base)
     return names

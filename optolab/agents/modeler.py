@@ -12,9 +12,10 @@ from __future__ import annotations
 import json
 import re
 import time
+from contextlib import contextmanager
 from importlib import resources
 from string import Template
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 from optolab import trace
 from optolab.agents.autofix import autofix, focus_goal
@@ -22,8 +23,16 @@ from optolab.agents.autofix import relax_for_lp as relax_formulation_for_lp
 from optolab.agents.checks import RunOutcome, program_findings, run_findings, static_findings
 from optolab.agents.codegen import generate_code
 from optolab.agents.formulation import Formulation
-from optolab.agents.program import (Program, ProgramError, clean_program, extract_code, focus_objective,
-                                    model_parts, numbers_in_code, relax_for_lp)
+from optolab.agents.program import (
+    Program,
+    ProgramError,
+    clean_program,
+    extract_code,
+    focus_objective,
+    model_parts,
+    numbers_in_code,
+    relax_for_lp,
+)
 from optolab.agents.retrieval import Example, ExampleBank
 from optolab.agents.solution import Attempt, Solution
 
@@ -33,6 +42,13 @@ _OPT_WORDS = re.compile(
     r"schedul\w*|assign\w*|plan\w*|budget)\b", re.I)
 SOFT_PREFIXES = ("Variables ", "These numbers from the problem")
 STRATEGIES = ("formulation", "program")
+
+
+def _repair_turns(template: str, findings: list[str], previous: str | None) -> list[dict]:
+    """The turns of a repair request: the previous answer (when there is one) and what is wrong with it."""
+    turns = [] if previous is None else [{"role": "assistant", "content": previous}]
+    text = Template(template).safe_substitute(findings="\n".join(f"- {f}" for f in findings))
+    return turns + [{"role": "user", "content": text}]
 
 
 def strategies_of(choice: str) -> tuple[str, ...]:
@@ -56,6 +72,15 @@ def _rank(findings: list[str]) -> tuple[int, int]:
     """Lower is better: hard findings weigh more than soft ones."""
     soft = sum(1 for f in findings if f.startswith(SOFT_PREFIXES))
     return (len(findings) - soft, soft)
+
+
+def _settled(attempts: list[Attempt], outcome: RunOutcome) -> bool:
+    """Whether a chain stops after its last attempt: a solution and nothing found, or only soft findings
+    (numbers not used, fractional counts), which may be false alarms, left as they were by a repair."""
+    findings = attempts[-1].findings
+    soft_only = bool(findings) and all(f.startswith(SOFT_PREFIXES) for f in findings)
+    repeated = len(attempts) >= 2 and attempts[-2].findings == findings
+    return outcome.ok and (not findings or (soft_only and repeated))
 
 
 def _has_missing_data(f: Formulation) -> list[str]:
@@ -174,33 +199,21 @@ class Modeler(trace.Module):
     @trace.node(description="Ask the LLM to fix its formulation, given the findings of the check step.")
     def repair(self, instructions: str, repair_template: str, question: str, examples: list[Example],
                previous: Formulation | None, findings: list[str], temperature: float, seed: int) -> Formulation:
-        text = Template(repair_template).safe_substitute(findings="\n".join(f"- {f}" for f in findings))
-        history = []
-        if previous is not None:
-            history.append({"role": "assistant", "content": previous.model_dump_json(exclude_defaults=True)})
-        history.append({"role": "user", "content": text})
+        previous_text = None if previous is None else previous.model_dump_json(exclude_defaults=True)
+        history = _repair_turns(repair_template, findings, previous_text)
         # the worked examples are left out here: shown again, a small model tends to copy one
         return self._ask(self._messages(instructions, question, [], history), temperature, seed)
 
     @trace.node(description="Ask the LLM to write the Pyomo model code itself (the program strategy).")
     def write_program(self, instructions: str, repair_template: str, question: str, examples: list[Example],
                       previous: str | None, findings: list[str], temperature: float, seed: int) -> dict[str, Any]:
-        msgs = [{"role": "system", "content": instructions}]
-        for ex in examples:
-            msgs.append({"role": "user", "content": f"Problem:\n{ex.question}"})
-            msgs.append({"role": "assistant", "content": f"```python\n{self._code_of(ex)}```"})
-        msgs.append({"role": "user", "content": f"Problem:\n{question}"})
-        if findings:  # a repair: the previous code and what is wrong with it
-            if previous:
-                msgs.append({"role": "assistant", "content": f"```python\n{previous}\n```"})
-            msgs.append({"role": "user", "content": Template(repair_template).safe_substitute(
-                findings="\n".join(f"- {f}" for f in findings))})
-        llm = self._get_llm()
-        t0 = time.perf_counter()
-        try:
-            reply = llm.chat(msgs, max_tokens=self.max_tokens, temperature=temperature, seed=seed)
-        finally:
-            self._llm_seconds += time.perf_counter() - t0
+        # a repair: the previous code and what is wrong with it
+        history = (_repair_turns(repair_template, findings, f"```python\n{previous}\n```" if previous else None)
+                   if findings else [])
+        msgs = self._messages(instructions, question, examples, history,
+                              show=lambda ex: f"```python\n{self._code_of(ex)}```")
+        with self._llm_clock():
+            reply = self._get_llm().chat(msgs, max_tokens=self.max_tokens, temperature=temperature, seed=seed)
         raw = extract_code(reply.text)
         try:
             program = clean_program(raw)
@@ -259,13 +272,10 @@ class Modeler(trace.Module):
         f = solution.formulation or {}
         descriptions = {v.get("name", ""): v.get("description", "") for v in f.get("variables", [])}
         obj = f.get("objective") or {}
-        t0 = time.perf_counter()
-        try:
+        with self._llm_clock():
             return answer_keys(keys, solution.values, solution.objective, question=text, descriptions=descriptions,
                                objective_text=f"{obj.get('sense', '')} {obj.get('expression', '')}".strip(),
                                llm=self._get_llm())
-        finally:
-            self._llm_seconds += time.perf_counter() - t0
 
     # --- helpers ----------------------------------------------------------------------------
     def _code_of(self, example: Example) -> str:
@@ -276,21 +286,29 @@ class Modeler(trace.Module):
         return self._example_code[example.id]
 
     def _messages(self, instructions: str, question: str, examples: list[Example],
-                  history: list[dict] | None = None) -> list[dict]:
+                  history: list[dict] | None = None, show: Callable[[Example], str] | None = None) -> list[dict]:
+        """System prompt, each worked example as a question and its answer (``show``; default the
+        formulation as JSON), the question, then ``history`` (a repair's turns)."""
+        show = show or (lambda ex: json.dumps(ex.formulation, ensure_ascii=False))
         msgs = [{"role": "system", "content": instructions}]
         for ex in examples:
             msgs.append({"role": "user", "content": f"Problem:\n{ex.question}"})
-            msgs.append({"role": "assistant", "content": json.dumps(ex.formulation, ensure_ascii=False)})
+            msgs.append({"role": "assistant", "content": show(ex)})
         msgs.append({"role": "user", "content": f"Problem:\n{question}"})
         msgs.extend(history or [])
         return msgs
 
     def _ask(self, messages: list[dict], temperature: float, seed: int) -> Formulation:
-        llm = self._get_llm()
+        with self._llm_clock():
+            return self._get_llm().structured(messages, Formulation, max_tokens=self.max_tokens,
+                                              temperature=temperature, seed=seed)
+
+    @contextmanager
+    def _llm_clock(self) -> Iterator[None]:
+        """Adds the time spent inside the block to the seconds this solve spent waiting for the LLM."""
         t0 = time.perf_counter()
         try:
-            return llm.structured(messages, Formulation, max_tokens=self.max_tokens, temperature=temperature,
-                                  seed=seed)
+            yield
         finally:
             self._llm_seconds += time.perf_counter() - t0
 
@@ -361,13 +379,9 @@ class Modeler(trace.Module):
                 last_missing = _has_missing_data(f_data)
                 attempts.append(Attempt(f_data.model_dump(), prog["code"], out.status, out.objective, findings,
                                         out.error, time.perf_counter() - t_attempt))
-                soft_only = bool(findings) and all(f.startswith(SOFT_PREFIXES) for f in findings)
                 if out.ok and (best is None or _rank(findings) <= _rank(best[3])):
                     best = (f_data, prog, out, findings)
-                # soft findings (numbers not used, fractional counts) may be false alarms: stop on them only
-                # once a repair has left them as they were
-                repeated = len(attempts) >= 2 and attempts[-2].findings == findings
-                if out.ok and (not findings or (soft_only and repeated)):
+                if _settled(attempts, out):
                     break
                 previous = f_data
             if n == self.max_attempts:
@@ -406,9 +420,7 @@ class Modeler(trace.Module):
                                     out.error, time.perf_counter() - t_attempt))
             if out.ok and (best is None or _rank(findings) <= _rank(best[2])):
                 best = (prog, out, findings)
-            soft_only = bool(findings) and all(f.startswith(SOFT_PREFIXES) for f in findings)
-            repeated = len(attempts) >= 2 and attempts[-2].findings == findings
-            if out.ok and (not findings or (soft_only and repeated)):
+            if _settled(attempts, out):
                 break
             previous = prog["raw"]
         if best is not None:
