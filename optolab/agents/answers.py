@@ -68,7 +68,10 @@ def candidates(values: dict[str, float], objective: float | None,
 def _overlap_choice(key: str, cands: list[Candidate]) -> str | None:
     """The candidate that clearly matches ``key`` by words, or None when it is not clear."""
     kw = _words(key)
-    if _OBJECTIVE_WORDS.search(key) and not re.search(r"\b(number|how many|amount|quantity)\b", key, re.I):
+    # the goal words must name the asked quantity itself, not what it belongs to
+    # ("The x coordinate of the best location" asks for a variable)
+    head = re.split(r"\s(?:of|for)\s", key, maxsplit=1)[0]
+    if _OBJECTIVE_WORDS.search(head) and not re.search(r"\b(number|how many|amount|quantity)\b", key, re.I):
         return OBJECTIVE if any(c.key == OBJECTIVE for c in cands) else None
     scored = []
     for c in cands:

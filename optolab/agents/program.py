@@ -180,6 +180,30 @@ def _fix_undefined_names(tree: ast.Module, changes: list[str]) -> None:
         changes.append(f"quoted {', '.join(quoted)}: element names are strings")
 
 
+class _UnrollAdds(ast.NodeTransformer):
+    """``c.add(expr for i in I)`` hands a generator to ``add``, which wants one relation: make it a loop."""
+
+    def __init__(self, changes: list[str]) -> None:
+        self.changes = changes
+
+    def visit_Expr(self, node: ast.Expr) -> ast.AST:
+        call = node.value
+        if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == "add"
+                and len(call.args) == 1 and not call.keywords
+                and isinstance(call.args[0], (ast.GeneratorExp, ast.ListComp))
+                and isinstance(call.args[0].elt, ast.Compare)):
+            return node
+        comp = call.args[0]
+        body: ast.stmt = ast.Expr(ast.Call(func=call.func, args=[comp.elt], keywords=[]))
+        for gen in reversed(comp.generators):
+            for cond in reversed(gen.ifs):
+                body = ast.If(test=cond, body=[body], orelse=[])
+            body = ast.For(target=gen.target, iter=gen.iter, body=[body], orelse=[])
+        self.changes.append(f"line {node.lineno}: added one constraint per element instead of passing a "
+                            f"generator to {ast.unparse(call.func)}()")
+        return ast.copy_location(body, node)
+
+
 def clean_program(code: str) -> Program:
     """Make LLM-written model code fit for the sandbox; raises :class:`ProgramError` when it cannot."""
     code = (code or "").strip()
@@ -195,6 +219,7 @@ def clean_program(code: str) -> Program:
                            f"{(exc.text or '').strip()!r}") from None
     changes: list[str] = []
     tree.body = _clean_body(tree.body, set(), changes)
+    tree = _UnrollAdds(changes).visit(tree)
     _fix_undefined_names(tree, changes)
     name = _model_variable(tree)
     if name is None:

@@ -45,3 +45,10 @@ def test_the_schema_restricts_each_key_to_the_candidates():
     schema = answer_schema(["a", "b"], ["objective", "x", "none"]).model_json_schema()
     assert schema["properties"]["k1"]["enum"] == ["objective", "x", "none"]
     assert schema["required"] == ["k0", "k1"]
+
+
+def test_goal_words_in_what_a_key_belongs_to_do_not_make_it_the_objective():
+    values = {"x_rope": 0.5, "y_rope": 0.25}
+    got = answer_keys(["The x cordinate of the best location", "The minimum length of rope"], values, 0.35)
+    assert "The x cordinate of the best location" not in got  # unclear without a model: left out, not the objective
+    assert got["The minimum length of rope"] == 0.35

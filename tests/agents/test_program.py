@@ -237,3 +237,21 @@ def test_an_lp_question_with_yes_no_decisions_keeps_its_integers():
 
     code = GOOD_CODE + "model.open = pyo.Var(domain=pyo.Binary)\n"
     assert relax_for_lp(code, "Formulate an LP to maximize profits.") is None
+
+
+def test_a_generator_handed_to_add_becomes_one_constraint_per_element():
+    code = """
+import pyomo.environ as pyo
+model = pyo.ConcreteModel()
+lines = ['a', 'b']
+need = {'a': 2, 'b': 3}
+model.x = pyo.Var(lines, domain=pyo.NonNegativeReals)
+model.cover = pyo.ConstraintList()
+model.cover.add(model.x[l] >= need[l] for l in lines if need[l] > 0)
+model.obj = pyo.Objective(expr=sum(model.x[l] for l in lines))
+"""
+    program = clean_program(code)
+    assert any("one constraint per element" in c for c in program.changes)
+    scope: dict = {}
+    exec(program.code, scope)
+    assert len(scope["model"].cover) == 2
