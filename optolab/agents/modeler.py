@@ -33,6 +33,7 @@ from optolab.agents.program import (
     numbers_in_code,
     relax_for_lp,
 )
+from optolab.agents.relations import relation_findings
 from optolab.agents.retrieval import Example, ExampleBank
 from optolab.agents.solution import Attempt, Solution
 
@@ -230,8 +231,9 @@ class Modeler(trace.Module):
         if program["issues"]:
             return list(program["issues"])
         variables, objective_names = model_parts(program["code"])
-        return program_findings(question, program["code"], outcome, numbers_in_code(program["raw"]), variables,
-                                objective_names)
+        findings = program_findings(question, program["code"], outcome, numbers_in_code(program["raw"]), variables,
+                                    objective_names)
+        return findings + (relation_findings(question, program["code"], variables) if outcome.ok else [])
 
     @trace.node(description="Write Pyomo code for the formulation (the library writes it, not the LLM).")
     def write_code(self, formulation: Formulation, question: str = "") -> dict[str, Any]:
@@ -264,7 +266,10 @@ class Modeler(trace.Module):
             return list(program["issues"])
         formulation = program.get("formulation", formulation)
         origin = program["origins"].get(outcome.error_line) if outcome.error_line else None
-        return run_findings(question, formulation, outcome, origin=origin, attempt=attempt)
+        findings = run_findings(question, formulation, outcome, origin=origin, attempt=attempt)
+        if outcome.ok:
+            findings += relation_findings(question, program["code"], [v.name for v in formulation.variables])
+        return findings
 
     def _answer(self, text: str, solution: Solution, keys: list[str]) -> dict[str, float]:
         from optolab.agents.answers import answer_keys
@@ -354,75 +359,88 @@ class Modeler(trace.Module):
             solution.completion_tokens = int(getattr(delta, "completion_tokens", 0))
         return solution
 
+    def _attempts(self, step: Callable[[int, float], tuple[Attempt, Any, RunOutcome | None]],
+                  same: Callable[[Attempt], Any], temperature: float) -> tuple[list[Attempt], Any]:
+        """The attempt loop both strategies share.
+
+        ``step(n, temperature)`` makes attempt ``n`` (the first or a repair of the one before) and
+        returns it with what to keep if it is the best so far, and its run outcome (None when
+        nothing ran). A repair that changed nothing (``same`` of the last two attempts equal) is
+        retried with sampling, so the next one can differ. The loop stops when :func:`_settled`
+        says so; the best is the solved attempt with the fewest open findings, the later on ties.
+        """
+        attempts: list[Attempt] = []
+        best: tuple[Any, list[str]] | None = None
+        for n in range(1, self.max_attempts + 1):
+            stuck = len(attempts) >= 2 and same(attempts[-1]) == same(attempts[-2])
+            attempt, keep, outcome = step(n, max(temperature, self.sample_temperature) if stuck else temperature)
+            attempts.append(attempt)
+            if outcome is None:
+                continue
+            if outcome.ok and (best is None or _rank(attempt.findings) <= _rank(best[1])):
+                best = (keep, attempt.findings)
+            if _settled(attempts, outcome):
+                break
+        return attempts, (None if best is None else best[0])
+
     def _chain(self, text: str, temperature: float, seed: int) -> Solution:
+        """The formulation strategy: the LLM fills a formulation, the library writes and runs the code."""
         question = trace.node(text, name="question")
         examples = self.retrieve(question, self.shots)
-        form = self.formulate(self.instructions, question, examples, temperature, seed)
-        attempts: list[Attempt] = []
-        best: tuple[Formulation, dict, RunOutcome, list[str]] | None = None
-        last_missing: list[str] = []
-        for n in range(1, self.max_attempts + 1):
-            t_attempt = time.perf_counter()
-            if form.is_error:
-                findings = [f"Your reply was not a valid model: {form.error.message[:400]}"]
-                attempts.append(Attempt(None, None, "invalid_reply", findings=findings, error=form.error.message))
-                previous = None
+        state: dict[str, Any] = {"previous": None, "findings": [], "missing": []}
+
+        def step(n: int, temp: float) -> tuple[Attempt, Any, RunOutcome | None]:
+            t0 = time.perf_counter()
+            if n == 1:
+                form = self.formulate(self.instructions, question, examples, temperature, seed)
             else:
-                program = self.write_code(form, question)
-                outcome = self.run(program)
-                findings_node = self.check(question, form, program, outcome, n)
-                findings = list(findings_node.data) if not findings_node.is_error else [findings_node.error.message]
-                prog = program.data
-                out = outcome.data if not outcome.is_error else RunOutcome(status="error",
-                                                                             error=outcome.error.message)
-                f_data = prog.get("formulation", form.data)  # with the mechanical fixes applied
-                last_missing = _has_missing_data(f_data)
-                attempts.append(Attempt(f_data.model_dump(), prog["code"], out.status, out.objective, findings,
-                                        out.error, time.perf_counter() - t_attempt))
-                if out.ok and (best is None or _rank(findings) <= _rank(best[3])):
-                    best = (f_data, prog, out, findings)
-                if _settled(attempts, out):
-                    break
-                previous = f_data
-            if n == self.max_attempts:
-                break
-            # a repair that changed nothing is retried with sampling, so the next one can differ
-            stuck = len(attempts) >= 2 and attempts[-1].formulation == attempts[-2].formulation
-            form = self.repair(self.instructions, self.repair_instructions, question, examples, previous, findings,
-                               max(temperature, self.sample_temperature) if stuck else temperature, seed * 100 + n)
-        return self._finish(text, attempts, best, last_missing)
+                form = self.repair(self.instructions, self.repair_instructions, question, examples,
+                                   state["previous"], state["findings"], temp, seed * 100 + n - 1)
+            if form.is_error:
+                state["findings"] = [f"Your reply was not a valid model: {form.error.message[:400]}"]
+                state["previous"] = None
+                return Attempt(None, None, "invalid_reply", findings=state["findings"],
+                               error=form.error.message), None, None
+            program = self.write_code(form, question)
+            outcome = self.run(program)
+            findings_node = self.check(question, form, program, outcome, n)
+            findings = list(findings_node.data) if not findings_node.is_error else [findings_node.error.message]
+            prog = program.data
+            out = outcome.data if not outcome.is_error else RunOutcome(status="error", error=outcome.error.message)
+            f_data = prog.get("formulation", form.data)  # with the mechanical fixes applied
+            state.update(previous=f_data, findings=findings, missing=_has_missing_data(f_data))
+            attempt = Attempt(f_data.model_dump(), prog["code"], out.status, out.objective, findings, out.error,
+                              time.perf_counter() - t0)
+            return attempt, (f_data, prog, out, findings), out
+
+        attempts, best = self._attempts(step, lambda a: a.formulation, temperature)
+        return self._finish(text, attempts, best, state["missing"])
 
     def _program_chain(self, text: str, temperature: float, seed: int) -> Solution:
+        """The program strategy: the LLM writes the Pyomo code, the library tidies and runs it."""
         question = trace.node(text, name="question")
         examples = self.retrieve(question, self.shots)
-        previous: str | None = None
-        findings: list[str] = []
-        attempts: list[Attempt] = []
-        best: tuple[dict, RunOutcome, list[str]] | None = None
-        for n in range(1, self.max_attempts + 1):
-            t_attempt = time.perf_counter()
-            # a repair that changed nothing is retried with sampling, so the next one can differ
-            stuck = len(attempts) >= 2 and attempts[-1].code == attempts[-2].code
+        state: dict[str, Any] = {"previous": None, "findings": []}
+
+        def step(n: int, temp: float) -> tuple[Attempt, Any, RunOutcome | None]:
+            t0 = time.perf_counter()
             program = self.write_program(self.program_instructions, self.program_repair_instructions, question,
-                                         examples, previous, findings,
-                                         max(temperature, self.sample_temperature) if stuck else temperature,
-                                         seed * 100 + n)
+                                         examples, state["previous"], state["findings"], temp, seed * 100 + n)
             if program.is_error:
-                findings = [f"No code: {program.error.message[:400]}"]
-                attempts.append(Attempt(None, None, "invalid_reply", findings=findings, error=program.error.message))
-                continue
+                state["findings"] = [f"No code: {program.error.message[:400]}"]
+                return Attempt(None, None, "invalid_reply", findings=state["findings"],
+                               error=program.error.message), None, None
             outcome = self.run(program)
             findings_node = self.check_program(question, program, outcome)
             findings = list(findings_node.data) if not findings_node.is_error else [findings_node.error.message]
             prog = program.data
             out = outcome.data if not outcome.is_error else RunOutcome(status="error", error=outcome.error.message)
-            attempts.append(Attempt(None, prog["code"] or prog["raw"], out.status, out.objective, findings,
-                                    out.error, time.perf_counter() - t_attempt))
-            if out.ok and (best is None or _rank(findings) <= _rank(best[2])):
-                best = (prog, out, findings)
-            if _settled(attempts, out):
-                break
-            previous = prog["raw"]
+            state.update(previous=prog["raw"], findings=findings)
+            attempt = Attempt(None, prog["code"] or prog["raw"], out.status, out.objective, findings, out.error,
+                              time.perf_counter() - t0)
+            return attempt, (prog, out, findings), out
+
+        attempts, best = self._attempts(step, lambda a: a.code, temperature)
         if best is not None:
             prog, out, findings = best
             m = _SENSE.search(prog["code"])

@@ -255,3 +255,20 @@ model.obj = pyo.Objective(expr=sum(model.x[l] for l in lines))
     scope: dict = {}
     exec(program.code, scope)
     assert len(scope["model"].cover) == 2
+
+
+def test_a_share_of_the_total_against_one_decision_is_sent_back_and_repaired(pool):
+    question = ("A courier buys vans and cars. A van carries 50 parcels and costs $400 a day; a car carries 20 "
+                "parcels and costs $120 a day. At least 400 parcels must be carried each day, and at most 60% of "
+                "the vehicles can be vans. How many of each minimize the daily cost?")
+    head = ("import pyomo.environ as pyo\nmodel = pyo.ConcreteModel()\n"
+            "model.vans = pyo.Var(domain=pyo.NonNegativeIntegers)\nmodel.cars = pyo.Var(domain=pyo.NonNegativeIntegers)\n"
+            "model.objective = pyo.Objective(expr=400 * model.vans + 120 * model.cars, sense=pyo.minimize)\n"
+            "model.parcels = pyo.Constraint(expr=50 * model.vans + 20 * model.cars >= 400)\n")
+    wrong = head + "model.share = pyo.Constraint(expr=model.vans <= 0.6 * model.cars)\n"
+    right = head + "model.share = pyo.Constraint(expr=model.vans <= 0.6 * (model.vans + model.cars))\n"
+    with Modeler(ScriptedLLM([fence(wrong), fence(right)]), sandbox=pool, strategies=("program",)) as m:
+        s = m.solve(question)
+    assert "share of a total" in " ".join(s.attempts[0].findings)
+    assert s.attempts[1].findings == [] and s.code.count("model.vans + model.cars") == 1
+    assert "share of a total" in m.llm.calls[1]["messages"][-1]["content"]

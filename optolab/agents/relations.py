@@ -1,0 +1,202 @@
+"""Relations the text states between decisions, read against the model code.
+
+Two slips of small models that the NL4OPT trails show again and again, both producing a model
+that solves to a wrong optimum, so no solver status reveals them:
+
+- a share of a total ("at most 60% of the vehicles can be vans") written against one other
+  decision (``vans <= 0.6 * cars``) instead of the total (``vans <= 0.6 * (vans + cars)``);
+- "at least twice as many cars as vans" flipped into ``vans >= 2 * cars``.
+
+Both checks fire only when the phrase is in the text and a constraint of the code has exactly
+the wrong shape, so a model that is right in another form (``0.4 * vans <= 0.6 * cars``, an
+auxiliary ``total`` variable) is left alone.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+
+from optolab.agents.checks import _stem
+
+_SHARE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|percent\b)\s+of\s+(?:the\s+|all\s+(?:the\s+)?|its\s+|their\s+|his\s+|"
+                    r"her\s+)?(?:total\s+)?(?:number\s+of\s+|amount\s+of\s+)?([a-z]+)", re.I)
+_TIMES = r"(twice|double|three times|four times|five times|(\d+(?:\.\d+)?)\s*times)"
+_WORDS = {"twice": 2.0, "double": 2.0, "three times": 3.0, "four times": 4.0, "five times": 5.0}
+_NOUN = r"([a-z]+(?:\s+[a-z]+)?)"
+# "at least twice as many cars as vans": cars >= 2 * vans
+_AS_MANY = re.compile(_TIMES + r"\s+as\s+(?:many|much)\s+" + _NOUN + r"\s+as\s+(?:the\s+)?(?:number\s+of\s+)?" + _NOUN,
+                      re.I)
+# "the number of cars must be at least three times the number of vans"
+_NUMBER_OF = re.compile(r"number\s+of\s+" + _NOUN + r"\s+(?:[a-z]+\s+){0,4}?" + _TIMES +
+                        r"\s+(?:the\s+number\s+of|that\s+of|the\s+amount\s+of|as\s+many\s+as|the)\s+" + _NOUN, re.I)
+_SKIP = {"the", "of", "a", "an", "number", "amount", "total", "many", "much", "as", "than", "be", "is", "are",
+         "must", "should", "can", "at", "least", "most"}
+_OPS = (ast.LtE, ast.GtE, ast.Eq, ast.Lt, ast.Gt)
+_MIRROR = {"<=": ">=", ">=": "<=", "<": ">", ">": "<", "==": "=="}
+
+
+@dataclass(frozen=True)
+class Ref:
+    """One mention of a decision variable: ``vans``, ``x['vans']`` (index ``vans``) or ``x[i]`` (index ``*``)."""
+
+    base: str
+    index: str | None = None
+
+    def words(self) -> set[str]:
+        parts = re.split(r"[_\W]+", self.base) + (re.split(r"[_\W]+", self.index) if self.index else [])
+        return {_stem(p) for p in parts if p and p != "*"}
+
+    def overlaps(self, other: "Ref") -> bool:
+        return self.base == other.base and (self.index is None or other.index is None or "*" in (self.index, other.index)
+                                            or self.index == other.index)
+
+    def __str__(self) -> str:
+        return self.base if self.index is None else f"{self.base}[{self.index}]"
+
+
+def _base(node: ast.AST) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):  # model.vans, m.x
+        return node.attr
+    return None
+
+
+def _refs(node: ast.AST, variables: set[str]) -> list[Ref]:
+    out: list[Ref] = []
+    seen_inner: set[int] = set()
+    for n in ast.walk(node):
+        if isinstance(n, ast.Subscript) and _base(n.value) in variables:
+            idx = n.slice
+            index = str(idx.value) if isinstance(idx, ast.Constant) else "*"
+            out.append(Ref(_base(n.value), index))
+            seen_inner.add(id(n.value))
+        elif isinstance(n, (ast.Name, ast.Attribute)) and id(n) not in seen_inner and _base(n) in variables:
+            if isinstance(n, ast.Attribute) or isinstance(n.ctx, ast.Load):
+                out.append(Ref(_base(n)))
+    return out
+
+
+def _constants(node: ast.AST) -> set[float]:
+    """The numbers of an expression, with ``60 / 100`` and ``60 * 0.01`` also read as 0.6."""
+    out: set[float] = set()
+    for n in ast.walk(node):
+        if isinstance(n, ast.Constant) and isinstance(n.value, (int, float)) and not isinstance(n.value, bool):
+            out.add(round(float(n.value), 9))
+        elif isinstance(n, ast.BinOp) and isinstance(n.left, ast.Constant) and isinstance(n.right, ast.Constant):
+            a, b = n.left.value, n.right.value
+            if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+                if isinstance(n.op, ast.Div) and b:
+                    out.add(round(a / b, 9))
+                elif isinstance(n.op, ast.Mult):
+                    out.add(round(a * b, 9))
+    return out
+
+
+@dataclass
+class Relation:
+    """A two-sided comparison of the code whose both sides mention decisions."""
+
+    left: ast.AST
+    right: ast.AST
+    left_refs: list[Ref]
+    right_refs: list[Ref]
+    op: str  # "<=", ">=", "==", "<", ">"
+    source: str
+
+
+def relations(code: str, variables: list[str]) -> list[Relation]:
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return []
+    names = set(variables)
+    out = []
+    for n in ast.walk(tree):
+        if isinstance(n, ast.Compare) and len(n.ops) == 1 and isinstance(n.ops[0], _OPS):
+            left, right = _refs(n.left, names), _refs(n.comparators[0], names)
+            if left and right:
+                op = ast.unparse(ast.Compare(ast.Name("a"), n.ops, [ast.Name("b")])).split()[1]
+                out.append(Relation(n.left, n.comparators[0], left, right, op, ast.unparse(n)))
+    return out
+
+
+def _disjoint(a: list[Ref], b: list[Ref]) -> bool:
+    return not any(x.overlaps(y) for x in a for y in b)
+
+
+def _phrase_refs(phrase: str, refs: list[Ref]) -> list[Ref]:
+    """The refs that a noun phrase ("large trucks") names best, by shared word stems."""
+    words = {_stem(w) for w in phrase.lower().split() if w not in _SKIP}
+    scored = [(len(words & r.words()), r) for r in refs]
+    best = max((s for s, _ in scored), default=0)
+    return [r for s, r in scored if s == best and best > 0]
+
+
+def share_findings(question: str, code: str, variables: list[str]) -> list[str]:
+    """"60% of the vehicles" (a group no single decision is named after) written against one other decision."""
+    rels = relations(code, variables)
+    if not rels:
+        return []
+    every = {Ref(v) for v in variables} | {r for rel in rels for r in rel.left_refs + rel.right_refs}
+    found = []
+    for m in _SHARE.finditer(question):
+        share = round(float(m.group(1)) / 100, 9)
+        if not 0 < share < 1:
+            continue
+        noun = _stem(m.group(2))
+        named = {str(r) for r in every if noun in r.words()}
+        if len(named) == 1:  # "60% of the cars": a share of one decision, not of a total
+            continue
+        for rel in rels:
+            for side, other, side_refs, other_refs in ((rel.right, rel.left, rel.right_refs, rel.left_refs),
+                                                       (rel.left, rel.right, rel.left_refs, rel.right_refs)):
+                consts = _constants(side)
+                if share not in consts or share in _constants(other) or not _disjoint(side_refs, other_refs):
+                    continue
+                if round(1 - share, 9) in consts | _constants(other):  # rearranged: 0.4*a >= 0.6*b
+                    continue
+                whole = " + ".join(dict.fromkeys(str(r) for r in other_refs + side_refs))
+                op = rel.op if other is rel.left else _MIRROR[rel.op]
+                mine = ", ".join(dict.fromkeys(map(str, other_refs)))
+                found.append(f"\"{m.group(0).strip()}\" is a share of a total, but `{rel.source}` compares "
+                             f"{mine} with {share:g} times {', '.join(dict.fromkeys(map(str, side_refs)))} only. "
+                             f"The total includes {mine} too: write it against the sum, e.g. "
+                             f"`{other_refs[0]} {op} {share:g} * ({whole})`.")
+                break
+    return list(dict.fromkeys(found))
+
+
+def multiple_findings(question: str, code: str, variables: list[str]) -> list[str]:
+    """"At least twice as many cars as vans" written as ``vans >= 2 * cars``: the factor on the wrong side."""
+    rels = relations(code, variables)
+    if not rels:
+        return []
+    found = []
+    for pattern, big_group, small_group in ((_AS_MANY, 3, 4), (_NUMBER_OF, 1, 4)):
+        for m in pattern.finditer(question):
+            times_at = 1 if pattern is _AS_MANY else 2
+            word = m.group(times_at).lower()
+            factor = _WORDS.get(word) or float(m.group(times_at + 1))
+            big_phrase, small_phrase = m.group(big_group), m.group(small_group)
+            for rel in rels:
+                for side, other, side_refs, other_refs in ((rel.right, rel.left, rel.right_refs, rel.left_refs),
+                                                           (rel.left, rel.right, rel.left_refs, rel.right_refs)):
+                    if factor not in _constants(side) or factor in _constants(other):
+                        continue
+                    if len(side_refs) != 1 or len(other_refs) != 1 or not _disjoint(side_refs, other_refs):
+                        continue
+                    every = side_refs + other_refs
+                    big, small = _phrase_refs(big_phrase, every), _phrase_refs(small_phrase, every)
+                    if big == side_refs and small == other_refs:  # the factor multiplies the larger group
+                        found.append(f"\"{m.group(0).strip()}\" compares {big[0]} with {factor:g} times "
+                                     f"{small[0]} (`{big[0]} ... {factor:g} * {small[0]}`), but `{rel.source}` "
+                                     f"multiplies {big[0]} instead. Put the factor on {small[0]}.")
+                    break
+    return list(dict.fromkeys(found))
+
+
+def relation_findings(question: str, code: str, variables: list[str]) -> list[str]:
+    return share_findings(question, code, variables) + multiple_findings(question, code, variables)
