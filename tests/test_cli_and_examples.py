@@ -60,3 +60,31 @@ def test_optimize_function_example_reaches_its_target_with_a_scripted_optimizer(
     assert example.main() == 0
     out = capsys.readouterr().out
     assert "target met" in out and "3 * x + 4" in out
+
+
+def test_optimize_prompt_example_keeps_the_best_scored_rewrite(monkeypatch, capsys):
+    import sys
+
+    from optolab.testing import FunctionLLM
+
+    example = _load_example("optimize_prompt")
+    keywords = {"complaint": ("late", "crash", "charged", "wrong", "nobody", "not received", "crushed"),
+                "question": ("?",)}
+    rewrites = iter(["Say hello.",  # worse than nothing: must not be kept
+                     "Answer with one word: complaint, question or praise."])
+
+    def reply(messages):
+        system = messages[0]["content"]
+        if "#Variables" in system or "#Feedback" in messages[-1]["content"]:  # the optimizer
+            return {"reasoning": "name the labels", "suggestion": {"instruction": next(rewrites, "Say hello.")}}
+        if "one word" not in system:  # the labelling call under a poor instruction
+            return "Thank you for your message."
+        text = messages[-1]["content"].lower()
+        return next((label for label, keys in keywords.items() if any(k in text for k in keys)), "praise")
+
+    monkeypatch.setattr(example, "LLM", lambda *a, **k: FunctionLLM(reply))
+    monkeypatch.setattr(sys, "argv", ["optimize_prompt.py", "--rounds", "2", "--candidates", "2"])
+    assert example.main() == 0
+    out = capsys.readouterr().out
+    assert "held-out accuracy before: 0%" in out
+    assert "held-out accuracy after:  100%" in out and "one word" in out.splitlines()[-1]
