@@ -6,7 +6,9 @@ appended to a JSONL file as each problem finishes, so an interrupted run resumes
 Prints accuracy, mean wall time per problem and the share of time spent outside the LLM
 (target: >= 70% solved, < 5% outside the LLM).
 
-    python benchmarks/agent_embedded.py [--model local] [--limit N] [--out runs/embedded.jsonl]
+    python benchmarks/agent_embedded.py [--model local] [--strategy program] [--limit N] [--out runs/embedded.jsonl]
+
+(`optolab eval embedded` runs the same problems through the evaluation harness, with reports.)
 """
 
 from __future__ import annotations
@@ -29,10 +31,12 @@ def main() -> int:
     ap.add_argument("--limit", type=int, default=None)
     ap.add_argument("--ids", nargs="*", help="only these problem ids")
     ap.add_argument("--samples", type=int, default=1)
+    ap.add_argument("--strategy", choices=("formulation", "program", "both"), default="formulation")
     ap.add_argument("--out", type=Path, default=Path("runs/embedded.jsonl"))
     args = ap.parse_args()
 
     from optolab.agents import Modeler
+    from optolab.agents.modeler import strategies_of
     from optolab.llm import LLM
     from optolab.problems import load_problems
 
@@ -46,15 +50,20 @@ def main() -> int:
             if line.strip():
                 rec = json.loads(line)
                 done[rec["id"]] = rec
+    other = sorted({r.get("strategy", "formulation") for r in done.values()} - {args.strategy})
+    if other:
+        sys.exit(f"{args.out} holds results of the {', '.join(other)} strategy; use another --out to run "
+                 f"--strategy {args.strategy}")
     llm = LLM(args.model, api_base=args.api_base, max_tokens=1500)
     todo = [p for p in problems if p.id not in done]
     print(f"{len(problems)} problems, {len(done)} already done, {len(todo)} to run -> {args.out}", flush=True)
     # worked examples that are near-copies of a test question are never shown (no leakage)
-    with Modeler(llm, samples=args.samples, max_example_overlap=0.4) as agent, args.out.open("a") as fh:
+    with Modeler(llm, samples=args.samples, strategies=strategies_of(args.strategy),
+                 max_example_overlap=0.4) as agent, args.out.open("a") as fh:
         for i, p in enumerate(todo, 1):
             t0 = time.perf_counter()
             s = agent.solve(p.text)
-            rec = {"id": p.id, "class": p.problem_class, "expected": p.objective, "predicted": s.objective,
+            rec = {"id": p.id, "strategy": args.strategy, "class": p.problem_class, "expected": p.objective, "predicted": s.objective,
                    "status": s.status, "correct": correct(s.objective, p.objective), "attempts": len(s.attempts),
                    "seconds": time.perf_counter() - t0, "llm_seconds": s.llm_seconds,
                    "prompt_tokens": s.prompt_tokens, "completion_tokens": s.completion_tokens,
