@@ -365,15 +365,23 @@ class Modeler(trace.Module):
 
         ``step(n, temperature)`` makes attempt ``n`` (the first or a repair of the one before) and
         returns it with what to keep if it is the best so far, and its run outcome (None when
-        nothing ran). A repair that changed nothing (``same`` of the last two attempts equal) is
-        retried with sampling, so the next one can differ. The loop stops when :func:`_settled`
-        says so; the best is the solved attempt with the fewest open findings, the later on ties.
+        nothing ran). A repair that changed nothing (``same`` equal to the attempt before) is asked
+        again at once with sampling, so that it can differ instead of using up an attempt on what
+        already failed; after two equal attempts in a row every later one samples. The loop stops
+        when :func:`_settled` says so; the best is the solved attempt with the fewest open
+        findings, the later on ties.
         """
         attempts: list[Attempt] = []
         best: tuple[Any, list[str]] | None = None
+        sampled = max(temperature, self.sample_temperature)
         for n in range(1, self.max_attempts + 1):
             stuck = len(attempts) >= 2 and same(attempts[-1]) == same(attempts[-2])
-            attempt, keep, outcome = step(n, max(temperature, self.sample_temperature) if stuck else temperature)
+            temp = sampled if stuck else temperature
+            attempt, keep, outcome = step(n, temp)
+            if attempts and temp < sampled and same(attempt) == same(attempts[-1]):
+                repeated = attempt.seconds
+                attempt, keep, outcome = step(n, sampled)
+                attempt.seconds += repeated
             attempts.append(attempt)
             if outcome is None:
                 continue

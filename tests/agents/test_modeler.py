@@ -118,7 +118,9 @@ def test_self_consistency_votes_on_the_objective(pool):
 
     def reply(messages, params):
         count.append(1)
-        return wrong if len(count) <= 2 else GOOD  # the first chain (a formulation and its repair) stays wrong
+        # the first chain stays wrong: its formulation, the repair, and the repair asked again with sampling
+        # because it repeated the formulation
+        return wrong if len(count) <= 3 else GOOD
 
     m = Modeler(FunctionLLM(reply), sandbox=pool, samples=3, max_attempts=2)
     s = m.solve(QUESTION)

@@ -154,7 +154,8 @@ def test_a_tie_between_strategies_goes_to_the_answer_with_fewer_open_findings(po
         "variables": [{"name": "desks", "type": "integer"}, {"name": "shelves", "type": "integer"}],
         "objective": {"sense": "maximize", "expression": "70*desks + 30*shelves"},
         "constraints": [{"name": "hours", "expression": "4*desks + 2*shelves <= 40"}]}
-    llm = ScriptedLLM([no_sales_limit, no_sales_limit, fence(GOOD_CODE)])
+    # the formulation chain: first reply, a repair that repeats it, the repair asked again with sampling
+    llm = ScriptedLLM([no_sales_limit, no_sales_limit, no_sales_limit, fence(GOOD_CODE)])
     with Modeler(llm, sandbox=pool, strategies=("formulation", "program")) as m:
         s = m.solve(QUESTION)
     assert s.objective == pytest.approx(680) and s.strategy == "program" and s.findings == []
@@ -272,3 +273,13 @@ def test_a_share_of_the_total_against_one_decision_is_sent_back_and_repaired(poo
     assert "share of a total" in " ".join(s.attempts[0].findings)
     assert s.attempts[1].findings == [] and s.code.count("model.vans + model.cars") == 1
     assert "share of a total" in m.llm.calls[1]["messages"][-1]["content"]
+
+
+def test_a_repair_that_repeats_the_code_is_asked_again_with_sampling_at_once(pool):
+    broken = fence(GOOD_CODE.replace("<= hours", "<= hour"))
+    with Modeler(ScriptedLLM([broken, broken, fence(GOOD_CODE)]), sandbox=pool, strategies=("program",),
+                 max_attempts=2) as m:
+        s = m.solve(QUESTION)
+    assert s.ok and s.objective == pytest.approx(680)
+    assert [a.status for a in s.attempts] == ["error", "optimal"]  # the repeat used up no attempt
+    assert [c["params"].get("temperature") for c in m.llm.calls] == [0.0, 0.0, 0.7]
