@@ -21,6 +21,7 @@ import json
 import platform
 import queue
 import re
+import subprocess
 import threading
 import time
 import traceback
@@ -152,7 +153,28 @@ def versions() -> dict[str, str]:
             out[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             out[name] = "not installed"
+    commit = source_commit()
+    if commit:
+        out["optolab_commit"] = commit
     return out
+
+
+def source_commit(root: Path | None = None) -> str | None:
+    """The git commit optolab runs from (with "+changes" when the checkout differs from it), or None
+    when it is not run from a git checkout: with it a run can be repeated with the same code."""
+    root = Path(root) if root is not None else Path(__file__).resolve().parents[2]
+    if not (root / ".git").exists():
+        return None
+    try:
+        head = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True,
+                              timeout=10)
+        if head.returncode != 0:
+            return None
+        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no", "--",
+                                "optolab"], capture_output=True, text=True, timeout=10)
+        return head.stdout.strip() + ("+changes" if dirty.stdout.strip() else "")
+    except (OSError, subprocess.SubprocessError):
+        return None
 
 
 # --- one problem ----------------------------------------------------------------------------
