@@ -101,17 +101,24 @@ def answer_schema(keys: list[str], choices: list[str]) -> type:
     return create_model("AnswerMap", __config__=ConfigDict(json_schema_extra=_enum), **fields)
 
 
-def _ask_llm(llm: Any, question: str, keys: list[str], cands: list[Candidate], max_tokens: int) -> dict[str, str]:
+def _ask_llm(llm: Any, question: str, keys: list[str], cands: list[Candidate], max_tokens: int,
+             context: list[dict] | None = None) -> dict[str, str]:
     schema = answer_schema(keys, [c.key for c in cands] + [NONE])
     listing = "\n".join(f"- {c.label} = {c.value:g}" for c in cands)
     asked = "\n".join(f"k{i}: {k}" for i, k in enumerate(keys))
-    messages = [
-        {"role": "system", "content": "You match the quantities a question asks for to the values of a solved "
-                                      "model. Answer with JSON only."},
-        {"role": "user", "content": f"Question:\n{question}\n\nSolved values:\n{listing}\n\nFor each asked "
-                                    f"quantity, give the name of the solved value it is (\"objective\" for the "
-                                    f"optimal objective, \"none\" if no value matches):\n{asked}"},
-    ]
+    request = (f"Solved values:\n{listing}\n\nFor each asked quantity, give the name of the solved value it is "
+               f"(\"objective\" for the optimal objective, \"none\" if no value matches). Answer with JSON "
+               f"only:\n{asked}")
+    if context:
+        # the conversation that wrote the model: the model sees its own code (what each variable means),
+        # and a local server reuses the work already done on that prompt
+        messages = list(context) + [{"role": "user", "content": f"That model was solved. {request}"}]
+    else:
+        messages = [
+            {"role": "system", "content": "You match the quantities a question asks for to the values of a solved "
+                                          "model. Answer with JSON only."},
+            {"role": "user", "content": f"Question:\n{question}\n\n{request}"},
+        ]
     reply = llm.structured(messages, schema, max_tokens=max_tokens, temperature=0.0)
     data = reply.model_dump()
     return {k: data.get(f"k{i}", NONE) for i, k in enumerate(keys)}
@@ -119,8 +126,11 @@ def _ask_llm(llm: Any, question: str, keys: list[str], cands: list[Candidate], m
 
 def answer_keys(keys: Iterable[str], values: dict[str, float], objective: float | None, *,
                 question: str = "", descriptions: dict[str, str] | None = None, objective_text: str = "",
-                llm: Any = None, max_tokens: int = 300) -> dict[str, float]:
+                llm: Any = None, max_tokens: int = 300, context: list[dict] | None = None) -> dict[str, float]:
     """Values for the requested ``keys``; keys that match nothing are left out.
+
+    ``context``: the messages (ending with the model's reply) that produced the solved model; the
+    LLM pass then continues that conversation instead of starting a new one.
 
     ``values`` are the solved variable entries ("x", "trucks[A]"), ``descriptions`` the variables'
     descriptions by base name. Without ``llm`` only the word-overlap pass runs.
@@ -138,7 +148,7 @@ def answer_keys(keys: Iterable[str], values: dict[str, float], objective: float 
             chosen[k] = pick
     if unclear and llm is not None and cands:
         try:
-            chosen.update(_ask_llm(llm, question, unclear, cands, max_tokens))
+            chosen.update(_ask_llm(llm, question, unclear, cands, max_tokens, context))
         except Exception:  # noqa: BLE001 - an unanswered key is reported as missing, never a crash
             pass
     return {k: by_key[c].value for k, c in chosen.items() if c in by_key}

@@ -148,6 +148,9 @@ class Modeler(trace.Module):
         if unknown or not self.strategies:
             raise ValueError(f"strategies {list(self.strategies)}: choose one or more of {list(STRATEGIES)}")
         self._example_code: dict[str, str] = {}
+        # per solve: the conversation that wrote each chain's answer (for the answer step)
+        self._contexts: dict[int, list[dict]] = {}
+        self._last_context: list[dict] = []
         self.sample_temperature = sample_temperature
         self.max_tokens = max_tokens
         self.time_limit = time_limit
@@ -215,6 +218,7 @@ class Modeler(trace.Module):
                               show=lambda ex: f"```python\n{self._code_of(ex)}```")
         with self._llm_clock():
             reply = self._get_llm().chat(msgs, max_tokens=self.max_tokens, temperature=temperature, seed=seed)
+        self._last_context = msgs + [{"role": "assistant", "content": reply.text}]
         raw = extract_code(reply.text)
         try:
             program = clean_program(raw)
@@ -280,7 +284,7 @@ class Modeler(trace.Module):
         with self._llm_clock():
             return answer_keys(keys, solution.values, solution.objective, question=text, descriptions=descriptions,
                                objective_text=f"{obj.get('sense', '')} {obj.get('expression', '')}".strip(),
-                               llm=self._get_llm())
+                               llm=self._get_llm(), context=self._contexts.get(id(solution)))
 
     # --- helpers ----------------------------------------------------------------------------
     def _code_of(self, example: Example) -> str:
@@ -329,6 +333,7 @@ class Modeler(trace.Module):
         """
         t0 = time.perf_counter()
         self._llm_seconds = 0.0
+        self._contexts = {}
         text = (text or "").strip()
         if not text:
             return Solution(question=text, status="empty_input",
@@ -446,20 +451,22 @@ class Modeler(trace.Module):
             state.update(previous=prog["raw"], findings=findings)
             attempt = Attempt(None, prog["code"] or prog["raw"], out.status, out.objective, findings, out.error,
                               time.perf_counter() - t0)
-            return attempt, (prog, out, findings), out
+            return attempt, (prog, out, findings, self._last_context), out
 
         attempts, best = self._attempts(step, lambda a: a.code, temperature)
         if best is not None:
-            prog, out, findings = best
+            prog, out, findings, context = best
             m = _SENSE.search(prog["code"])
             sense = m.group(1) if m else None
             note = "" if not findings else " Remaining notes: " + " ".join(findings)
             word = {"maximize": "maximum", "minimize": "minimum"}.get(sense or "", "optimum")
-            return Solution(question=text, status=out.status, objective=out.objective, sense=sense,
-                            values=dict(out.values or {}), code=prog["code"], strategy="program",
-                            findings=list(findings),
-                            explanation=f"Solved to {out.status}: the {word} is {out.objective:.6g}.{note}",
-                            attempts=attempts)
+            solution = Solution(question=text, status=out.status, objective=out.objective, sense=sense,
+                                values=dict(out.values or {}), code=prog["code"], strategy="program",
+                                findings=list(findings),
+                                explanation=f"Solved to {out.status}: the {word} is {out.objective:.6g}.{note}",
+                                attempts=attempts)
+            self._contexts[id(solution)] = context
+            return solution
         return self._finish(text, attempts, None, [], strategy="program")
 
     def _finish(self, text: str, attempts: list[Attempt], best, last_missing: list[str],

@@ -283,3 +283,16 @@ def test_a_repair_that_repeats_the_code_is_asked_again_with_sampling_at_once(poo
     assert s.ok and s.objective == pytest.approx(680)
     assert [a.status for a in s.attempts] == ["error", "optimal"]  # the repeat used up no attempt
     assert [c["params"].get("temperature") for c in m.llm.calls] == [0.0, 0.0, 0.7]
+
+
+def test_the_answer_step_continues_the_conversation_that_wrote_the_code(pool):
+    keys = ["How many pieces of the cheaper furniture", "The best profit"]
+    llm = ScriptedLLM([fence(GOOD_CODE), {"k0": "shelves"}])
+    with Modeler(llm, sandbox=pool, strategies=("program",)) as m:
+        s = m.solve(QUESTION, answer_keys=keys)
+    assert s.answers == {"The best profit": pytest.approx(680), "How many pieces of the cheaper furniture": 4}
+    asked = llm.calls[1]["messages"]
+    # the same turns (the structured request may add its schema to the system prompt)
+    assert asked[1:-1] == llm.calls[0]["messages"][1:] + [{"role": "assistant", "content": fence(GOOD_CODE)}]
+    assert asked[0]["content"].startswith(llm.calls[0]["messages"][0]["content"])
+    assert "That model was solved" in asked[-1]["content"] and "shelves = 4" in asked[-1]["content"]
