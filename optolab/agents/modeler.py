@@ -214,7 +214,9 @@ class Modeler(trace.Module):
         # a repair: the previous code and what is wrong with it
         history = (_repair_turns(repair_template, findings, f"```python\n{previous}\n```" if previous else None)
                    if findings else [])
-        msgs = self._messages(instructions, question, examples, history,
+        # a repair leaves the worked examples out, as the formulation repair does: shown them again with a
+        # failure to fix, a small model tends to paste one in (seen on NL4OPT and OptiBench)
+        msgs = self._messages(instructions, question, [] if history else examples, history,
                               show=lambda ex: f"```python\n{self._code_of(ex)}```")
         with self._llm_clock():
             reply = self._get_llm().chat(msgs, max_tokens=self.max_tokens, temperature=temperature, seed=seed)

@@ -204,6 +204,41 @@ class _UnrollAdds(ast.NodeTransformer):
         return ast.copy_location(body, node)
 
 
+class _SumOfOne(ast.NodeTransformer):
+    """``sum(hours[l])`` sums one variable entry, which Pyomo cannot iterate: it means ``hours[l]``."""
+
+    def __init__(self, variables: set[str], changes: list[str]) -> None:
+        self.variables = variables
+        self.changes = changes
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        self.generic_visit(node)
+        if not (isinstance(node.func, ast.Name) and node.func.id == "sum" and len(node.args) == 1
+                and not node.keywords and isinstance(node.args[0], ast.Subscript)):
+            return node
+        target = node.args[0].value
+        base = target.attr if isinstance(target, ast.Attribute) else target.id if isinstance(target, ast.Name) \
+            else None
+        if base not in self.variables:  # sum(costs[i]) of a list of numbers is fine
+            return node
+        self.changes.append(f"line {node.lineno}: {ast.unparse(node)} sums a single variable entry; "
+                            f"used {ast.unparse(node.args[0])}")
+        return node.args[0]
+
+
+def _variable_names(tree: ast.Module) -> set[str]:
+    """Names bound to ``Var(...)``: ``model.x = pyo.Var(...)`` gives x, ``y = Var(...)`` gives y."""
+    out = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and _call_name(node.value) == "Var":
+            for t in node.targets:
+                if isinstance(t, ast.Attribute):
+                    out.add(t.attr)
+                elif isinstance(t, ast.Name):
+                    out.add(t.id)
+    return out
+
+
 def clean_program(code: str) -> Program:
     """Make LLM-written model code fit for the sandbox; raises :class:`ProgramError` when it cannot."""
     code = (code or "").strip()
@@ -220,6 +255,7 @@ def clean_program(code: str) -> Program:
     changes: list[str] = []
     tree.body = _clean_body(tree.body, set(), changes)
     tree = _UnrollAdds(changes).visit(tree)
+    tree = _SumOfOne(_variable_names(tree), changes).visit(tree)
     _fix_undefined_names(tree, changes)
     name = _model_variable(tree)
     if name is None:

@@ -120,6 +120,9 @@ def test_program_strategy_repairs_a_failing_program_with_the_error(pool):
     repair = m.llm.calls[1]["messages"]
     assert repair[-2]["role"] == "assistant" and "<= hour" in repair[-2]["content"]
     assert "NameError" in repair[-1]["content"] and "corrected code" in repair[-1]["content"]
+    first_problems = [x for x in m.llm.calls[0]["messages"] if x["content"].startswith("Problem:")]
+    assert len(first_problems) == 1 + m.shots.data  # the worked examples, then the question
+    assert [x["content"] for x in repair if x["content"].startswith("Problem:")] == [f"Problem:\n{QUESTION}"]
 
 
 def test_program_strategy_reports_when_no_attempt_gives_code(pool):
@@ -296,3 +299,24 @@ def test_the_answer_step_continues_the_conversation_that_wrote_the_code(pool):
     assert asked[1:-1] == llm.calls[0]["messages"][1:] + [{"role": "assistant", "content": fence(GOOD_CODE)}]
     assert asked[0]["content"].startswith(llm.calls[0]["messages"][0]["content"])
     assert "That model was solved" in asked[-1]["content"] and "shelves = 4" in asked[-1]["content"]
+
+
+def test_a_sum_of_one_variable_entry_becomes_the_entry_but_sums_of_data_stay():
+    code = """
+import pyomo.environ as pyo
+model = pyo.ConcreteModel()
+lines = ['a', 'b']
+rates = {'a': [1, 2], 'b': [3, 4]}
+model.hours = pyo.Var(lines, domain=pyo.NonNegativeReals)
+hours = model.hours
+model.cover = pyo.ConstraintList()
+for l in lines:
+    model.cover.add(sum(hours[l]) * sum(rates[l]) >= 6)
+model.obj = pyo.Objective(expr=sum(hours[l] for l in lines))
+"""
+    program = clean_program(code)
+    assert "hours[l] * sum(rates[l])" in program.code
+    assert any("sums a single variable entry" in c for c in program.changes)
+    scope: dict = {}
+    exec(program.code, scope)
+    assert len(scope["model"].cover) == 2
