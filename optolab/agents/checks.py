@@ -255,11 +255,41 @@ def objective_focus_findings(question: str, variables: list[str], objective_name
             "Keep every constraint; change only the objective."]
 
 
-def outcome_findings(outcome: RunOutcome, origin: str | None = None) -> list[str]:
-    """What is wrong when the run gave no solution; [] when it gave one."""
+# what to do about the run-time errors small models cause most often
+_ERROR_HINTS = [
+    (re.compile(r"KeyError: (.+)"), "The key {0} is missing from a data dict: give every dict an entry for each "
+                                    "index the model uses (take the numbers from the problem), or loop only over "
+                                    "the keys it has."),
+    (re.compile(r"NameError: name '(\w+)' is not defined"), "Define {0} before it is used: a number of the problem "
+                                                            "as a named Python variable, or the model component "
+                                                            "model.{0}."),
+    (re.compile(r"AbsExpression|unrecognized expression type.*Abs", re.S),
+     "abs() of a variable cannot be solved as written: use an auxiliary variable d with d >= e and d >= -e, or "
+     "minimize pyo.sqrt(e**2) for a distance."),
+    (re.compile(r"Cannot convert non-constant Pyomo expression|non-constant .*to bool|InvalidValueError.*bool",
+                re.S),
+     "A Python if, min(), max() or comparison was applied to a variable: the value of a variable is not known "
+     "while the model is built. Write that logic as constraints (with binary variables where needed)."),
+]
+
+
+def error_hint(error: str | None) -> str:
+    """One sentence on how to fix a run-time error, or "" when there is nothing specific to say."""
+    for pattern, hint in _ERROR_HINTS:
+        m = pattern.search(error or "")
+        if m:
+            return hint.format(*(g.strip() for g in m.groups()))
+    return ""
+
+
+def outcome_findings(outcome: RunOutcome, origin: str | None = None, line: str | None = None) -> list[str]:
+    """What is wrong when the run gave no solution; [] when it gave one. ``origin`` names the part of
+    the formulation the failing code came from, ``line`` quotes the failing line."""
     if outcome.status == "error" or (outcome.error and not outcome.ok):
         where = f"{origin}: " if origin else ""
-        return [f"{where}running the model failed: {outcome.error}"]
+        quoted = f" (line {outcome.error_line}: `{line}`)" if line else ""
+        hint = error_hint(outcome.error)
+        return [f"{where}running the model failed: {outcome.error}{quoted}" + (f" {hint}" if hint else "")]
     if outcome.status == "infeasible" or outcome.status == "infeasible_or_unbounded" and outcome.objective is None:
         why = f" {outcome.diagnosis}" if outcome.diagnosis else ""
         return [f"The model has no feasible solution.{why} Check the units of each constraint, the direction of "
@@ -303,12 +333,11 @@ def counts_whole_things(words: str) -> bool:
 def program_findings(question: str, code: str, outcome: RunOutcome, numbers_used: set[float],
                      variables: list[str] = (), objective_names: set[str] = frozenset()) -> list[str]:
     """Findings for model code the LLM wrote itself (the program strategy)."""
-    failed = outcome_findings(outcome)
+    lines = code.splitlines()
+    line = lines[outcome.error_line - 1].strip() if outcome.error_line and 0 < outcome.error_line <= len(lines) \
+        else None
+    failed = outcome_findings(outcome, line=line)
     if failed:
-        if outcome.status == "error" and outcome.error_line:
-            lines = code.splitlines()
-            if 0 < outcome.error_line <= len(lines):
-                failed = [f"{failed[0]} (line {outcome.error_line}: `{lines[outcome.error_line - 1].strip()}`)"]
         return failed
     findings = copied_findings(question, numbers_used, list(variables))
     findings += nothing_decided(outcome) + objective_focus_findings(question, list(variables), set(objective_names))

@@ -104,3 +104,18 @@ def test_a_requirement_the_model_listed_but_never_modeled_is_a_hard_finding():
     found = run_findings(q, f, RunOutcome(status="optimal", objective=32000, values={"wheat": 160.0, "corn": 0.0}))
     assert found[0].startswith('Your requirement "land: 100 acres" is not in the model: 100')
     assert not any("not used in the model: 100" in x for x in found)  # said once, as the hard finding
+
+
+def test_run_time_errors_come_with_what_to_do():
+    from optolab.agents.checks import RunOutcome, error_hint, outcome_findings
+
+    assert "missing from a data dict" in error_hint("runtime_error: KeyError: (6, 1)")
+    assert "(6, 1)" in error_hint("runtime_error: KeyError: (6, 1)")
+    assert "model.need" in error_hint("runtime_error: NameError: name 'need' is not defined")
+    assert "auxiliary variable" in error_hint("NotImplementedError: unrecognized expression type: "
+                                             "<class 'pyomo.core.expr.numeric_expr.AbsExpression'>")
+    assert "binary variables" in error_hint("PyomoException: Cannot convert non-constant Pyomo expression "
+                                            "(x - 5) to bool.")
+    assert error_hint("ZeroDivisionError: division by zero") == ""
+    found = outcome_findings(RunOutcome(status="error", error="KeyError: 'a'", error_line=3), line="x = d['a']")
+    assert found[0].index("(line 3: `x = d['a']`)") < found[0].index("missing from a data dict")
