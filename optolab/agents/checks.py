@@ -159,8 +159,8 @@ def copied_findings(question: str, f: Formulation | set[float], names: list[str]
     used = f if isinstance(f, set) else _numbers_in_formulation(f)
     foreign = foreign_numbers(question, used)
     total = len(used - _COMMON)
-    text_words = {_stem(w) for w in re.findall(r"[a-z]+", question.lower())}
-    strange = [n for n in names if not ({_stem(t) for t in re.split(r"[_\W\d]+", n.lower()) if len(t) > 2}
+    text_words = {stem(w) for w in re.findall(r"[a-z]+", question.lower())}
+    strange = [n for n in names if not ({stem(t) for t in re.split(r"[_\W\d]+", n.lower()) if len(t) > 2}
                                         & text_words)]
     if len(foreign) >= 2 and len(foreign) >= 0.3 * max(total, 1):
         shown = ", ".join(f"{x:g}" for x in foreign[:8])
@@ -209,7 +209,8 @@ def _listed_but_unmodeled(f: Formulation, missing: list[float]) -> list[str]:
     return out
 
 
-def _stem(word: str) -> str:
+def stem(word: str) -> str:
+    """A plural reduced to its singular, lower case ("bikes" -> "bike", "batches" -> "batch")."""
     w = word.lower()
     if w.endswith("ies") and len(w) > 4:
         return w[:-3] + "y"
@@ -229,8 +230,8 @@ def goal_variable(question: str, variables: list[str], objective_names: set[str]
     m = _GOAL.search(question)
     if not m:
         return None
-    noun = _stem(m.group(2))
-    matches = [v for v in variables if noun in {_stem(t) for t in re.split(r"[_\W]+", v) if t}]
+    noun = stem(m.group(2))
+    matches = [v for v in variables if noun in {stem(t) for t in re.split(r"[_\W]+", v) if t}]
     if len(matches) != 1:
         return None
     target = matches[0]

@@ -18,7 +18,7 @@ import ast
 import re
 from dataclasses import dataclass
 
-from optolab.agents.checks import _stem
+from optolab.agents.checks import stem
 
 _SHARE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|percent\b)\s+of\s+(?:the\s+|all\s+(?:the\s+)?|its\s+|their\s+|his\s+|"
                     r"her\s+)?(?:total\s+)?(?:number\s+of\s+|amount\s+of\s+)?([a-z]+)", re.I)
@@ -47,7 +47,7 @@ class Ref:
 
     def words(self) -> set[str]:
         parts = re.split(r"[_\W]+", self.base) + (re.split(r"[_\W]+", self.index) if self.index else [])
-        return {_stem(p) for p in parts if p and p != "*"}
+        return {stem(p) for p in parts if p and p != "*"}
 
     def overlaps(self, other: "Ref") -> bool:
         return self.base == other.base and (self.index is None or other.index is None or "*" in (self.index, other.index)
@@ -130,7 +130,7 @@ def _disjoint(a: list[Ref], b: list[Ref]) -> bool:
 
 def _phrase_refs(phrase: str, refs: list[Ref]) -> list[Ref]:
     """The refs that a noun phrase ("large trucks") names best, by shared word stems."""
-    words = {_stem(w) for w in phrase.lower().split() if w not in _SKIP}
+    words = {stem(w) for w in phrase.lower().split() if w not in _SKIP}
     scored = [(len(words & r.words()), r) for r in refs]
     best = max((s for s, _ in scored), default=0)
     return [r for s, r in scored if s == best and best > 0]
@@ -147,7 +147,7 @@ def share_findings(question: str, code: str, variables: list[str]) -> list[str]:
         share = round(float(m.group(1)) / 100, 9)
         if not 0 < share < 1:
             continue
-        noun = _stem(m.group(2))
+        noun = stem(m.group(2))
         named = {str(r) for r in every if noun in r.words()}
         if len(named) == 1:  # "60% of the cars": a share of one decision, not of a total
             continue
