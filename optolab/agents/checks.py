@@ -258,6 +258,12 @@ def objective_focus_findings(question: str, variables: list[str], objective_name
 
 # what to do about the run-time errors small models cause most often
 _ERROR_HINTS = [
+    (re.compile(r"Index '?([^']*?)'? is not valid for indexed component '(\w+)'"),
+     "{1} is not indexed by {0}: use the same elements it was declared over (loop over that set or list, not "
+     "over positions 0, 1, ...)."),
+    (re.compile(r"'ConcreteModel' object has no attribute '(\w+)'"),
+     "model.{0} is used before it is created: create it (model.{0} = pyo.Var(...) for a decision) above the "
+     "first line that uses it."),
     (re.compile(r"KeyError: (.+)"), "The key {0} is missing from a data dict: give every dict an entry for each "
                                     "index the model uses (take the numbers from the problem), or loop only over "
                                     "the keys it has."),

@@ -146,15 +146,28 @@ def _star_names(module: str) -> set[str]:
         return set()
 
 
+# mathematical names small models use without importing them (the pyomo functions work on variables)
+_MATH_NAMES = {"pi": "from math import pi", "sqrt": "from pyomo.environ import sqrt",
+               "exp": "from pyomo.environ import exp", "log": "from pyomo.environ import log",
+               "log10": "from pyomo.environ import log10", "sin": "from pyomo.environ import sin",
+               "cos": "from pyomo.environ import cos", "tan": "from pyomo.environ import tan"}
+
+
 def _fix_undefined_names(tree: ast.Module, changes: list[str]) -> None:
     """Two slips of small models, fixed before the code runs:
 
     - ``model.trucks = pyo.Var(...)`` and later a bare ``trucks``: bind ``trucks = model.trucks``
       right after the component is made;
-    - ``cost[canoe]`` where ``'canoe'`` is an element of a list or a key of a dict: quote it.
+    - ``cost[canoe]`` where ``'canoe'`` is an element of a list or a key of a dict: quote it;
+    - ``pi``, ``sqrt``, ``exp`` ... used without an import: import them.
     """
     bound = _bound_names(tree)
     undefined = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)} - bound
+    maths = sorted(undefined & set(_MATH_NAMES))
+    if maths:
+        tree.body[:0] = [ast.parse(_MATH_NAMES[n]).body[0] for n in maths]
+        undefined -= set(maths)
+        changes.append(f"imported {', '.join(maths)}, which the code uses without importing")
     if not undefined:
         return
     components: dict[str, int] = {}  # name -> index of the top-level statement that makes model.<name>

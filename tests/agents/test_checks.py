@@ -119,3 +119,12 @@ def test_run_time_errors_come_with_what_to_do():
     assert error_hint("ZeroDivisionError: division by zero") == ""
     found = outcome_findings(RunOutcome(status="error", error="KeyError: 'a'", error_line=3), line="x = d['a']")
     assert found[0].index("(line 3: `x = d['a']`)") < found[0].index("missing from a data dict")
+
+
+def test_pyomo_index_and_missing_component_errors_get_their_own_hints():
+    from optolab.agents.checks import error_hint
+
+    hint = error_hint("runtime_error: KeyError: \"Index '0' is not valid for indexed component 'proportion'\"")
+    assert hint.startswith("proportion is not indexed by 0")
+    hint = error_hint("runtime_error: AttributeError: 'ConcreteModel' object has no attribute 'leased_trucks'")
+    assert "model.leased_trucks is used before it is created" in hint

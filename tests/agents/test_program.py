@@ -320,3 +320,17 @@ model.obj = pyo.Objective(expr=sum(hours[l] for l in lines))
     scope: dict = {}
     exec(program.code, scope)
     assert len(scope["model"].cover) == 2
+
+
+def test_maths_names_used_without_import_are_imported():
+    code = """
+import pyomo.environ as pyo
+model = pyo.ConcreteModel()
+model.r = pyo.Var(bounds=(0, 2))
+model.obj = pyo.Objective(expr=pi * model.r ** 2 + sqrt(model.r + 1), sense=pyo.maximize)
+"""
+    program = clean_program(code)
+    assert any("imported pi, sqrt" in c for c in program.changes)
+    scope: dict = {}
+    exec(program.code, scope)
+    assert "obj" in dict(scope["model"].component_map())
