@@ -252,6 +252,68 @@ def _variable_names(tree: ast.Module) -> set[str]:
     return out
 
 
+def _rename_reserved(tree: ast.Module, changes: list[str]) -> None:
+    """A decision named like a builtin the sandbox forbids (``model.open``, then ``open[l]``): the
+    bare name becomes ``open_`` (bound to ``model.open`` when the code never binds it itself)."""
+    from optolab.solvers.policy import FORBIDDEN_NAMES
+
+    stored = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    made: dict[str, int] = {}  # component name -> index of the top-level statement that makes it
+    for i, stmt in enumerate(tree.body):
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Attribute) \
+                and isinstance(stmt.targets[0].value, ast.Name):
+            made.setdefault(stmt.targets[0].attr, i)
+    used = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} & FORBIDDEN_NAMES
+    names = sorted(n for n in used if n in stored or n in made)
+    if not names:
+        return
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id in names:
+            node.id = node.id + "_"
+    for name in sorted((n for n in names if n not in stored), key=lambda n: -made[n]):
+        i = made[name]
+        owner = tree.body[i].targets[0].value.id
+        tree.body.insert(i + 1, ast.parse(f"{name}_ = {owner}.{name}").body[0])
+    changes.append(f"renamed {', '.join(names)} to {', '.join(n + '_' for n in names)}: "
+                   "the names of Python builtins are not allowed in model code")
+
+
+def _key_lists_by_names(tree: ast.Module, changes: list[str]) -> None:
+    """``price = [3, 5]`` read as ``price[c] for c in crops`` with ``crops = ['wheat', 'corn']``: a
+    list indexed by names. It becomes ``{'wheat': 3, 'corn': 5}`` when every use indexes it that way
+    and the two lists have the same length."""
+    literals: dict[str, tuple[int, ast.List]] = {}
+    for i, stmt in enumerate(tree.body):
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name) \
+                and isinstance(stmt.value, ast.List):
+            literals[stmt.targets[0].id] = (i, stmt.value)
+    names = {k: [e.value for e in v.elts] for k, (_, v) in literals.items()
+             if v.elts and all(isinstance(e, ast.Constant) and isinstance(e.value, str) for e in v.elts)}
+    loops: dict[str, set[str]] = {}  # loop variable -> the names of the lists it runs over
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.For, ast.comprehension)) and isinstance(node.target, ast.Name):
+            it = node.iter.id if isinstance(node.iter, ast.Name) else "?"
+            loops.setdefault(node.target.id, set()).add(it)
+    uses: dict[str, list[ast.AST]] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and node.value.id in literals:
+            uses.setdefault(node.value.id, []).append(node.slice)
+    for name, (i, value) in literals.items():
+        if name in names or name not in uses:
+            continue
+        over = set()
+        for idx in uses[name]:
+            over |= loops.get(idx.id, {"?"}) if isinstance(idx, ast.Name) else {"?"}
+        if len(over) != 1:
+            continue
+        keys_name = over.pop()
+        keys = names.get(keys_name)
+        if keys is None or len(keys) != len(value.elts) or len(set(keys)) != len(keys):
+            continue
+        tree.body[i].value = ast.Dict(keys=[ast.Constant(k) for k in keys], values=list(value.elts))
+        changes.append(f"{name} is read by the names in {keys_name}: made it a dict keyed by them")
+
+
 def clean_program(code: str) -> Program:
     """Make LLM-written model code fit for the sandbox; raises :class:`ProgramError` when it cannot."""
     code = (code or "").strip()
@@ -269,6 +331,8 @@ def clean_program(code: str) -> Program:
     tree.body = _clean_body(tree.body, set(), changes)
     tree = _UnrollAdds(changes).visit(tree)
     tree = _SumOfOne(_variable_names(tree), changes).visit(tree)
+    _rename_reserved(tree, changes)
+    _key_lists_by_names(tree, changes)
     _fix_undefined_names(tree, changes)
     name = _model_variable(tree)
     if name is None:

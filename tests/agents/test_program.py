@@ -334,3 +334,41 @@ model.obj = pyo.Objective(expr=pi * model.r ** 2 + sqrt(model.r + 1), sense=pyo.
     scope: dict = {}
     exec(program.code, scope)
     assert "obj" in dict(scope["model"].component_map())
+
+
+def test_a_decision_named_like_a_forbidden_builtin_is_renamed():
+    from optolab.solvers.policy import check_code
+
+    code = """
+import pyomo.environ as pyo
+model = pyo.ConcreteModel()
+lines = ['a', 'b']
+model.open = pyo.Var(lines, domain=pyo.Binary)
+model.obj = pyo.Objective(expr=sum(open[l] for l in lines))
+model.c = pyo.Constraint(expr=open['a'] + open['b'] >= 1)
+"""
+    program = clean_program(code)
+    assert check_code(program.code) == [] and "open_ = model.open" in program.code
+    scope: dict = {}
+    exec(program.code, scope)
+    assert len(scope["model"].open) == 2
+    assert check_code(clean_program("import pyomo.environ as pyo\nmodel = pyo.ConcreteModel()\n"
+                                    "data = open('x.csv')\n").code)  # a real call to open stays forbidden
+
+
+def test_a_list_read_by_names_becomes_a_dict_but_a_list_read_by_position_stays():
+    code = """
+import pyomo.environ as pyo
+model = pyo.ConcreteModel()
+crops = ['wheat', 'corn']
+price = [3, 5]
+hours = [1, 2]
+model.acres = pyo.Var(crops, domain=pyo.NonNegativeReals)
+model.obj = pyo.Objective(expr=sum(price[c] * model.acres[c] for c in crops), sense=pyo.maximize)
+model.c = pyo.Constraint(expr=sum(hours[i] * model.acres[crops[i]] for i in range(2)) <= 10)
+"""
+    program = clean_program(code)
+    assert "price = {'wheat': 3, 'corn': 5}" in program.code and "hours = [1, 2]" in program.code
+    scope: dict = {}
+    exec(program.code, scope)
+    assert scope["model"].obj.expr is not None
