@@ -314,6 +314,64 @@ def _key_lists_by_names(tree: ast.Module, changes: list[str]) -> None:
         changes.append(f"{name} is read by the names in {keys_name}: made it a dict keyed by them")
 
 
+_NONNEGATIVE = {"NonNegativeReals", "NonNegativeIntegers", "Binary", "PositiveReals", "PositiveIntegers",
+                "Boolean", "UnitInterval", "PercentFraction"}
+
+
+def _nonnegative_variables(tree: ast.Module) -> set[str]:
+    """Variables declared nonnegative (by domain or by a lower bound >= 0)."""
+    out = set()
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Assign) and _call_name(node.value) == "Var"):
+            continue
+        ok = False
+        for kw in node.value.keywords:
+            if kw.arg in ("domain", "within") and (_call_name(kw.value) or ast.unparse(kw.value).split(".")[-1]) \
+                    in _NONNEGATIVE:
+                ok = True
+            if kw.arg == "bounds" and isinstance(kw.value, ast.Tuple) and kw.value.elts:
+                low = kw.value.elts[0]
+                ok |= isinstance(low, ast.Constant) and isinstance(low.value, (int, float)) and low.value >= 0
+        if ok:
+            for t in node.targets:
+                out.add(t.attr if isinstance(t, ast.Attribute) else getattr(t, "id", ""))
+    return out
+
+
+class _ClearRatios(ast.NodeTransformer):
+    """``(a + b) / (x + y) <= 0.3`` with nonnegative x, y is ``a + b <= 0.3 * (x + y)``: linear, so
+    an LP/MILP solver proves the optimum instead of a local NLP solver approximating it."""
+
+    def __init__(self, variables: set[str], nonnegative: set[str], changes: list[str]) -> None:
+        self.variables, self.nonnegative, self.changes = variables, nonnegative, changes
+
+    def _vars(self, node: ast.AST) -> set[str]:
+        out = set()
+        for n in ast.walk(node):
+            base = n.attr if isinstance(n, ast.Attribute) else n.id if isinstance(n, ast.Name) else None
+            if base in self.variables:
+                out.add(base)
+        return out
+
+    def visit_Compare(self, node: ast.Compare) -> ast.AST:
+        if len(node.ops) != 1 or not isinstance(node.ops[0], (ast.LtE, ast.GtE, ast.Eq)):
+            return node
+        left, right = node.left, node.comparators[0]
+        for ratio, other, ratio_left in ((left, right, True), (right, left, False)):
+            if not (isinstance(ratio, ast.BinOp) and isinstance(ratio.op, ast.Div)) or self._vars(other):
+                continue
+            denominator = self._vars(ratio.right)
+            if not denominator or not denominator <= self.nonnegative:
+                continue
+            scaled = ast.BinOp(left=other, op=ast.Mult(), right=ratio.right)
+            new = ast.Compare(left=ratio.left if ratio_left else scaled, ops=node.ops,
+                              comparators=[scaled if ratio_left else ratio.left])
+            self.changes.append(f"line {node.lineno}: multiplied out the ratio in {ast.unparse(node)} "
+                                f"(its denominator is nonnegative), which keeps the model linear")
+            return ast.copy_location(new, node)
+        return node
+
+
 def clean_program(code: str) -> Program:
     """Make LLM-written model code fit for the sandbox; raises :class:`ProgramError` when it cannot."""
     code = (code or "").strip()
@@ -333,6 +391,7 @@ def clean_program(code: str) -> Program:
     tree = _SumOfOne(_variable_names(tree), changes).visit(tree)
     _rename_reserved(tree, changes)
     _key_lists_by_names(tree, changes)
+    tree = _ClearRatios(_variable_names(tree), _nonnegative_variables(tree), changes).visit(tree)
     _fix_undefined_names(tree, changes)
     name = _model_variable(tree)
     if name is None:

@@ -372,3 +372,24 @@ model.c = pyo.Constraint(expr=sum(hours[i] * model.acres[crops[i]] for i in rang
     scope: dict = {}
     exec(program.code, scope)
     assert scope["model"].obj.expr is not None
+
+
+def test_a_ratio_constraint_with_a_nonnegative_denominator_is_multiplied_out(pool):
+    code = """
+import pyomo.environ as pyo
+model = pyo.ConcreteModel()
+model.b = pyo.Var(domain=pyo.Reals, bounds=(0, None))
+model.h = pyo.Var(domain=pyo.NonNegativeReals)
+b, h = model.b, model.h
+model.objective = pyo.Objective(expr=1.2 * b + 0.5 * h, sense=pyo.maximize)
+model.budget = pyo.Constraint(expr=b + h <= 100)
+model.loss = pyo.Constraint(expr=(0.5 * b + 0.25 * h) / (b + h) <= 0.3)
+"""
+    program = clean_program(code)
+    assert "0.5 * b + 0.25 * h <= 0.3 * (b + h)" in program.code
+    free = clean_program(code.replace("domain=pyo.Reals, bounds=(0, None)", "domain=pyo.Reals"))
+    assert "/ (b + h) <= 0.3" in free.code  # a denominator that may be negative is left alone
+    with Modeler(ScriptedLLM([fence(code)]), sandbox=pool, strategies=("program",)) as m:
+        s = m.solve("Bet up to $100 on b (pays 1.2) and h (pays 0.5); the average loss rate must stay at most 0.3 "
+                    "where b loses 0.5 and h 0.25. Maximize the payout.")
+    assert s.status == "optimal" and s.objective == pytest.approx(64)  # b = 20, h = 80
