@@ -372,6 +372,40 @@ class _ClearRatios(ast.NodeTransformer):
         return node
 
 
+def _create_missing_model(tree: ast.Module, changes: list[str]) -> None:
+    """Code that fills ``model.x = ...`` but never makes ``model`` (a repair that left out the first
+    lines): make it after the imports."""
+    if "ConcreteModel" in _calls(tree) or any(isinstance(n, ast.Name) and n.id == "model" and
+                                               isinstance(n.ctx, ast.Store) for n in ast.walk(tree)):
+        return
+    if not any(isinstance(st, ast.Assign) and any(isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name)
+                                                  and t.value.id == "model" for t in st.targets)
+               for st in tree.body):
+        return
+    at = 0
+    while at < len(tree.body) and isinstance(tree.body[at], (ast.Import, ast.ImportFrom)):
+        at += 1
+    pyo_bound = any(isinstance(st, ast.Import) and any(a.asname == "pyo" for a in st.names) for st in tree.body)
+    lines = ["model = pyo.ConcreteModel()"] if pyo_bound else ["import pyomo.environ as pyo",
+                                                               "model = pyo.ConcreteModel()"]
+    tree.body[at:at] = [ast.parse(line).body[0] for line in lines]
+    changes.append("created model = pyo.ConcreteModel(), which the code fills but never makes")
+
+
+def _constraint_lists(tree: ast.Module, changes: list[str]) -> None:
+    """``model.c = pyo.Constraint()`` followed by ``model.c.add(...)``: it is a ConstraintList."""
+    added = {ast.unparse(n.func.value) for n in ast.walk(tree) if isinstance(n, ast.Call)
+             and isinstance(n.func, ast.Attribute) and n.func.attr == "add"}
+    for st in ast.walk(tree):
+        if not (isinstance(st, ast.Assign) and len(st.targets) == 1 and isinstance(st.value, ast.Call)
+                and not st.value.args and not st.value.keywords and ast.unparse(st.targets[0]) in added):
+            continue
+        func = st.value.func
+        if isinstance(func, ast.Attribute) and func.attr == "Constraint":
+            func.attr = "ConstraintList"
+            changes.append(f"{ast.unparse(st.targets[0])} gets constraints with add(): made it a ConstraintList")
+
+
 def clean_program(code: str) -> Program:
     """Make LLM-written model code fit for the sandbox; raises :class:`ProgramError` when it cannot."""
     code = (code or "").strip()
@@ -392,6 +426,8 @@ def clean_program(code: str) -> Program:
     _rename_reserved(tree, changes)
     _key_lists_by_names(tree, changes)
     tree = _ClearRatios(_variable_names(tree), _nonnegative_variables(tree), changes).visit(tree)
+    _create_missing_model(tree, changes)
+    _constraint_lists(tree, changes)
     _fix_undefined_names(tree, changes)
     name = _model_variable(tree)
     if name is None:

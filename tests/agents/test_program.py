@@ -393,3 +393,23 @@ model.loss = pyo.Constraint(expr=(0.5 * b + 0.25 * h) / (b + h) <= 0.3)
         s = m.solve("Bet up to $100 on b (pays 1.2) and h (pays 0.5); the average loss rate must stay at most 0.3 "
                     "where b loses 0.5 and h 0.25. Maximize the payout.")
     assert s.status == "optimal" and s.objective == pytest.approx(64)  # b = 20, h = 80
+
+
+def test_a_repair_that_left_out_the_model_line_and_a_constraint_filled_with_add_are_mended():
+    code = """
+import pyomo.environ as pyo
+items = ['a', 'b']
+model.x = pyo.Var(items, domain=pyo.NonNegativeReals)
+model.cap = pyo.Constraint()
+for i in items:
+    model.cap.add(model.x[i] <= 3)
+model.obj = pyo.Objective(expr=sum(model.x[i] for i in items), sense=pyo.maximize)
+"""
+    program = clean_program(code)
+    assert any("created model" in c for c in program.changes)
+    assert any("ConstraintList" in c for c in program.changes)
+    scope: dict = {}
+    exec(program.code, scope)
+    assert len(scope["model"].cap) == 2
+    with pytest.raises(ProgramError, match="never creates a model"):
+        clean_program("import pyomo.environ as pyo\nx = 3\n")
