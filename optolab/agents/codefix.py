@@ -5,7 +5,7 @@ trails) and that needs no model call to mend: a bare name for a model component,
 without quotes, maths functions without import, a generator handed to ``ConstraintList.add``,
 ``sum()`` of one variable entry, a decision named like a forbidden builtin, a list read by names,
 a ratio constraint that can be multiplied out, a model that is filled but never made, a
-``Constraint()`` filled with ``add()``. Each one says what it changed, in words for the trail.
+``Constraint()`` filled with ``add()``, a single constraint given an index. Each one says what it changed, in words for the trail.
 """
 
 from __future__ import annotations
@@ -322,6 +322,22 @@ def _constraint_lists(tree: ast.Module, changes: list[str]) -> None:
             changes.append(f"{ast.unparse(st.targets[0])} gets constraints with add(): made it a ConstraintList")
 
 
+def _unindex_single_constraints(tree: ast.Module, changes: list[str]) -> None:
+    """``pyo.Constraint(model.x, rule=lambda m: ...)``: a rule of the model alone (or an ``expr=``)
+    makes one constraint, so the index arguments given with it are dropped."""
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and call_name(node) == "Constraint" and node.args):
+            continue
+        kw = {k.arg: k.value for k in node.keywords}
+        rule = kw.get("rule")
+        single = "expr" in kw or (isinstance(rule, ast.Lambda) and len(rule.args.args) == 1)
+        if single:
+            dropped = ", ".join(ast.unparse(a) for a in node.args)
+            node.args = []
+            changes.append(f"line {node.lineno}: dropped the index {dropped} of a constraint whose rule makes one "
+                           "constraint")
+
+
 def fix_tree(tree: ast.Module, changes: list[str]) -> ast.Module:
     """All the fixes, in order; each appends what it changed to ``changes``."""
     tree = _UnrollAdds(changes).visit(tree)
@@ -331,5 +347,6 @@ def fix_tree(tree: ast.Module, changes: list[str]) -> ast.Module:
     tree = _ClearRatios(_variable_names(tree), _nonnegative_variables(tree), changes).visit(tree)
     _create_missing_model(tree, changes)
     _constraint_lists(tree, changes)
+    _unindex_single_constraints(tree, changes)
     _fix_undefined_names(tree, changes)
     return tree

@@ -413,3 +413,20 @@ model.obj = pyo.Objective(expr=sum(model.x[i] for i in items), sense=pyo.maximiz
     assert len(scope["model"].cap) == 2
     with pytest.raises(ProgramError, match="never creates a model"):
         clean_program("import pyomo.environ as pyo\nx = 3\n")
+
+
+def test_a_single_constraint_given_an_index_loses_the_index():
+    code = """
+import pyomo.environ as pyo
+model = pyo.ConcreteModel()
+sites = ['a', 'b', 'c']
+model.open_depot = pyo.Var(sites, domain=pyo.Binary)
+model.at_most_two = pyo.Constraint(model.open_depot, rule=lambda m: sum(m.open_depot[i] for i in sites) <= 2)
+model.each = pyo.Constraint(sites, rule=lambda m, i: m.open_depot[i] <= 1)
+model.obj = pyo.Objective(expr=sum(model.open_depot[i] for i in sites), sense=pyo.maximize)
+"""
+    program = clean_program(code)
+    assert any("dropped the index model.open_depot" in c for c in program.changes)
+    scope: dict = {}
+    exec(program.code, scope)
+    assert len(scope["model"].at_most_two) == 1 and len(scope["model"].each) == 3
