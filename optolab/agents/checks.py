@@ -160,8 +160,16 @@ def copied_findings(question: str, f: Formulation | set[float], names: list[str]
     foreign = foreign_numbers(question, used)
     total = len(used - _COMMON)
     text_words = {stem(w) for w in re.findall(r"[a-z]+", question.lower())}
-    strange = [n for n in names if not ({stem(t) for t in re.split(r"[_\W\d]+", n.lower()) if len(t) > 2}
-                                        & text_words)]
+
+    def named_in_text(token: str) -> bool:  # "invest" is named by "investment", "prod" by "production"
+        return token in text_words or any(w.startswith(token) or token.startswith(w) for w in text_words
+                                          if min(len(w), len(token)) >= 4)
+
+    strange = []
+    for n in names:
+        tokens = {stem(t) for t in re.split(r"[_\W\d]+", n.lower()) if len(t) > 2}
+        if tokens and not any(named_in_text(t) for t in tokens):  # "x" or "y1" say nothing either way
+            strange.append(n)
     if len(foreign) >= 2 and len(foreign) >= 0.3 * max(total, 1):
         shown = ", ".join(f"{x:g}" for x in foreign[:8])
         return [f"Your model uses numbers that are not in this problem ({shown}); it looks copied from an example. "

@@ -128,3 +128,12 @@ def test_pyomo_index_and_missing_component_errors_get_their_own_hints():
     assert hint.startswith("proportion is not indexed by 0")
     hint = error_hint("runtime_error: AttributeError: 'ConcreteModel' object has no attribute 'leased_trucks'")
     assert "model.leased_trucks is used before it is created" in hint
+
+
+def test_decision_names_close_to_the_words_of_the_text_or_too_short_to_judge_are_not_copied():
+    from optolab.agents.checks import copied_findings
+
+    question = "An investor has $1000 for investment in bonds. Maximize the return."
+    assert copied_findings(question, set(), ["invest"]) == []
+    assert copied_findings(question, set(), ["x", "y"]) == []
+    assert copied_findings(question, set(), ["tomato_beds"])  # a decision the text never mentions
