@@ -22,6 +22,7 @@ from optolab.trace.optimizers import OptoPrime, SearchOptimizer
 
 XS = [0.0, 1.0, 2.0, 3.0, 5.0]  # shown to the optimizer through the feedback
 HELD_OUT = [4.0, 7.5, 10.0]  # never shown: a lookup table of the shown points fails here
+PROBES = [-1.0, 2.5, 8.0]  # the score checks that predict gives a number here (no target is used)
 
 
 def target(x: float) -> float:
@@ -39,19 +40,22 @@ def mean_error(predictions, measured):
 
 
 def shown_error(measured: list[float]) -> float:
-    """Mean absolute error on the shown points; a failing function scores as a huge error."""
+    """Mean absolute error on the shown points; a function that fails, or gives no number for other
+    inputs (a lookup of the shown points), scores as a huge error. The other inputs have no target:
+    only that predict answers them is checked, so nothing of the held-out data leaks."""
     with trace.no_trace():
-        outs = [predict(x) for x in XS]
+        outs = [predict(x) for x in XS + PROBES]
     if any(o.is_error or not isinstance(o.data, (int, float)) for o in outs):
         return 1e9
+    outs = outs[: len(XS)]
     return sum(abs(o.data - m) for o, m in zip(outs, measured)) / len(measured)
 
 
 def held_out_error() -> float | None:
     with trace.no_trace():
         outs = [predict(x) for x in HELD_OUT]
-    if any(o.is_error for o in outs):
-        return None
+    if any(o.is_error or not isinstance(o.data, (int, float)) for o in outs):
+        return None  # fails, or returns no number (a lookup table of the shown points gives None)
     return sum(abs(o.data - target(x)) for o, x in zip(outs, HELD_OUT)) / len(HELD_OUT)
 
 
@@ -107,7 +111,7 @@ def main() -> int:
             print(f"  (no change proposed; rejected: {record.rejected or 'none'})")
         if "best_score" in record.extra:
             print(f"  {record.extra['candidates']} new candidate(s); best shown-point error "
-                  f"{-record.extra['best_score']:.4g} ({record.extra['best_origin']})")
+                  f"{abs(record.extra['best_score']):.4g} ({record.extra['best_origin']})")
         print(f"  LLM: {record.prompt_tokens} prompt + {record.completion_tokens} completion tokens, "
               f"{record.llm_seconds:.1f} s", flush=True)
     print(f"target not met within {args.steps} steps; final code:\n{predict.code.data}")

@@ -48,6 +48,8 @@ def test_optimize_function_example_reaches_its_target_with_a_scripted_optimizer(
 
     example = _load_example("optimize_function")
     proposals = iter(["def predict(x):\n    return 2 * x + 4\n",  # better, not right
+                      # a lookup of the shown points: exact there, no number elsewhere
+                      "def predict(x):\n    return {0: 4, 1: 7, 2: 10, 3: 13, 5: 19}.get(x)\n",
                       "def predict(x):\n    return {0: 4, 1: 7}[x]\n",  # a lookup table: fails on other points
                       "def predict(x):\n    return 3 * x + 4\n"])
 
