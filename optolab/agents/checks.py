@@ -227,6 +227,11 @@ def stem(word: str) -> str:
     return w[:-1] if w.endswith("s") and not w.endswith("ss") else w
 
 
+def name_words(name: str) -> set[str]:
+    """The words of a name, each reduced to its singular: ``large_trucks`` -> {"large", "truck"}."""
+    return {stem(t) for t in re.split(r"[_\W]+", name) if t}
+
+
 def expression_names(expression: str) -> set[str]:
     """The identifiers of an expression written as text."""
     return set(_IDENT.findall(expression))
@@ -239,7 +244,7 @@ def goal_variable(question: str, variables: list[str], objective_names: set[str]
     if not m:
         return None
     noun = stem(m.group(2))
-    matches = [v for v in variables if noun in {stem(t) for t in re.split(r"[_\W]+", v) if t}]
+    matches = [v for v in variables if noun in name_words(v)]
     if len(matches) != 1:
         return None
     target = matches[0]

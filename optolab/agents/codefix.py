@@ -69,6 +69,25 @@ _MATH_NAMES = {"pi": "from math import pi", "sqrt": "from pyomo.environ import s
                "cos": "from pyomo.environ import cos", "tan": "from pyomo.environ import tan"}
 
 
+def _made_components(tree: ast.Module) -> dict[str, int]:
+    """Component name -> index of the first top-level statement ``owner.<name> = ...`` that makes it."""
+    made: dict[str, int] = {}
+    for i, stmt in enumerate(tree.body):
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Attribute) \
+                and isinstance(stmt.targets[0].value, ast.Name):
+            made.setdefault(stmt.targets[0].attr, i)
+    return made
+
+
+def _bind_after_components(tree: ast.Module, made: dict[str, int], binds: dict[str, str]) -> None:
+    """For each ``component: name`` of ``binds``, put ``name = owner.component`` right after the statement
+    that makes the component (last first, so the indexes of ``made`` stay right)."""
+    for component in sorted(binds, key=lambda c: -made[c]):
+        i = made[component]
+        owner = tree.body[i].targets[0].value.id
+        tree.body.insert(i + 1, ast.parse(f"{binds[component]} = {owner}.{component}").body[0])
+
+
 def _fix_undefined_names(tree: ast.Module, changes: list[str]) -> None:
     """Two slips of small models, fixed before the code runs:
 
@@ -86,16 +105,12 @@ def _fix_undefined_names(tree: ast.Module, changes: list[str]) -> None:
         changes.append(f"imported {', '.join(maths)}, which the code uses without importing")
     if not undefined:
         return
-    components: dict[str, int] = {}  # name -> index of the top-level statement that makes model.<name>
-    for i, stmt in enumerate(tree.body):
-        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
-            t = stmt.targets[0]
-            if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.attr in undefined:
-                components.setdefault(t.attr, i)
-    for name, i in sorted(components.items(), key=lambda kv: -kv[1]):
-        model_name = tree.body[i].targets[0].value.id
-        tree.body.insert(i + 1, ast.parse(f"{name} = {model_name}.{name}").body[0])
-        changes.append(f"bound the name {name} to {model_name}.{name}, which the code uses without defining it")
+    made = _made_components(tree)
+    components = {name: made[name] for name in undefined if name in made}
+    for name in sorted(components, key=lambda n: -components[n]):
+        owner = tree.body[components[name]].targets[0].value.id
+        changes.append(f"bound the name {name} to {owner}.{name}, which the code uses without defining it")
+    _bind_after_components(tree, made, {name: name for name in components})
     strings = {n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)}
     quoted = sorted((undefined - set(components)) & strings)
     if quoted:
@@ -145,27 +160,32 @@ class _SumOfOne(ast.NodeTransformer):
         if not (isinstance(node.func, ast.Name) and node.func.id == "sum" and len(node.args) == 1
                 and not node.keywords and isinstance(node.args[0], ast.Subscript)):
             return node
-        target = node.args[0].value
-        base = target.attr if isinstance(target, ast.Attribute) else target.id if isinstance(target, ast.Name) \
-            else None
-        if base not in self.variables:  # sum(costs[i]) of a list of numbers is fine
+        if base_name(node.args[0].value) not in self.variables:  # sum(costs[i]) of a list of numbers is fine
             return node
         self.changes.append(f"line {node.lineno}: {ast.unparse(node)} sums a single variable entry; "
                             f"used {ast.unparse(node.args[0])}")
         return node.args[0]
 
 
-def _variable_names(tree: ast.Module) -> set[str]:
-    """Names bound to ``Var(...)``: ``model.x = pyo.Var(...)`` gives x, ``y = Var(...)`` gives y."""
-    out = set()
+def base_name(node: ast.AST) -> str | None:
+    """The name a reference is known by: ``x`` for ``x`` and for ``model.x``; None for anything else."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return None
+
+
+def variable_names(tree: ast.Module) -> list[str]:
+    """Names bound to ``Var(...)``, in order: ``model.x = pyo.Var(...)`` gives x, ``y = Var(...)`` gives y."""
+    out: dict[str, None] = {}
     for node in ast.walk(tree):
         if isinstance(node, ast.Assign) and call_name(node.value) == "Var":
             for t in node.targets:
-                if isinstance(t, ast.Attribute):
-                    out.add(t.attr)
-                elif isinstance(t, ast.Name):
-                    out.add(t.id)
-    return out
+                name = base_name(t)
+                if name:
+                    out[name] = None
+    return list(out)
 
 
 def _rename_reserved(tree: ast.Module, changes: list[str]) -> None:
@@ -174,11 +194,7 @@ def _rename_reserved(tree: ast.Module, changes: list[str]) -> None:
     from optolab.solvers.policy import FORBIDDEN_NAMES
 
     stored = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
-    made: dict[str, int] = {}  # component name -> index of the top-level statement that makes it
-    for i, stmt in enumerate(tree.body):
-        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Attribute) \
-                and isinstance(stmt.targets[0].value, ast.Name):
-            made.setdefault(stmt.targets[0].attr, i)
+    made = _made_components(tree)
     used = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} & FORBIDDEN_NAMES
     names = sorted(n for n in used if n in stored or n in made)
     if not names:
@@ -186,10 +202,7 @@ def _rename_reserved(tree: ast.Module, changes: list[str]) -> None:
     for node in ast.walk(tree):
         if isinstance(node, ast.Name) and node.id in names:
             node.id = node.id + "_"
-    for name in sorted((n for n in names if n not in stored), key=lambda n: -made[n]):
-        i = made[name]
-        owner = tree.body[i].targets[0].value.id
-        tree.body.insert(i + 1, ast.parse(f"{name}_ = {owner}.{name}").body[0])
+    _bind_after_components(tree, made, {n: n + "_" for n in names if n not in stored})
     changes.append(f"renamed {', '.join(names)} to {', '.join(n + '_' for n in names)}: "
                    "the names of Python builtins are not allowed in model code")
 
@@ -249,8 +262,7 @@ def _nonnegative_variables(tree: ast.Module) -> set[str]:
                 low = kw.value.elts[0]
                 ok |= isinstance(low, ast.Constant) and isinstance(low.value, (int, float)) and low.value >= 0
         if ok:
-            for t in node.targets:
-                out.add(t.attr if isinstance(t, ast.Attribute) else getattr(t, "id", ""))
+            out |= {name for name in map(base_name, node.targets) if name}
     return out
 
 
@@ -262,12 +274,7 @@ class _ClearRatios(ast.NodeTransformer):
         self.variables, self.nonnegative, self.changes = variables, nonnegative, changes
 
     def _vars(self, node: ast.AST) -> set[str]:
-        out = set()
-        for n in ast.walk(node):
-            base = n.attr if isinstance(n, ast.Attribute) else n.id if isinstance(n, ast.Name) else None
-            if base in self.variables:
-                out.add(base)
-        return out
+        return {name for name in map(base_name, ast.walk(node)) if name in self.variables}
 
     def visit_Compare(self, node: ast.Compare) -> ast.AST:
         if len(node.ops) != 1 or not isinstance(node.ops[0], (ast.LtE, ast.GtE, ast.Eq)):
@@ -341,10 +348,10 @@ def _unindex_single_constraints(tree: ast.Module, changes: list[str]) -> None:
 def fix_tree(tree: ast.Module, changes: list[str]) -> ast.Module:
     """All the fixes, in order; each appends what it changed to ``changes``."""
     tree = _UnrollAdds(changes).visit(tree)
-    tree = _SumOfOne(_variable_names(tree), changes).visit(tree)
+    tree = _SumOfOne(set(variable_names(tree)), changes).visit(tree)
     _rename_reserved(tree, changes)
     _key_lists_by_names(tree, changes)
-    tree = _ClearRatios(_variable_names(tree), _nonnegative_variables(tree), changes).visit(tree)
+    tree = _ClearRatios(set(variable_names(tree)), _nonnegative_variables(tree), changes).visit(tree)
     _create_missing_model(tree, changes)
     _constraint_lists(tree, changes)
     _unindex_single_constraints(tree, changes)

@@ -14,7 +14,7 @@ import ast
 import re
 from dataclasses import dataclass, field
 
-from optolab.agents.codefix import call_name, calls, fix_tree, names
+from optolab.agents.codefix import base_name, call_name, calls, fix_tree, names, variable_names
 
 _FENCE = re.compile(r"```[ \t]*(?:python|py)?[ \t]*\n(.*?)(?:```|\Z)", re.S | re.I)
 # calls whose statements are dropped: solving, printing, writing files
@@ -151,20 +151,13 @@ def model_parts(code: str) -> tuple[list[str], set[str]]:
         tree = ast.parse(code)
     except SyntaxError:
         return [], set()
-    variables: list[str] = []
     used: set[str] = set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.Assign) and call_name(node.value) == "Var":
-            for t in node.targets:
-                name = t.attr if isinstance(t, ast.Attribute) else t.id if isinstance(t, ast.Name) else None
-                if name and name not in variables:
-                    variables.append(name)
-        elif isinstance(node, ast.Call) and call_name(node) == "Objective":
+        if isinstance(node, ast.Call) and call_name(node) == "Objective":
             parts = [kw.value for kw in node.keywords if kw.arg in ("expr", "rule")] + list(node.args[:1])
             for part in parts:
-                used |= {x.id for x in ast.walk(part) if isinstance(x, ast.Name)}
-                used |= {x.attr for x in ast.walk(part) if isinstance(x, ast.Attribute)}
-    return variables, used
+                used |= {name for name in map(base_name, ast.walk(part)) if name}
+    return variable_names(tree), used
 
 
 def focus_objective(code: str, question: str) -> Program | None:

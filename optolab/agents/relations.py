@@ -18,7 +18,8 @@ import ast
 import re
 from dataclasses import dataclass
 
-from optolab.agents.checks import stem
+from optolab.agents.checks import name_words, stem
+from optolab.agents.codefix import base_name
 
 _SHARE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|percent\b)\s+of\s+(?:the\s+|all\s+(?:the\s+)?|its\s+|their\s+|his\s+|"
                     r"her\s+)?(?:total\s+)?(?:number\s+of\s+|amount\s+of\s+)?([a-z]+)", re.I)
@@ -46,8 +47,7 @@ class Ref:
     index: str | None = None
 
     def words(self) -> set[str]:
-        parts = re.split(r"[_\W]+", self.base) + (re.split(r"[_\W]+", self.index) if self.index else [])
-        return {stem(p) for p in parts if p and p != "*"}
+        return name_words(self.base) | (name_words(self.index) if self.index else set())
 
     def overlaps(self, other: "Ref") -> bool:
         return self.base == other.base and (self.index is None or other.index is None or "*" in (self.index, other.index)
@@ -57,26 +57,18 @@ class Ref:
         return self.base if self.index is None else f"{self.base}[{self.index}]"
 
 
-def _base(node: ast.AST) -> str | None:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):  # model.vans, m.x
-        return node.attr
-    return None
-
-
 def _refs(node: ast.AST, variables: set[str]) -> list[Ref]:
     out: list[Ref] = []
     seen_inner: set[int] = set()
     for n in ast.walk(node):
-        if isinstance(n, ast.Subscript) and _base(n.value) in variables:
+        if isinstance(n, ast.Subscript) and base_name(n.value) in variables:
             idx = n.slice
             index = str(idx.value) if isinstance(idx, ast.Constant) else "*"
-            out.append(Ref(_base(n.value), index))
+            out.append(Ref(base_name(n.value), index))
             seen_inner.add(id(n.value))
-        elif isinstance(n, (ast.Name, ast.Attribute)) and id(n) not in seen_inner and _base(n) in variables:
+        elif isinstance(n, (ast.Name, ast.Attribute)) and id(n) not in seen_inner and base_name(n) in variables:
             if isinstance(n, ast.Attribute) or isinstance(n.ctx, ast.Load):
-                out.append(Ref(_base(n)))
+                out.append(Ref(base_name(n)))
     return out
 
 
