@@ -16,6 +16,7 @@ COMMANDS: dict[str, str] = {
     "solve_cmd": "solve",
     "model_cmd": "model",
     "serve_cmd": "serve",
+    "engine_cmd": "engine",
     "eval_cmd": "eval",
     "synth_cmd": "synth",
     "train_cmd": "train",

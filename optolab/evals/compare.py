@@ -88,7 +88,6 @@ def compare_runs(run_a: str | Path, run_b: str | Path, rule: str | None = None) 
     rule = rule or RunDir(run_a).require().get("rule") or "rel_1e-6_objective"
     dir_a, doc_a, sa = load_summary(run_a, rule)
     dir_b, doc_b, sb = load_summary(run_b, rule)
-    recs_a = dir_a.results.read().records
     recs_b = dir_b.results.read().records
     ids_a = [i for i in sa.verdicts]
     ids_b = set(sb.verdicts)

@@ -259,7 +259,7 @@ def print_summary(summary: RunSummary, doc: dict[str, Any], console: Any = None)
         t.add_row(c.name, str(c.n), *[pct(c.rules[r]) for r in summary.rules])
     console.print(t)
     console.print("[dim]" + "; ".join(f"{SHORT_RULES.get(r, r)} = {r}" for r in summary.rules)
-                  + f"; * = the run's rule[/]")
+                  + "; * = the run's rule[/]")
     if summary.error_types:
         total = sum(summary.error_types.values())
         console.print(f"error types ({summary.rule}): " + ", ".join(

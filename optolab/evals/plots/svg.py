@@ -36,7 +36,7 @@ def _svg(width: float, height: float, body: list[str], title: str) -> str:
     head = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
             f'viewBox="0 0 {width:.0f} {height:.0f}" role="img" aria-label="{escape(title)}">')
     return "\n".join([head, f"<title>{escape(title)}</title>",
-                      f'<rect width="100%" height="100%" fill="#ffffff"/>', *body, "</svg>"])
+                      '<rect width="100%" height="100%" fill="#ffffff"/>', *body, "</svg>"])
 
 
 def _text(x: float, y: float, s: str, *, size: int = 12, anchor: str = "start", weight: str = "normal",

@@ -8,7 +8,7 @@ import re
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from optolab.errors import NameClashError, ParameterUpdateError, TraceError
 from optolab.files import write_text_atomic
