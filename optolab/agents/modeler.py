@@ -84,6 +84,18 @@ def _settled(attempts: list[Attempt], outcome: RunOutcome) -> bool:
     return outcome.ok and (not findings or (soft_only and repeated))
 
 
+def _relation_findings(question: str, code: str | None, variables: list[str], outcome: RunOutcome) -> list[str]:
+    """Relations the text states, checked against the code of a solved model, or of one that the solver
+    found infeasible or unbounded (bound directions only); nothing for code that did not run."""
+    if code is None:
+        return []
+    if outcome.ok:
+        return relation_findings(question, code, variables)
+    if outcome.status in ("infeasible", "infeasible_or_unbounded", "unbounded"):
+        return relation_findings(question, code, variables, solved=False)
+    return []
+
+
 def _has_missing_data(f: Formulation) -> list[str]:
     def has_none(v: Any) -> bool:
         if v is None:
@@ -239,7 +251,7 @@ class Modeler(trace.Module):
         variables, objective_names = model_parts(program["code"])
         findings = program_findings(question, program["code"], outcome, numbers_in_code(program["raw"]), variables,
                                     objective_names)
-        return findings + (relation_findings(question, program["code"], variables) if outcome.ok else [])
+        return findings + _relation_findings(question, program["code"], variables, outcome)
 
     @trace.node(description="Write Pyomo code for the formulation (the library writes it, not the LLM).")
     def write_code(self, formulation: Formulation, question: str = "") -> dict[str, Any]:
@@ -273,9 +285,8 @@ class Modeler(trace.Module):
         formulation = program.get("formulation", formulation)
         origin = program["origins"].get(outcome.error_line) if outcome.error_line else None
         findings = run_findings(question, formulation, outcome, origin=origin, attempt=attempt)
-        if outcome.ok:
-            findings += relation_findings(question, program["code"], [v.name for v in formulation.variables])
-        return findings
+        return findings + _relation_findings(question, program["code"], [v.name for v in formulation.variables],
+                                             outcome)
 
     def _answer(self, text: str, solution: Solution, keys: list[str]) -> dict[str, float]:
         from optolab.agents.answers import answer_keys

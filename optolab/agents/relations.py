@@ -1,13 +1,14 @@
 """Relations the text states between decisions, read against the model code.
 
-Two slips of small models that the NL4OPT trails show again and again, both producing a model
-that solves to a wrong optimum, so no solver status reveals them:
+Slips of small models that the NL4OPT and OptiBench trails show again and again, each producing a
+model that solves to a wrong optimum (or none), so no solver status reveals them:
 
 - a share of a total ("at most 60% of the vehicles can be vans") written against one other
   decision (``vans <= 0.6 * cars``) instead of the total (``vans <= 0.6 * (vans + cars)``);
-- "at least twice as many cars as vans" flipped into ``vans >= 2 * cars``.
+- "at least twice as many cars as vans" flipped into ``vans >= 2 * cars``;
+- "a total of at least 60,000 square feet" written as ``hardwood + vinyl <= 60000``.
 
-Both checks fire only when the phrase is in the text and a constraint of the code has exactly
+The checks fire only when the phrase is in the text and a constraint of the code has exactly
 the wrong shape, so a model that is right in another form (``0.4 * vans <= 0.6 * cars``, an
 auxiliary ``total`` variable) is left alone.
 """
@@ -191,9 +192,97 @@ def multiple_findings(question: str, code: str, variables: list[str]) -> list[st
     return list(dict.fromkeys(found))
 
 
-def relation_findings(question: str, code: str, variables: list[str]) -> list[str]:
-    """Both checks; a check that trips over unusual code says nothing rather than stop the agent."""
+# the bound phrase right before a number; negated forms come first, so "no more than" is not read as "more than"
+_BOUND_BEFORE = re.compile(
+    r"\b(?:(?P<upper>at\s+most|a\s+maximum\s+of|maximum\s+of|no\s+more\s+than|not\s+more\s+than|up\s+to|"
+    r"(?:can\s*not|must\s+not|may\s+not|does\s+not|do\s+not|should\s+not|not|never)\s+exceed|"
+    r"no\s+(?:greater|larger|higher)\s+than|less\s+than|fewer\s+than|under|within)|"
+    r"(?P<lower>at\s+least|a\s+minimum\s+of|minimum\s+of|no\s+less\s+than|not\s+less\s+than|no\s+fewer\s+than|"
+    r"not\s+fewer\s+than|more\s+than|greater\s+than|exceeds?|over))\s+(?:\w+\s+)?\$?\s*$", re.I)
+_LOWER_AFTER = re.compile(r"^\s*(?:[a-z]+\s+){0,3}?or\s+more\b", re.I)
+_UPPER_AFTER = re.compile(r"^\s*(?:[a-z]+\s+){0,3}?or\s+(?:less|fewer)\b", re.I)
+_QUESTION_NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?!\w|\.\d)")
+
+
+def _bound_words(question: str, value: float) -> tuple[str | None, str]:
+    """"lower" or "upper" when every mention of ``value`` in the text is worded as that kind of bound
+    ("at least 40", "no more than 50,000", "30 or more"), else None; with the words of the first one."""
+    kinds, first = set(), ""
+    for m in _QUESTION_NUMBER.finditer(question):
+        if float(m.group(1).replace(",", "")) != value:
+            continue
+        before, after = question[max(0, m.start() - 40): m.start()], question[m.end(): m.end() + 30]
+        b = _BOUND_BEFORE.search(before)
+        kind = ("upper" if b and b.group("upper") else "lower" if b else
+                "lower" if _LOWER_AFTER.search(after) else "upper" if _UPPER_AFTER.search(after) else None)
+        kinds.add(kind)
+        if not first:
+            words = before.split()[-4:] + [m.group(1)] + after.split()[:4]
+            first = " ".join(words).strip(" ,.;")
+    if len(kinds) == 1 and None not in kinds:
+        return kinds.pop(), first
+    return None, first
+
+
+def _constant_values(tree: ast.AST) -> dict[str, float]:
+    """Names the code sets once, at the top level, to a plain number (``demand = 60000``)."""
+    values: dict[str, float] = {}
+    counts: dict[str, int] = {}
+    for n in getattr(tree, "body", []):
+        if isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name):
+            name = n.targets[0].id
+            counts[name] = counts.get(name, 0) + 1
+            if isinstance(n.value, ast.Constant) and isinstance(n.value.value, (int, float)) \
+                    and not isinstance(n.value.value, bool):
+                values[name] = float(n.value.value)
+    return {k: v for k, v in values.items() if counts[k] == 1}
+
+
+def bound_findings(question: str, code: str, variables: list[str]) -> list[str]:
+    """A limit the text words as "at least N" written as ``... <= N`` in the code, or "at most N" as ``>= N``.
+
+    Only constraints whose one side is the number alone (a literal or a name set to it once) count, and
+    only numbers that every mention in the text words as the same kind of bound."""
     try:
-        return share_findings(question, code, variables) + multiple_findings(question, code, variables)
+        tree = ast.parse(code)
+    except SyntaxError:
+        return []
+    names, named = set(variables), _constant_values(tree)
+    found = []
+    for n in ast.walk(tree):
+        if not (isinstance(n, ast.Compare) and len(n.ops) == 1 and isinstance(n.ops[0], (ast.LtE, ast.GtE, ast.Lt,
+                                                                                            ast.Gt))):
+            continue
+        left, right = n.left, n.comparators[0]
+        for side, other, mirrored in ((right, left, False), (left, right, True)):
+            if isinstance(side, ast.Constant) and isinstance(side.value, (int, float)) \
+                    and not isinstance(side.value, bool):
+                value = float(side.value)
+            elif isinstance(side, ast.Name) and side.id in named:
+                value = named[side.id]
+            else:
+                continue
+            if not _refs(other, names) or value == 0:
+                continue
+            upper = isinstance(n.ops[0], (ast.LtE, ast.Lt)) != mirrored  # decisions <= value
+            kind, words = _bound_words(question, value)
+            if kind == "lower" and upper or kind == "upper" and not upper:
+                right_op = ">=" if kind == "lower" else "<="
+                found.append(f"\"{words}\" is a {'minimum' if kind == 'lower' else 'maximum'}, but "
+                             f"`{ast.unparse(n)}` bounds it from {'above' if upper else 'below'}; the direction "
+                             f"should be {right_op}.")
+            break
+    return list(dict.fromkeys(found))
+
+
+def relation_findings(question: str, code: str, variables: list[str], solved: bool = True) -> list[str]:
+    """All three checks for a solved model; for one without a solution (infeasible, unbounded), only the
+    bound directions, a common cause of both. A check that trips over unusual code says nothing rather
+    than stop the agent."""
+    try:
+        if not solved:
+            return bound_findings(question, code, variables)
+        return (share_findings(question, code, variables) + multiple_findings(question, code, variables)
+                + bound_findings(question, code, variables))
     except Exception:  # noqa: BLE001 - heuristics must never turn into a finding about themselves
         return []

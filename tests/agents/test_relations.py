@@ -1,6 +1,8 @@
 """Shares of a total and "N times as many" read against the model code."""
 
-from optolab.agents.relations import multiple_findings, relation_findings, share_findings
+import ast
+
+from optolab.agents.relations import bound_findings, multiple_findings, relation_findings, share_findings
 
 HEAD = "import pyomo.environ as pyo\nmodel = pyo.ConcreteModel()\n"
 SCALARS = HEAD + "model.vans = pyo.Var(domain=pyo.NonNegativeIntegers)\nmodel.cars = pyo.Var(domain=pyo.NonNegativeIntegers)\n"
@@ -55,3 +57,56 @@ def test_the_number_of_phrasing_with_a_numeric_factor():
 
 def test_code_that_does_not_parse_has_no_relation_findings():
     assert relation_findings(SHARE_Q, "model.c = (", ["vans"]) == []
+
+
+def test_a_minimum_written_as_an_upper_bound_is_found():
+    q = ("A flooring company makes hardwood and vinyl. A total of at least 60,000 square feet must be shipped, "
+         "and no more than 50,000 square feet of hardwood can be made. Maximize the profit.")
+    code = SCALARS.replace("vans", "hardwood").replace("cars", "vinyl")
+    wrong = code + ("model.ship = pyo.Constraint(expr=model.hardwood + model.vinyl <= 60000)\n"
+                    "model.cap = pyo.Constraint(expr=model.hardwood <= 50000)\n")
+    found = bound_findings(q, wrong, ["hardwood", "vinyl"])
+    assert len(found) == 1 and "at least 60,000 square feet" in found[0] and "should be >=" in found[0]
+    right = wrong.replace("<= 60000", ">= 60000")
+    assert bound_findings(q, right, ["hardwood", "vinyl"]) == []
+    # the number on the left, or through a name the code sets once, reads the same
+    assert bound_findings(q, code + "need = 60000\nmodel.s = pyo.Constraint(expr=need >= model.hardwood + "
+                                 "model.vinyl)\n", ["hardwood", "vinyl"])
+    # an upper bound written from below
+    flipped = right.replace("model.hardwood <= 50000", "model.hardwood >= 50000")
+    assert "is a maximum" in bound_findings(q, flipped, ["hardwood", "vinyl"])[0]
+
+
+def test_bounds_worded_both_ways_or_not_at_all_are_left_alone():
+    code = SCALARS + "model.c = pyo.Constraint(expr=model.vans <= 40)\n"
+    both = "At least 40 vans are needed, and a van carries 40 boxes. Minimize the cost."
+    assert bound_findings(both, code, ["vans", "cars"]) == []  # 40 is not always a minimum
+    plain = "There are 40 vans available. Minimize the cost."
+    assert bound_findings(plain, code, ["vans", "cars"]) == []
+    assert bound_findings("We need 40 or more vans. Minimize the cost.", code, ["vans", "cars"])
+    assert bound_findings("No more than 40 vans. Minimize the cost.", code, ["vans", "cars"]) == []
+
+
+def test_an_infeasible_model_gets_only_the_bound_directions():
+    q = "At least 30% of the vehicles must be cars, and at most 10 vans can be used. Minimize the cost."
+    code = SCALARS + ("model.s = pyo.Constraint(expr=model.cars >= 0.3 * model.vans)\n"
+                      "model.b = pyo.Constraint(expr=model.vans >= 10)\n")
+    solved = relation_findings(q, code, ["vans", "cars"])
+    assert len(solved) == 2
+    unsolved = relation_findings(q, code, ["vans", "cars"], solved=False)
+    assert len(unsolved) == 1 and "is a maximum" in unsolved[0]
+
+
+def test_no_bound_findings_on_the_reference_models_and_worked_examples():
+    from optolab.agents.codefix import variable_names
+    from optolab.agents.codegen import generate_code
+    from optolab.agents.formulation import Formulation
+    from optolab.agents.retrieval import ExampleBank
+    from optolab.problems import load_problems
+
+    pairs = [(p.text, p.code) for p in load_problems()]
+    pairs += [(ex.question, generate_code(Formulation.model_validate(ex.formulation)).code)
+              for ex in ExampleBank.default().examples]
+    assert len(pairs) > 60
+    for question, code in pairs:
+        assert bound_findings(question, code, variable_names(ast.parse(code))) == [], question[:80]
