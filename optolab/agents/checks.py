@@ -32,7 +32,7 @@ _LABEL = re.compile(
     r"customers?|suppliers?|mines?|farms?|fields?|plots?|rooms?|workers?|steps?|nodes?|depots?|facilit(?:y|ies)|"
     r"ports?|tasks?|process(?:es)?|reactors?|units?|crops?|ingredients?|foods?|assets?|stocks?|bonds?|funds?|"
     r"investments?|classes|class|courses?|destinations?|sources?|origins?|markets?|mills?|ovens?|vehicles?|"
-    r"components?|parts?|resources?|materials?|blends?|mixtures?|alloys?|tanks?|wells?|generators?)"
+    r"components?|parts?|resources?|materials?|blends?|mixtures?|alloys?|tanks?|wells?|generators?|experiments?)"
     r"\s*(?:no\.?\s*|#\s*)?(\d+)(?!\w|\.\d)", re.I)
 
 

@@ -33,6 +33,7 @@ from optolab.agents.program import (
     numbers_in_code,
     relax_for_lp,
 )
+from optolab.agents.goal import goal_number_findings
 from optolab.agents.relations import relation_findings
 from optolab.agents.retrieval import Example, ExampleBank
 from optolab.agents.solution import Attempt, Solution
@@ -85,12 +86,13 @@ def _settled(attempts: list[Attempt], outcome: RunOutcome) -> bool:
 
 
 def _relation_findings(question: str, code: str | None, variables: list[str], outcome: RunOutcome) -> list[str]:
-    """Relations the text states, checked against the code of a solved model, or of one that the solver
-    found infeasible or unbounded (bound directions only); nothing for code that did not run."""
+    """Relations the text states and the numbers of its goal, checked against the code of a solved model,
+    or of one that the solver found infeasible or unbounded (bound directions only); nothing for code that
+    did not run."""
     if code is None:
         return []
     if outcome.ok:
-        return relation_findings(question, code, variables)
+        return relation_findings(question, code, variables) + goal_number_findings(question, code)
     if outcome.status in ("infeasible", "infeasible_or_unbounded", "unbounded"):
         return relation_findings(question, code, variables, solved=False)
     return []

@@ -1,0 +1,192 @@
+"""The goal the text states, read against the numbers of the objective.
+
+A slip of small models that the NL4OPT trails show often: the question asks to "minimize his sodium
+intake", the text gives sodium per item ("100 mg of sodium", "75 mg of sodium"), and the model's
+objective is built from another attribute's numbers (calories: ``400 * ramen + 300 * fries``). The
+model solves, so no solver status reveals it.
+
+:func:`goal_number_findings` names the goal's words, finds the numbers the text ties to them (the
+words around each number), collects the numbers the objective uses (literals, and the values of
+names and dicts the code sets once at the top level), and speaks up only when the objective uses
+numbers, the text ties some numbers to the goal, and the objective uses none of them.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+
+from optolab.agents.codefix import base_name, call_name
+
+_GOAL = re.compile(r"\b(minimi[sz]e|maximi[sz]e|reduce|decrease|lower|increase)\s+"
+                   r"((?:(?:the|his|her|its|their|your|our|total|overall)\s+)*"
+                   r"(?:(?:total\s+)?(?:number|amount|quantity)\s+of\s+)?(?:[a-z]+[\s-]+){0,6}?[a-z]+)"
+                   r"(?=\s*(?:[.,;?!]|$|\b(?:to|for|of|while|and|subject|given|if|so|that|by|in|per|from|with|"
+                   r"on|at|across|over|under|when|where|which|it|he|she|they|we|you|i)\b))", re.I)
+# a number right after one of these is a limit (a right-hand side), not a coefficient of the goal
+_LIMIT_BEFORE = re.compile(r"\b(?:at\s+least|at\s+most|a\s+(?:minimum|maximum)\s+of|(?:minimum|maximum)\s+of|"
+                           r"no\s+(?:more|less|fewer)\s+than|not\s+(?:more|less|fewer)\s+than|more\s+than|"
+                           r"less\s+than|fewer\s+than|up\s+to|exceed|below|above|under|over|within|budget\s+of|"
+                           r"limit\s+of|only)\s+(?:\w+\s+)?\$?\s*$", re.I)
+_LEAD = {"the", "his", "her", "its", "their", "your", "our", "a", "an", "total", "overall", "amount", "number",
+         "of", "sum", "weekly", "daily", "monthly", "yearly", "annual", "expected", "combined", "net", "possible"}
+# words that name how much of something, not what: "sodium intake", "fat consumption"
+_GENERIC = {"intake", "consumption", "usage", "use", "level", "levels", "amount", "value", "quantity", "count",
+            "spending", "production", "output", "units", "unit", "company", "firm", "business", "store", "farmer",
+            "factory", "hospital", "school", "he", "she", "they", "it", "we", "you", "i", "can", "be", "would"}
+_CLAUSE_END = re.compile(r"[,;:()]|\b(?:and|or|but|while|whereas)\b")
+# goals counted in money: every "$N" and "N%" of the text may be one of their numbers
+_MONEY = frozenset({"cost", "profi", "reven", "spend", "expen", "incom", "earni", "money", "budge", "price", "sale",
+                    "retur", "wage", "fee", "payme", "salar", "value"})
+_NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?!\w|\.\d)")
+_WORD = re.compile(r"[a-z]+")
+
+
+def root(word: str) -> str:
+    """A crude common root: plural endings dropped, then the first five letters
+    ("changed", "changes" -> "chang"; "calories" -> "calor"; "costs" -> "cost")."""
+    w = word.lower()
+    for end in ("ies", "es", "s"):
+        if w.endswith(end) and len(w) - len(end) >= 3:
+            w = w[: -len(end)] + ("y" if end == "ies" else "")
+            break
+    return w[:5]
+
+
+@dataclass(frozen=True)
+class Goal:
+    verb: str  # minimize, maximize, ...
+    phrase: str  # "his sodium intake"
+    roots: frozenset[str]  # of the head word: {"sodiu"} for "his sodium intake"
+
+
+def goal_of(question: str) -> Goal | None:
+    """The first goal phrase of the text with a specific word, or None; its head is the last specific word
+    ("the total number of light changes" -> changes, "his sodium intake" -> sodium)."""
+    for m in _GOAL.finditer(question):
+        words = [w.lower() for w in re.split(r"[\s-]+", m.group(2)) if w]
+        while words and words[0] in _LEAD:
+            words.pop(0)
+        specific = [w for w in words if w not in _GENERIC and w not in _LEAD and len(w) > 2]
+        roots = frozenset({root(specific[-1])}) if specific else frozenset()  # the head: "light changes" -> changes
+        if roots:
+            return Goal(m.group(1).lower(), m.group(2), roots)
+    return None
+
+
+def tied_numbers(question: str, roots: frozenset[str], width: int = 3) -> dict[float, str]:
+    """Numbers of the text that quantify the goal: a goal word right before the number ("changed 3
+    times") or among the ``width`` words after it ("100 mg of sodium", "supply 10 people"), in the same
+    sentence; not numbers worded as limits ("at least 100") or names ("experiment 2"). Each with the
+    words around it (for the message). A goal word further before the number is usually the thing
+    described ("a fire fighter works 10 hours"), not what the number measures."""
+    from optolab.agents.checks import label_numbers
+
+    out: dict[float, str] = {}
+    for sentence in re.split(r"(?<=[.;?!])\s+", question):
+        labels = label_numbers(sentence)
+        for m in _NUMBER.finditer(sentence):
+            before = _WORD.findall(sentence[: m.start()].lower())[-width:]
+            after = _WORD.findall(_CLAUSE_END.split(sentence[m.end():].lower(), maxsplit=1)[0])[:width]
+            value = float(m.group(1).replace(",", ""))
+            if value in labels or _LIMIT_BEFORE.search(sentence[max(0, m.start() - 40): m.start()]):
+                continue
+            percent = bool(re.match(r"\s*(?:%|percent\b)", sentence[m.end():]))
+            money = bool(roots & _MONEY) and (sentence[: m.start()].rstrip().endswith("$") or percent)
+            if money or {root(w) for w in before[-1:] + after} & roots:
+                words = " ".join(before + [m.group(1) + ("%" if percent else "")] + after)
+                out.setdefault(value, words)
+                if percent:  # "earns 7%" is 0.07 in the code
+                    out.setdefault(round(value / 100, 12), words)
+    return out
+
+
+def _top_level_numbers(tree: ast.Module) -> dict[str, set[float]]:
+    """Names set at the top level to a number, or to a dict/list/tuple of numbers."""
+    out: dict[str, set[float]] = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            values = _literal_numbers(node.value)
+            if values is not None:
+                out[node.targets[0].id] = values
+    return out
+
+
+def _literal_numbers(node: ast.AST) -> set[float] | None:
+    try:
+        value = ast.literal_eval(node)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return None
+    found: set[float] = set()
+
+    def walk(v: object) -> bool:
+        if isinstance(v, bool):
+            return False
+        if isinstance(v, (int, float)):
+            found.add(float(v))
+            return True
+        if isinstance(v, dict):
+            return all(walk(x) for x in v.values())
+        if isinstance(v, (list, tuple)):
+            return all(walk(x) for x in v)
+        return False
+
+    return found if walk(value) else None
+
+
+def objective_numbers(code: str) -> set[float] | None:
+    """The numbers the objective is built from: literals in its expression (or rule function) and the
+    values of top-level names it reads. None when the code has no objective or does not parse."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return None
+    functions = {n.name: n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)}
+    named = _top_level_numbers(tree)
+    parts: list[ast.AST] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and call_name(node) == "Objective":
+            for part in [kw.value for kw in node.keywords if kw.arg in ("expr", "rule")] + list(node.args[:1]):
+                if isinstance(part, ast.Name) and part.id in functions:
+                    part = functions[part.id]
+                parts.append(part)
+    if not parts:
+        return None
+    numbers: set[float] = set()
+    for part in parts:
+        for n in ast.walk(part):
+            if isinstance(n, ast.Constant) and isinstance(n.value, (int, float)) and not isinstance(n.value, bool):
+                numbers.add(float(n.value))
+            elif isinstance(n, ast.Name) and n.id in named:
+                numbers |= named[n.id]
+            elif isinstance(n, ast.Attribute) and base_name(n) in named and isinstance(n.value, ast.Name) \
+                    and n.value.id == "model":
+                numbers |= named[base_name(n)]
+    return numbers
+
+
+def goal_number_findings(question: str, code: str) -> list[str]:
+    """The objective built from numbers that are not the goal's, when the text ties numbers to the goal.
+    A heuristic: anything it trips over gives no finding."""
+    try:
+        return _goal_number_findings(question, code)
+    except Exception:  # noqa: BLE001 - a heuristic must never turn into a finding about itself
+        return []
+
+
+def _goal_number_findings(question: str, code: str) -> list[str]:
+    goal = goal_of(question)
+    if goal is None:
+        return []
+    tied = {v: words for v, words in tied_numbers(question, goal.roots).items() if v not in (0.0, 1.0)}
+    used = objective_numbers(code)
+    if not tied or not used:
+        return []
+    used = {v for v in used if v not in (0.0, 1.0)}
+    if not used or used & set(tied):
+        return []
+    shown = "; ".join(f"{v:g} (\"{w}\")" for v, w in list(tied.items())[:4])
+    return [f"The goal is to {goal.verb} {goal.phrase}, but the objective uses none of the numbers the problem "
+            f"gives for it: {shown}. Build the objective from those numbers (it now uses "
+            f"{', '.join(f'{v:g}' for v in sorted(used)[:6])}); keep the constraints."]

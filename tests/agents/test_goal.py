@@ -1,0 +1,72 @@
+"""The goal's own numbers read against the numbers of the objective."""
+
+from optolab.agents.goal import goal_number_findings, goal_of, objective_numbers, root, tied_numbers
+
+HEAD = ("import pyomo.environ as pyo\nmodel = pyo.ConcreteModel()\n"
+        "model.ramen = pyo.Var(domain=pyo.NonNegativeIntegers)\nmodel.fries = pyo.Var(domain=pyo.NonNegativeIntegers)\n")
+DIET = ("Each pack of ramen contains 400 calories, 20 grams of protein, and 100 mg of sodium. Each pack of fries "
+        "contains 300 calories, 10 grams of protein, and 75 mg of sodium. He wants at least 3000 calories and "
+        "80 grams of protein. How many of each should he eat to minimize his sodium intake?")
+
+
+def test_an_objective_built_from_another_attributes_numbers_is_found():
+    wrong = HEAD + ("model.obj = pyo.Objective(expr=400 * model.ramen + 300 * model.fries, sense=pyo.minimize)\n"
+                    "model.cal = pyo.Constraint(expr=400 * model.ramen + 300 * model.fries >= 3000)\n")
+    found = goal_number_findings(DIET, wrong)
+    assert len(found) == 1
+    assert "minimize his sodium intake" in found[0] and '100 ("of protein and 100 mg of sodium")' in found[0]
+    assert "it now uses 300, 400" in found[0]
+    right = wrong.replace("expr=400 * model.ramen + 300 * model.fries, sense", "expr=100 * model.ramen + 75 * "
+                                                                                 "model.fries, sense")
+    assert goal_number_findings(DIET, right) == []
+    # the same numbers read through names and dicts the code sets at the top level
+    via_dict = HEAD + ("sodium = {'ramen': 100, 'fries': 75}\n"
+                       "model.obj = pyo.Objective(expr=sodium['ramen'] * model.ramen + sodium['fries'] * model.fries)\n")
+    assert goal_number_findings(DIET, via_dict) == []
+    via_rule = HEAD + ("def obj_rule(m):\n    return 100 * m.ramen + 75 * m.fries\n"
+                       "model.obj = pyo.Objective(rule=obj_rule, sense=pyo.minimize)\n")
+    assert objective_numbers(via_rule) == {100.0, 75.0} and goal_number_findings(DIET, via_rule) == []
+
+
+def test_the_goal_head_and_the_numbers_tied_to_it():
+    g = goal_of("How many of each light should be installed to reduce the total number of light changes?")
+    assert g.verb == "reduce" and g.roots == {root("changes")} == {"chang"}
+    assert goal_of("Minimize his sodium intake.").roots == {"sodiu"}  # "intake" says how much, not what
+    assert goal_of("The goal is to maximize.") is None
+    text = "An LED needs to be changed 3 times a decade. A regular fire fighter works 10 hours per shift."
+    assert set(tied_numbers(text, frozenset({"chang"}))) == {3.0}
+    # the thing a sentence describes is not what its number measures; limits and names are not coefficients
+    assert tied_numbers(text, frozenset({"fight"})) == {}
+    assert tied_numbers("He needs at least 100 mg of sodium.", frozenset({"sodiu"})) == {}
+    assert tied_numbers("Experiment 2 produces 5 units of gas.", frozenset({"gas"})) == {5.0: "experiment produces 5 units of gas"}
+
+
+def test_money_goals_take_dollar_amounts_and_percentages():
+    text = ("Jacob has $3000 to invest in a clothing company and a tech company. The clothing company earns 7% "
+            "and the tech company earns 10%. How much should he invest in each to maximize his profit?")
+    code = HEAD.replace("ramen", "clothing").replace("fries", "tech") + \
+        "model.obj = pyo.Objective(expr=0.07 * model.clothing + 0.1 * model.tech, sense=pyo.maximize)\n"
+    assert 0.07 in tied_numbers(text, goal_of(text).roots)
+    assert goal_number_findings(text, code) == []
+
+
+def test_no_finding_without_goal_numbers_or_objective_numbers():
+    counting = HEAD + "model.obj = pyo.Objective(expr=model.ramen + model.fries, sense=pyo.minimize)\n"
+    assert goal_number_findings(DIET, counting) == []  # no numbers in the objective: nothing to compare
+    vague = "Each pack of ramen costs 4 and fries cost 3. Minimize his waistline."
+    assert goal_number_findings(vague, HEAD + "model.obj = pyo.Objective(expr=4 * model.ramen)\n") == []
+    assert goal_number_findings(DIET, "model.obj = (") == []
+
+
+def test_no_goal_findings_on_the_reference_models_and_worked_examples():
+    from optolab.agents.codegen import generate_code
+    from optolab.agents.formulation import Formulation
+    from optolab.agents.retrieval import ExampleBank
+    from optolab.problems import load_problems
+
+    pairs = [(p.text, p.code) for p in load_problems()]
+    pairs += [(ex.question, generate_code(Formulation.model_validate(ex.formulation)).code)
+              for ex in ExampleBank.default().examples]
+    assert len(pairs) > 60 and sum(1 for q, _ in pairs if goal_of(q)) > 15
+    for question, code in pairs:
+        assert goal_number_findings(question, code) == [], question[:80]
