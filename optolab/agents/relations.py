@@ -163,8 +163,23 @@ def share_findings(question: str, code: str, variables: list[str]) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+_QUALIFIER_START = re.compile(r"\b(?:at\s+(?:least|most)|no\s+(?:more|less|fewer)\s+than|not\s+(?:more|less|fewer)"
+                              r"\s+than|a\s+(?:minimum|maximum)\s+of|up\s+to)\b", re.I)
+
+
+def _qualifier(text: str) -> str | None:
+    """"lower" for the last "at least" / "no less than" in ``text``, "upper" for "at most" / "no more than"."""
+    last = None
+    for m in _QUALIFIER_START.finditer(text):
+        last = m.group(0).lower()
+    if last is None:
+        return None
+    return "lower" if re.search(r"least|less|fewer|minimum", last) else "upper"
+
+
 def multiple_findings(question: str, code: str, variables: list[str]) -> list[str]:
-    """"At least twice as many cars as vans" written as ``vans >= 2 * cars``: the factor on the wrong side."""
+    """"At least twice as many cars as vans" written as ``vans >= 2 * cars`` (the factor on the wrong side)
+    or as ``cars <= 2 * vans`` (the inequality the wrong way round)."""
     rels = relations(code, variables)
     if not rels:
         return []
@@ -188,6 +203,17 @@ def multiple_findings(question: str, code: str, variables: list[str]) -> list[st
                         found.append(f"\"{m.group(0).strip()}\" compares {big[0]} with {factor:g} times "
                                      f"{small[0]} (`{big[0]} ... {factor:g} * {small[0]}`), but `{rel.source}` "
                                      f"multiplies {big[0]} instead. Put the factor on {small[0]}.")
+                    elif big == other_refs and small == side_refs:  # the factor is right: is the direction?
+                        kind = _qualifier(question[max(0, m.start() - 30): m.start()] if pattern is _AS_MANY
+                                          else m.group(0))
+                        op = rel.op if other is rel.left else _MIRROR[rel.op]  # big OP factor * small
+                        want = {"lower": ">=", "upper": "<="}.get(kind or "")
+                        if want and op in (">=", ">", "<=", "<") and op[0] != want[0]:
+                            phrase = question[max(0, m.start() - 30): m.end()] if pattern is _AS_MANY else m.group(0)
+                            phrase = phrase[_QUALIFIER_START.search(phrase).start():] if \
+                                _QUALIFIER_START.search(phrase) else m.group(0)
+                            found.append(f"\"{phrase.strip()}\" means `{big[0]} {want} {factor:g} * {small[0]}`, "
+                                         f"but `{rel.source}` has the inequality the other way round.")
                     break
     return list(dict.fromkeys(found))
 

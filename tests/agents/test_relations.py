@@ -47,6 +47,24 @@ def test_a_flipped_multiple_is_found_and_the_right_one_accepted():
     assert multiple_findings(q, right, ["vans", "cars"]) == []
 
 
+def test_a_multiple_with_the_inequality_the_wrong_way_round_is_found():
+    q = "She eats at least twice as many servings of cars as vans. Minimize the cost."
+    wrong = SCALARS + "model.c = pyo.Constraint(expr=model.cars <= 2 * model.vans)\n"
+    found = multiple_findings(q, wrong, ["vans", "cars"])
+    assert found == ["\"at least twice as many servings of cars as vans\" means `cars >= 2 * vans`, but "
+                     "`model.cars <= 2 * model.vans` has the inequality the other way round."]
+    mirrored = SCALARS + "model.c = pyo.Constraint(expr=2 * model.vans >= model.cars)\n"
+    assert multiple_findings(q, mirrored, ["vans", "cars"])
+    assert multiple_findings(q, wrong.replace("<=", ">="), ["vans", "cars"]) == []
+    upper = "The number of cars can be at most 3 times the number of vans."
+    assert multiple_findings(upper, SCALARS + "model.c = pyo.Constraint(expr=model.cars >= 3 * model.vans)\n",
+                             ["vans", "cars"])
+    assert multiple_findings(upper, SCALARS + "model.c = pyo.Constraint(expr=model.cars <= 3 * model.vans)\n",
+                             ["vans", "cars"]) == []
+    plain = "There are twice as many cars as vans."  # no direction stated: nothing to check
+    assert multiple_findings(plain, wrong, ["vans", "cars"]) == []
+
+
 def test_the_number_of_phrasing_with_a_numeric_factor():
     q = "The number of cars must be at least 3 times the number of vans."
     wrong = SCALARS + "model.c = pyo.Constraint(expr=3 * model.cars <= model.vans)\n"
@@ -97,7 +115,7 @@ def test_an_infeasible_model_gets_only_the_bound_directions():
     assert len(unsolved) == 1 and "is a maximum" in unsolved[0]
 
 
-def test_no_bound_findings_on_the_reference_models_and_worked_examples():
+def test_no_relation_findings_on_the_reference_models_and_worked_examples():
     from optolab.agents.codefix import variable_names
     from optolab.agents.codegen import generate_code
     from optolab.agents.formulation import Formulation
@@ -109,4 +127,4 @@ def test_no_bound_findings_on_the_reference_models_and_worked_examples():
               for ex in ExampleBank.default().examples]
     assert len(pairs) > 60
     for question, code in pairs:
-        assert bound_findings(question, code, variable_names(ast.parse(code))) == [], question[:80]
+        assert relation_findings(question, code, variable_names(ast.parse(code))) == [], question[:80]
