@@ -99,12 +99,21 @@ class Relation:
     right_refs: list[Ref]
     op: str  # "<=", ">=", "==", "<", ">"
     source: str
+    node: ast.Compare | None = None
 
 
-def relations(code: str, variables: list[str]) -> list[Relation]:
+def _tree(code: str | ast.AST) -> ast.AST | None:
+    if isinstance(code, ast.AST):
+        return code
     try:
-        tree = ast.parse(code)
+        return ast.parse(code)
     except SyntaxError:
+        return None
+
+
+def relations(code: str | ast.AST, variables: list[str]) -> list[Relation]:
+    tree = _tree(code)
+    if tree is None:
         return []
     names = set(variables)
     out = []
@@ -113,7 +122,7 @@ def relations(code: str, variables: list[str]) -> list[Relation]:
             left, right = _refs(n.left, names), _refs(n.comparators[0], names)
             if left and right:
                 op = ast.unparse(ast.Compare(ast.Name("a"), n.ops, [ast.Name("b")])).split()[1]
-                out.append(Relation(n.left, n.comparators[0], left, right, op, ast.unparse(n)))
+                out.append(Relation(n.left, n.comparators[0], left, right, op, ast.unparse(n), n))
     return out
 
 
@@ -129,7 +138,7 @@ def _phrase_refs(phrase: str, refs: list[Ref]) -> list[Ref]:
     return [r for s, r in scored if s == best and best > 0]
 
 
-def share_findings(question: str, code: str, variables: list[str]) -> list[str]:
+def share_findings(question: str, code: str | ast.AST, variables: list[str]) -> list[str]:
     """"60% of the vehicles" (a group no single decision is named after) written against one other decision."""
     rels = relations(code, variables)
     if not rels:
@@ -177,13 +186,18 @@ def _qualifier(text: str) -> str | None:
     return "lower" if re.search(r"least|less|fewer|minimum", last) else "upper"
 
 
-def multiple_findings(question: str, code: str, variables: list[str]) -> list[str]:
+def multiple_findings(question: str, code: str | ast.AST, variables: list[str]) -> list[str]:
     """"At least twice as many cars as vans" written as ``vans >= 2 * cars`` (the factor on the wrong side)
     or as ``cars <= 2 * vans`` (the inequality the wrong way round)."""
+    return list(dict.fromkeys(text for _, text in _multiple_issues(question, code, variables)))
+
+
+def _multiple_issues(question: str, code: str | ast.AST, variables: list[str]) -> list[tuple[ast.Compare | None, str]]:
+    """Each slip with the comparison to flip (None when flipping is not the fix)."""
     rels = relations(code, variables)
     if not rels:
         return []
-    found = []
+    found: list[tuple[ast.Compare | None, str]] = []
     for pattern, big_group, small_group in ((_AS_MANY, 3, 4), (_NUMBER_OF, 1, 4)):
         for m in pattern.finditer(question):
             times_at = 1 if pattern is _AS_MANY else 2
@@ -200,9 +214,10 @@ def multiple_findings(question: str, code: str, variables: list[str]) -> list[st
                     every = side_refs + other_refs
                     big, small = _phrase_refs(big_phrase, every), _phrase_refs(small_phrase, every)
                     if big == side_refs and small == other_refs:  # the factor multiplies the larger group
-                        found.append(f"\"{m.group(0).strip()}\" compares {big[0]} with {factor:g} times "
-                                     f"{small[0]} (`{big[0]} ... {factor:g} * {small[0]}`), but `{rel.source}` "
-                                     f"multiplies {big[0]} instead. Put the factor on {small[0]}.")
+                        found.append((None, f"\"{m.group(0).strip()}\" compares {big[0]} with {factor:g} times "
+                                            f"{small[0]} (`{big[0]} ... {factor:g} * {small[0]}`), but "
+                                            f"`{rel.source}` multiplies {big[0]} instead. Put the factor on "
+                                            f"{small[0]}."))
                     elif big == other_refs and small == side_refs:  # the factor is right: is the direction?
                         kind = _qualifier(question[max(0, m.start() - 30): m.start()] if pattern is _AS_MANY
                                           else m.group(0))
@@ -212,10 +227,11 @@ def multiple_findings(question: str, code: str, variables: list[str]) -> list[st
                             phrase = question[max(0, m.start() - 30): m.end()] if pattern is _AS_MANY else m.group(0)
                             phrase = phrase[_QUALIFIER_START.search(phrase).start():] if \
                                 _QUALIFIER_START.search(phrase) else m.group(0)
-                            found.append(f"\"{phrase.strip()}\" means `{big[0]} {want} {factor:g} * {small[0]}`, "
-                                         f"but `{rel.source}` has the inequality the other way round.")
+                            found.append((rel.node, f"\"{phrase.strip()}\" means `{big[0]} {want} {factor:g} * "
+                                                    f"{small[0]}`, but `{rel.source}` has the inequality the other "
+                                                    "way round."))
                     break
-    return list(dict.fromkeys(found))
+    return found
 
 
 # the bound phrase right before a number; negated forms come first, so "no more than" is not read as "more than"
@@ -264,17 +280,20 @@ def _constant_values(tree: ast.AST) -> dict[str, float]:
     return {k: v for k, v in values.items() if counts[k] == 1}
 
 
-def bound_findings(question: str, code: str, variables: list[str]) -> list[str]:
+def bound_findings(question: str, code: str | ast.AST, variables: list[str]) -> list[str]:
     """A limit the text words as "at least N" written as ``... <= N`` in the code, or "at most N" as ``>= N``.
 
     Only constraints whose one side is the number alone (a literal or a name set to it once) count, and
     only numbers that every mention in the text words as the same kind of bound."""
-    try:
-        tree = ast.parse(code)
-    except SyntaxError:
+    return list(dict.fromkeys(text for _, text in _bound_issues(question, code, variables)))
+
+
+def _bound_issues(question: str, code: str | ast.AST, variables: list[str]) -> list[tuple[ast.Compare, str]]:
+    tree = _tree(code)
+    if tree is None:
         return []
     names, named = set(variables), _constant_values(tree)
-    found = []
+    found: list[tuple[ast.Compare, str]] = []
     for n in ast.walk(tree):
         if not (isinstance(n, ast.Compare) and len(n.ops) == 1 and isinstance(n.ops[0], (ast.LtE, ast.GtE, ast.Lt,
                                                                                             ast.Gt))):
@@ -294,14 +313,45 @@ def bound_findings(question: str, code: str, variables: list[str]) -> list[str]:
             kind, words = _bound_words(question, value)
             if kind == "lower" and upper or kind == "upper" and not upper:
                 right_op = ">=" if kind == "lower" else "<="
-                found.append(f"\"{words}\" is a {'minimum' if kind == 'lower' else 'maximum'}, but "
-                             f"`{ast.unparse(n)}` bounds it from {'above' if upper else 'below'}; the direction "
-                             f"should be {right_op}.")
+                found.append((n, f"\"{words}\" is a {'minimum' if kind == 'lower' else 'maximum'}, but "
+                                 f"`{ast.unparse(n)}` bounds it from {'above' if upper else 'below'}; the "
+                                 f"direction should be {right_op}."))
             break
-    return list(dict.fromkeys(found))
+    return found
 
 
-def relation_findings(question: str, code: str, variables: list[str], solved: bool = True) -> list[str]:
+_FLIP = {ast.LtE: ast.GtE, ast.GtE: ast.LtE, ast.Lt: ast.Gt, ast.Gt: ast.Lt}
+
+
+def fix_directions(code: str, question: str):
+    """The code with the inequalities turned round that :func:`bound_findings` and :func:`multiple_findings`
+    show to point the wrong way (a :class:`optolab.agents.program.Program` saying what changed), or None
+    when there are none. Small models rarely turn an inequality round when asked; the text says which
+    way it points, so the fix needs no model."""
+    from optolab.agents.codefix import variable_names
+    from optolab.agents.program import Program
+
+    try:
+        tree = ast.parse(code)
+        variables = variable_names(tree)
+        issues = [(n, t) for n, t in _bound_issues(question, tree, variables) + _multiple_issues(question, tree,
+                                                                                              variables) if n]
+    except Exception:  # noqa: BLE001 - a heuristic fix that trips leaves the code as it was
+        return None
+    changes, done = [], set()
+    for node, text in issues:
+        if id(node) in done or type(node.ops[0]) not in _FLIP:
+            continue
+        before = ast.unparse(node)
+        node.ops = [_FLIP[type(node.ops[0])]()]
+        done.add(id(node))
+        changes.append(f"`{before}` turned into `{ast.unparse(node)}`: {text.split(' but ')[0].rstrip(',')}")
+    if not changes:
+        return None
+    return Program(ast.unparse(tree) + "\n", changes)
+
+
+def relation_findings(question: str, code: str | ast.AST, variables: list[str], solved: bool = True) -> list[str]:
     """All three checks for a solved model; for one without a solution (infeasible, unbounded), only the
     bound directions, a common cause of both. A check that trips over unusual code says nothing rather
     than stop the agent."""

@@ -430,3 +430,32 @@ model.obj = pyo.Objective(expr=sum(model.open_depot[i] for i in sites), sense=py
     scope: dict = {}
     exec(program.code, scope)
     assert len(scope["model"].at_most_two) == 1 and len(scope["model"].each) == 3
+
+
+def test_inequalities_the_text_points_the_other_way_are_turned_round_without_a_model(pool):
+    from optolab.agents.relations import fix_directions
+
+    question = ("A flooring company makes hardwood and vinyl. A total of at least 60,000 square feet must be "
+                "shipped each week, and no more than 50,000 square feet of hardwood and 30,000 square feet of vinyl "
+                "can be made. The company makes at least twice as much hardwood as vinyl. Hardwood "
+                "earns $2.5 and vinyl $3 per square foot. How much of each maximizes profit?")
+    code = """import pyomo.environ as pyo
+model = pyo.ConcreteModel()
+model.hardwood = pyo.Var(domain=pyo.NonNegativeReals)
+model.vinyl = pyo.Var(domain=pyo.NonNegativeReals)
+model.objective = pyo.Objective(expr=2.5 * model.hardwood + 3 * model.vinyl, sense=pyo.maximize)
+model.ship = pyo.Constraint(expr=model.hardwood + model.vinyl <= 60000)
+model.hard_cap = pyo.Constraint(expr=model.hardwood <= 50000)
+model.vinyl_cap = pyo.Constraint(expr=model.vinyl <= 30000)
+model.ratio = pyo.Constraint(expr=model.hardwood <= 2 * model.vinyl)
+"""
+    fixed = fix_directions(code, question)
+    assert "model.hardwood + model.vinyl >= 60000" in fixed.code and "model.hardwood >= 2 * model.vinyl" in fixed.code
+    assert "model.hardwood <= 50000" in fixed.code and len(fixed.changes) == 2
+    assert fixed.changes[0].startswith("`model.hardwood + model.vinyl <= 60000` turned into `model.hardwood + "
+                                       "model.vinyl >= 60000`: \"")
+    assert fix_directions(fixed.code, question) is None and fix_directions("model = (", question) is None
+    with Modeler(ScriptedLLM([fence(code)]), sandbox=pool, strategies=("program",)) as m:
+        s = m.solve(question)
+    # 50,000 hardwood and 25,000 vinyl: the ratio binds; as written the model gave 40,000 and 20,000
+    assert s.ok and s.objective == pytest.approx(2.5 * 50000 + 3 * 25000) and len(s.attempts) == 1
