@@ -81,24 +81,36 @@ def tied_numbers(question: str, roots: frozenset[str], width: int = 3) -> dict[f
     sentence; not numbers worded as limits ("at least 100") or names ("experiment 2"). Each with the
     words around it (for the message). A goal word further before the number is usually the thing
     described ("a fire fighter works 10 hours"), not what the number measures."""
+    out: dict[float, str] = {}
+    for sentence in sentences(question):
+        for value, words in _tied_in(sentence, roots, width).items():
+            out.setdefault(value, words)
+    return out
+
+
+def sentences(text: str) -> list[str]:
+    return [s for s in re.split(r"(?<=[.;?!])\s+", text) if s.strip()]
+
+
+def _tied_in(sentence: str, roots: frozenset[str], width: int = 3) -> dict[float, str]:
+    """:func:`tied_numbers` of one sentence; a percentage also under its fraction (7% -> 0.07)."""
     from optolab.agents.checks import label_numbers
 
     out: dict[float, str] = {}
-    for sentence in re.split(r"(?<=[.;?!])\s+", question):
-        labels = label_numbers(sentence)
-        for m in _NUMBER.finditer(sentence):
-            before = _WORD.findall(sentence[: m.start()].lower())[-width:]
-            after = _WORD.findall(_CLAUSE_END.split(sentence[m.end():].lower(), maxsplit=1)[0])[:width]
-            value = float(m.group(1).replace(",", ""))
-            if value in labels or _LIMIT_BEFORE.search(sentence[max(0, m.start() - 40): m.start()]):
-                continue
-            percent = bool(re.match(r"\s*(?:%|percent\b)", sentence[m.end():]))
-            money = bool(roots & _MONEY) and (sentence[: m.start()].rstrip().endswith("$") or percent)
-            if money or {root(w) for w in before[-1:] + after} & roots:
-                words = " ".join(before + [m.group(1) + ("%" if percent else "")] + after)
-                out.setdefault(value, words)
-                if percent:  # "earns 7%" is 0.07 in the code
-                    out.setdefault(round(value / 100, 12), words)
+    labels = label_numbers(sentence)
+    for m in _NUMBER.finditer(sentence):
+        before = _WORD.findall(sentence[: m.start()].lower())[-width:]
+        after = _WORD.findall(_CLAUSE_END.split(sentence[m.end():].lower(), maxsplit=1)[0])[:width]
+        value = float(m.group(1).replace(",", ""))
+        if value in labels or _LIMIT_BEFORE.search(sentence[max(0, m.start() - 40): m.start()]):
+            continue
+        percent = bool(re.match(r"\s*(?:%|percent\b)", sentence[m.end():]))
+        money = bool(roots & _MONEY) and (sentence[: m.start()].rstrip().endswith("$") or percent)
+        if money or {root(w) for w in before[-1:] + after} & roots:
+            words = " ".join(before + [m.group(1) + ("%" if percent else "")] + after)
+            out.setdefault(value, words)
+            if percent:  # "earns 7%" is 0.07 in the code
+                out.setdefault(round(value / 100, 12), words)
     return out
 
 
@@ -190,3 +202,71 @@ def _goal_number_findings(question: str, code: str) -> list[str]:
     return [f"The goal is to {goal.verb} {goal.phrase}, but the objective uses none of the numbers the problem "
             f"gives for it: {shown}. Build the objective from those numbers (it now uses "
             f"{', '.join(f'{v:g}' for v in sorted(used)[:6])}); keep the constraints."]
+
+
+def _linear_terms(expr: ast.AST, variables: set[str]) -> list[ast.AST] | None:
+    """The variable of each ``coefficient * variable`` term of a plain sum of scalar variables
+    (``400 * ramen + 300 * model.fries``), or None when the objective has any other shape."""
+    terms: list[ast.AST] = []
+
+    def add(node: ast.AST) -> bool:
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            return add(node.left) and add(node.right)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
+            pair = [node.left, node.right]
+            var = [n for n in pair if isinstance(n, (ast.Name, ast.Attribute)) and base_name(n) in variables]
+            coef = [n for n in pair if n not in var]
+            if len(var) == 1 and len(coef) == 1 and not any(
+                    isinstance(n, (ast.Name, ast.Attribute)) and base_name(n) in variables for n in ast.walk(coef[0])):
+                terms.append(var[0])
+                return True
+            return False
+        if isinstance(node, (ast.Name, ast.Attribute)) and base_name(node) in variables:
+            terms.append(node)
+            return True
+        return False
+
+    return terms if add(expr) else None
+
+
+def fix_goal_objective(code: str, question: str):
+    """When :func:`goal_number_findings` speaks up and the objective is a plain sum of ``coefficient *
+    variable`` terms, each variable named in sentences of the text that give exactly one number for the
+    goal ("Each banana contains ... 10 grams of sugar"): the same code with the objective rebuilt from those
+    numbers (a :class:`optolab.agents.program.Program` saying what changed). None otherwise."""
+    from optolab.agents.codefix import variable_names
+    from optolab.agents.program import Program
+
+    try:
+        if not _goal_number_findings(question, code):
+            return None
+        goal = goal_of(question)
+        tree = ast.parse(code)
+        variables = set(variable_names(tree))
+        objective = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and call_name(n) == "Objective"]
+        expr_kw = [kw for kw in objective[0].keywords if kw.arg == "expr"] if len(objective) == 1 else []
+        terms = _linear_terms(expr_kw[0].value, variables) if expr_kw else None
+        names = list(dict.fromkeys(base_name(t) for t in terms or []))
+        if not terms or len(names) != len(terms) or len(names) < 2:
+            return None
+        roots_of = {v: {root(w) for w in re.split(r"[_\W\d]+", v) if len(w) > 2} for v in names}
+        coefficient: dict[str, float] = {}
+        for v in names:
+            values: set[float] = set()
+            for sentence in sentences(question):
+                words = {root(w) for w in _WORD.findall(sentence.lower())}
+                mentioned = [u for u in names if roots_of[u] & words]
+                if mentioned == [v]:
+                    values |= {x for x in _tied_in(sentence, goal.roots) if x not in (0.0, 1.0)}
+            if len(values) != 1:
+                return None
+            coefficient[v] = values.pop()
+    except Exception:  # noqa: BLE001 - a heuristic fix that trips leaves the code as it was
+        return None
+    before = ast.unparse(expr_kw[0].value)
+    new = " + ".join(f"{coefficient[base_name(t)]:g} * {ast.unparse(t)}" for t in terms)
+    expr_kw[0].value = ast.parse(new, mode="eval").body
+    ast.fix_missing_locations(tree)
+    return Program(ast.unparse(tree) + "\n", [f"the objective `{before}` became `{new}`: the question asks to "
+                                              f"{goal.verb} {goal.phrase}, and these are the numbers the text "
+                                              "gives for it"])

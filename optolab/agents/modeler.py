@@ -33,7 +33,7 @@ from optolab.agents.program import (
     numbers_in_code,
     relax_for_lp,
 )
-from optolab.agents.goal import goal_number_findings
+from optolab.agents.goal import fix_goal_objective, goal_number_findings
 from optolab.agents.relations import fix_directions, relation_findings
 from optolab.agents.retrieval import Example, ExampleBank
 from optolab.agents.solution import Attempt, Solution
@@ -240,7 +240,7 @@ class Modeler(trace.Module):
             program = clean_program(raw)
         except ProgramError as exc:
             return {"code": None, "issues": [str(exc)], "origins": {}, "raw": raw, "changes": []}
-        for fix in (focus_objective, relax_for_lp, fix_directions):  # fixes that read the question
+        for fix in (focus_objective, relax_for_lp, fix_directions, fix_goal_objective):  # fixes that read the question
             fixed = fix(program.code, question)
             if fixed is not None:
                 program = Program(fixed.code, program.changes + fixed.changes)
@@ -251,8 +251,8 @@ class Modeler(trace.Module):
         if program["issues"]:
             return list(program["issues"])
         variables, objective_names = model_parts(program["code"])
-        findings = program_findings(question, program["code"], outcome, numbers_in_code(program["raw"]), variables,
-                                    objective_names)
+        used = numbers_in_code(program["raw"]) | numbers_in_code(program["code"])  # the code as fixed, too
+        findings = program_findings(question, program["code"], outcome, used, variables, objective_names)
         return findings + _relation_findings(question, program["code"], variables, outcome)
 
     @trace.node(description="Write Pyomo code for the formulation (the library writes it, not the LLM).")

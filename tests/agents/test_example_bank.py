@@ -5,15 +5,9 @@ import pytest
 from optolab.agents.codegen import generate_code
 from optolab.agents.formulation import Formulation
 from optolab.agents.retrieval import ExampleBank
-from optolab.solvers.sandbox import SandboxPool, run_model_code
+from optolab.solvers.sandbox import run_model_code
 
 BANK = ExampleBank.default()
-
-
-@pytest.fixture(scope="module")
-def pool():
-    with SandboxPool(size=1) as p:
-        yield p
 
 
 @pytest.mark.parametrize("example", BANK.examples, ids=[e.id for e in BANK.examples])

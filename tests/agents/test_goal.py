@@ -70,3 +70,30 @@ def test_no_goal_findings_on_the_reference_models_and_worked_examples():
     assert len(pairs) > 60 and sum(1 for q, _ in pairs if goal_of(q)) > 15
     for question, code in pairs:
         assert goal_number_findings(question, code) == [], question[:80]
+
+
+def test_the_objective_is_rebuilt_from_the_goal_numbers_of_each_decision(pool):
+    from optolab.agents import Modeler
+    from optolab.agents.goal import fix_goal_objective
+    from optolab.testing import ScriptedLLM
+
+    wrong = HEAD + ("model.obj = pyo.Objective(expr=400 * model.ramen + 300 * model.fries, sense=pyo.minimize)\n"
+                    "model.cal = pyo.Constraint(expr=400 * model.ramen + 300 * model.fries >= 3000)\n"
+                    "model.pro = pyo.Constraint(expr=20 * model.ramen + 10 * model.fries >= 80)\n")
+    fixed = fix_goal_objective(wrong, DIET)
+    assert "Objective(expr=100 * model.ramen + 75 * model.fries, sense=pyo.minimize)" in fixed.code
+    assert fixed.changes == ["the objective `400 * model.ramen + 300 * model.fries` became `100 * model.ramen + "
+                             "75 * model.fries`: the question asks to minimize his sodium intake, and these are the "
+                             "numbers the text gives for it"]
+    assert fix_goal_objective(fixed.code, DIET) is None  # nothing left to fix
+    # a sentence that gives the goal numbers of both decisions at once does not say which is whose
+    mixed = DIET.replace("and 100 mg of sodium. Each pack of fries", "and 100 mg of sodium, while fries")
+    assert fix_goal_objective(wrong, mixed) is None
+    # an objective of another shape is left to the repair (the finding still says what is wrong)
+    squared = wrong.replace("expr=400 * model.ramen + 300 * model.fries, sense", "expr=(400 * model.ramen) ** 2, sense")
+    assert fix_goal_objective(squared, DIET) is None and goal_number_findings(DIET, squared)
+    with Modeler(ScriptedLLM(["```python\n" + wrong + "```"]), sandbox=pool, strategies=("program",)) as m:
+        s = m.solve(DIET)
+    # both give 0.25 mg of sodium per calorie, so 3000 calories cost 750 mg; as written the objective was 3000
+    assert s.ok and len(s.attempts) == 1 and "100 * model.ramen + 75 * model.fries" in s.code
+    assert s.objective == 750 and s.attempts[0].findings == []

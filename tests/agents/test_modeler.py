@@ -6,7 +6,6 @@ import pytest
 
 from optolab.agents import Modeler
 from optolab.errors import RealLLMCallForbidden
-from optolab.solvers.sandbox import SandboxPool
 from optolab.testing import ScriptedLLM
 
 QUESTION = ("A workshop makes desks and shelves. A desk needs 4 hours of work and earns $70; a shelf needs 2 hours "
@@ -19,12 +18,6 @@ GOOD = {
     "constraints": [{"name": "hours", "expression": "4*desks + 2*shelves <= 40"},
                     {"name": "desk_sales", "expression": "desks <= 8"}],
 }  # optimum: 8 desks (32 h), 4 shelves (8 h) -> 560 + 120 = 680
-
-
-@pytest.fixture(scope="module")
-def pool():
-    with SandboxPool(size=1) as p:
-        yield p
 
 
 def agent(replies, pool, **kw):

@@ -6,7 +6,6 @@ from optolab.agents import Modeler
 from optolab.agents.checks import RunOutcome, program_findings
 from optolab.agents.modeler import strategies_of
 from optolab.agents.program import ProgramError, clean_program, extract_code, numbers_in_code
-from optolab.solvers.sandbox import SandboxPool
 from optolab.testing import ScriptedLLM
 
 QUESTION = ("A workshop makes desks and shelves. A desk needs 4 hours of work and earns $70; a shelf needs 2 hours "
@@ -44,12 +43,6 @@ if __name__ == "__main__":
         print(v, value(v))
 ```
 It makes 8 desks."""
-
-
-@pytest.fixture(scope="module")
-def pool():
-    with SandboxPool(size=1) as p:
-        yield p
 
 
 def fence(code: str) -> str:
