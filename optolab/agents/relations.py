@@ -235,12 +235,15 @@ def _multiple_issues(question: str, code: str | ast.AST, variables: list[str]) -
 
 
 # the bound phrase right before a number; negated forms come first, so "no more than" is not read as "more than"
-_BOUND_BEFORE = re.compile(
-    r"\b(?:(?P<upper>at\s+most|a\s+maximum\s+of|maximum\s+of|no\s+more\s+than|not\s+more\s+than|up\s+to|"
-    r"(?:can\s*not|must\s+not|may\s+not|does\s+not|do\s+not|should\s+not|not|never)\s+exceed|"
-    r"no\s+(?:greater|larger|higher)\s+than|less\s+than|fewer\s+than|under|within)|"
-    r"(?P<lower>at\s+least|a\s+minimum\s+of|minimum\s+of|no\s+less\s+than|not\s+less\s+than|no\s+fewer\s+than|"
-    r"not\s+fewer\s+than|more\s+than|greater\s+than|exceeds?|over))\s+(?:\w+\s+)?\$?\s*$", re.I)
+_UPPER_WORDS = (r"at\s+most|a\s+maximum\s+of|maximum\s+of|no\s+more\s+than|not\s+more\s+than|up\s+to|"
+                r"(?:can\s*not|must\s+not|may\s+not|does\s+not|do\s+not|should\s+not|not|never)\s+exceed|"
+                r"no\s+(?:greater|larger|higher)\s+than|less\s+than|fewer\s+than|under|within")
+_LOWER_WORDS = (r"at\s+least|a\s+minimum\s+of|minimum\s+of|no\s+less\s+than|not\s+less\s+than|no\s+fewer\s+than|"
+                r"not\s+fewer\s+than|more\s+than|greater\s+than|exceeds?|over")
+_BOUND_BEFORE = re.compile(rf"\b(?:(?P<upper>{_UPPER_WORDS})|(?P<lower>{_LOWER_WORDS}))\s+(?:\w+\s+)?\$?\s*$", re.I)
+# the second number of a list under one bound: "at least 4000 calories and 150 grams of potassium"
+_LISTED_BEFORE = re.compile(rf"\b(?:(?P<upper>{_UPPER_WORDS})|(?P<lower>{_LOWER_WORDS}))\s+\$?\d[\d,.]*%?\s+"
+                            r"(?:[a-z-]+\s+){0,4}?(?:,\s*(?:and\s+)?|and\s+)\$?\s*$", re.I)
 _LOWER_AFTER = re.compile(r"^\s*(?:[a-z]+\s+){0,3}?or\s+more\b", re.I)
 _UPPER_AFTER = re.compile(r"^\s*(?:[a-z]+\s+){0,3}?or\s+(?:less|fewer)\b", re.I)
 _QUESTION_NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?!\w|\.\d)")
@@ -254,7 +257,7 @@ def _bound_words(question: str, value: float) -> tuple[str | None, str]:
         if float(m.group(1).replace(",", "")) != value:
             continue
         before, after = question[max(0, m.start() - 40): m.start()], question[m.end(): m.end() + 30]
-        b = _BOUND_BEFORE.search(before)
+        b = _BOUND_BEFORE.search(before) or _LISTED_BEFORE.search(question[max(0, m.start() - 90): m.start()])
         kind = ("upper" if b and b.group("upper") else "lower" if b else
                 "lower" if _LOWER_AFTER.search(after) else "upper" if _UPPER_AFTER.search(after) else None)
         kinds.add(kind)

@@ -128,3 +128,12 @@ def test_no_relation_findings_on_the_reference_models_and_worked_examples():
     assert len(pairs) > 60
     for question, code in pairs:
         assert relation_findings(question, code, variable_names(ast.parse(code))) == [], question[:80]
+
+
+def test_a_bound_over_a_list_of_numbers_covers_each_of_them():
+    q = "The gorilla must consume at least 4000 calories and 150 grams of potassium. Minimize the sugar."
+    code = SCALARS + ("model.cal = pyo.Constraint(expr=80 * model.vans + 100 * model.cars >= 4000)\n"
+                      "model.pot = pyo.Constraint(expr=20 * model.vans + 15 * model.cars <= 150)\n")
+    found = bound_findings(q, code, ["vans", "cars"])
+    assert len(found) == 1 and "150 grams of potassium" in found[0] and "should be >=" in found[0]
+    assert bound_findings(q, code.replace("<= 150", ">= 150"), ["vans", "cars"]) == []
