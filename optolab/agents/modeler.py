@@ -34,7 +34,7 @@ from optolab.agents.program import (
     relax_for_lp,
 )
 from optolab.agents.goal import fix_goal_objective, goal_number_findings
-from optolab.agents.relations import fix_directions, relation_findings
+from optolab.agents.relations import fix_relations, relation_findings
 from optolab.agents.retrieval import Example, ExampleBank
 from optolab.agents.solution import Attempt, Solution
 
@@ -240,7 +240,7 @@ class Modeler(trace.Module):
             program = clean_program(raw)
         except ProgramError as exc:
             return {"code": None, "issues": [str(exc)], "origins": {}, "raw": raw, "changes": []}
-        for fix in (focus_objective, relax_for_lp, fix_directions, fix_goal_objective):  # fixes that read the question
+        for fix in (focus_objective, relax_for_lp, fix_relations, fix_goal_objective):  # fixes that read the question
             fixed = fix(program.code, question)
             if fixed is not None:
                 program = Program(fixed.code, program.changes + fixed.changes)

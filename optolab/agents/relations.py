@@ -24,6 +24,9 @@ from optolab.agents.codefix import base_name
 
 _SHARE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|percent\b)\s+of\s+(?:the\s+|all\s+(?:the\s+)?|its\s+|their\s+|his\s+|"
                     r"her\s+)?(?:total\s+)?(?:number\s+of\s+|amount\s+of\s+)?([a-z]+)", re.I)
+# what a share is of: "... of the pills should be (the) sleeping pills"
+_SUBJECT = re.compile(r"\s+(?:\w+\s+){0,2}?(?:can|should|must|may|will|are|is|has\s+to|have\s+to|need\s+to)\s+be\s+"
+                      r"(?:made\s+(?:up\s+)?(?:of|by)\s+|by\s+|from\s+)?(?:the\s+)?((?:[a-z-]+\s*){1,3})", re.I)
 _TIMES = r"(twice|double|three times|four times|five times|(\d+(?:\.\d+)?)\s*times)"
 _WORDS = {"twice": 2.0, "double": 2.0, "three times": 3.0, "four times": 4.0, "five times": 5.0}
 _NOUN = r"([a-z]+(?:\s+[a-z]+){0,2}?)"
@@ -140,18 +143,34 @@ def _phrase_refs(phrase: str, refs: list[Ref]) -> list[Ref]:
 
 def share_findings(question: str, code: str | ast.AST, variables: list[str]) -> list[str]:
     """"60% of the vehicles" (a group no single decision is named after) written against one other decision."""
+    return list(dict.fromkeys(issue.text for issue in _share_issues(question, code, variables)))
+
+
+@dataclass
+class _ShareIssue:
+    rel: Relation
+    share: float
+    side_is_right: bool  # the side with the share
+    text: str
+
+
+def _share_issues(question: str, code: str | ast.AST, variables: list[str]) -> list[_ShareIssue]:
     rels = relations(code, variables)
     if not rels:
         return []
     every = {Ref(v) for v in variables} | {r for rel in rels for r in rel.left_refs + rel.right_refs}
-    found = []
+    found: list[_ShareIssue] = []
     for m in _SHARE.finditer(question):
         share = round(float(m.group(1)) / 100, 9)
         if not 0 < share < 1:
             continue
         noun = stem(m.group(2))
         named = {str(r) for r in every if noun in r.words()}
-        if len(named) == 1:  # "60% of the cars": a share of one decision, not of a total
+        subject = _SUBJECT.match(question, m.end())
+        part = {str(r) for r in _phrase_refs(subject.group(1), list(every))} if subject else set()
+        # "60% of the cars": a share of one decision, not of a total; but in "70% of the pills should be
+        # sleeping pills" the group's noun names the part too, and the group is all the pills
+        if len(named) == 1 and part != named:
             continue
         for rel in rels:
             for side, other, side_refs, other_refs in ((rel.right, rel.left, rel.right_refs, rel.left_refs),
@@ -164,12 +183,42 @@ def share_findings(question: str, code: str | ast.AST, variables: list[str]) -> 
                 whole = " + ".join(dict.fromkeys(str(r) for r in other_refs + side_refs))
                 op = rel.op if other is rel.left else _MIRROR[rel.op]
                 mine = ", ".join(dict.fromkeys(map(str, other_refs)))
-                found.append(f"\"{m.group(0).strip()}\" is a share of a total, but `{rel.source}` compares "
-                             f"{mine} with {share:g} times {', '.join(dict.fromkeys(map(str, side_refs)))} only. "
-                             f"The total includes {mine} too: write it against the sum, e.g. "
-                             f"`{other_refs[0]} {op} {share:g} * ({whole})`.")
+                found.append(_ShareIssue(rel, share, side is rel.right,
+                                         f"\"{m.group(0).strip()}\" is a share of a total, but `{rel.source}` "
+                                         f"compares {mine} with {share:g} times "
+                                         f"{', '.join(dict.fromkeys(map(str, side_refs)))} only. The total includes "
+                                         f"{mine} too: write it against the sum, e.g. `{other_refs[0]} {op} "
+                                         f"{share:g} * ({whole})`."))
                 break
-    return list(dict.fromkeys(found))
+    return found
+
+
+def _constant_value(node: ast.AST) -> float | None:
+    try:
+        value = eval(compile(ast.Expression(node), "<share>", "eval"), {"__builtins__": {}}, {})  # numbers only
+    except Exception:  # noqa: BLE001 - anything but plain arithmetic on numbers is no constant
+        return None
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def _rewrite_share(issue: _ShareIssue) -> bool:
+    """``vans <= 0.6 * cars`` -> ``vans <= 0.6 * (vans + cars)``, in place; False for other shapes."""
+    node = issue.rel.node
+    side, other = (node.comparators[0], node.left) if issue.side_is_right else (node.left, node.comparators[0])
+    if not isinstance(other, (ast.Name, ast.Attribute, ast.Subscript)) or not isinstance(side, ast.BinOp) \
+            or not isinstance(side.op, ast.Mult):
+        return False
+    for factor, rest in ((side.left, side.right), (side.right, side.left)):
+        value = _constant_value(factor) if not any(isinstance(n, (ast.Name, ast.Attribute, ast.Call))
+                                                   for n in ast.walk(factor)) else None
+        if value is not None and abs(value - issue.share) < 1e-9:
+            new = ast.parse(f"{issue.share:g} * ({ast.unparse(other)} + {ast.unparse(rest)})", mode="eval").body
+            if issue.side_is_right:
+                node.comparators = [new]
+            else:
+                node.left = new
+            return True
+    return False
 
 
 _QUALIFIER_START = re.compile(r"\b(?:at\s+(?:least|most)|no\s+(?:more|less|fewer)\s+than|not\s+(?:more|less|fewer)"
@@ -326,11 +375,12 @@ def _bound_issues(question: str, code: str | ast.AST, variables: list[str]) -> l
 _FLIP = {ast.LtE: ast.GtE, ast.GtE: ast.LtE, ast.Lt: ast.Gt, ast.Gt: ast.Lt}
 
 
-def fix_directions(code: str, question: str):
+def fix_relations(code: str, question: str):
     """The code with the inequalities turned round that :func:`bound_findings` and :func:`multiple_findings`
-    show to point the wrong way (a :class:`optolab.agents.program.Program` saying what changed), or None
-    when there are none. Small models rarely turn an inequality round when asked; the text says which
-    way it points, so the fix needs no model."""
+    show to point the wrong way, and shares of a total written against one other decision rewritten
+    against the sum (:func:`share_findings`): a :class:`optolab.agents.program.Program` saying what
+    changed, or None when there is nothing to fix. Small models rarely make these changes when asked;
+    the text says what the relation is, so the fix needs no model."""
     from optolab.agents.codefix import variable_names
     from optolab.agents.program import Program
 
@@ -339,6 +389,7 @@ def fix_directions(code: str, question: str):
         variables = variable_names(tree)
         issues = [(n, t) for n, t in _bound_issues(question, tree, variables) + _multiple_issues(question, tree,
                                                                                               variables) if n]
+        shares = _share_issues(question, tree, variables)
     except Exception:  # noqa: BLE001 - a heuristic fix that trips leaves the code as it was
         return None
     changes, done = [], set()
@@ -349,6 +400,14 @@ def fix_directions(code: str, question: str):
         node.ops = [_FLIP[type(node.ops[0])]()]
         done.add(id(node))
         changes.append(f"`{before}` turned into `{ast.unparse(node)}`: {text.split(' but ')[0].rstrip(',')}")
+    for issue in shares:
+        node = issue.rel.node
+        if id(node) in done:
+            continue
+        before = ast.unparse(node)
+        if _rewrite_share(issue):
+            done.add(id(node))
+            changes.append(f"`{before}` turned into `{ast.unparse(node)}`: {issue.text.split(', but ')[0]}")
     if not changes:
         return None
     return Program(ast.unparse(tree) + "\n", changes)

@@ -262,9 +262,15 @@ def test_a_share_of_the_total_against_one_decision_is_sent_back_and_repaired(poo
             "model.vans = pyo.Var(domain=pyo.NonNegativeIntegers)\nmodel.cars = pyo.Var(domain=pyo.NonNegativeIntegers)\n"
             "model.objective = pyo.Objective(expr=400 * model.vans + 120 * model.cars, sense=pyo.minimize)\n"
             "model.parcels = pyo.Constraint(expr=50 * model.vans + 20 * model.cars >= 400)\n")
-    wrong = head + "model.share = pyo.Constraint(expr=model.vans <= 0.6 * model.cars)\n"
     right = head + "model.share = pyo.Constraint(expr=model.vans <= 0.6 * (model.vans + model.cars))\n"
-    with Modeler(ScriptedLLM([fence(wrong), fence(right)]), sandbox=pool, strategies=("program",)) as m:
+    # the usual shape is rewritten against the sum before the run, no repair needed
+    wrong = head + "model.share = pyo.Constraint(expr=model.vans <= 0.6 * model.cars)\n"
+    with Modeler(ScriptedLLM([fence(wrong)]), sandbox=pool, strategies=("program",)) as m:
+        s = m.solve(question)
+    assert len(s.attempts) == 1 and s.attempts[0].findings == [] and "0.6 * (model.vans + model.cars)" in s.code
+    # a shape the rewrite does not take is sent back with the finding
+    odd = head + "model.share = pyo.Constraint(expr=model.vans <= 0.6 * model.cars + 0)\n"
+    with Modeler(ScriptedLLM([fence(odd), fence(right)]), sandbox=pool, strategies=("program",)) as m:
         s = m.solve(question)
     assert "share of a total" in " ".join(s.attempts[0].findings)
     assert s.attempts[1].findings == [] and s.code.count("model.vans + model.cars") == 1
@@ -426,7 +432,7 @@ model.obj = pyo.Objective(expr=sum(model.open_depot[i] for i in sites), sense=py
 
 
 def test_inequalities_the_text_points_the_other_way_are_turned_round_without_a_model(pool):
-    from optolab.agents.relations import fix_directions
+    from optolab.agents.relations import fix_relations
 
     question = ("A flooring company makes hardwood and vinyl. A total of at least 60,000 square feet must be "
                 "shipped each week, and no more than 50,000 square feet of hardwood and 30,000 square feet of vinyl "
@@ -442,12 +448,12 @@ model.hard_cap = pyo.Constraint(expr=model.hardwood <= 50000)
 model.vinyl_cap = pyo.Constraint(expr=model.vinyl <= 30000)
 model.ratio = pyo.Constraint(expr=model.hardwood <= 2 * model.vinyl)
 """
-    fixed = fix_directions(code, question)
+    fixed = fix_relations(code, question)
     assert "model.hardwood + model.vinyl >= 60000" in fixed.code and "model.hardwood >= 2 * model.vinyl" in fixed.code
     assert "model.hardwood <= 50000" in fixed.code and len(fixed.changes) == 2
     assert fixed.changes[0].startswith("`model.hardwood + model.vinyl <= 60000` turned into `model.hardwood + "
                                        "model.vinyl >= 60000`: \"")
-    assert fix_directions(fixed.code, question) is None and fix_directions("model = (", question) is None
+    assert fix_relations(fixed.code, question) is None and fix_relations("model = (", question) is None
     with Modeler(ScriptedLLM([fence(code)]), sandbox=pool, strategies=("program",)) as m:
         s = m.solve(question)
     # 50,000 hardwood and 25,000 vinyl: the ratio binds; as written the model gave 40,000 and 20,000
