@@ -1,0 +1,82 @@
+"""Replay recorded evaluation attempts through the agent's mechanical fixes, without a model.
+
+An evaluation run keeps every attempt's code (``trails/<id>.json``). This script passes each recorded
+attempt through the fixes that read the question (``optolab.agents.relations.fix_relations``,
+``optolab.agents.goal.fix_goal_objective``), re-solves the attempts they change in the sandbox, and
+compares the objective with the benchmark's label (relative error <= 1e-4 * max(1, |label|)). It prints
+every changed attempt and how many problems would turn from wrong to right, or from right to wrong.
+
+It measures the fixes on the failures a model really made, in seconds, but it is an estimate: in a
+new run the repair conversation after a fixed attempt would differ too.
+
+    python benchmarks/replay_fixes.py results/nl4opt-s100-seed0-program results/optibench-s150-seed0-program \
+        [--data-dir ../shared/data]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+
+def close(pred: float | None, expected: float | None) -> bool:
+    return pred is not None and expected is not None and abs(pred - expected) <= 1e-4 * max(1.0, abs(expected))
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("runs", nargs="+", type=Path, help="evaluation run folders (results.jsonl, run.json, trails/)")
+    ap.add_argument("--data-dir", default=None, help="benchmark data (default: OPTOLAB_DATA_DIR)")
+    args = ap.parse_args()
+
+    from optolab.agents.goal import fix_goal_objective
+    from optolab.agents.relations import fix_relations
+    from optolab.agents.runner import run_code
+    from optolab.datasets import load_benchmark
+    from optolab.solvers.sandbox import SandboxPool
+
+    fixes = (fix_relations, fix_goal_objective)
+    with SandboxPool(size=1) as pool:
+        for run in args.runs:
+            config = json.loads((run / "run.json").read_text())
+            bench = config["config"]["benchmark"]
+            items = {it.id: it for it in load_benchmark(bench, data_dir=args.data_dir).items}
+            records = [json.loads(line) for line in (run / "results.jsonl").read_text().splitlines() if line.strip()]
+            gained, lost, changed = [], [], 0
+            for rec in records:
+                trail_path = run / "trails" / f"{rec['id']}.json"
+                if not trail_path.exists() or rec["id"] not in items:
+                    continue
+                question = items[rec["id"]].question
+                expected = rec.get("expected")
+                was_right = close(rec.get("objective"), expected)
+                now_right = None
+                for n, attempt in enumerate(json.loads(trail_path.read_text()).get("attempts", []), 1):
+                    code, notes = attempt.get("code") or "", []
+                    for fix in fixes:
+                        fixed = fix(code, question)
+                        if fixed is not None:
+                            code, notes = fixed.code, notes + fixed.changes
+                    if not notes:
+                        continue
+                    changed += 1
+                    out = run_code(pool, code, time_limit=30, memory_mb=2048)
+                    ok = close(out.objective, expected)
+                    print(f"{rec['id']} attempt {n}: {attempt.get('objective')} -> {out.status} {out.objective} "
+                          f"(label {expected}){'  right now' if ok else ''}")
+                    for note in notes:
+                        print(f"    {note}")
+                    if out.ok and now_right is None:
+                        now_right = ok  # the first solved attempt stands for the problem
+                if now_right is True and not was_right:
+                    gained.append(rec["id"])
+                elif now_right is False and was_right:
+                    lost.append(rec["id"])
+            print(f"\n{run}: {len(records)} problems, {changed} attempts changed by the fixes; "
+                  f"wrong -> right: {len(gained)} {gained}; right -> wrong: {len(lost)} {lost}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
