@@ -42,6 +42,9 @@ _OPT_WORDS = re.compile(
     r"\b(maximi[sz]\w*|minimi[sz]\w*|optimi[sz]\w*|maximum|minimum|most|least|fewest|lowest|highest|largest|"
     r"smallest|shortest|longest|cheapest|optimal|best|profit\w*|costs?|revenues?|how many|how much|allocat\w*|"
     r"schedul\w*|assign\w*|plan\w*|budget)\b", re.I)
+# "at least two math courses": some problems spell every number
+_NUMBER_WORDS = re.compile(r"\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|fifty|"
+                           r"hundred|thousand|million|dozen|half|twice|double|triple)\b", re.I)
 SOFT_PREFIXES = ("Variables ", "These numbers from the problem")
 STRATEGIES = ("formulation", "program")
 
@@ -67,7 +70,7 @@ def load_prompt(name: str) -> str:
 
 def looks_like_optimization(text: str) -> bool:
     """A cheap screen: an optimization problem has numbers and talks about a goal or a decision."""
-    return bool(re.search(r"\d", text)) and bool(_OPT_WORDS.search(text))
+    return bool(re.search(r"\d", text) or _NUMBER_WORDS.search(text)) and bool(_OPT_WORDS.search(text))
 
 
 def _rank(findings: list[str]) -> tuple[int, int]:

@@ -101,6 +101,15 @@ def test_bad_input(pool, text, status):
     assert s.status == status and s.explanation and m.llm.calls == []
 
 
+def test_numbers_spelled_as_words_still_make_a_problem():
+    from optolab.agents.modeler import looks_like_optimization
+
+    assert looks_like_optimization("A student must take at least two math courses and at least two OR courses. "
+                                   "Minimize the number of courses.")
+    assert not looks_like_optimization("Two friends had a lovely day.")
+    assert not looks_like_optimization("Minimize the number of courses.")
+
+
 def test_self_consistency_votes_on_the_objective(pool):
     from optolab.testing import FunctionLLM
 
