@@ -46,6 +46,10 @@ OPTIONS: list[tuple[tuple[str, ...], dict[str, Any]]] = [
                                "code (default); program: the model writes the Pyomo code; both: one chain of each, "
                                "voting"}),
     (("--attempts",), {"type": int, "default": 3, "help": "formulate plus repair rounds per formulation"}),
+    (("--retry",), {"choices": ["auto", "repair", "resample"], "default": "auto",
+                    "help": "what a later attempt does: auto (default) asks afresh after a failed run and repairs a "
+                            "solved model the check found fault with; repair always sends the findings back; "
+                            "resample always asks afresh"}),
     (("--shots",), {"type": int, "default": 2, "help": "worked examples shown to the model (default 2)"}),
     (("--max-tokens",), {"type": int, "default": 1500, "help": "tokens per model reply (default 1500)"}),
     (("--time-limit",), {"type": float, "default": 30.0, "help": "solver time limit in seconds (default 30)"}),
@@ -232,7 +236,7 @@ def _evaluate(target: str, args: argparse.Namespace) -> int:
 
     out = Path(args.out) if args.out else Path("runs") / f"{_slug(bench.name)}-{_slug(model)}"
     settings = AgentSettings(samples=args.samples, strategies=strategies_of(args.strategy),
-                             max_attempts=args.attempts, shots=args.shots,
+                             max_attempts=args.attempts, shots=args.shots, retry=args.retry,
                              max_tokens=args.max_tokens, time_limit=args.time_limit, solver=args.solver,
                              max_example_overlap=args.max_example_overlap, agent_path=args.agent)
     details = {"api_base": args.api_base, "routing": args.routing if args.api_base and "," in args.api_base else None,

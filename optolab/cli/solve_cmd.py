@@ -24,6 +24,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="formulation: the model fills a structured formulation and the library writes the code "
                         "(default); program: the model writes the Pyomo code; both: one chain of each, voting")
     p.add_argument("--attempts", type=int, default=3, help="formulate plus repair rounds per formulation")
+    p.add_argument("--retry", choices=["auto", "repair", "resample"], default="auto",
+                   help="what a later attempt does: auto (default) asks afresh after a failed run and repairs a "
+                        "solved model the check found fault with; repair always sends the findings back; resample "
+                        "always asks afresh")
     p.add_argument("--time-limit", type=float, default=30.0, help="solver time limit in seconds")
     p.add_argument("--agent", type=Path, help="load a trained agent state (JSON) before solving")
     p.add_argument("--json", action="store_true", help="print the solution as JSON")
@@ -59,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
     text, expected = _read_problem(args)
     llm = LLM(args.model or "local", api_base=args.api_base) if (args.model or args.api_base) else LLM("local")
     with Modeler(llm, samples=args.samples, strategies=strategies_of(args.strategy), max_attempts=args.attempts,
-                 time_limit=args.time_limit) as agent:
+                 retry=args.retry, time_limit=args.time_limit) as agent:
         if args.agent:
             agent.load(args.agent, strict=False)
         solution = agent.solve(text)

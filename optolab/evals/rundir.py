@@ -22,7 +22,9 @@ RUN_FORMAT = "optolab-eval-run"
 RUN_VERSION = 1
 # settings that change results: a run folder holds results of one value of each
 RESULT_KEYS = ("benchmark", "model", "samples", "max_attempts", "shots", "max_tokens", "time_limit", "solver",
-               "max_example_overlap", "agent_sha")
+               "max_example_overlap", "agent_sha", "retry")
+# what a setting was before run.json recorded it: runs made before `retry` existed always repaired
+_BEFORE_RECORDED = {"retry": "repair"}
 
 
 def now() -> str:
@@ -81,8 +83,11 @@ def new_run_doc(config: dict[str, Any], details: dict[str, Any]) -> dict[str, An
 
 def check_resume(path: Path, old: dict[str, Any], new: dict[str, Any]) -> None:
     """Raise :class:`RunMismatchError` when ``new`` settings would change the results stored under ``old``."""
-    diffs = [f"{key} was {_show(old.get(key))}, now {_show(new.get(key))}"
-             for key in RESULT_KEYS if old.get(key) != new.get(key)]
+    def was(key: str) -> Any:
+        return old.get(key, _BEFORE_RECORDED.get(key))
+
+    diffs = [f"{key} was {_show(was(key))}, now {_show(new.get(key))}"
+             for key in RESULT_KEYS if was(key) != new.get(key, _BEFORE_RECORDED.get(key))]
     if diffs:
         raise RunMismatchError(
             f"{path} holds results of a different evaluation: {'; '.join(diffs)}. These settings change the "

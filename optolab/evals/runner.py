@@ -57,6 +57,7 @@ class AgentSettings:
     solver: str = "auto"
     max_example_overlap: float | None = 0.4  # worked examples that nearly copy a question are never shown
     agent_path: str | None = None  # a saved agent state (trace.Module.save) loaded into every agent
+    retry: str = "auto"  # see Modeler: "auto", "repair" or "resample"
 
     def __post_init__(self) -> None:
         for name in ("samples", "max_attempts"):
@@ -68,6 +69,10 @@ class AgentSettings:
             raise EvalError(f"strategies {list(self.strategies)}: choose one or more of {list(STRATEGIES)}")
         if self.time_limit <= 0:
             raise EvalError(f"time_limit must be > 0 seconds, got {self.time_limit}")
+        from optolab.agents.modeler import RETRIES
+
+        if self.retry not in RETRIES:
+            raise EvalError(f"retry {self.retry!r}: choose one of {list(RETRIES)}")
 
 
 class Agent(Protocol):
@@ -139,7 +144,8 @@ def modeler_factory(llm: Any, settings: AgentSettings, state: dict[str, Any]) ->
 
         agent = Modeler(llm, bank=bank, shots=settings.shots, max_attempts=settings.max_attempts,
                         samples=settings.samples, strategies=settings.strategies, max_tokens=settings.max_tokens, time_limit=settings.time_limit,
-                        solver=settings.solver, sandbox=sandbox, max_example_overlap=settings.max_example_overlap)
+                        solver=settings.solver, sandbox=sandbox, max_example_overlap=settings.max_example_overlap,
+                        retry=settings.retry)
         agent.load_state_dict(state, strict=False)
         return agent
 
@@ -264,7 +270,7 @@ def _config(bench: Benchmark, model: str, settings: AgentSettings, state: dict[s
             "strategies": list(settings.strategies),
             "max_attempts": settings.max_attempts, "shots": state.get("shots", settings.shots),
             "max_tokens": settings.max_tokens, "time_limit": settings.time_limit, "solver": settings.solver,
-            "max_example_overlap": settings.max_example_overlap, "agent_sha": _sha(state)}
+            "max_example_overlap": settings.max_example_overlap, "agent_sha": _sha(state), "retry": settings.retry}
 
 
 def _check_items(run_dir: RunDir, items: Sequence[BenchmarkItem], records: dict[str, EvalRecord]) -> None:

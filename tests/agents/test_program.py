@@ -106,7 +106,8 @@ def test_program_strategy_solves_from_chatty_code(pool):
 
 def test_program_strategy_repairs_a_failing_program_with_the_error(pool):
     broken = fence(GOOD_CODE.replace("<= hours", "<= hour"))
-    with Modeler(ScriptedLLM([broken, fence(GOOD_CODE)]), sandbox=pool, strategies=("program",)) as m:
+    with Modeler(ScriptedLLM([broken, fence(GOOD_CODE)]), sandbox=pool, strategies=("program",),
+                 retry="repair") as m:
         s = m.solve(QUESTION)
     assert s.ok and s.objective == pytest.approx(680)
     assert [a.status for a in s.attempts] == ["error", "optimal"]
@@ -280,11 +281,31 @@ def test_a_share_of_the_total_against_one_decision_is_sent_back_and_repaired(poo
 def test_a_repair_that_repeats_the_code_is_asked_again_with_sampling_at_once(pool):
     broken = fence(GOOD_CODE.replace("<= hours", "<= hour"))
     with Modeler(ScriptedLLM([broken, broken, fence(GOOD_CODE)]), sandbox=pool, strategies=("program",),
-                 max_attempts=2) as m:
+                 max_attempts=2, retry="repair") as m:
         s = m.solve(QUESTION)
     assert s.ok and s.objective == pytest.approx(680)
     assert [a.status for a in s.attempts] == ["error", "optimal"]  # the repeat used up no attempt
     assert [c["params"].get("temperature") for c in m.llm.calls] == [0.0, 0.0, 0.7]
+
+
+def test_auto_retry_asks_afresh_after_a_failed_run_and_repairs_a_solved_one(pool):
+    broken = fence(GOOD_CODE.replace("<= hours", "<= hour"))
+    # a run-time error: the next attempt is the first request again (worked examples, no repair turn), sampled
+    with Modeler(ScriptedLLM([broken, broken, fence(GOOD_CODE)]), sandbox=pool, strategies=("program",)) as m:
+        s = m.solve(QUESTION)
+    assert s.ok and [a.status for a in s.attempts] == ["error", "optimal"]
+    first, again, third = (c["messages"] for c in m.llm.calls)
+    assert again == first == third  # the same request; the repeated reply was asked once more at once
+    temps_seeds = [(c["params"].get("temperature"), c["params"].get("seed")) for c in m.llm.calls]
+    assert temps_seeds == [(0.0, 1), (0.7, 2), (0.7, 3)]  # a new seed each time, or sampling repeats itself
+    # a solved attempt whose check found something is repaired with the finding
+    unused = GOOD_CODE.replace("model.sales = pyo.Constraint(expr=model.desks <= 8)\n", "")
+    with Modeler(ScriptedLLM([fence(unused), fence(GOOD_CODE)]), sandbox=pool, strategies=("program",)) as m:
+        s = m.solve(QUESTION)
+    assert s.objective == pytest.approx(680)
+    assert "not used in the model" in m.llm.calls[1]["messages"][-1]["content"]
+    with pytest.raises(ValueError, match="retry 'sometimes'"):
+        Modeler(ScriptedLLM([]), retry="sometimes")
 
 
 def test_the_answer_step_continues_the_conversation_that_wrote_the_code(pool):

@@ -261,3 +261,14 @@ def test_evaluate_checks_its_arguments(tmp_path):
         evaluate(bench, tmp_path / "run", llm=workshop_llm(), workers=0)
     with pytest.raises(EvalError, match="samples must be >= 1"):
         AgentSettings(samples=0)
+
+
+def test_runs_recorded_before_the_retry_setting_resume_as_repair_runs(tmp_path):
+    from optolab.evals.rundir import check_resume
+
+    old = {"benchmark": "b", "model": "m", "samples": 1}  # a run.json from before `retry` was recorded
+    check_resume(tmp_path, old, {**old, "retry": "repair"})  # such runs always repaired: the same agent
+    with pytest.raises(RunMismatchError, match="retry was 'repair', now 'auto'"):
+        check_resume(tmp_path, old, {**old, "retry": "auto"})
+    with pytest.raises(EvalError, match="retry 'often'"):
+        AgentSettings(retry="often")
