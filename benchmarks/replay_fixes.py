@@ -1,10 +1,11 @@
-"""Replay recorded evaluation attempts through the agent's mechanical fixes, without a model.
+"""Replay recorded evaluation attempts through the agent's current mechanical fixes, without a model.
 
 An evaluation run keeps every attempt's code (``trails/<id>.json``). This script passes each recorded
-attempt through the fixes that read the question (``optolab.agents.relations.fix_relations``,
-``optolab.agents.goal.fix_goal_objective``), re-solves the attempts they change in the sandbox, and
-compares the objective with the benchmark's label (relative error <= 1e-4 * max(1, |label|)). It prints
-every changed attempt and how many problems would turn from wrong to right, or from right to wrong.
+attempt through what the program strategy now does to LLM-written code before running it
+(``optolab.agents.modeler.tidy_program``: cleaning, the code fixes, the fixes that read the question),
+re-solves the attempts that change in the sandbox, and compares the objective with the benchmark's label
+(relative error <= 1e-4 * max(1, |label|)). It prints every changed attempt and how many problems would
+turn from wrong to right, or from right to wrong; a problem counts by its first attempt that solves.
 
 It measures the fixes on the failures a model really made, in seconds, but it is an estimate: in a
 new run the repair conversation after a fixed attempt would differ too.
@@ -30,13 +31,11 @@ def main() -> int:
     ap.add_argument("--data-dir", default=None, help="benchmark data (default: OPTOLAB_DATA_DIR)")
     args = ap.parse_args()
 
-    from optolab.agents.goal import fix_goal_objective
-    from optolab.agents.relations import fix_relations
+    from optolab.agents.modeler import tidy_program
     from optolab.agents.runner import run_code
     from optolab.datasets import load_benchmark
     from optolab.solvers.sandbox import SandboxPool
 
-    fixes = (fix_relations, fix_goal_objective)
     with SandboxPool(size=1) as pool:
         for run in args.runs:
             config = json.loads((run / "run.json").read_text())
@@ -53,12 +52,10 @@ def main() -> int:
                 was_right = close(rec.get("objective"), expected)
                 now_right = None
                 for n, attempt in enumerate(json.loads(trail_path.read_text()).get("attempts", []), 1):
-                    code, notes = attempt.get("code") or "", []
-                    for fix in fixes:
-                        fixed = fix(code, question)
-                        if fixed is not None:
-                            code, notes = fixed.code, notes + fixed.changes
-                    if not notes:
+                    recorded = attempt.get("code") or ""
+                    tidy = tidy_program(recorded, question)
+                    code, notes = tidy["code"], tidy["changes"]
+                    if code is None or code.strip() == recorded.strip():
                         continue
                     changed += 1
                     out = run_code(pool, code, time_limit=30, memory_mb=2048)
