@@ -207,6 +207,52 @@ def _rename_reserved(tree: ast.Module, changes: list[str]) -> None:
                    "the names of Python builtins are not allowed in model code")
 
 
+# attributes every Pyomo block already has (dir(pyo.ConcreteModel())): a component of that name cannot be
+# added ("Attempting to declare a block component using the name of a reserved attribute")
+BLOCK_ATTRIBUTES = frozenset("""
+Skip activate active active_blocks active_component_data active_components add_component all_blocks
+all_component_data all_components block_data_objects clear clear_suffix_value clone cname collect_ctypes component
+component_data_iterindex component_data_objects component_map component_objects compute_statistics config construct
+contains_component create_instance ctype deactivate del_component dim display doc find_component fix_all_vars
+get_suffix_value getname id_index_map index index_set is_component_type is_constructed is_expression_type is_indexed
+is_logical_type is_named_expression_type is_numeric_type is_parameter_type is_reference is_variable_type items
+iteritems iterkeys itervalues keys load local_name model name nconstraints nobjectives nvariables parent_block
+parent_component pprint preprocess private_data reclassify_component_type reconstruct
+register_private_data_initializer root_block set_suffix_value set_value solutions statistics to_dense_data
+transfer_attributes_from type unfix_all_vars valid_model_component valid_problem_types values write""".split())
+
+
+def _model_names(tree: ast.Module) -> set[str]:
+    """Names that stand for the model: bound to ``ConcreteModel()``, and the first argument of functions and
+    lambdas (rules get the model first)."""
+    names = {"model"}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and call_name(node.value) in ("ConcreteModel", "Block"):
+            names |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+        elif isinstance(node, (ast.FunctionDef, ast.Lambda)) and node.args.args:
+            names.add(node.args.args[0].arg)
+    return names
+
+
+def _rename_block_attributes(tree: ast.Module, changes: list[str]) -> None:
+    """``model.items = pyo.Var(...)``: a component named like an attribute every Pyomo block has. It
+    becomes ``model.items_`` wherever the model (or a rule's model argument) reads it."""
+    models = _model_names(tree)
+    declared = {t.attr for n in ast.walk(tree) if isinstance(n, ast.Assign) for t in n.targets
+                if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id in models
+                and t.attr in BLOCK_ATTRIBUTES}
+    if not declared:
+        return
+    called = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}  # model.clone() stays a method
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and node.attr in declared and isinstance(node.value, ast.Name) \
+                and node.value.id in models and id(node) not in called:
+            node.attr += "_"
+    names = sorted(declared)
+    changes.append(f"renamed model.{', model.'.join(names)} to model.{'_, model.'.join(names)}_: every Pyomo "
+                   "model already has an attribute of that name")
+
+
 def _key_lists_by_names(tree: ast.Module, changes: list[str]) -> None:
     """``price = [3, 5]`` read as ``price[c] for c in crops`` with ``crops = ['wheat', 'corn']``: a
     list indexed by names. It becomes ``{'wheat': 3, 'corn': 5}`` when every use indexes it that way
@@ -350,6 +396,7 @@ def fix_tree(tree: ast.Module, changes: list[str]) -> ast.Module:
     tree = _UnrollAdds(changes).visit(tree)
     tree = _SumOfOne(set(variable_names(tree)), changes).visit(tree)
     _rename_reserved(tree, changes)
+    _rename_block_attributes(tree, changes)
     _key_lists_by_names(tree, changes)
     tree = _ClearRatios(set(variable_names(tree)), _nonnegative_variables(tree), changes).visit(tree)
     _create_missing_model(tree, changes)

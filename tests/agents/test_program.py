@@ -356,6 +356,24 @@ model.obj = pyo.Objective(expr=pi * model.r ** 2 + sqrt(model.r + 1), sense=pyo.
     assert "obj" in dict(scope["model"].component_map())
 
 
+def test_a_component_named_like_a_block_attribute_is_renamed():
+    code = """
+import pyomo.environ as pyo
+model = pyo.ConcreteModel()
+kinds = {'a': 3, 'b': 5}
+model.items = pyo.Var(list(kinds), domain=pyo.NonNegativeIntegers, bounds=(0, 4))
+model.obj = pyo.Objective(expr=sum(kinds[k] * model.items[k] for k, _ in kinds.items()), sense=pyo.maximize)
+model.cap = pyo.Constraint(rule=lambda m: sum(m.items[k] for k in kinds) <= 5)
+"""
+    program = clean_program(code)
+    assert "model.items_ = pyo.Var" in program.code and "m.items_[k]" in program.code
+    assert "kinds.items()" in program.code  # a dict's method is not the model's component
+    assert any("model.items to model.items_" in c for c in program.changes)
+    scope: dict = {}
+    exec(program.code, scope)
+    assert len(scope["model"].items_) == 2
+
+
 def test_a_decision_named_like_a_forbidden_builtin_is_renamed():
     from optolab.solvers.policy import check_code
 
