@@ -29,6 +29,7 @@ from optolab.agents.program import (
     clean_program,
     extract_code,
     focus_objective,
+    make_objective,
     model_parts,
     numbers_in_code,
     relax_for_lp,
@@ -91,14 +92,14 @@ def _settled(attempts: list[Attempt], outcome: RunOutcome) -> bool:
 
 def tidy_program(raw: str, question: str) -> dict[str, Any]:
     """What the program strategy runs for LLM-written code ``raw``: the code cleaned and mechanically
-    fixed (:func:`optolab.agents.program.clean_program`), then the fixes that read the question (goal,
-    LP wording, relations, the goal's numbers), with every change listed; or the issues that leave no
-    code to run."""
+    fixed (:func:`optolab.agents.program.clean_program`), then the fixes that read the question (a goal
+    written as a bare expression, the goal's decision, LP wording, relations, the goal's numbers), with
+    every change listed; or the issues that leave no code to run."""
     try:
         program = clean_program(raw)
     except ProgramError as exc:
         return {"code": None, "issues": [str(exc)], "origins": {}, "raw": raw, "changes": []}
-    for fix in (focus_objective, relax_for_lp, fix_relations, fix_goal_objective):
+    for fix in (make_objective, focus_objective, relax_for_lp, fix_relations, fix_goal_objective):
         fixed = fix(program.code, question)
         if fixed is not None:
             program = Program(fixed.code, program.changes + fixed.changes)

@@ -184,6 +184,52 @@ def focus_objective(code: str, question: str) -> Program | None:
     return None
 
 
+_SENSE_WORDS = re.compile(r"\b(minimi[sz]e|maximi[sz]e|minimum|maximum|lowest|highest|least|most|fewest|cheapest|"
+                          r"largest|smallest|reduce|increase)\b", re.I)
+_MAX_WORDS = {"maximize", "maximise", "maximum", "highest", "most", "largest", "increase"}
+
+
+def goal_sense(question: str) -> str | None:
+    """"maximize" or "minimize" from the goal words of the question's last sentence that has any
+    (so "at least 20 cars" earlier on does not count); None when they disagree or there are none."""
+    for sentence in reversed(re.split(r"(?<=[.?!])\s+", question)):
+        words = {m.group(1).lower() for m in _SENSE_WORDS.finditer(sentence)}
+        words -= {"least", "most"} if re.search(r"\bat\s+(?:least|most)\b", sentence, re.I) else set()
+        if not words:
+            continue
+        senses = {"maximize" if w in _MAX_WORDS else "minimize" for w in words}
+        return senses.pop() if len(senses) == 1 else None
+    return None
+
+
+def make_objective(code: str, question: str) -> Program | None:
+    """Code with no ``Objective`` that assigns the goal as a bare expression (``model.objective = 30 * small
+    + 50 * large``): the same code with that expression made the objective, in the sense the question
+    asks for. None when there is an objective, no such assignment, or the question's sense is unclear."""
+    tree = ast.parse(code)
+    if any(isinstance(n, ast.Call) and call_name(n) == "Objective" for n in ast.walk(tree)):
+        return None
+    variables = set(variable_names(tree))
+    candidates = []
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and not isinstance(stmt.value, ast.Call):
+            name = base_name(stmt.targets[0]) or ""
+            mentions = {base_name(n) for n in ast.walk(stmt.value)} & variables
+            if mentions and re.search(r"obj|goal|profit|cost|revenue|total", name, re.I):
+                candidates.append(stmt)
+    sense = goal_sense(question)
+    if not candidates or sense is None:
+        return None
+    stmt = candidates[-1]
+    target = ast.unparse(stmt.targets[0])
+    stmt.value = ast.Call(ast.Attribute(ast.Name("pyo", ast.Load()), "Objective", ast.Load()), [],
+                          [ast.keyword("expr", stmt.value),
+                           ast.keyword("sense", ast.Attribute(ast.Name("pyo", ast.Load()), sense, ast.Load()))])
+    ast.fix_missing_locations(tree)
+    return Program(ast.unparse(tree) + "\n", [f"`{target}` was a bare expression and the model had no objective: it "
+                                              f"is now the objective, to {sense} as the question asks"])
+
+
 _INTEGER_DOMAINS = {"Integers": "Reals", "NonNegativeIntegers": "NonNegativeReals", "PositiveIntegers": "PositiveReals",
                     "NonPositiveIntegers": "NonPositiveReals", "NegativeIntegers": "NegativeReals"}
 

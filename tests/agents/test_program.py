@@ -497,3 +497,29 @@ model.ratio = pyo.Constraint(expr=model.hardwood <= 2 * model.vinyl)
         s = m.solve(question)
     # 50,000 hardwood and 25,000 vinyl: the ratio binds; as written the model gave 40,000 and 20,000
     assert s.ok and s.objective == pytest.approx(2.5 * 50000 + 3 * 25000) and len(s.attempts) == 1
+
+
+def test_a_goal_written_as_a_bare_expression_becomes_the_objective(pool):
+    from optolab.agents.program import goal_sense, make_objective
+
+    question = ("A company moves people with small and large boats. A small boat takes 2 people and costs $30, a "
+                "large one 4 people and costs $50. At least 30 people must be moved and at least 3 large boats "
+                "used. How many of each boat minimize the cost?")
+    code = """import pyomo.environ as pyo
+model = pyo.ConcreteModel()
+model.small = pyo.Var(domain=pyo.NonNegativeIntegers)
+model.large = pyo.Var(domain=pyo.NonNegativeIntegers)
+model.objective = 30 * model.small + 50 * model.large
+model.people = pyo.Constraint(expr=2 * model.small + 4 * model.large >= 30)
+model.large_min = pyo.Constraint(expr=model.large >= 3)
+"""
+    fixed = make_objective(code, question)
+    assert "model.objective = pyo.Objective(expr=30 * model.small + 50 * model.large, sense=pyo.minimize)" in fixed.code
+    assert "to minimize as the question asks" in fixed.changes[0]
+    assert make_objective(fixed.code, question) is None  # it has an objective now
+    assert goal_sense("At least 3 boats. Maximize the profit?") == "maximize"
+    assert goal_sense("Maximize profit and minimize waste.") is None and goal_sense("Plan the week.") is None
+    assert make_objective(code, "Plan the boats for at least 30 people.") is None  # no sense to take
+    with Modeler(ScriptedLLM([fence(code)]), sandbox=pool, strategies=("program",)) as m:
+        s = m.solve(question)
+    assert s.ok and s.objective == pytest.approx(7 * 50 + 1 * 30) and len(s.attempts) == 1
