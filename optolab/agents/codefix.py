@@ -253,6 +253,48 @@ def _rename_block_attributes(tree: ast.Module, changes: list[str]) -> None:
                    "model already has an attribute of that name")
 
 
+_COMPONENTS = ("Var", "Param", "Set", "RangeSet", "Constraint", "ConstraintList", "Objective", "Expression")
+
+
+def _attach_free_components(tree: ast.Module, changes: list[str]) -> None:
+    """``width = pyo.Var(...)`` beside ``model.length = pyo.Var(...)``: a component never added to the
+    model, which Pyomo then cannot solve ("unrecognized expression type: AbstractScalarVar") or silently
+    leaves out (a constraint, an objective). It becomes ``model.width = pyo.Var(...)`` followed by
+    ``width = model.width``."""
+    models = [t.id for stmt in tree.body if isinstance(stmt, ast.Assign) and call_name(stmt.value) == "ConcreteModel"
+              for t in stmt.targets if isinstance(t, ast.Name)]
+    if not models:
+        return
+    owner, taken = models[0], set(_made_components(tree))
+    moved = []
+    for i in range(len(tree.body) - 1, -1, -1):
+        stmt = tree.body[i]
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name) \
+                and call_name(stmt.value) in _COMPONENTS and stmt.targets[0].id not in taken:
+            name = stmt.targets[0].id
+            stmt.targets = [ast.Attribute(ast.Name(owner, ast.Load()), name, ast.Store())]
+            tree.body.insert(i + 1, ast.parse(f"{name} = {owner}.{name}").body[0])
+            moved.append(name)
+    if moved:
+        ast.fix_missing_locations(tree)
+        names = sorted(moved)
+        changes.append(f"added {', '.join(names)} to the model ({owner}.{f', {owner}.'.join(names)}): a component "
+                       "outside the model is not part of it")
+
+
+def _constraints_indexed_by_a_variable(tree: ast.Module, changes: list[str]) -> None:
+    """``pyo.Constraint(model.x, rule=...)``: a constraint indexed by a variable, which Pyomo refuses
+    ("Cannot apply a Set operator to an indexed Var"); it is indexed by the variable's index set."""
+    variables = set(variable_names(tree))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and call_name(node) in ("Constraint", "Expression", "Objective"):
+            for k, arg in enumerate(node.args):
+                if isinstance(arg, (ast.Name, ast.Attribute)) and base_name(arg) in variables:
+                    node.args[k] = ast.parse(f"{ast.unparse(arg)}.index_set()", mode="eval").body
+                    changes.append(f"line {node.lineno}: a constraint indexed by the variable {ast.unparse(arg)} "
+                                   "is indexed by its index set")
+
+
 def _key_lists_by_names(tree: ast.Module, changes: list[str]) -> None:
     """``price = [3, 5]`` read as ``price[c] for c in crops`` with ``crops = ['wheat', 'corn']``: a
     list indexed by names. It becomes ``{'wheat': 3, 'corn': 5}`` when every use indexes it that way
@@ -397,10 +439,12 @@ def fix_tree(tree: ast.Module, changes: list[str]) -> ast.Module:
     tree = _SumOfOne(set(variable_names(tree)), changes).visit(tree)
     _rename_reserved(tree, changes)
     _rename_block_attributes(tree, changes)
+    _attach_free_components(tree, changes)
     _key_lists_by_names(tree, changes)
     tree = _ClearRatios(set(variable_names(tree)), _nonnegative_variables(tree), changes).visit(tree)
     _create_missing_model(tree, changes)
     _constraint_lists(tree, changes)
+    _constraints_indexed_by_a_variable(tree, changes)
     _unindex_single_constraints(tree, changes)
     _fix_undefined_names(tree, changes)
     return tree

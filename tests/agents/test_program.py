@@ -523,3 +523,25 @@ model.large_min = pyo.Constraint(expr=model.large >= 3)
     with Modeler(ScriptedLLM([fence(code)]), sandbox=pool, strategies=("program",)) as m:
         s = m.solve(question)
     assert s.ok and s.objective == pytest.approx(7 * 50 + 1 * 30) and len(s.attempts) == 1
+
+
+def test_components_outside_the_model_are_added_and_variables_are_not_indices():
+    code = """import pyomo.environ as pyo
+model = pyo.ConcreteModel()
+model.length = pyo.Var(domain=pyo.NonNegativeReals, bounds=(0, 10))
+width = pyo.Var(domain=pyo.NonNegativeReals, bounds=(0, 10))
+model.obj = pyo.Objective(expr=model.length + 2 * width, sense=pyo.maximize)
+cap = pyo.Constraint(expr=model.length + width <= 12)
+kinds = ['a', 'b']
+model.x = pyo.Var(kinds, domain=pyo.NonNegativeReals)
+model.each = pyo.Constraint(model.x, rule=lambda m, k: m.x[k] <= 3)
+"""
+    program = clean_program(code)
+    assert "model.width = pyo.Var(" in program.code and "width = model.width" in program.code
+    assert "model.cap = pyo.Constraint(" in program.code  # a constraint left outside would be silently ignored
+    assert "pyo.Constraint(model.x.index_set(), rule=" in program.code
+    assert any("added cap, width to the model" in c for c in program.changes)
+    scope: dict = {}
+    exec(program.code, scope)
+    model = scope["model"]
+    assert len(model.each) == 2 and model.cap.upper == 12
