@@ -33,6 +33,7 @@ from optolab.agents.program import (
     model_parts,
     numbers_in_code,
     relax_for_lp,
+    relax_measures,
 )
 from optolab.agents.goal import fix_goal_objective, goal_number_findings
 from optolab.agents.relations import fix_relations, relation_findings
@@ -99,7 +100,7 @@ def tidy_program(raw: str, question: str) -> dict[str, Any]:
         program = clean_program(raw)
     except ProgramError as exc:
         return {"code": None, "issues": [str(exc)], "origins": {}, "raw": raw, "changes": []}
-    for fix in (make_objective, focus_objective, relax_for_lp, fix_relations, fix_goal_objective):
+    for fix in (make_objective, focus_objective, relax_for_lp, relax_measures, fix_relations, fix_goal_objective):
         fixed = fix(program.code, question)
         if fixed is not None:
             program = Program(fixed.code, program.changes + fixed.changes)

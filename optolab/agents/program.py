@@ -256,3 +256,44 @@ def relax_for_lp(code: str, question: str) -> Program | None:
     if not changed:
         return None
     return Program(ast.unparse(tree) + "\n", ["the variables are continuous: the question asks for an LP"])
+
+
+# decisions named for a measure (a length, an area, a price, a time) take any value in their range
+_MEASURE_NAME = re.compile(
+    r"(?:^|_)(length|width|height|depth|side|radius|diameter|dimension|dim|area|volume|perimeter|thickness|distance|"
+    r"price|rate|speed|(?<!full_)(?<!part_)time|duration|angle|temperature|weight|concentration|fraction|share|proportion|percent(?:age)?)"
+    r"s?(?:_|$)", re.I)
+# ... unless the question counts whole units of it
+_WHOLE = re.compile(r"\b(integer|integers|whole (?:numbers?|units?)|multiples? of)\b", re.I)
+
+
+def relax_measures(code: str, question: str) -> Program | None:
+    """Integer decisions whose names say they measure something (``width``, ``side_length``, ``price``)
+    made continuous: small models give most decisions an integer domain, and a box's side or a
+    poster's height then misses the optimum (OptiBench's geometry problems). None when the question
+    asks for whole numbers or no such decision is integer."""
+    if _WHOLE.search(question):
+        return None
+    tree = ast.parse(code)
+    relaxed = []
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Assign) and call_name(node.value) == "Var"):
+            continue
+        name = base_name(node.targets[0]) or ""
+        if not _MEASURE_NAME.search(name):
+            continue
+        for kw in node.value.keywords:
+            if kw.arg in ("domain", "within"):
+                dom = kw.value
+                attr = dom.attr if isinstance(dom, ast.Attribute) else dom.id if isinstance(dom, ast.Name) else None
+                if attr in _INTEGER_DOMAINS:
+                    if isinstance(dom, ast.Attribute):
+                        dom.attr = _INTEGER_DOMAINS[attr]
+                    else:
+                        dom.id = _INTEGER_DOMAINS[attr]
+                    relaxed.append(name)
+    if not relaxed:
+        return None
+    return Program(ast.unparse(tree) + "\n", [f"{', '.join(relaxed)} made continuous: "
+                                              f"{'they measure' if len(relaxed) > 1 else 'it measures'} a quantity "
+                                              "that is not counted in whole units"])

@@ -545,3 +545,25 @@ model.each = pyo.Constraint(model.x, rule=lambda m, k: m.x[k] <= 3)
     exec(program.code, scope)
     model = scope["model"]
     assert len(model.each) == 2 and model.cap.upper == 12
+
+
+def test_decisions_that_measure_things_are_made_continuous():
+    from optolab.agents.program import relax_measures
+
+    question = "Find the width and height of a poster of area 100 that minimize the paper used."
+    code = """import pyomo.environ as pyo
+model = pyo.ConcreteModel()
+model.width = pyo.Var(domain=pyo.NonNegativeIntegers, bounds=(1, 50))
+model.poster_height = pyo.Var(within=pyo.PositiveIntegers, bounds=(1, 50))
+model.full_time = pyo.Var(domain=pyo.NonNegativeIntegers)
+model.trucks = pyo.Var(domain=pyo.NonNegativeIntegers)
+"""
+    fixed = relax_measures(code, question)
+    assert "model.width = pyo.Var(domain=pyo.NonNegativeReals" in fixed.code
+    assert "model.poster_height = pyo.Var(within=pyo.PositiveReals" in fixed.code
+    assert "model.full_time = pyo.Var(domain=pyo.NonNegativeIntegers)" in fixed.code  # people, not a time
+    assert "model.trucks = pyo.Var(domain=pyo.NonNegativeIntegers)" in fixed.code
+    assert fixed.changes == ["width, poster_height made continuous: they measure a quantity that is not counted in "
+                             "whole units"]
+    assert relax_measures(code, question + " Both must be integers.") is None
+    assert relax_measures(fixed.code, question) is None
