@@ -354,6 +354,46 @@ def _nonnegative_variables(tree: ast.Module) -> set[str]:
     return out
 
 
+_INTEGER_DOMAIN_NAMES = {"Integers", "NonNegativeIntegers", "PositiveIntegers", "NonPositiveIntegers",
+                         "NegativeIntegers", "Binary", "Boolean"}
+
+
+def _integer_variables(tree: ast.Module) -> set[str]:
+    out = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and call_name(node.value) == "Var":
+            for kw in node.value.keywords:
+                if kw.arg in ("domain", "within") and ast.unparse(kw.value).split(".")[-1] in _INTEGER_DOMAIN_NAMES:
+                    out |= {name for name in map(base_name, node.targets) if name}
+    return out
+
+
+def _strict_inequalities(tree: ast.Module, changes: list[str]) -> None:
+    """``vans > minibuses`` in a constraint, which Pyomo refuses ("strict inequality"): ``vans >= minibuses
+    + 1`` when both sides can only take whole values (integer variables, whole coefficients), else
+    ``vans >= minibuses`` (the usual reading of "more than" in a continuous model)."""
+    variables, integers = set(variable_names(tree)), _integer_variables(tree)
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], (ast.Lt, ast.Gt))):
+            continue
+        used = {base_name(n) for n in ast.walk(node) if isinstance(n, (ast.Name, ast.Attribute))} & variables
+        if not used:
+            continue  # Python logic on data, not a constraint
+        whole = used <= integers and all(
+            not isinstance(n, ast.Constant) or (isinstance(n.value, int) or (isinstance(n.value, float)
+                                                                               and n.value.is_integer()))
+            for n in ast.walk(node)) and not any(isinstance(n, ast.BinOp) and isinstance(n.op, ast.Div)
+                                                 for n in ast.walk(node))
+        before = ast.unparse(node)
+        greater = isinstance(node.ops[0], ast.Gt)
+        node.ops = [ast.GtE() if greater else ast.LtE()]
+        if whole:  # a > b  ->  a >= b + 1;  a < b  ->  a <= b - 1
+            node.comparators = [ast.BinOp(node.comparators[0], ast.Add() if greater else ast.Sub(), ast.Constant(1))]
+        ast.fix_missing_locations(node)
+        changes.append(f"line {node.lineno}: the strict `{before}` became `{ast.unparse(node)}` (solvers take "
+                       "only <=, >= and ==)")
+
+
 class _ClearRatios(ast.NodeTransformer):
     """``(a + b) / (x + y) <= 0.3`` with nonnegative x, y is ``a + b <= 0.3 * (x + y)``: linear, so
     an LP/MILP solver proves the optimum instead of a local NLP solver approximating it."""
@@ -444,6 +484,7 @@ def fix_tree(tree: ast.Module, changes: list[str]) -> ast.Module:
     tree = _ClearRatios(set(variable_names(tree)), _nonnegative_variables(tree), changes).visit(tree)
     _create_missing_model(tree, changes)
     _constraint_lists(tree, changes)
+    _strict_inequalities(tree, changes)
     _constraints_indexed_by_a_variable(tree, changes)
     _unindex_single_constraints(tree, changes)
     _fix_undefined_names(tree, changes)

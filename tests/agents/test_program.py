@@ -567,3 +567,25 @@ model.trucks = pyo.Var(domain=pyo.NonNegativeIntegers)
                              "whole units"]
     assert relax_measures(code, question + " Both must be integers.") is None
     assert relax_measures(fixed.code, question) is None
+
+
+def test_strict_inequalities_become_ones_a_solver_takes():
+    code = """import pyomo.environ as pyo
+model = pyo.ConcreteModel()
+model.vans = pyo.Var(domain=pyo.Integers, bounds=(0, None))
+model.buses = pyo.Var(domain=pyo.NonNegativeIntegers)
+model.fuel = pyo.Var(domain=pyo.NonNegativeReals)
+model.more = pyo.Constraint(expr=model.vans > model.buses)
+model.less = pyo.Constraint(expr=2 * model.buses < 3 * model.vans)
+model.tank = pyo.Constraint(expr=model.fuel < 0.5 * model.vans)
+limit = 3
+ok = limit > 2
+"""
+    program = clean_program(code)
+    assert "model.vans >= model.buses + 1" in program.code
+    assert "2 * model.buses <= 3 * model.vans - 1" in program.code
+    assert "model.fuel <= 0.5 * model.vans" in program.code  # continuous: the closed form
+    assert "ok = limit > 2" in program.code  # Python logic on data stays
+    assert sum("strict" in c for c in program.changes) == 3
+    scope: dict = {}
+    exec(program.code, scope)
