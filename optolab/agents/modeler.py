@@ -548,7 +548,9 @@ class Modeler(trace.Module):
                             formulation=last.formulation if last else None, code=last.code if last else None,
                             explanation=f"The problem does not give values for {', '.join(last_missing)}; add "
                                         "those numbers to the text.")
-        if statuses and all(s in ("infeasible", "infeasible_or_unbounded") for s in statuses[-2:]):
+        # infeasible when every attempt that ran said so, at least twice (attempts whose code failed say nothing)
+        ran = [s for s in statuses if s not in ("error", "not_run", "invalid_reply")]
+        if len(ran) >= 2 and all(s in ("infeasible", "infeasible_or_unbounded") for s in ran):
             return Solution(question=text, status="infeasible", attempts=attempts, formulation=last.formulation,
                             code=last.code, explanation="The problem as stated has no feasible solution. "
                             + (last.findings[0] if last.findings else ""))

@@ -151,3 +151,16 @@ def test_real_model_calls_are_never_made_by_accident(pool):
     m = Modeler(LLM("openai/gpt-4o-mini"), sandbox=pool)
     with pytest.raises(RealLLMCallForbidden):
         m.solve(QUESTION)
+
+
+def test_infeasible_between_failed_runs_is_still_infeasible(pool):
+    text = QUESTION + " At least 12 desks must be made."
+    infeasible = json.loads(json.dumps(GOOD))
+    infeasible["constraints"].append({"name": "min_desks", "expression": "desks >= 12"})
+    broken = json.loads(json.dumps(GOOD))
+    broken["constraints"][0]["expression"] = "4*lamps + 2*shelves <= 40"  # cannot run
+    s = agent([infeasible, broken, infeasible], pool, max_attempts=3).solve(text)
+    assert [a.status for a in s.attempts] == ["infeasible", "not_run", "infeasible"]
+    assert s.status == "infeasible"
+    one = agent([infeasible, broken, broken], pool, max_attempts=3).solve(text)
+    assert one.status == "no_model"  # said once only: not enough to call the problem infeasible
