@@ -31,6 +31,10 @@ OPTIONS: list[tuple[tuple[str, ...], dict[str, Any]]] = [
                                                                   "client's, 900 for the local model)"}),
     (("--data-dir",), {"help": "folder with the benchmark files (default: $OPTOLAB_DATA_DIR)"}),
     (("--ids",), {"metavar": "ID[,ID...]", "help": "only these problems"}),
+    (("--exclude-ids",), {"metavar": "FILE|ID[,ID...]",
+                          "help": "leave these problems out before sampling: a file with one id per line (such as "
+                                  "the dev ids `optolab train prompts --dev-benchmark` writes) or ids separated by "
+                                  "commas"}),
     (("--tag",), {"action": "append", "default": [], "metavar": "TAG",
                   "help": "only problems with this tag (repeatable; e.g. difficulty:easy, nonlinear, table)"}),
     (("--sample",), {"type": int, "metavar": "N", "help": "a stratified random sample of N problems"}),
@@ -218,7 +222,9 @@ def _evaluate(target: str, args: argparse.Namespace) -> int:
         return _fail(f"--workers must be >= 1, got {args.workers}")
     bench = load_eval_benchmark(target, args.data_dir)
     ids = [i.strip() for i in args.ids.split(",") if i.strip()] if args.ids else None
-    bench = select(bench, ids=ids, tags=args.tag, sample=args.sample, seed=args.seed, limit=args.limit)
+    exclude = _id_list(args.exclude_ids) if getattr(args, "exclude_ids", None) else []
+    bench = select(bench, ids=ids, tags=args.tag, sample=args.sample, seed=args.seed, limit=args.limit,
+                   exclude=exclude)
     if not bench.items:
         return _fail(f"no problems left to evaluate in {target!r} after the filters")
     if args.llm:
@@ -241,7 +247,7 @@ def _evaluate(target: str, args: argparse.Namespace) -> int:
                              max_example_overlap=args.max_example_overlap, agent_path=args.agent)
     details = {"api_base": args.api_base, "routing": args.routing if args.api_base and "," in args.api_base else None,
                "selection": {"ids": ids, "tags": args.tag, "sample": args.sample, "seed": args.seed,
-                             "limit": args.limit}}
+                             "limit": args.limit, "excluded": len(exclude)}}
     progress = None
     if not args.no_progress:
         from optolab.evals.progress import RichProgress
@@ -264,3 +270,14 @@ def _evaluate(target: str, args: argparse.Namespace) -> int:
     if result.interrupted:
         return 130
     return 1 if result.stopped else 0
+
+
+def _id_list(spec: str) -> list[str]:
+    """Ids from a file (one per line; blank lines and # comments skipped) or from a comma-separated list."""
+    from pathlib import Path
+
+    path = Path(spec).expanduser()
+    if path.is_file():
+        lines = path.read_text(encoding="utf-8").splitlines()
+        return [x.strip() for x in lines if x.strip() and not x.strip().startswith("#")]
+    return [x.strip() for x in spec.split(",") if x.strip()]

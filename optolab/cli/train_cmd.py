@@ -41,9 +41,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     pr.add_argument("--test-fraction", type=float, default=0.1,
                     help="share of records held out for a later test, never used here (default 0.1)")
     pr.add_argument("--candidates", type=int, default=2, help="search: proposals per step (default 2)")
-    pr.add_argument("--params", default=",".join(("instructions", "repair_instructions", "shots")),
-                    help="agent parameters to train, comma-separated (default instructions,repair_instructions,"
-                         "shots; check.__code__ also exists)")
+    pr.add_argument("--params", default=None,
+                    help="agent parameters to train, comma-separated (default: instructions,repair_instructions,"
+                         "shots for the formulation strategy, program_instructions,program_repair_instructions,"
+                         "shots for the program strategy; check.__code__ and check_program.__code__ also exist)")
+    pr.add_argument("--strategy", choices=["formulation", "program"], default="formulation",
+                    help="how the trained agent models a problem (see optolab solve --strategy; default formulation)")
+    pr.add_argument("--dev-benchmark", default=None, metavar="BENCH|FILE",
+                    help="select states on a stratified sample of --dev-size problems of this benchmark (a name "
+                         "read from --data-dir, or an eval JSONL file) instead of on held-back training records; "
+                         "the chosen ids go to <out>.dev-ids.txt, for `optolab eval --exclude-ids` on the test")
+    pr.add_argument("--dev-seed", type=int, default=0, help="seed of the --dev-benchmark sample (default 0)")
+    pr.add_argument("--data-dir", default=None, help="benchmark data directory (default: OPTOLAB_DATA_DIR)")
     pr.add_argument("--init", type=Path, metavar="STATE", help="start from a saved agent state")
     pr.add_argument("--attempts", type=int, default=2, help="formulate plus repair rounds per question (default 2)")
     pr.add_argument("--time-limit", type=float, default=30.0, help="solver time limit in seconds (default 30)")
@@ -160,21 +169,25 @@ def _prompts(args: argparse.Namespace) -> int:
     from optolab.train.prompts import PromptTrainConfig, PromptTrainer
 
     records = _read(args.data, args.skip_bad)
-    split = split_records(records, dev_size=args.dev_size, test_fraction=args.test_fraction)
+    stem = args.out.with_suffix("") if args.out.suffix == ".json" else args.out
+    if args.dev_benchmark:
+        split = _split_with_benchmark_dev(records, args, Path(f"{stem}.dev-ids.txt"))
+    else:
+        split = split_records(records, dev_size=args.dev_size, test_fraction=args.test_fraction)
     sizes = split.sizes()
     _say(f"{len(records)} records: {sizes['train']} train, {sizes['dev']} dev, {sizes['test']} test (held out)")
     test_file = None
     if split.test:
-        stem = args.out.with_suffix("") if args.out.suffix == ".json" else args.out
         test_file = write_eval_file(split.test, Path(f"{stem}.test.jsonl"))
-    params = tuple(p.strip() for p in args.params.split(",") if p.strip())
+    params = tuple(p.strip() for p in (args.params or ",".join(PARAMS_BY_STRATEGY[args.strategy])).split(",")
+                   if p.strip())
     config = PromptTrainConfig(steps=args.steps, batch_size=args.batch_size, optimizer=args.optimizer,
                                params=params, seed=args.seed, candidates=args.candidates,
                                show_reference=not args.no_reference)
     llm = make_llm(args.model, args.api_base)
     opt_llm = make_llm(args.optimizer_model, args.optimizer_api_base or args.api_base) if args.optimizer_model else llm
     with Modeler(llm, max_attempts=args.attempts, time_limit=args.time_limit, max_tokens=args.max_tokens,
-                 max_example_overlap=0.4) as agent:
+                 max_example_overlap=0.4, strategies=(args.strategy,)) as agent:
         if args.init:
             if not args.init.is_file():
                 return _fail(f"--init {args.init}: no such file; give a state saved by optolab train prompts")
@@ -189,7 +202,35 @@ def _prompts(args: argparse.Namespace) -> int:
     print(f"history: {result.history_path}")
     if test_file is not None:
         print(f"held-out test problems: {test_file}  (optolab eval {test_file} --agent {result.state_path})")
+    if args.dev_benchmark:
+        print(f"held-out benchmark test: optolab eval {args.dev_benchmark} --exclude-ids {stem}.dev-ids.txt "
+              f"--sample N --strategy {args.strategy} [--agent {result.state_path}]")
     return 0
+
+
+PARAMS_BY_STRATEGY = {"formulation": ("instructions", "repair_instructions", "shots"),
+                      "program": ("program_instructions", "program_repair_instructions", "shots")}
+
+
+def _split_with_benchmark_dev(records, args: argparse.Namespace, ids_path: Path):
+    """Training records split into train and test only, with the dev split a stratified sample of a
+    benchmark; the dev ids are written to ``ids_path`` so that a test on the benchmark can leave them out."""
+    from optolab.evals.sources import load_eval_benchmark, select
+    from optolab.train.data import Split, records_from_benchmark, split_records
+    from optolab.train.errors import TrainDataError
+
+    bench = load_eval_benchmark(args.dev_benchmark, data_dir=args.data_dir)
+    dev, left = records_from_benchmark(select(bench, sample=args.dev_size, seed=args.dev_seed).items)
+    if left:
+        _say(f"left out of dev (no numeric optimum): {', '.join(left)}")
+    if not dev:
+        raise TrainDataError(f"--dev-benchmark {args.dev_benchmark}: no problem with a numeric optimum in the "
+                             f"sample of {args.dev_size}")
+    rest = split_records(records, dev_size=0, test_fraction=args.test_fraction)
+    ids_path.parent.mkdir(parents=True, exist_ok=True)
+    ids_path.write_text("".join(f"{r.id}\n" for r in dev), encoding="utf-8")
+    _say(f"dev: {len(dev)} problems of {bench.name} (seed {args.dev_seed}), ids in {ids_path}")
+    return Split(train=rest.train, dev=dev, test=rest.test)
 
 
 # --- sft ---------------------------------------------------------------------------------------

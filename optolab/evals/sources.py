@@ -51,10 +51,15 @@ def select(
     sample: int | None = None,
     seed: int = 0,
     limit: int | None = None,
+    exclude: Iterable[str] = (),
 ) -> Benchmark:
-    """The items to run, in this order: only ``ids``; items carrying every tag in ``tags``; a stratified
-    ``sample`` (``Benchmark.sample``, same seed -> same items); the first ``limit``."""
+    """The items to run, in this order: only ``ids``; not those in ``exclude`` (say, a dev split used
+    for training); items carrying every tag in ``tags``; a stratified ``sample`` (``Benchmark.sample``,
+    same seed -> same items); the first ``limit``."""
     items = list(bench.items)
+    excluded = set(exclude)
+    if excluded:
+        items = [item for item in items if item.id not in excluded]
     if ids:
         known = {item.id: item for item in items}
         unknown = [i for i in ids if i not in known]

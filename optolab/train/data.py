@@ -186,6 +186,23 @@ def write_records(records: Iterable[TrainRecord | dict], path: str | Path) -> Pa
     return path
 
 
+def records_from_benchmark(items: Iterable[Any]) -> tuple[list[TrainRecord], list[str]]:
+    """Benchmark items (:class:`~optolab.datasets.BenchmarkItem`) with a numeric optimum as records to
+    select on (a dev split from a real benchmark); the ids of those without one (an "infeasible" label,
+    no optimum), which are left out, come back second."""
+    from optolab.datasets.types import LabelKind
+
+    kept, left = [], []
+    for item in items:
+        if item.label != LabelKind.VALUE or item.objective is None:
+            left.append(item.id)
+            continue
+        kept.append(TrainRecord(id=item.id, question=item.question, optimum=float(item.objective), code="",
+                                formulation=None, problem_class=item.problem_type or item.source,
+                                complexity=None, provenance={"benchmark": item.source}))
+    return kept, left
+
+
 def write_eval_file(records: Iterable[TrainRecord], path: str | Path) -> Path:
     """Write records in the generic benchmark format of ``optolab eval FILE.jsonl``.
 

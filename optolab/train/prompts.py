@@ -154,9 +154,12 @@ def _num(x: float | None) -> str:
     return "none" if x is None else f"{x:.10g}"
 
 
-def reference_text(record: TrainRecord, limit: int = 900) -> str:
-    """A compact reference model of the record: its formulation JSON, else its Pyomo code."""
-    if record.formulation:
+def reference_text(record: TrainRecord, limit: int = 900, prefer_code: bool = False) -> str:
+    """A compact reference model of the record: its formulation JSON, else (or, with ``prefer_code``, for
+    an agent that writes code itself, first) its Pyomo code; "" when the record has neither."""
+    if not record.formulation and not record.code.strip():
+        return ""
+    if record.formulation and not (prefer_code and record.code.strip()):
         text = json.dumps(record.formulation, ensure_ascii=False, separators=(",", ":"))
         kind = "formulation (JSON)"
     else:
@@ -167,7 +170,8 @@ def reference_text(record: TrainRecord, limit: int = 900) -> str:
     return f"A correct {kind} of this problem, for comparison: {text}"
 
 
-def feedback_text(record: TrainRecord, outcome: ItemOutcome, *, show_reference: bool = True) -> str:
+def feedback_text(record: TrainRecord, outcome: ItemOutcome, *, show_reference: bool = True,
+                  prefer_code: bool = False) -> str:
     """The feedback sent back through the agent's steps for one training question."""
     head = f"Problem {record.id} ({record.problem_class}): "
     if outcome.correct:
@@ -184,9 +188,8 @@ def feedback_text(record: TrainRecord, outcome: ItemOutcome, *, show_reference: 
     else:
         text = (f"no correct model ({outcome.error_type}, status {outcome.status}). "
                 f"{outcome.explanation[:400]} The optimum is {_num(record.optimum)}.{notes}")
-    if show_reference:
-        text += " " + reference_text(record)
-    return head + text
+    reference = reference_text(record, prefer_code=prefer_code) if show_reference else ""
+    return head + text + (" " + reference if reference else "")
 
 
 def state_key(state: dict[str, Any]) -> str:
@@ -479,7 +482,8 @@ class PromptTrainer:
                 mistakes += not outcome.correct
                 if outcome.correct and not cfg.feedback_on_correct:
                     continue
-                text = feedback_text(record, outcome, show_reference=cfg.show_reference)
+                text = feedback_text(record, outcome, show_reference=cfg.show_reference,
+                                     prefer_code="formulation" not in getattr(self.agent, "strategies", ()))
                 entry["feedback"][record.id] = text
                 if not targets:
                     unreachable.append(record.id)

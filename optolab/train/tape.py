@@ -1,7 +1,8 @@
 """Keep the traced steps of one :meth:`Modeler.solve` so feedback can be sent back through them.
 
 ``Modeler.solve`` returns a plain :class:`~optolab.agents.Solution`; the graph its steps built
-(formulate or repair, write_code, run, check) is dropped when the call returns. Inside
+(formulate or repair, write_code, run, check; for the program strategy write_program, run,
+check_program) is dropped when the call returns. Inside
 ``record_steps(agent)`` each of those steps is wrapped so its result node is also kept on a
 :class:`Tape`, which keeps that graph alive and says which node ended each attempt:
 
@@ -24,7 +25,8 @@ from optolab.trace.nodes import Node
 from optolab.trace.operators import BoundOperator
 from optolab.train.errors import TrainError
 
-STEPS = ("formulate", "repair", "write_code", "run", "check")
+STEPS = ("formulate", "repair", "write_code", "run", "check", "write_program", "check_program")
+_ROLE = {"write_code": "program", "run": "outcome", "check": "check", "check_program": "check"}
 
 
 class TapeError(TrainError):
@@ -33,7 +35,8 @@ class TapeError(TrainError):
 
 @dataclass
 class AttemptNodes:
-    """The nodes of one formulate-or-repair round; ``check`` is None when the reply was not a model."""
+    """The nodes of one round (formulate, repair, or write_program); ``check`` is None when the reply was
+    not a model."""
 
     form: Node
     program: Node | None = None
@@ -60,22 +63,25 @@ class AttemptNodes:
 class Tape:
     """Result nodes of the recorded steps, in call order: ``events`` holds ``(step, node)``."""
 
-    events: list[tuple[str, Node]] = field(default_factory=list)
+    events: list[tuple[str, Node, bool]] = field(default_factory=list)
 
-    def add(self, step: str, node: Any) -> None:
+    def add(self, step: str, node: Any, fresh: bool = True) -> None:
         if isinstance(node, Node):
-            self.events.append((step, node))
+            self.events.append((step, node, fresh))
 
     def chains(self) -> list[list[AttemptNodes]]:
-        """Rounds grouped per chain (a formulate call starts a chain; repairs continue it)."""
+        """Rounds grouped per chain: a fresh request (formulate, or write_program without a previous
+        answer) starts a chain, a repair continues it. Fresh requests that follow a failed round
+        (``retry="auto"``) are chains of their own: each is an independent sample of the same prompt."""
         chains: list[list[AttemptNodes]] = []
-        for step, node in self.events:
-            if step == "formulate" or (step == "repair" and not chains):
-                chains.append([AttemptNodes(node)])
-            elif step == "repair":
-                chains[-1].append(AttemptNodes(node))
+        for step, node, fresh in self.events:
+            starts = step == "formulate" or (step == "write_program" and fresh)
+            if starts or (step in ("repair", "write_program") and not chains):
+                chains.append([AttemptNodes(node, program=node if step == "write_program" else None)])
+            elif step in ("repair", "write_program"):
+                chains[-1].append(AttemptNodes(node, program=node if step == "write_program" else None))
             elif chains and chains[-1]:
-                setattr(chains[-1][-1], {"write_code": "program", "run": "outcome", "check": "check"}[step], node)
+                setattr(chains[-1][-1], _ROLE[step], node)
         return chains
 
     def targets(self) -> list[Node]:
@@ -107,7 +113,11 @@ class _Recording(BoundOperator):
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         out = super().__call__(*args, **kwargs)
-        self.tape.add(self.step, out)
+        fresh = True
+        if self.step == "write_program":  # write_program(instructions, template, question, examples, previous, ...)
+            previous = args[4] if len(args) > 4 else kwargs.get("previous")
+            fresh = getattr(previous, "data", previous) is None
+        self.tape.add(self.step, out, fresh)
         return out
 
 

@@ -250,3 +250,71 @@ def test_cli_trains_and_the_state_loads_in_solve(pool, tmp_path, monkeypatch):
     rc = cli_main(["solve", question(40, 8), "--agent", str(out), "--json", "--model", "openai/test"])
     assert captured["agent"].instructions.data.endswith(RULE)
     assert rc == 0
+
+
+def program_reply(messages):
+    """The program strategy's model: writes the code, forgetting the sales limit unless told RULE-SALES."""
+    text = [m["content"] for m in messages if m["role"] == "user" and m["content"].startswith("Problem:")][-1]
+    hours, desks = map(int, re.search(r"There are (\d+) hours of work, and at most (\d+) desks", text).groups())
+    limit = f"model.sales = pyo.Constraint(expr=model.desks <= {desks})\n" if "RULE-SALES" in messages[0]["content"] \
+        else ""
+    return ("```python\nimport pyomo.environ as pyo\nmodel = pyo.ConcreteModel()\n"
+            "model.desks = pyo.Var(domain=pyo.NonNegativeIntegers)\nmodel.shelves = pyo.Var(domain=pyo.NonNegativeIntegers)\n"
+            "model.profit = pyo.Objective(expr=70 * model.desks + 30 * model.shelves, sense=pyo.maximize)\n"
+            f"model.hours = pyo.Constraint(expr=4 * model.desks + 2 * model.shelves <= {hours})\n{limit}```")
+
+
+def test_the_program_strategy_is_recorded_and_trained(pool, tmp_path):
+    agent = Modeler(FunctionLLM(program_reply), sandbox=pool, strategies=("program",), max_attempts=2)
+    with record_steps(agent) as tape:
+        agent.solve(question(40, 8))
+    chains = tape.chains()
+    # the unused 8 asks for a repair of the solved code (the same chain); the repair repeats the code and is
+    # asked again at once: three recorded rounds, one chain
+    assert len(chains) == 1 and len(chains[0]) == 3 and chains[0][0].program is chains[0][0].form
+    reached = {p.name for p in tape.targets()[0].backward("the optimum is 680")}
+    assert {"program_instructions", "shots"} <= reached
+    good = agent.program_instructions.data + "\n" + RULE
+    opt_llm = ScriptedLLM([{"reasoning": "limits are missed", "answer": "",
+                            "suggestion": {"program_instructions": good}}])
+    fresh = Modeler(FunctionLLM(program_reply), sandbox=pool, strategies=("program",), max_attempts=1)
+    trainer = PromptTrainer(fresh, split_records(records(), dev_size=3, test_fraction=0.0), optimizer_llm=opt_llm,
+                            out=tmp_path / "p.json", config=PromptTrainConfig(
+                                steps=1, batch_size=2, params=("program_instructions", "shots")))
+    result = trainer.run()
+    assert result.initial_dev_score == 0.0 and result.best_dev_score == 1.0
+    assert fresh.program_instructions.data == good
+    # the feedback quotes the reference code, what a program-writing agent can compare with
+    assert all("A correct Pyomo code" in t for t in result.history[0]["feedback"].values())
+
+
+def test_cli_selects_on_a_benchmark_dev_sample_and_eval_leaves_it_out(pool, tmp_path, monkeypatch):
+    data = write_records(records(), tmp_path / "synth.jsonl")
+    bench = tmp_path / "bench.jsonl"  # a benchmark in the generic format: the same problems, other ids
+    bench.write_text("".join(json.dumps({"id": f"b{h}-{d}", "question": question(h, d), "objective": optimum(h, d)})
+                             + "\n" for h, d in CASES) + json.dumps({"id": "b-inf", "question": question(1, 1),
+                                                                     "objective": "infeasible"}) + "\n")
+    program = Modeler(FunctionLLM(program_reply)).program_instructions.data
+    llm = FunctionLLM(lambda messages: {"reasoning": "r", "answer": "", "suggestion": {
+        "program_instructions": program + "\n" + RULE}} if "#Variables" in messages[-1]["content"]
+        else program_reply(messages))
+    import optolab.cli.train_cmd as train_cmd
+
+    monkeypatch.setattr(train_cmd, "make_llm", lambda model, api_base: llm)
+    out = tmp_path / "agent.json"
+    rc = cli_main(["train", "prompts", "--data", str(data), "--strategy", "program", "--dev-benchmark", str(bench),
+                   "--dev-size", "3", "--steps", "1", "--batch-size", "2", "--attempts", "1", "--out", str(out)])
+    assert rc == 0
+    dev_ids = (tmp_path / "agent.dev-ids.txt").read_text().split()
+    assert len(dev_ids) <= 3 and all(i.startswith("b") for i in dev_ids)
+    history = json.loads(out.with_name("agent.history.json").read_text())
+    assert history["best_dev_score"] == 1.0
+    trained = Modeler(FunctionLLM(program_reply), strategies=("program",)).load(out)
+    assert trained.program_instructions.data.endswith(RULE)
+    from optolab.evals.sources import load_eval_benchmark, select
+
+    rest = select(load_eval_benchmark(str(bench)), exclude=dev_ids)
+    assert len(rest.items) == len(CASES) + 1 - len(dev_ids) and not set(dev_ids) & {i.id for i in rest.items}
+    from optolab.cli.eval_cmd import _id_list
+
+    assert _id_list(str(tmp_path / "agent.dev-ids.txt")) == dev_ids and _id_list("a, b") == ["a", "b"]
