@@ -145,8 +145,8 @@ class Modeler(trace.Module):
     first round runs at temperature 0, the others at ``sample_temperature``. ``retry``: what a later
     attempt of a chain does: ``"repair"`` sends the findings back with the previous answer;
     ``"resample"`` asks afresh (worked examples included) at ``sample_temperature``; ``"auto"``
-    (default) resamples after an attempt that gave no solution (code that failed, an infeasible or
-    unbounded model, no usable reply) and repairs a solved one whose check found something. With the
+    (default) resamples, in the program strategy, after an attempt that gave no solution (code that
+    failed, an infeasible or unbounded model, no usable reply) and repairs otherwise. With the
     1.5B default model, repairs of failed runs almost never ran (OptiBench: 1 of 43 repairs after a
     run-time error solved; NL4OPT: 5 of 32), while a first attempt solves about 55-65% of the time.
     """
@@ -434,12 +434,14 @@ class Modeler(trace.Module):
                 break
         return attempts, (None if best is None else best[0])
 
-    def _resample(self, outcome: RunOutcome | None) -> bool:
+    def _resample(self, outcome: RunOutcome | None, strategy: str) -> bool:
         """Whether the next attempt asks afresh instead of repairing (see ``retry``); ``outcome`` is the
-        previous attempt's run, None when it gave nothing to run."""
+        previous attempt's run, None when it gave nothing to run. ``auto`` resamples only in the program
+        strategy: a formulation that failed usually fails a static check (an undefined name) whose finding
+        says exactly what to change, and those repairs work."""
         if self.retry != "auto":
             return self.retry == "resample"
-        return outcome is None or not outcome.ok
+        return strategy == "program" and (outcome is None or not outcome.ok)
 
     def _chain(self, text: str, temperature: float, seed: int) -> Solution:
         """The formulation strategy: the LLM fills a formulation, the library writes and runs the code."""
@@ -452,7 +454,7 @@ class Modeler(trace.Module):
             state["calls"] += 1
             if n == 1:
                 form = self.formulate(self.instructions, question, examples, temperature, seed)
-            elif self._resample(state["outcome"]):
+            elif self._resample(state["outcome"], "formulation"):
                 form = self.formulate(self.instructions, question, examples, max(temp, self.sample_temperature),
                                       seed * 100 + state["calls"])
             else:
@@ -487,7 +489,7 @@ class Modeler(trace.Module):
         def step(n: int, temp: float) -> tuple[Attempt, Any, RunOutcome | None]:
             t0 = time.perf_counter()
             state["calls"] += 1
-            fresh = n > 1 and self._resample(state["outcome"])
+            fresh = n > 1 and self._resample(state["outcome"], "program")
             previous, findings = (None, []) if fresh else (state["previous"], state["findings"])
             program = self.write_program(self.program_instructions, self.program_repair_instructions, question,
                                          examples, previous, findings,

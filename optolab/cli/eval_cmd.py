@@ -51,7 +51,7 @@ OPTIONS: list[tuple[tuple[str, ...], dict[str, Any]]] = [
                                "voting"}),
     (("--attempts",), {"type": int, "default": 3, "help": "formulate plus repair rounds per formulation"}),
     (("--retry",), {"choices": ["auto", "repair", "resample"], "default": "auto",
-                    "help": "what a later attempt does: auto (default) asks afresh after a failed run and repairs a "
+                    "help": "what a later attempt does: auto (default) asks afresh after a failed run of LLM-written code (program strategy) and repairs a "
                             "solved model the check found fault with; repair always sends the findings back; "
                             "resample always asks afresh"}),
     (("--shots",), {"type": int, "default": 2, "help": "worked examples shown to the model (default 2)"}),

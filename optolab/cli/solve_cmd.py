@@ -25,7 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "(default); program: the model writes the Pyomo code; both: one chain of each, voting")
     p.add_argument("--attempts", type=int, default=3, help="formulate plus repair rounds per formulation")
     p.add_argument("--retry", choices=["auto", "repair", "resample"], default="auto",
-                   help="what a later attempt does: auto (default) asks afresh after a failed run and repairs a "
+                   help="what a later attempt does: auto (default) asks afresh after a failed run of LLM-written code (program strategy) and repairs a "
                         "solved model the check found fault with; repair always sends the findings back; resample "
                         "always asks afresh")
     p.add_argument("--time-limit", type=float, default=30.0, help="solver time limit in seconds")

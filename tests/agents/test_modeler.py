@@ -49,7 +49,7 @@ def test_prompt_has_instructions_examples_and_question(pool):
 def test_static_problem_is_repaired(pool):
     bad = json.loads(json.dumps(GOOD))
     bad["constraints"][0]["expression"] = "4*lamps + 2*shelves <= 40"  # unknown name 'lamps'
-    m = agent([bad, GOOD], pool, retry="repair")
+    m = agent([bad, GOOD], pool)  # the formulation strategy repairs static findings under retry="auto" too
     s = m.solve(QUESTION)
     assert s.objective == pytest.approx(680) and [a.status for a in s.attempts] == ["not_run", "optimal"]
     repair = m.llm.calls[1]["messages"]
