@@ -51,9 +51,9 @@ OPTIONS: list[tuple[tuple[str, ...], dict[str, Any]]] = [
                                "voting"}),
     (("--attempts",), {"type": int, "default": 3, "help": "formulate plus repair rounds per formulation"}),
     (("--retry",), {"choices": ["auto", "repair", "resample"], "default": "auto",
-                    "help": "what a later attempt does: auto (default) asks afresh after a failed run of LLM-written code (program strategy) and repairs a "
-                            "solved model the check found fault with; repair always sends the findings back; "
-                            "resample always asks afresh"}),
+                    "help": "what a later attempt does: auto (default) asks afresh after a failed run of "
+                            "LLM-written code (program strategy) and repairs otherwise; repair always sends the "
+                            "findings back; resample always asks afresh"}),
     (("--shots",), {"type": int, "default": 2, "help": "worked examples shown to the model (default 2)"}),
     (("--max-tokens",), {"type": int, "default": 1500, "help": "tokens per model reply (default 1500)"}),
     (("--time-limit",), {"type": float, "default": 30.0, "help": "solver time limit in seconds (default 30)"}),

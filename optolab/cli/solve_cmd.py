@@ -25,9 +25,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "(default); program: the model writes the Pyomo code; both: one chain of each, voting")
     p.add_argument("--attempts", type=int, default=3, help="formulate plus repair rounds per formulation")
     p.add_argument("--retry", choices=["auto", "repair", "resample"], default="auto",
-                   help="what a later attempt does: auto (default) asks afresh after a failed run of LLM-written code (program strategy) and repairs a "
-                        "solved model the check found fault with; repair always sends the findings back; resample "
-                        "always asks afresh")
+                   help="what a later attempt does: auto (default) asks afresh after a failed run of LLM-written "
+                        "code (program strategy) and repairs otherwise; repair always sends the findings back; "
+                        "resample always asks afresh")
     p.add_argument("--time-limit", type=float, default=30.0, help="solver time limit in seconds")
     p.add_argument("--agent", type=Path, help="load a trained agent state (JSON) before solving")
     p.add_argument("--json", action="store_true", help="print the solution as JSON")
