@@ -10,6 +10,16 @@ os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 from optolab.llm.guard import allow_real_llm_calls, forbid_real_llm_calls
 
 
+@pytest.fixture(scope="module")
+def pool():
+    """One warm sandbox worker per test module: the real sandbox, cheap to reuse. Modules that need more
+    workers define their own ``pool``."""
+    from optolab.solvers.sandbox import SandboxPool
+
+    with SandboxPool(size=1) as p:
+        yield p
+
+
 @pytest.fixture(autouse=True)
 def _no_real_llm_calls(request):
     real = request.node.get_closest_marker("llm") or request.node.get_closest_marker("vllm")

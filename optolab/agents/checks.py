@@ -23,7 +23,8 @@ MEASURE_WORDS = re.compile(
     r"\b(grams?|kg|kilograms?|tons?|tonnes?|pounds?|lbs?|ounces?|oz|liters?|litres?|ml|gallons?|hours?|minutes?|"
     r"dollars?|euros?|acres?|hectares?|meters?|metres?|km|miles?|percent|fraction|share|proportion|amount|volume|"
     r"weight|quantity of|money|budget|invest\w*|spend\w*|area|length|distance)\b|\$", re.I)
-_NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?!\w|\.\d)")
+# a number as the text writes it: 60,000 or 2.5, not part of a word or of a longer number
+NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?!\w|\.\d)")
 # "job 2", "Plant 3", "week 4", "product #1": numbers that name things rather than quantify them
 _LABEL = re.compile(
     r"\b(?:jobs?|machines?|products?|plants?|types?|shops?|stores?|warehouses?|sites?|periods?|weeks?|months?|"
@@ -68,7 +69,7 @@ class RunOutcome:
 
 def numbers_in_text(text: str) -> list[float]:
     out = []
-    for m in _NUMBER.finditer(text):
+    for m in NUMBER.finditer(text):
         try:
             out.append(float(m.group(1).replace(",", "")))
         except ValueError:
@@ -370,7 +371,7 @@ def program_findings(question: str, code: str, outcome: RunOutcome, numbers_used
 
 def number_context(text: str, value: float, width: int = 5) -> str:
     """The words around the first mention of ``value`` in ``text``."""
-    for m in _NUMBER.finditer(text):
+    for m in NUMBER.finditer(text):
         try:
             if float(m.group(1).replace(",", "")) != value:
                 continue

@@ -335,17 +335,22 @@ _NONNEGATIVE = {"NonNegativeReals", "NonNegativeIntegers", "Binary", "PositiveRe
                 "Boolean", "UnitInterval", "PercentFraction"}
 
 
+def _var_domain(node: ast.Assign) -> str | None:
+    """The domain a ``... = pyo.Var(domain=...)`` declaration names (``NonNegativeIntegers``), if any."""
+    for kw in node.value.keywords:
+        if kw.arg in ("domain", "within"):
+            return call_name(kw.value) or ast.unparse(kw.value).split(".")[-1]
+    return None
+
+
 def _nonnegative_variables(tree: ast.Module) -> set[str]:
     """Variables declared nonnegative (by domain or by a lower bound >= 0)."""
     out = set()
     for node in ast.walk(tree):
         if not (isinstance(node, ast.Assign) and call_name(node.value) == "Var"):
             continue
-        ok = False
+        ok = _var_domain(node) in _NONNEGATIVE
         for kw in node.value.keywords:
-            if kw.arg in ("domain", "within") and (call_name(kw.value) or ast.unparse(kw.value).split(".")[-1]) \
-                    in _NONNEGATIVE:
-                ok = True
             if kw.arg == "bounds" and isinstance(kw.value, ast.Tuple) and kw.value.elts:
                 low = kw.value.elts[0]
                 ok |= isinstance(low, ast.Constant) and isinstance(low.value, (int, float)) and low.value >= 0
@@ -354,18 +359,15 @@ def _nonnegative_variables(tree: ast.Module) -> set[str]:
     return out
 
 
-_INTEGER_DOMAIN_NAMES = {"Integers", "NonNegativeIntegers", "PositiveIntegers", "NonPositiveIntegers",
-                         "NegativeIntegers", "Binary", "Boolean"}
+# Pyomo's integer domains and their real counterparts
+INTEGER_DOMAINS = {"Integers": "Reals", "NonNegativeIntegers": "NonNegativeReals", "PositiveIntegers": "PositiveReals",
+                   "NonPositiveIntegers": "NonPositiveReals", "NegativeIntegers": "NegativeReals"}
+_INTEGER_DOMAIN_NAMES = set(INTEGER_DOMAINS) | {"Binary", "Boolean"}
 
 
 def _integer_variables(tree: ast.Module) -> set[str]:
-    out = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Assign) and call_name(node.value) == "Var":
-            for kw in node.value.keywords:
-                if kw.arg in ("domain", "within") and ast.unparse(kw.value).split(".")[-1] in _INTEGER_DOMAIN_NAMES:
-                    out |= {name for name in map(base_name, node.targets) if name}
-    return out
+    return {name for node in ast.walk(tree) if isinstance(node, ast.Assign) and call_name(node.value) == "Var"
+            and _var_domain(node) in _INTEGER_DOMAIN_NAMES for name in map(base_name, node.targets) if name}
 
 
 def _strict_inequalities(tree: ast.Module, changes: list[str]) -> None:

@@ -17,6 +17,7 @@ import ast
 import re
 from dataclasses import dataclass
 
+from optolab.agents.checks import NUMBER
 from optolab.agents.codefix import base_name, call_name
 
 _GOAL = re.compile(r"\b(minimi[sz]e|maximi[sz]e|reduce|decrease|lower|increase)\s+"
@@ -39,7 +40,6 @@ _CLAUSE_END = re.compile(r"[,;:()]|\b(?:and|or|but|while|whereas)\b")
 # goals counted in money: every "$N" and "N%" of the text may be one of their numbers
 _MONEY = frozenset({"cost", "profi", "reven", "spend", "expen", "incom", "earni", "money", "budge", "price", "sale",
                     "retur", "wage", "fee", "payme", "salar", "value"})
-_NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?!\w|\.\d)")
 _WORD = re.compile(r"[a-z]+")
 
 
@@ -98,7 +98,7 @@ def _tied_in(sentence: str, roots: frozenset[str], width: int = 3) -> dict[float
 
     out: dict[float, str] = {}
     labels = label_numbers(sentence)
-    for m in _NUMBER.finditer(sentence):
+    for m in NUMBER.finditer(sentence):
         before = _WORD.findall(sentence[: m.start()].lower())[-width:]
         after = _WORD.findall(_CLAUSE_END.split(sentence[m.end():].lower(), maxsplit=1)[0])[:width]
         value = float(m.group(1).replace(",", ""))

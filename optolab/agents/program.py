@@ -14,6 +14,7 @@ import ast
 import re
 from dataclasses import dataclass, field
 
+from optolab.agents.codefix import INTEGER_DOMAINS as _INTEGER_DOMAINS
 from optolab.agents.codefix import base_name, call_name, calls, fix_tree, names, variable_names
 
 _FENCE = re.compile(r"```[ \t]*(?:python|py)?[ \t]*\n(.*?)(?:```|\Z)", re.S | re.I)
@@ -230,8 +231,17 @@ def make_objective(code: str, question: str) -> Program | None:
                                               f"is now the objective, to {sense} as the question asks"])
 
 
-_INTEGER_DOMAINS = {"Integers": "Reals", "NonNegativeIntegers": "NonNegativeReals", "PositiveIntegers": "PositiveReals",
-                    "NonPositiveIntegers": "NonPositiveReals", "NegativeIntegers": "NegativeReals"}
+
+def _relax_domain(node: ast.AST) -> bool:
+    """``pyo.NonNegativeIntegers`` (or a bare ``Integers``...) turned into its real counterpart, in place;
+    False for any other node."""
+    if isinstance(node, ast.Attribute) and node.attr in _INTEGER_DOMAINS:
+        node.attr = _INTEGER_DOMAINS[node.attr]
+        return True
+    if isinstance(node, ast.Name) and node.id in _INTEGER_DOMAINS:
+        node.id = _INTEGER_DOMAINS[node.id]
+        return True
+    return False
 
 
 def relax_for_lp(code: str, question: str) -> Program | None:
@@ -245,15 +255,8 @@ def relax_for_lp(code: str, question: str) -> Program | None:
     if any(isinstance(n, (ast.Attribute, ast.Name)) and (getattr(n, "attr", None) or getattr(n, "id", None))
            in ("Binary", "Boolean") for n in ast.walk(tree)):
         return None  # yes/no decisions (fixed charges, either-or): the "LP" of the text is loose wording
-    changed = False
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute) and node.attr in _INTEGER_DOMAINS:
-            node.attr = _INTEGER_DOMAINS[node.attr]
-            changed = True
-        elif isinstance(node, ast.Name) and node.id in _INTEGER_DOMAINS:
-            node.id = _INTEGER_DOMAINS[node.id]
-            changed = True
-    if not changed:
+    changed = [_relax_domain(node) for node in ast.walk(tree)]
+    if not any(changed):
         return None
     return Program(ast.unparse(tree) + "\n", ["the variables are continuous: the question asks for an LP"])
 
@@ -282,16 +285,8 @@ def relax_measures(code: str, question: str) -> Program | None:
         name = base_name(node.targets[0]) or ""
         if not _MEASURE_NAME.search(name):
             continue
-        for kw in node.value.keywords:
-            if kw.arg in ("domain", "within"):
-                dom = kw.value
-                attr = dom.attr if isinstance(dom, ast.Attribute) else dom.id if isinstance(dom, ast.Name) else None
-                if attr in _INTEGER_DOMAINS:
-                    if isinstance(dom, ast.Attribute):
-                        dom.attr = _INTEGER_DOMAINS[attr]
-                    else:
-                        dom.id = _INTEGER_DOMAINS[attr]
-                    relaxed.append(name)
+        if any(kw.arg in ("domain", "within") and _relax_domain(kw.value) for kw in node.value.keywords):
+            relaxed.append(name)
     if not relaxed:
         return None
     return Program(ast.unparse(tree) + "\n", [f"{', '.join(relaxed)} made continuous: "

@@ -19,7 +19,7 @@ import ast
 import re
 from dataclasses import dataclass
 
-from optolab.agents.checks import name_words, stem
+from optolab.agents.checks import NUMBER, name_words, stem
 from optolab.agents.codefix import base_name
 
 _SHARE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|percent\b)\s+of\s+(?:the\s+|all\s+(?:the\s+)?|its\s+|their\s+|his\s+|"
@@ -295,14 +295,13 @@ _LISTED_BEFORE = re.compile(rf"\b(?:(?P<upper>{_UPPER_WORDS})|(?P<lower>{_LOWER_
                             r"(?:[a-z-]+\s+){0,4}?(?:,\s*(?:and\s+)?|and\s+)\$?\s*$", re.I)
 _LOWER_AFTER = re.compile(r"^\s*(?:[a-z]+\s+){0,3}?or\s+more\b", re.I)
 _UPPER_AFTER = re.compile(r"^\s*(?:[a-z]+\s+){0,3}?or\s+(?:less|fewer)\b", re.I)
-_QUESTION_NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?!\w|\.\d)")
 
 
 def _bound_words(question: str, value: float) -> tuple[str | None, str]:
     """"lower" or "upper" when every mention of ``value`` in the text is worded as that kind of bound
     ("at least 40", "no more than 50,000", "30 or more"), else None; with the words of the first one."""
     kinds, first = set(), ""
-    for m in _QUESTION_NUMBER.finditer(question):
+    for m in NUMBER.finditer(question):
         if float(m.group(1).replace(",", "")) != value:
             continue
         before, after = question[max(0, m.start() - 40): m.start()], question[m.end(): m.end() + 30]

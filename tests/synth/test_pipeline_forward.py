@@ -7,19 +7,12 @@ import json
 import pytest
 from pipelinekit import Desks, FakeAgent, desks_optimum, forward_llm
 
-from optolab.solvers.sandbox import SandboxPool
 from optolab.synth.errors import SynthError
 from optolab.synth.forward import (ForwardPipeline, clean_text, close_enough, lines_with, parse_complexity,
                                    strip_echo)
 from optolab.synth.numbercheck import data_numbers, missing_numbers, text_numbers
 from optolab.synth.prompts import load_prompt, sha256
 from optolab.synth.store import read_jsonl
-
-
-@pytest.fixture(scope="module")
-def pool():
-    with SandboxPool(size=1) as p:
-        yield p
 
 
 def lines(path):

@@ -8,18 +8,11 @@ import json
 import pytest
 from pipelinekit import POTTERY, QUESTION, SCENARIO, TABLE_QUESTION, reverse_llm
 
-from optolab.solvers.sandbox import SandboxPool
 from optolab.synth.errors import SynthError
 from optolab.synth.reverse import ReversePipeline, has_table, parse_tables
 from optolab.synth.scenarios import (ScenarioRules, builtin_seeds, check_scenario, load_seeds, natural_text,
                                      parse_steps, read_seed_file)
 from optolab.synth.store import read_jsonl
-
-
-@pytest.fixture(scope="module")
-def pool():
-    with SandboxPool(size=1) as p:
-        yield p
 
 
 def lines(path):

@@ -13,7 +13,6 @@ import pytest
 from optolab.agents import Modeler
 from optolab.cli.main import main as cli_main
 from optolab.evals.scoring import get_rule
-from optolab.solvers.sandbox import SandboxPool
 from optolab.testing import FunctionLLM, ScriptedLLM
 from optolab.train.data import Split, TrainRecord, split_records, write_records
 from optolab.train.prompts import (PromptTrainConfig, PromptTrainer, TrainError, batch_indices, feedback_text,
@@ -70,12 +69,6 @@ def agent_reply(messages):
 def proposal(instructions: str) -> dict:
     return {"reasoning": "the models miss the sales limits", "answer": "",
             "suggestion": {"formulate_instructions": instructions}}
-
-
-@pytest.fixture(scope="module")
-def pool():
-    with SandboxPool(size=1) as p:
-        yield p
 
 
 def make_agent(pool, **kw):
