@@ -14,6 +14,7 @@ from typing import Any
 from optolab.errors import SolverError
 from optolab.solvers.capabilities import CAPABILITIES, choose_solver, is_available, require
 from optolab.solvers.classify import classify, convex_quadratic_objective, divisions_by_variables
+from optolab.solvers.reformulate import ABS_BLOCK, replace_abs
 from optolab.solvers.result import SolveResult, Termination
 
 LOG_LIMIT = 20_000
@@ -58,6 +59,10 @@ def solve(model: Any, solver: str = "auto", *, time_limit: float | None = None, 
     With ``diagnose`` an infeasible LP or MILP gets ``result.diagnosis``: the constraints that
     cannot all hold together (see :mod:`optolab.solvers.diagnose`).
 
+    ``abs(e)`` in the model, which no solver interface takes, is rewritten in place with auxiliary
+    variables (:func:`optolab.solvers.reformulate.replace_abs`); ``result.warnings`` says so, and
+    the auxiliary variables are left out of ``result.variables``.
+
     Two guards apply to ``solver="auto"``, and ``result.warnings`` says when one acted:
 
     - SCIP can run past its time limit on models that divide by a variable (``K * D / q``).
@@ -78,6 +83,7 @@ def solve(model: Any, solver: str = "auto", *, time_limit: float | None = None, 
         if comp is not None and not isinstance(comp, pyo.Suffix):
             raise SolverError(f"the model has a component named {reserved!r}, a name Pyomo reserves for solver "
                               f"results; rename it (e.g. {reserved}_)")
+    warnings: list[str] = replace_abs(model)
     problem_class = classify(model)
     auto = solver == "auto"
     if auto:
@@ -89,7 +95,6 @@ def solve(model: Any, solver: str = "auto", *, time_limit: float | None = None, 
     if problem_class not in cap.classes:
         raise SolverError(f"solver {name!r} does not handle {problem_class} problems; it handles "
                           f"{sorted(cap.classes)}. Use solver='auto'")
-    warnings: list[str] = []
     dividing = divisions_by_variables(model) if name == "scip" else []
     if dividing:
         name = _route_division(dividing, problem_class, auto, warnings)
@@ -216,7 +221,7 @@ def _values(model: Any) -> dict[str, float]:
 
     out = {}
     for v in model.component_data_objects(pyo.Var, active=True, descend_into=True):
-        if v.value is not None:
+        if v.value is not None and not v.name.startswith(ABS_BLOCK):
             value = float(v.value)
             if not v.is_continuous() and abs(value - round(value)) < 1e-6:
                 value = float(round(value))
