@@ -474,7 +474,7 @@ class Modeler(trace.Module):
             f_data = prog.get("formulation", form.data)  # with the mechanical fixes applied
             state.update(previous=f_data, findings=findings, missing=_has_missing_data(f_data), outcome=out)
             attempt = Attempt(f_data.model_dump(), prog["code"], out.status, out.objective, findings, out.error,
-                              time.perf_counter() - t0)
+                              time.perf_counter() - t0, changes=list(prog.get("fixes") or []))
             return attempt, (f_data, prog, out, findings), out
 
         attempts, best = self._attempts(step, lambda a: a.formulation, temperature)
@@ -507,7 +507,7 @@ class Modeler(trace.Module):
             out = outcome.data if not outcome.is_error else RunOutcome(status="error", error=outcome.error.message)
             state.update(previous=prog["raw"], findings=findings, outcome=out if prog["code"] is not None else None)
             attempt = Attempt(None, prog["code"] or prog["raw"], out.status, out.objective, findings, out.error,
-                              time.perf_counter() - t0)
+                              time.perf_counter() - t0, changes=list(prog.get("changes") or []))
             return attempt, (prog, out, findings, self._last_context), out
 
         attempts, best = self._attempts(step, lambda a: a.code, temperature)

@@ -8,7 +8,10 @@ from typing import Any
 
 @dataclass
 class Attempt:
-    """One formulate-or-repair round: the model, its code, what running it gave, what the check found."""
+    """One formulate-or-repair round: the model, its code, what running it gave, what the check found.
+
+    ``changes`` lists what the mechanical fixes changed in the model's reply before it ran (one
+    sentence each), so a trail shows which code was the model's and which the library's."""
 
     formulation: dict[str, Any] | None
     code: str | None
@@ -17,6 +20,7 @@ class Attempt:
     findings: list[str] = field(default_factory=list)
     error: str | None = None
     seconds: float = 0.0
+    changes: list[str] = field(default_factory=list)
 
 
 @dataclass

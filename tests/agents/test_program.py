@@ -98,6 +98,10 @@ def test_program_strategy_solves_from_chatty_code(pool):
         s = m.solve(QUESTION)
     assert s.ok and s.objective == pytest.approx(680) and s.strategy == "program" and s.sense == "maximize"
     assert s.values == {"desks": 8.0, "shelves": 4.0} and s.formulation is None and "print" not in s.code
+    # what the tidy step changed in the reply is kept with the attempt (and so in an evaluation's trail)
+    changes = s.attempts[0].changes
+    assert any("SolverFactory" in c or "solving" in c for c in changes), changes
+    assert s.to_dict()["attempts"][0]["changes"] == changes
     msgs = m.llm.calls[0]["messages"]
     assert "Pyomo" in msgs[0]["content"] and msgs[-1]["content"].endswith(QUESTION)
     # worked examples are shown as the library's own code for them
