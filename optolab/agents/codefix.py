@@ -3,7 +3,7 @@
 Each fix repairs one slip that small coder models make again and again (seen in the evaluation
 trails) and that needs no model call to mend: a bare name for a model component, an element name
 without quotes, maths functions without import, a generator handed to ``ConstraintList.add``,
-``sum()`` of one variable entry, a decision named like a forbidden builtin, a list read by names,
+``sum()`` of one variable entry, ``math.sqrt`` of a variable, a decision named like a forbidden builtin, a list read by names,
 a ratio constraint that can be multiplied out, a model that is filled but never made, a
 ``Constraint()`` filled with ``add()``, a single constraint given an index. Each one says what it changed, in words for the trail.
 """
@@ -67,6 +67,48 @@ _MATH_NAMES = {"pi": "from math import pi", "sqrt": "from pyomo.environ import s
                "exp": "from pyomo.environ import exp", "log": "from pyomo.environ import log",
                "log10": "from pyomo.environ import log10", "sin": "from pyomo.environ import sin",
                "cos": "from pyomo.environ import cos", "tan": "from pyomo.environ import tan"}
+
+
+# functions of math and numpy that Pyomo has under the same name and that work on variables
+_PYOMO_MATH = {"sqrt", "exp", "log", "log10", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh"}
+_NUMERIC_MODULES = {"math", "np", "numpy"}
+
+
+class _MathOnVariables(ast.NodeTransformer):
+    """``math.sqrt(x)`` of a variable asks Python for a float of a Pyomo expression and fails: use ``pyo.sqrt``;
+    ``math.pow(a, b)`` of a variable becomes ``a ** b``."""
+
+    def __init__(self, variables: set[str], changes: list[str]) -> None:
+        self.variables = variables
+        self.changes = changes
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        self.generic_visit(node)
+        f = node.func
+        if not (isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and f.value.id in _NUMERIC_MODULES
+                and not node.keywords and self._on_variables(node)):
+            return node
+        if f.attr in _PYOMO_MATH:
+            self.changes.append(f"line {node.lineno}: {f.value.id}.{f.attr}() cannot take a Pyomo variable; "
+                                f"used pyo.{f.attr}()")
+            node.func = ast.Attribute(value=ast.Name("pyo", ast.Load()), attr=f.attr, ctx=ast.Load())
+        elif f.attr in ("pow", "power") and len(node.args) == 2:
+            self.changes.append(f"line {node.lineno}: {f.value.id}.{f.attr}() cannot take a Pyomo variable; "
+                                "used **")
+            return ast.copy_location(ast.BinOp(node.args[0], ast.Pow(), node.args[1]), node)
+        return node
+
+    def _on_variables(self, node: ast.Call) -> bool:
+        return any(base_name(x) in self.variables for a in node.args for x in ast.walk(a)
+                   if isinstance(x, (ast.Name, ast.Attribute)))
+
+
+def _math_on_variables(tree: ast.Module, changes: list[str]) -> ast.Module:
+    before = len(changes)
+    tree = _MathOnVariables(set(variable_names(tree)), changes).visit(tree)
+    if len(changes) > before and "pyo" not in _bound_names(tree):
+        tree.body.insert(0, ast.parse("import pyomo.environ as pyo").body[0])
+    return tree
 
 
 def _made_components(tree: ast.Module) -> dict[str, int]:
@@ -479,6 +521,7 @@ def fix_tree(tree: ast.Module, changes: list[str]) -> ast.Module:
     """All the fixes, in order; each appends what it changed to ``changes``."""
     tree = _UnrollAdds(changes).visit(tree)
     tree = _SumOfOne(set(variable_names(tree)), changes).visit(tree)
+    tree = _math_on_variables(tree, changes)
     _rename_reserved(tree, changes)
     _rename_block_attributes(tree, changes)
     _attach_free_components(tree, changes)
