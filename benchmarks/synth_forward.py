@@ -59,6 +59,8 @@ def main() -> int:
     ap.add_argument("--workers", type=int, default=1)
     ap.add_argument("--seed", type=int, default=1000, help="first seed (default 1000, away from test seeds)")
     ap.add_argument("--max-refine", type=int, default=2)
+    ap.add_argument("--agent-strategy", choices=["formulation", "program", "both"], default="formulation",
+                    help="how the verifying agent models (default formulation)")
     ap.add_argument("--scripted", action="store_true", help="no model: measure the pipeline itself")
     ap.add_argument("--out", type=Path, default=None, help="run folder (resumed; default: a temporary folder)")
     args = ap.parse_args()
@@ -82,7 +84,10 @@ def main() -> int:
         from optolab.llm import LLM
 
         llm = LLM(args.model, api_base=args.api_base, max_tokens=1500, max_concurrency=max(4, 2 * args.workers))
-    pipe = ForwardPipeline(llm, list(probe.generators.values()), max_refine=args.max_refine)
+    from optolab.agents.modeler import strategies_of
+
+    pipe = ForwardPipeline(llm, list(probe.generators.values()), max_refine=args.max_refine,
+                           modeler_options={"strategies": strategies_of(args.agent_strategy)})
     out = args.out or Path(tempfile.mkdtemp(prefix="synth-forward-"))
     budget = args.minutes * 60 if args.minutes else None
     print(f"{len(units)} instances of {n_gen} generators (complexity {args.complexity}) with {pipe.model}, "

@@ -156,10 +156,18 @@ def _rel_close(solution: Any, optimum: float, tolerance: float) -> bool:
     return obj is not None and close_enough(obj, optimum, tolerance)
 
 
+def recordable_options(options: dict[str, Any]) -> dict[str, Any]:
+    """The agent options a run records: plain values, tuples (the strategies) as lists."""
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in options.items()
+            if isinstance(v, (int, float, str, bool, tuple))}
+
+
 def agent_prompt_versions(agent: Any) -> dict[str, str]:
     """sha256 of the agent's own prompts (its current instructions), where it has them."""
     out = {}
-    for attr, name in (("instructions", "agent.formulate"), ("repair_instructions", "agent.repair")):
+    for attr, name in (("instructions", "agent.formulate"), ("repair_instructions", "agent.repair"),
+                       ("program_instructions", "agent.program"),
+                       ("program_repair_instructions", "agent.program_repair")):
         node = getattr(agent, attr, None)
         text = getattr(node, "data", None)
         if isinstance(text, str):
@@ -330,7 +338,7 @@ class ForwardPipeline:
         return {"pipeline": self.name, "model": self.model, "agent_model": self.agent_model,
                 "generators": sorted(self.generators), "max_refine": self.max_refine, "critic": self.critic,
                 "tolerance": self.tolerance, "temperature": self.temperature, "max_tokens": self.max_tokens,
-                "modeler": {k: v for k, v in self.modeler_options.items() if isinstance(v, (int, float, str, bool))},
+                "modeler": recordable_options(self.modeler_options),
                 "prompts": self.prompts.versions()}
 
     def prepare(self, finished: dict[str, list[dict[str, Any]]]) -> None:

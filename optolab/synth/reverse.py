@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Sequence
 
 from optolab.synth.errors import SynthError
-from optolab.synth.forward import DEFAULT_TOLERANCE, agent_prompt_versions, clean_text, close_enough
+from optolab.synth.forward import (DEFAULT_TOLERANCE, agent_prompt_versions, clean_text, close_enough,
+                                   recordable_options)
 from optolab.synth.ngrams import NearDuplicateIndex
 from optolab.synth.numbercheck import missing_values, text_numbers
 from optolab.synth.prompts import REVERSE_PROMPTS, PromptSet, sha256
@@ -213,7 +214,7 @@ class ReversePipeline:
                 "seeds": [s.id for s in self.seeds], "shots": self.shots, "tables": list(self.tables),
                 "rules": dict(vars(self.rules)), "dedupe_threshold": self.dedupe_threshold, "ngram": self.ngram,
                 "temperature": self.temperature, "max_tokens": self.max_tokens, "tolerance": self.tolerance,
-                "modeler": {k: v for k, v in self.modeler_options.items() if isinstance(v, (int, float, str, bool))},
+                "modeler": recordable_options(self.modeler_options),
                 "prompts": self.prompts.versions()}
 
     def prepare(self, finished: dict[str, list[dict[str, Any]]]) -> None:

@@ -52,6 +52,15 @@ def desks_formulation(hours: int, desk_profit: int = 70) -> dict:
                             {"name": "desk_sales", "expression": "desks <= 8"}]}
 
 
+def desks_code(hours: int, desk_profit: int = 70) -> str:
+    return ("import pyomo.environ as pyo\nmodel = pyo.ConcreteModel()\n"
+            "model.desks = pyo.Var(domain=pyo.NonNegativeIntegers)\n"
+            "model.shelves = pyo.Var(domain=pyo.NonNegativeIntegers)\n"
+            f"model.profit = pyo.Objective(expr={desk_profit} * model.desks + 30 * model.shelves, sense=pyo.maximize)\n"
+            f"model.hours = pyo.Constraint(expr=4 * model.desks + 2 * model.shelves <= {hours})\n"
+            "model.desk_sales = pyo.Constraint(expr=model.desks <= 8)\n")
+
+
 def desks_optimum(hours: int) -> float:
     return 8 * 70 + 30 * ((hours - 32) // 2)
 
@@ -102,6 +111,8 @@ def forward_llm(*, critic: Callable[[str, int], dict] | None = None, write: Call
             if critic is None:
                 return {"ok": True, "problems": []}
             return critic(section(prompt, "Word problem to check"), calls["critic"])
+        if kind == "formulate" and "writes Pyomo models" in messages[0]["content"]:  # the program strategy
+            return "```python\n" + desks_code(hours_in(prompt), desk_profit) + "```"
         if kind == "formulate":
             return desks_formulation(hours_in(prompt), desk_profit)
         raise AssertionError(kind)

@@ -45,6 +45,17 @@ def test_accepted_pairs_carry_question_model_optimum_and_provenance(tmp_path, po
     assert result.summary["accepted"] == 2 and result.summary["yield"] == 1.0
 
 
+def test_an_agent_in_the_program_strategy_verifies_pairs_with_its_code(tmp_path, pool):
+    pipe = ForwardPipeline(forward_llm(), [Desks()], modeler_options={"strategies": ("program",)})
+    result = pipe.run(tmp_path / "run", pipe.units(1, [1]), sandbox=pool)
+    [rec] = lines(result.accepted_path)
+    assert rec["agent"]["objective"] == pipe.instance(pipe.units(1, [1])[0]).optimum
+    assert rec["formulation"] is None and "model.desk_sales" in rec["code"]
+    assert rec["reference"]["formulation"] is not None  # the generator's formulation still comes with the pair
+    assert result.summary["config"]["modeler"]["strategies"] == ["program"]
+    assert {"agent.program", "agent.program_repair"} <= set(rec["provenance"]["prompts"])
+
+
 def test_agent_with_a_wrong_optimum_gives_a_hard_case(tmp_path, pool):
     pipe = ForwardPipeline(forward_llm(desk_profit=60), [Desks()])  # the agent misreads the desk profit
     result = pipe.run(tmp_path / "run", pipe.units(1, [1]), sandbox=pool)
