@@ -284,9 +284,6 @@ _ERROR_HINTS = [
     (re.compile(r"NameError: name '(\w+)' is not defined"), "Define {0} before it is used: a number of the problem "
                                                             "as a named Python variable, or the model component "
                                                             "model.{0}."),
-    (re.compile(r"AbsExpression|unrecognized expression type.*Abs", re.S),
-     "abs() of a variable cannot be solved as written: use an auxiliary variable d with d >= e and d >= -e, or "
-     "minimize pyo.sqrt(e**2) for a distance."),
     (re.compile(r"Cannot convert non-constant Pyomo expression|non-constant .*to bool|InvalidValueError.*bool",
                 re.S),
      "A Python if, min(), max() or comparison was applied to a variable: the value of a variable is not known "

@@ -14,6 +14,7 @@ import contextlib
 import io
 import json
 import os
+import re
 import resource
 import select
 import shutil
@@ -48,6 +49,26 @@ def _user_frames(exc: BaseException) -> tuple[int | None, str]:
     return line, text
 
 
+_BAD_INDEX = re.compile(r"Index '?(.*?)'? is not valid for indexed component '([\w.]+)'")
+
+
+def _index_detail(exc: BaseException, namespace: dict) -> str:
+    """For a Pyomo component read with a key it does not have: the keys it does have (the first eight)."""
+    m = _BAD_INDEX.search(str(exc))
+    if not m:
+        return ""
+    try:
+        model = namespace.get("model")
+        comp = model.find_component(m.group(2)) if hasattr(model, "find_component") else None
+        comp = comp if comp is not None else namespace.get(m.group(2))
+        keys = comp.index_set()
+        shown = [repr(k) for _, k in zip(range(8), keys)]
+        more = f", ... ({len(keys)} in all)" if len(keys) > 8 else ""
+    except Exception:
+        return ""
+    return f" ({m.group(2)} is indexed by {', '.join(shown)}{more})" if shown else ""
+
+
 def _child(request: dict, write_fd: int, workdir: str) -> None:
     """Runs in the forked child; never returns."""
     status, out = "crashed", {}
@@ -75,7 +96,8 @@ def _child(request: dict, write_fd: int, workdir: str) -> None:
             raise _Done
         except Exception as exc:
             line, text = _user_frames(exc)
-            status, out = "runtime_error", {"error": f"{type(exc).__name__}: {exc}", "line": line, "traceback": text}
+            error = f"{type(exc).__name__}: {exc}" + _index_detail(exc, namespace)
+            status, out = "runtime_error", {"error": error, "line": line, "traceback": text}
             raise _Done
         build_s = time.perf_counter() - t0
         import pyomo.environ as pyo

@@ -112,8 +112,6 @@ def test_run_time_errors_come_with_what_to_do():
     assert "missing from a data dict" in error_hint("runtime_error: KeyError: (6, 1)")
     assert "(6, 1)" in error_hint("runtime_error: KeyError: (6, 1)")
     assert "model.need" in error_hint("runtime_error: NameError: name 'need' is not defined")
-    assert "auxiliary variable" in error_hint("NotImplementedError: unrecognized expression type: "
-                                             "<class 'pyomo.core.expr.numeric_expr.AbsExpression'>")
     assert "binary variables" in error_hint("PyomoException: Cannot convert non-constant Pyomo expression "
                                             "(x - 5) to bool.")
     assert error_hint("ZeroDivisionError: division by zero") == ""

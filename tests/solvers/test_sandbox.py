@@ -65,6 +65,17 @@ def test_syntax_and_runtime_errors_report_the_line(pool):
     assert r.status == "runtime_error" and r.line == 3 and "KeyError" in r.error and "line 3" in r.traceback
 
 
+def test_a_component_read_with_a_key_it_lacks_names_the_keys_it_has(pool):
+    code = ("import pyomo.environ as pyo\nmodel = pyo.ConcreteModel()\n"
+            "model.area = pyo.Var(['A1', 'A2', 'A3'], domain=pyo.NonNegativeReals)\n"
+            "model.o = pyo.Objective(expr=model.area['C1'])\n")
+    r = pool.run(code)
+    assert r.status == "runtime_error" and r.line == 4
+    assert "(area is indexed by 'A1', 'A2', 'A3')" in r.error
+    many = code.replace("['A1', 'A2', 'A3']", "range(20)")
+    assert "(area is indexed by 0, 1, 2, 3, 4, 5, 6, 7, ... (20 in all))" in pool.run(many).error
+
+
 def test_code_without_a_model(pool):
     r = pool.run("a = 1 + 1\n")
     assert r.status == "no_model" and "variable named 'model'" in r.error
