@@ -25,16 +25,23 @@ NONE = "none"
 _OBJECTIVE_WORDS = re.compile(
     r"\b(maxim\w*|minim\w*|optimal (value|objective)|objective|total (profit|cost|revenue|return|value)|"
     r"(lowest|highest|least|greatest|largest|smallest|best) (possible )?(total )?\w+)\b", re.I)
+# a key that starts by naming an extreme or a total asks for the objective unless it names a variable
+_SUPERLATIVE_START = re.compile(r"\s*(the\s+)?(minimum|maximum|minimal|maximal|total|optimal|lowest|highest|least|"
+                                r"greatest|largest|smallest|best|overall)\b", re.I)
 _STOP = {"the", "of", "a", "an", "to", "for", "in", "on", "at", "by", "and", "or", "is", "are", "be", "number",
          "amount", "quantity", "value", "how", "many", "much", "each", "per", "that", "which", "what", "with",
          "units", "unit", "total", "produced", "used"}
 
 
-def _words(text: str) -> set[str]:
-    parts = re.findall(r"[a-z]+|\d+", re.sub(r"([a-z])([A-Z])", r"\1 \2", str(text)).lower())
+def _words(text: str, name: bool = False) -> set[str]:
+    """Content words of a key or (``name``) of a variable entry. The letter "a" is an article in a key
+    but an index in a name (``machine_A``, ``x[a]``); a capital "A" after the first word of a key is an
+    index too ("The number of machine A")."""
+    parts = re.findall(r"[A-Za-z]+|\d+", re.sub(r"([a-z])([A-Z])", r"\1 \2", str(text)))
     out = set()
-    for w in parts:
-        if w in _STOP:
+    for i, raw in enumerate(parts):
+        w = raw.lower()
+        if w in _STOP and not (w == "a" and (name or (raw == "A" and i > 0))):
             continue
         out.add(w[:-1] if len(w) > 3 and w.endswith("s") else w)
     return out
@@ -61,7 +68,7 @@ def candidates(values: dict[str, float], objective: float | None,
         base = name.split("[", 1)[0]
         desc = descriptions.get(base, "")
         label = f"{name} ({desc})" if desc else name
-        out.append(Candidate(name, float(value), _words(name) | _words(desc), label))
+        out.append(Candidate(name, float(value), _words(name, name=True) | _words(desc), label))
     return out
 
 
@@ -71,13 +78,23 @@ def _overlap_choice(key: str, cands: list[Candidate]) -> str | None:
     # the goal words must name the asked quantity itself, not what it belongs to
     # ("The x coordinate of the best location" asks for a variable)
     head = re.split(r"\s(?:of|for)\s", key, maxsplit=1)[0]
+    has_objective = any(c.key == OBJECTIVE for c in cands)
     if _OBJECTIVE_WORDS.search(head) and not re.search(r"\b(number|how many|amount|quantity)\b", key, re.I):
-        return OBJECTIVE if any(c.key == OBJECTIVE for c in cands) else None
+        return OBJECTIVE if has_objective else None
+    variable = _variable_named_in(kw, cands)
+    if variable is None and has_objective and _SUPERLATIVE_START.match(key):
+        return OBJECTIVE  # "The minimum number of machines", "Total NPV": no variable is named, the goal is
+    return variable
+
+
+def _variable_named_in(kw: set[str], cands: list[Candidate]) -> str | None:
+    """The variable entry all of whose name and index words appear in the key words ``kw``, if just one
+    has the most such words."""
     scored = []
     for c in cands:
         if c.key == OBJECTIVE or not c.words:
             continue
-        name_words = _words(c.key)
+        name_words = _words(c.key, name=True)
         # every word of the variable's name and index appears in the key
         if name_words and name_words <= kw:
             scored.append((len(name_words), c.key))

@@ -14,6 +14,20 @@ def test_clear_keys_need_no_model():
                    "Number of trucks for GoodsY": 15.0}
 
 
+def test_a_key_that_starts_with_an_extreme_or_a_total_and_names_no_variable_is_the_objective():
+    values = {"machine_A": 20.0, "machine_B": 8.0}
+    keys = ["The number of machine A", "The number of machine B", "The minimum number of machines"]
+    # "A" is an index here, not an article: machine_A does not match "machines" by the word "machine" alone
+    assert answer_keys(keys, values, 28.0) == {"The number of machine A": 20.0, "The number of machine B": 8.0,
+                                               "The minimum number of machines": 28.0}
+    stores = {"dine_in": 2.0, "food_trucks": 6.0}
+    assert answer_keys(["The total number of stores", "Total NPV"], stores, 8.0) == {
+        "The total number of stores": 8.0, "Total NPV": 8.0}
+    # a named variable still wins, and without an objective nothing is guessed
+    assert answer_keys(["The total number of food trucks"], stores, 8.0) == {"The total number of food trucks": 6.0}
+    assert answer_keys(["The total number of stores"], stores, None) == {}
+
+
 def test_unclear_keys_go_to_the_model_with_an_enum_of_candidates():
     seen = {}
 
