@@ -34,7 +34,8 @@ def replace_abs(model: Any) -> list[str]:
         else:
             side = 1 if con.has_ub() else -1
         targets.append((con, side))
-    if not any(_has_abs(_expr_of(c)) for c, _ in targets):
+    targets = [(comp, side) for comp, side in targets if _has_abs(_expr_of(comp))]
+    if not targets:
         return []
 
     name = ABS_BLOCK
@@ -59,10 +60,7 @@ def replace_abs(model: Any) -> list[str]:
 
     changed = []
     for comp, side in targets:
-        expr = _expr_of(comp)
-        if not _has_abs(expr):
-            continue
-        new = _rebuild(expr, side, make)
+        new = _rebuild(_expr_of(comp), side, make)
         if comp.ctype is pyo.Objective:
             comp.set_value(new)
         elif comp.equality:
