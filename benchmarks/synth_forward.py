@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import re
 import sys
 import tempfile
 import time
@@ -34,7 +35,8 @@ def scripted_llm(instances: dict[str, object]):
             return next(inst.formulation for facts, inst in instances.items() if facts in prompt)
         if "You check a word problem" in prompt:
             return {"ok": True, "problems": []}
-        facts = prompt.split("Statement:\n", 1)[1].split("\n\nWord problem:", 1)[0]
+        facts = re.split(r"\n\n(?:Word problem|Tables printed with the word problem):", prompt.split("Statement:\n", 1)[1],
+                         maxsplit=1)[0]
         return f"A planner faces this decision. {facts} What is the best plan?"
 
     return FunctionLLM(fn, model="scripted")
@@ -61,6 +63,8 @@ def main() -> int:
     ap.add_argument("--max-refine", type=int, default=2)
     ap.add_argument("--agent-strategy", choices=["formulation", "program", "both"], default="formulation",
                     help="how the verifying agent models (default formulation)")
+    ap.add_argument("--tables", choices=["auto", "always", "never"], default="auto",
+                    help="data tables in the word problems (default auto: when they hold 6 numbers or more)")
     ap.add_argument("--scripted", action="store_true", help="no model: measure the pipeline itself")
     ap.add_argument("--out", type=Path, default=None, help="run folder (resumed; default: a temporary folder)")
     args = ap.parse_args()
@@ -87,7 +91,7 @@ def main() -> int:
     from optolab.agents.modeler import strategies_of
 
     pipe = ForwardPipeline(llm, list(probe.generators.values()), max_refine=args.max_refine,
-                           modeler_options={"strategies": strategies_of(args.agent_strategy)})
+                           modeler_options={"strategies": strategies_of(args.agent_strategy)}, tables=args.tables)
     out = args.out or Path(tempfile.mkdtemp(prefix="synth-forward-"))
     budget = args.minutes * 60 if args.minutes else None
     print(f"{len(units)} instances of {n_gen} generators (complexity {args.complexity}) with {pipe.model}, "
@@ -111,6 +115,12 @@ def main() -> int:
     for name, f in s["per_family"].items():
         print(f"{name:<22}{classes.get(name, ''):<7}{f['generated']:>10}{f['accepted']:>10}"
               f"{100 * (f['yield'] or 0):>7.0f}%")
+    split = {}
+    for rec in _records(out):
+        row = split.setdefault("with tables" if rec.get("table") else "text only", [0, 0])
+        row[0] += 1
+        row[1] += rec.get("verdict") == "accepted"
+    print("\n" + ", ".join(f"{k}: {a}/{n} verified" for k, (n, a) in sorted(split.items())))
     for note in result.notes:
         print(f"note: {note}", file=sys.stderr)
     return 0

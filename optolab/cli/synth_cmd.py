@@ -76,6 +76,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                      help="complexity levels taken in turn: 2, 1-3 or 1,3 (default 2)")
     fwd.add_argument("--max-refine", type=int, default=2, help="rewrites after failed checks (default 2)")
     fwd.add_argument("--no-critic", action="store_true", help="skip the critic call (the numbers check still runs)")
+    fwd.add_argument("--tables", default="auto", choices=["auto", "always", "never"],
+                     help="show the instance's per-item data and matrices as Markdown tables in the word problem "
+                          "(the writer writes the text around them): auto = when they hold 6 numbers or more "
+                          "(default), always, or never (text only)")
     for flags, options in COMMON:
         fwd.add_argument(*flags, **options)
     fwd.set_defaults(func=run_forward)
@@ -222,7 +226,7 @@ def _forward(args: argparse.Namespace) -> int:
                            critic=not args.no_critic, tolerance=args.tolerance,
                            temperature=0.7 if args.temperature is None else args.temperature,
                            max_tokens=args.max_tokens, modeler_options=_modeler_options(args),
-                           time_limit=args.time_limit, model=args.llm or None)
+                           time_limit=args.time_limit, model=args.llm or None, tables=args.tables)
     units = pipe.units(args.per_class, levels, seed=args.seed)
     print(f"{len(units)} instances ({len(pipe.generators)} generators x {args.per_class}, complexity "
           f"{','.join(map(str, levels))}) with {pipe.model} -> {args.out}", file=sys.stderr)

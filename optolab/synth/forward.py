@@ -29,8 +29,11 @@ from optolab.synth.errors import SynthError
 from optolab.synth.numbercheck import missing_numbers, missing_values
 from optolab.synth.prompts import FORWARD_PROMPTS, PromptSet, sha256
 from optolab.synth.store import ACCEPTED, REJECTED
+from optolab.synth.tables import data_tables, place_tables, strip_tables, tables_markdown
 
 DEFAULT_TOLERANCE = 1e-4
+TABLE_MODES = ("auto", "always", "never")
+TABLE_MIN_NUMBERS = 6  # "auto" shows an instance's data in tables when they would hold at least this many numbers
 
 
 @dataclass(frozen=True)
@@ -206,6 +209,7 @@ class ForwardPipeline:
         agent_model: str | None = None,
         solver: str = "auto",
         time_limit: float = 30.0,
+        tables: str = "auto",
     ):
         if llm is None:
             raise SynthError("ForwardPipeline needs an LLM client (optolab.llm.LLM(...) or a test double)")
@@ -213,7 +217,10 @@ class ForwardPipeline:
             raise SynthError(f"max_refine must be >= 0, got {max_refine}")
         if tolerance <= 0:
             raise SynthError(f"tolerance must be > 0, got {tolerance}")
+        if tables not in TABLE_MODES:
+            raise SynthError(f"tables must be one of {', '.join(TABLE_MODES)}, got {tables!r}")
         self.llm = llm
+        self.tables = tables
         self.agent_llm = agent_llm if agent_llm is not None else llm
         self.agent_factory = agent_factory
         self.prompts = PromptSet(FORWARD_PROMPTS, prompts)
@@ -265,14 +272,36 @@ class ForwardPipeline:
                               max_tokens=self.max_tokens, seed=seed)
         return clean_text(reply.text)
 
-    def backtranslate(self, instance: Any, seed: int = 0) -> str:
-        return self._chat(self.prompts.render("backtranslate", facts=instance.facts), seed, self.temperature)
+    def data_tables(self, instance: Any) -> str:
+        """The Markdown tables a word problem of ``instance`` shows (``""`` for a text-only one): under
+        ``tables="auto"`` when they hold at least :data:`TABLE_MIN_NUMBERS` numbers, under ``"always"`` when
+        the data has any table."""
+        if self.tables == "never":
+            return ""
+        tables = data_tables(instance.data)
+        if self.tables == "auto" and sum(t.numbers for t in tables) < TABLE_MIN_NUMBERS:
+            return ""
+        return tables_markdown(tables)
 
-    def refine(self, instance: Any, question: str, problems: Sequence[str], seed: int = 0) -> str:
+    def backtranslate(self, instance: Any, seed: int = 0, tables: str = "") -> str:
+        """A word problem for ``instance``; with ``tables``, the writer writes the text around them and they are
+        set in before its closing question."""
+        if not tables:
+            return self._chat(self.prompts.render("backtranslate", facts=instance.facts), seed, self.temperature)
+        text = self._chat(self.prompts.render("backtranslate_table", facts=instance.facts, tables=tables), seed,
+                          self.temperature)
+        return place_tables(text, tables)
+
+    def refine(self, instance: Any, question: str, problems: Sequence[str], seed: int = 0, tables: str = "") -> str:
         listed = "\n".join(f"- {p}" for p in problems)
-        text = self._chat(self.prompts.render("refine", facts=instance.facts, question=question, problems=listed),
+        if not tables:
+            text = self._chat(self.prompts.render("refine", facts=instance.facts, question=question,
+                                                  problems=listed), seed, self.temperature)
+            return strip_echo(text)
+        text = self._chat(self.prompts.render("refine_table", facts=instance.facts, tables=tables,
+                                              question=strip_tables(question), problems=listed),
                           seed, self.temperature)
-        return strip_echo(text)
+        return place_tables(strip_echo(text), tables)
 
     def critique(self, instance: Any, question: str) -> Critique:
         prompt = self.prompts.render("critic", data=json.dumps(instance.data, ensure_ascii=False),
@@ -280,11 +309,14 @@ class ForwardPipeline:
         return self.llm.structured([{"role": "user", "content": prompt}], Critique, temperature=0.0,
                                    max_tokens=min(self.max_tokens, 800))
 
-    def write_question(self, instance: Any, seed: int = 0) -> Draft:
-        """Back-translate, then check (numbers, critic) and rewrite up to ``max_refine`` times."""
+    def write_question(self, instance: Any, seed: int = 0, tables: str | None = None) -> Draft:
+        """Back-translate, then check (numbers, critic) and rewrite up to ``max_refine`` times. ``tables``: the
+        Markdown tables the word problem shows (default: :meth:`data_tables`; ``""`` for text only)."""
         from optolab.errors import StructuredOutputError
 
-        question = self.backtranslate(instance, seed)
+        if tables is None:
+            tables = self.data_tables(instance)
+        question = self.backtranslate(instance, seed, tables)
         rounds: list[dict[str, Any]] = []
         for n in range(self.max_refine + 1):
             entry: dict[str, Any] = {"question": question}
@@ -317,7 +349,7 @@ class ForwardPipeline:
             entry["problems"] = problems
             if n == self.max_refine:
                 return Draft(question or None, False, reason, rounds)
-            question = self.refine(instance, question, problems, seed=seed * 100 + n + 1)
+            question = self.refine(instance, question, problems, seed=seed * 100 + n + 1, tables=tables)
         raise AssertionError("unreachable")  # pragma: no cover
 
     # --- workers ----------------------------------------------------------------------------
@@ -337,7 +369,7 @@ class ForwardPipeline:
     def config(self) -> dict[str, Any]:
         return {"pipeline": self.name, "model": self.model, "agent_model": self.agent_model,
                 "generators": sorted(self.generators), "max_refine": self.max_refine, "critic": self.critic,
-                "tolerance": self.tolerance, "temperature": self.temperature, "max_tokens": self.max_tokens,
+                "tolerance": self.tolerance, "tables": self.tables, "temperature": self.temperature, "max_tokens": self.max_tokens,
                 "modeler": recordable_options(self.modeler_options),
                 "prompts": self.prompts.versions()}
 
@@ -360,7 +392,9 @@ class ForwardPipeline:
             return [{**base, "verdict": REJECTED, "reason": "instance_unsolved", "question": None,
                      "detail": f"the generator's own model ended {inst.status}"}]
         seed = _unit_seed(unit.key)
-        draft = self.write_question(inst, seed)
+        tables = self.data_tables(inst)
+        base["table"] = bool(tables)
+        draft = self.write_question(inst, seed, tables)
         base["refinements"] = draft.refinements
         base["checks"] = draft.rounds
         if not draft.passed:

@@ -14,7 +14,7 @@ from typing import Mapping
 
 from optolab.synth.errors import SynthError
 
-FORWARD_PROMPTS = ("backtranslate", "critic", "refine")
+FORWARD_PROMPTS = ("backtranslate", "critic", "refine", "backtranslate_table", "refine_table")
 REVERSE_PROMPTS = ("scenario", "question", "question_table")
 
 

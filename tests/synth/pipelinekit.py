@@ -70,7 +70,9 @@ def role(messages: list[dict]) -> str:
     text = messages[-1]["content"]
     if messages[0]["role"] == "system" and "operations research expert" in messages[0]["content"]:
         return "formulate"
-    for marker, name in (("Rewrite the plain statement", "backtranslate"), ("A reviewer found problems", "refine"),
+    for marker, name in (("Rewrite the plain statement", "backtranslate"),
+                         ("Write the plain statement below as the text", "backtranslate"),  # with data tables
+                         ("A reviewer found problems", "refine"),
                          ("You check a word problem", "critic"), ("Example scenarios:", "scenario"),
                          ("shows its data in a table", "question_table"), ("Turn the scenario below", "question")):
         if marker in text:

@@ -45,6 +45,7 @@ def test_cli_forward_writes_verified_pairs_and_a_summary(tmp_path, capsys):
     for rec, seed in zip(recs, (7, 8)):
         assert rec["optimum"] == generate("knapsack", seed, 1).optimum == rec["agent"]["objective"]
         assert rec["provenance"]["model"] == f"{spec}:knapsack_llm"
+        assert rec["table"] and "| Item | Weight (kg) | Value |" in rec["question"]  # per-item data as a table
     summary = json.loads((out / "summary.json").read_text())
     assert summary["per_family"]["knapsack"]["yield"] == 1.0
     run = json.loads((out / "run.json").read_text())
