@@ -209,6 +209,28 @@ class _SumOfOne(ast.NodeTransformer):
         return node.args[0]
 
 
+class _SumOfMany(ast.NodeTransformer):
+    """``sum(a, b, c)`` hands ``sum`` the terms themselves (Python's sum takes one iterable): add them up,
+    each generator among them summed on its own."""
+
+    def __init__(self, changes: list[str]) -> None:
+        self.changes = changes
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        self.generic_visit(node)
+        if not (isinstance(node.func, ast.Name) and node.func.id == "sum" and len(node.args) > 2
+                and not node.keywords and not any(isinstance(a, ast.Starred) for a in node.args)):
+            return node
+        terms = [ast.Call(func=ast.Name("sum", ast.Load()), args=[a], keywords=[])
+                 if isinstance(a, (ast.GeneratorExp, ast.ListComp)) else a for a in node.args]
+        total: ast.expr = terms[0]
+        for term in terms[1:]:
+            total = ast.BinOp(left=total, op=ast.Add(), right=term)
+        self.changes.append(f"line {node.lineno}: sum() takes one iterable, not {len(node.args)} terms; "
+                            f"added them: {ast.unparse(total)[:80]}")
+        return ast.copy_location(total, node)
+
+
 def base_name(node: ast.AST) -> str | None:
     """The name a reference is known by: ``x`` for ``x`` and for ``model.x``; None for anything else."""
     if isinstance(node, ast.Name):
@@ -407,6 +429,35 @@ INTEGER_DOMAINS = {"Integers": "Reals", "NonNegativeIntegers": "NonNegativeReals
 _INTEGER_DOMAIN_NAMES = set(INTEGER_DOMAINS) | {"Binary", "Boolean"}
 
 
+def _one_domain(tree: ast.Module, changes: list[str]) -> None:
+    """``pyo.Var(domain=A, within=B)`` names the set twice, which Pyomo refuses: keep one set that has what
+    both say (integer, nonnegative)."""
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and call_name(node) == "Var"):
+            continue
+        given = [kw for kw in node.keywords if kw.arg in ("domain", "within")]
+        if len(given) != 2:
+            continue
+        names = [call_name(kw.value) or ast.unparse(kw.value).split(".")[-1] for kw in given]
+
+        def traits(name: str) -> tuple[bool, bool]:
+            return name in _INTEGER_DOMAIN_NAMES, name in _NONNEGATIVE
+
+        want = tuple(a or b for a, b in zip(*map(traits, names)))
+        keep = next((kw for kw, name in zip(given, names) if traits(name) == want), None)
+        if keep is None:  # Integers with NonNegativeReals: the set with both
+            keep = given[0]
+            value = keep.value
+            if isinstance(value, ast.Attribute):
+                value.attr = "NonNegativeIntegers"
+            else:
+                keep.value = ast.Name("NonNegativeIntegers", ast.Load())
+        drop = given[1] if keep is given[0] else given[0]
+        node.keywords = [kw for kw in node.keywords if kw is not drop]
+        changes.append(f"line {node.lineno}: a variable takes one of domain= and within=; kept "
+                       f"{keep.arg}={ast.unparse(keep.value)}")
+
+
 def _integer_variables(tree: ast.Module) -> set[str]:
     return {name for node in ast.walk(tree) if isinstance(node, ast.Assign) and call_name(node.value) == "Var"
             and _var_domain(node) in _INTEGER_DOMAIN_NAMES for name in map(base_name, node.targets) if name}
@@ -521,6 +572,8 @@ def fix_tree(tree: ast.Module, changes: list[str]) -> ast.Module:
     """All the fixes, in order; each appends what it changed to ``changes``."""
     tree = _UnrollAdds(changes).visit(tree)
     tree = _SumOfOne(set(variable_names(tree)), changes).visit(tree)
+    tree = _SumOfMany(changes).visit(tree)
+    _one_domain(tree, changes)
     tree = _math_on_variables(tree, changes)
     _rename_reserved(tree, changes)
     _rename_block_attributes(tree, changes)

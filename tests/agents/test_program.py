@@ -626,3 +626,29 @@ def test_the_tidy_step_leaves_every_reference_model_of_the_problem_set_as_it_is(
     changed = {p.id: tidy_program(p.code, p.text)["changes"] for p in load_problems()}
     assert len(changed) >= 40
     assert {k: v for k, v in changed.items() if v} == {}
+
+
+def test_sum_of_several_terms_adds_them_and_a_doubly_named_domain_keeps_one_set():
+    code = """
+import pyomo.environ as pyo
+model = pyo.ConcreteModel()
+model.a = pyo.Var(domain=pyo.Binary)
+model.b = pyo.Var(domain=pyo.Binary)
+model.c = pyo.Var(domain=pyo.Binary)
+model.n = pyo.Var([1, 2], domain=pyo.Integers, bounds=(0, 5), within=pyo.NonNegativeReals)
+model.r = pyo.Var(domain=pyo.Reals, within=pyo.NonNegativeReals)
+model.obj = pyo.Objective(expr=sum(model.a, model.b, model.c) + sum(model.n[i] for i in [1, 2]))
+model.need = pyo.Constraint(expr=sum(model.a, model.b, (model.n[i] for i in [1, 2])) >= 2)
+model.pair = pyo.Constraint(expr=sum([model.a, model.b], 0) <= 1)
+"""
+    program = clean_program(code)
+    assert "model.a + model.b + model.c" in program.code
+    assert "model.a + model.b + sum((model.n[i] for i in [1, 2]))" in program.code
+    assert "sum([model.a, model.b], 0)" in program.code  # sum(iterable, start) is Python's own
+    assert sum("sum() takes one iterable" in c for c in program.changes) == 2
+    assert "domain=pyo.NonNegativeIntegers" in program.code and "within=pyo.NonNegativeReals)" in program.code
+    assert sum("one of domain= and within=" in c for c in program.changes) == 2
+    scope: dict = {}
+    exec(program.code, scope)
+    model = scope["model"]
+    assert model.n[1].is_integer() and model.n[1].lb == 0 and model.r.lb == 0
