@@ -359,40 +359,89 @@ def _constraints_indexed_by_a_variable(tree: ast.Module, changes: list[str]) -> 
                                    "is indexed by its index set")
 
 
-def _key_lists_by_names(tree: ast.Module, changes: list[str]) -> None:
-    """``price = [3, 5]`` read as ``price[c] for c in crops`` with ``crops = ['wheat', 'corn']``: a
-    list indexed by names. It becomes ``{'wheat': 3, 'corn': 5}`` when every use indexes it that way
-    and the two lists have the same length."""
-    literals: dict[str, tuple[int, ast.List]] = {}
-    for i, stmt in enumerate(tree.body):
+def _name_lists(tree: ast.Module) -> dict[str, list[str]]:
+    """Top-level ``crops = ['wheat', 'corn']``: list name -> its names."""
+    out = {}
+    for stmt in tree.body:
         if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name) \
-                and isinstance(stmt.value, ast.List):
-            literals[stmt.targets[0].id] = (i, stmt.value)
-    names = {k: [e.value for e in v.elts] for k, (_, v) in literals.items()
-             if v.elts and all(isinstance(e, ast.Constant) and isinstance(e.value, str) for e in v.elts)}
-    loops: dict[str, set[str]] = {}  # loop variable -> the names of the lists it runs over
+                and isinstance(stmt.value, ast.List) and stmt.value.elts \
+                and all(isinstance(e, ast.Constant) and isinstance(e.value, str) for e in stmt.value.elts):
+            out[stmt.targets[0].id] = [e.value for e in stmt.value.elts]
+    return out
+
+
+def _loop_lists(tree: ast.Module) -> dict[str, set[str]]:
+    """Loop variable -> the names of the lists it runs over (``?`` for anything that is not a plain name)."""
+    loops: dict[str, set[str]] = {}
     for node in ast.walk(tree):
         if isinstance(node, (ast.For, ast.comprehension)) and isinstance(node.target, ast.Name):
             it = node.iter.id if isinstance(node.iter, ast.Name) else "?"
             loops.setdefault(node.target.id, set()).add(it)
+    return loops
+
+
+def _keys_for(indexes: list[ast.AST], loops: dict[str, set[str]], names: dict[str, list[str]],
+              length: int) -> tuple[str, list[str]] | None:
+    """The one list of names that every index runs over, when it has ``length`` distinct names."""
+    over: set[str] = set()
+    for idx in indexes:
+        over |= loops.get(idx.id, {"?"}) if isinstance(idx, ast.Name) else {"?"}
+    if len(over) != 1:
+        return None
+    keys_name = over.pop()
+    keys = names.get(keys_name)
+    if keys is None or len(keys) != length or len(set(keys)) != len(keys):
+        return None
+    return keys_name, keys
+
+
+def _key_lists_by_names(tree: ast.Module, changes: list[str]) -> None:
+    """``price = [3, 5]`` read as ``price[c] for c in crops`` with ``crops = ['wheat', 'corn']``: a
+    list indexed by names. It becomes ``{'wheat': 3, 'corn': 5}`` when every use indexes it that way
+    and the two lists have the same length. The same for the lists of a dict read one level down:
+    ``rate = {'L1': [20, 30]}`` read as ``rate[p][g] for g in glues`` becomes ``{'L1': {'G1': 20, 'G2': 30}}``."""
+    names = _name_lists(tree)
+    loops = _loop_lists(tree)
+    lists: dict[str, ast.List] = {}
+    nested: dict[str, ast.Dict] = {}
+    for stmt in tree.body:
+        if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)):
+            continue
+        target, value = stmt.targets[0].id, stmt.value
+        if isinstance(value, ast.List) and target not in names:
+            lists[target] = value
+        elif isinstance(value, ast.Dict) and value.values and all(isinstance(v, ast.List) for v in value.values) \
+                and len({len(v.elts) for v in value.values}) == 1 and value.values[0].elts:
+            nested[target] = value
     uses: dict[str, list[ast.AST]] = {}
+    inner_uses: dict[str, list[ast.AST]] = {}
     for node in ast.walk(tree):
-        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and node.value.id in literals:
+        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and node.value.id in lists:
             uses.setdefault(node.value.id, []).append(node.slice)
-    for name, (i, value) in literals.items():
-        if name in names or name not in uses:
+        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Subscript) \
+                and isinstance(node.value.value, ast.Name) and node.value.value.id in nested:
+            inner_uses.setdefault(node.value.value.id, []).append(node.slice)
+    parents = {id(child): parent for parent in ast.walk(tree) for child in ast.iter_child_nodes(parent)}
+    for name, value in lists.items():
+        found = _keys_for(uses.get(name, []), loops, names, len(value.elts)) if name in uses else None
+        if found:
+            value_dict = ast.Dict(keys=[ast.Constant(k) for k in found[1]], values=list(value.elts))
+            for stmt in tree.body:
+                if isinstance(stmt, ast.Assign) and stmt.value is value:
+                    stmt.value = value_dict
+            changes.append(f"{name} is read by the names in {found[0]}: made it a dict keyed by them")
+    for name, value in nested.items():
+        if name not in inner_uses:
             continue
-        over = set()
-        for idx in uses[name]:
-            over |= loops.get(idx.id, {"?"}) if isinstance(idx, ast.Name) else {"?"}
-        if len(over) != 1:
-            continue
-        keys_name = over.pop()
-        keys = names.get(keys_name)
-        if keys is None or len(keys) != len(value.elts) or len(set(keys)) != len(keys):
-            continue
-        tree.body[i].value = ast.Dict(keys=[ast.Constant(k) for k in keys], values=list(value.elts))
-        changes.append(f"{name} is read by the names in {keys_name}: made it a dict keyed by them")
+        outer = [n for n in ast.walk(tree) if isinstance(n, ast.Subscript) and isinstance(n.value, ast.Name)
+                 and n.value.id == name]
+        if any(not isinstance(parents.get(id(n)), ast.Subscript) or parents[id(n)].value is not n for n in outer):
+            continue  # also read whole (``rate[p]`` on its own): left alone
+        found = _keys_for(inner_uses[name], loops, names, len(value.values[0].elts))
+        if found:
+            value.values = [ast.Dict(keys=[ast.Constant(k) for k in found[1]], values=list(v.elts))
+                            for v in value.values]
+            changes.append(f"the lists in {name} are read by the names in {found[0]}: made them dicts keyed by them")
 
 
 _NONNEGATIVE = {"NonNegativeReals", "NonNegativeIntegers", "Binary", "PositiveReals", "PositiveIntegers",

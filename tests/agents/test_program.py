@@ -652,3 +652,26 @@ model.pair = pyo.Constraint(expr=sum([model.a, model.b], 0) <= 1)
     exec(program.code, scope)
     model = scope["model"]
     assert model.n[1].is_integer() and model.n[1].lb == 0 and model.r.lb == 0
+
+
+def test_lists_in_a_dict_read_by_names_become_dicts_keyed_by_them():
+    code = """
+import pyomo.environ as pyo
+model = pyo.ConcreteModel()
+lines = ['L1', 'L2']
+glues = ['G1', 'G2', 'G3']
+rate = {'L1': [20, 30, 40], 'L2': [50, 35, 45]}
+whole = {'L1': [1, 2, 3], 'L2': [4, 5, 6]}
+price = [3, 5, 7]
+model.w = pyo.Var(lines, domain=pyo.NonNegativeReals)
+model.obj = pyo.Objective(expr=sum(model.w[p] * rate[p][g] * price[g] for p in lines for g in glues))
+model.cap = pyo.Constraint(expr=sum(model.w[p] * sum(whole[p]) for p in lines) <= 10)
+model.use = pyo.Constraint(expr=sum(model.w[p] * whole[p][g] for p in lines for g in glues) <= 99)
+"""
+    program = clean_program(code)
+    assert "rate = {'L1': {'G1': 20, 'G2': 30, 'G3': 40}, 'L2': {'G1': 50, 'G2': 35, 'G3': 45}}" in program.code
+    assert "price = {'G1': 3, 'G2': 5, 'G3': 7}" in program.code
+    assert "whole = {'L1': [1, 2, 3], 'L2': [4, 5, 6]}" in program.code  # also read whole: not touched
+    assert any("the lists in rate are read by the names in glues" in c for c in program.changes)
+    scope: dict = {}
+    exec(program.code.replace("model.use", "# model.use"), scope)
