@@ -20,6 +20,17 @@ from dataclasses import dataclass
 from optolab.agents.checks import NUMBER
 from optolab.agents.codefix import base_name, call_name
 
+# a goal that is one total over another: "maximize the Energy-Impact Ratio", "the total output divided by ...",
+# "the average net profit per truck", "the cost per unit of energy produced", "profit per hour of production"
+# (not a rate per period: "profit per week"); the phrase stops at a comma, where "where the cost per acre is
+# $2" starts data, not the goal
+_RATIO_GOAL = re.compile(
+    r"\b(minimi[sz]e|maximi[sz]e)\s+(?:the\s+|its\s+|their\s+|his\s+|her\s+)?"
+    r"([^.;?!,]{0,120}?(?:\bratio\b|\bdivided\s+by\b|\baverage\b[^.;?!]{0,60}?\bper\b|"
+    r"\bper\s+(?!(?:day|week|month|year|annum|season|period|shift|quarter)\b)(?:unit\s+of\s+|dollar\b|acre\b|"
+    r"hour\s+of\b|gallon\b|kilogram\b|ton\b|tonne\b|truck\b|team\b|square\b|worker\b|employee\b|mile\b|"
+    r"kwh\b|person\b|[a-z]+\s+(?:used|spent|invested|produced)\b))[^.;?!]{0,120})", re.I)
+
 _GOAL = re.compile(r"\b(minimi[sz]e|maximi[sz]e|reduce|decrease|lower|increase)\s+"
                    r"((?:(?:the|his|her|its|their|your|our|total|overall)\s+)*"
                    r"(?:(?:total\s+)?(?:number|amount|quantity)\s+of\s+)?(?:[a-z]+[\s-]+){0,6}?[a-z]+)"
@@ -270,3 +281,79 @@ def fix_goal_objective(code: str, question: str):
     return Program(ast.unparse(tree) + "\n", [f"the objective `{before}` became `{new}`: the question asks to "
                                               f"{goal.verb} {goal.phrase}, and these are the numbers the text "
                                               "gives for it"])
+
+
+def ratio_goal(question: str) -> tuple[str, str] | None:
+    """``(verb, phrase)`` when the text's goal is a ratio of two totals ("maximize the average net profit
+    per truck", "the total energy output divided by the total environmental impact"), else None."""
+    m = _RATIO_GOAL.search(question or "")
+    if not m:
+        return None
+    return m.group(1).lower(), re.sub(r"\s+", " ", m.group(2)).strip()[:160]
+
+
+def objective_divides(code: str) -> bool | None:
+    """Whether the objective divides by something other than a number (a total of the decisions);
+    None when the code has no objective or does not parse."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return None
+    functions = {n.name: n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)}
+    named = _top_level_numbers(tree)
+    assigned: dict[str, ast.AST] = {}  # top-level helper expressions the objective may read (total = ...)
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            assigned[node.targets[0].id] = node.value
+    parts: list[ast.AST] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and call_name(node) == "Objective":
+            for part in [kw.value for kw in node.keywords if kw.arg in ("expr", "rule")] + list(node.args[:1]):
+                if isinstance(part, ast.Name) and part.id in functions:
+                    part = functions[part.id]
+                elif isinstance(part, ast.Name) and part.id in assigned:
+                    part = assigned[part.id]
+                parts.append(part)
+    if not parts:
+        return None
+
+    def constant(node: ast.AST) -> bool:
+        if _literal_numbers(node) is not None:
+            return True
+        if isinstance(node, ast.Name):
+            return node.id in named
+        if isinstance(node, ast.Subscript):
+            return constant(node.value)
+        if isinstance(node, ast.BinOp):
+            return constant(node.left) and constant(node.right)
+        if isinstance(node, ast.UnaryOp):
+            return constant(node.operand)
+        return False
+
+    seen: set[int] = set()
+    todo = list(parts)
+    while todo:
+        part = todo.pop()
+        if id(part) in seen:
+            continue
+        seen.add(id(part))
+        for n in ast.walk(part):
+            if isinstance(n, ast.BinOp) and isinstance(n.op, ast.Div) and not constant(n.right):
+                return True
+            if isinstance(n, ast.Name) and n.id in assigned and isinstance(n.ctx, ast.Load):
+                todo.append(assigned[n.id])
+    return False
+
+
+def ratio_goal_findings(question: str, code: str) -> list[str]:
+    """The goal is a ratio of two totals but the objective divides by no expression of the decisions."""
+    try:
+        goal = ratio_goal(question)
+        if goal is None or objective_divides(code) is not False:
+            return []
+    except Exception:  # noqa: BLE001 - a heuristic must never turn into a finding about itself
+        return []
+    verb, phrase = goal
+    return [f"The goal is to {verb} {phrase}: a ratio of two totals, but the objective divides by nothing that "
+            "depends on the decisions. Write the objective as one total divided by the other, each a sum over "
+            "the decisions (for example (sum of profit * x) / (sum of hours * x)); keep the constraints."]

@@ -35,7 +35,7 @@ from optolab.agents.program import (
     relax_for_lp,
     relax_measures,
 )
-from optolab.agents.goal import fix_goal_objective, goal_number_findings
+from optolab.agents.goal import fix_goal_objective, goal_number_findings, ratio_goal_findings
 from optolab.agents.relations import fix_relations, relation_findings
 from optolab.agents.retrieval import Example, ExampleBank
 from optolab.agents.solution import Attempt, Solution
@@ -114,7 +114,8 @@ def _relation_findings(question: str, code: str | None, variables: list[str], ou
     if code is None:
         return []
     if outcome.ok:
-        return relation_findings(question, code, variables) + goal_number_findings(question, code)
+        return (relation_findings(question, code, variables) + goal_number_findings(question, code)
+                + ratio_goal_findings(question, code))
     if outcome.status in ("infeasible", "infeasible_or_unbounded", "unbounded"):
         return relation_findings(question, code, variables, solved=False)
     return []

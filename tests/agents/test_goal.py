@@ -68,8 +68,11 @@ def test_no_goal_findings_on_the_reference_models_and_worked_examples():
     pairs += [(ex.question, generate_code(Formulation.model_validate(ex.formulation)).code)
               for ex in ExampleBank.default().examples]
     assert len(pairs) > 60 and sum(1 for q, _ in pairs if goal_of(q)) > 15
+    from optolab.agents.goal import ratio_goal_findings
+
     for question, code in pairs:
         assert goal_number_findings(question, code) == [], question[:80]
+        assert ratio_goal_findings(question, code) == [], question[:80]
 
 
 def test_the_objective_is_rebuilt_from_the_goal_numbers_of_each_decision(pool):
@@ -97,3 +100,68 @@ def test_the_objective_is_rebuilt_from_the_goal_numbers_of_each_decision(pool):
     # both give 0.25 mg of sodium per calorie, so 3000 calories cost 750 mg; as written the objective was 3000
     assert s.ok and len(s.attempts) == 1 and "100 * model.ramen + 75 * model.fries" in s.code
     assert s.objective == 750 and s.attempts[0].findings == []
+
+
+RATIO_Q = ("A workshop makes desks and shelves. A desk earns $70 and takes 4 hours; a shelf earns $30 and takes "
+           "2 hours. There are 40 hours of work, at most 8 desks can be sold and at least 2 shelves must be made. "
+           "The workshop wants to maximize the profit per hour of work (the total profit divided by the total "
+           "hours used).")  # 8 desks, 4 shelves: 680 / 40 = 17; 8 desks, 2 shelves: 620 / 36 = 17.22
+SUM_CODE = """import pyomo.environ as pyo
+model = pyo.ConcreteModel()
+profit = {'desk': 70, 'shelf': 30}
+hours = {'desk': 4, 'shelf': 2}
+model.x = pyo.Var(['desk', 'shelf'], domain=pyo.NonNegativeIntegers)
+model.objective = pyo.Objective(expr=sum(profit[k] * model.x[k] for k in profit), sense=pyo.maximize)
+model.hours = pyo.Constraint(expr=sum(hours[k] * model.x[k] for k in hours) <= 40)
+model.sales = pyo.Constraint(expr=model.x['desk'] <= 8)
+model.shelves = pyo.Constraint(expr=model.x['shelf'] >= 2)
+"""
+RATIO_CODE = SUM_CODE.replace(
+    "expr=sum(profit[k] * model.x[k] for k in profit)",
+    "expr=sum(profit[k] * model.x[k] for k in profit) / sum(hours[k] * model.x[k] for k in hours)")
+
+
+def test_ratio_goals_are_read_from_the_text():
+    from optolab.agents.goal import ratio_goal
+
+    assert ratio_goal(RATIO_Q) == ("maximize", "profit per hour of work (the total profit divided by the total hours "
+                                               "used)")
+    assert ratio_goal("The city aims to maximize the Energy-Impact Ratio.")[1] == "Energy-Impact Ratio"
+    assert ratio_goal("It wants to maximize the average net profit per truck.")[1] == "average net profit per truck"
+    assert ratio_goal("minimize the cost per unit of energy produced")[1] == "cost per unit of energy produced"
+    # rates per period, and data after a comma, are not ratios
+    assert ratio_goal("The bakery wants to maximize its profit per week.") is None
+    assert ratio_goal("minimize the total cost of planting, where the cost per acre is $2 for wheat") is None
+    assert ratio_goal(DIET) is None
+
+
+def test_a_ratio_goal_with_an_objective_that_divides_by_no_decision_is_a_finding():
+    from optolab.agents.goal import objective_divides, ratio_goal_findings
+
+    assert objective_divides(SUM_CODE) is False and objective_divides(RATIO_CODE) is True
+    assert objective_divides(SUM_CODE.replace("for k in profit)", "for k in profit) / 40")) is False
+    helper = SUM_CODE.replace("model.objective = pyo.Objective(expr=sum(profit[k] * model.x[k] for k in profit)",
+                              "total_hours = sum(hours[k] * model.x[k] for k in hours)\n"
+                              "total = sum(profit[k] * model.x[k] for k in profit) / total_hours\n"
+                              "model.objective = pyo.Objective(expr=total")
+    assert objective_divides(helper) is True  # through the names the objective reads
+    assert objective_divides("x = (") is None
+    (finding,) = ratio_goal_findings(RATIO_Q, SUM_CODE)
+    assert "maximize profit per hour of work" in finding and "divided by the other" in finding
+    assert ratio_goal_findings(RATIO_Q, RATIO_CODE) == []
+    assert ratio_goal_findings(DIET, SUM_CODE) == []
+
+
+def test_a_ratio_goal_modelled_as_a_sum_is_sent_back_and_the_ratio_is_solved(pool):
+    import pytest
+
+    from optolab.agents import Modeler
+    from optolab.testing import ScriptedLLM
+
+    fence = "```python\n{}```".format
+    with Modeler(ScriptedLLM([fence(SUM_CODE), fence(RATIO_CODE)]), sandbox=pool, strategies=("program",),
+                 retry="repair") as m:
+        s = m.solve(RATIO_Q)
+    assert "a ratio of two totals" in m.llm.calls[1]["messages"][-1]["content"]
+    assert s.ok and s.objective == pytest.approx(620 / 36, rel=1e-6)
+    assert s.attempts[0].objective == pytest.approx(680)
