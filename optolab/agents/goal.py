@@ -29,7 +29,7 @@ _RATIO_GOAL = re.compile(
     r"([^.;?!,]{0,120}?(?:\bratio\b|\bdivided\s+by\b|\baverage\b[^.;?!]{0,60}?\bper\b|"
     r"\bper\s+(?!(?:day|week|month|year|annum|season|period|shift|quarter)\b)(?:unit\s+of\s+|dollar\b|acre\b|"
     r"hour\s+of\b|gallon\b|kilogram\b|ton\b|tonne\b|truck\b|team\b|square\b|worker\b|employee\b|mile\b|"
-    r"kwh\b|person\b|[a-z]+\s+(?:used|spent|invested|produced)\b))[^.;?!]{0,120})", re.I)
+    r"kwh\b|person\b|(?:[a-z]+\s+){1,2}(?:used|spent|invested|produced|worked)\b))[^.;?!]{0,120})", re.I)
 
 _GOAL = re.compile(r"\b(minimi[sz]e|maximi[sz]e|reduce|decrease|lower|increase)\s+"
                    r"((?:(?:the|his|her|its|their|your|our|total|overall)\s+)*"
@@ -293,8 +293,9 @@ def ratio_goal(question: str) -> tuple[str, str] | None:
 
 
 def objective_divides(code: str) -> bool | None:
-    """Whether the objective divides by something other than a number (a total of the decisions);
-    None when the code has no objective or does not parse."""
+    """Whether the objective divides by something other than a number (a total of the decisions), or the
+    code states a ratio multiplied out (``rate * hours == earnings``); None when the code has no objective or
+    does not parse."""
     try:
         tree = ast.parse(code)
     except SyntaxError:
@@ -330,6 +331,12 @@ def objective_divides(code: str) -> bool | None:
             return constant(node.operand)
         return False
 
+    for n in ast.walk(tree):  # the ratio multiplied out in a constraint: rate * hours == earnings
+        if isinstance(n, ast.Compare) and len(n.ops) == 1 and isinstance(n.ops[0], ast.Eq):
+            for side in (n.left, n.comparators[0]):
+                if any(isinstance(m, ast.BinOp) and isinstance(m.op, ast.Mult) and not constant(m.left)
+                       and not constant(m.right) for m in ast.walk(side)):
+                    return True
     seen: set[int] = set()
     todo = list(parts)
     while todo:

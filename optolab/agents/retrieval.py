@@ -92,12 +92,17 @@ class ExampleBank:
         ``match_shape`` ranks examples of the question's shape first (indexed over sets for a
         table or many numbers, plain variables otherwise): a small model copies the shape of
         what it is shown, and a two-variable problem modeled with sets invites indexing slips.
+        Before that, examples tagged ``ratio`` (an objective that divides one total by another) go first for a
+        question whose goal is a ratio and last for any other, whatever the options.
         """
         if k <= 0 or not self.examples:
             return []
+        from optolab.agents.goal import ratio_goal
+
         skip = set(exclude)
         q = set(words(question))
         indexed = looks_indexed(question)
+        ratio = ratio_goal(question) is not None
         scored = []
         for i, (doc, length) in enumerate(zip(self._docs, self._lens)):
             if self.examples[i].id in skip:
@@ -110,9 +115,10 @@ class ExampleBank:
                 if tf:
                     s += self._idf[w] * tf * (self.k1 + 1) / (tf + self.k1 * (1 - self.b + self.b * length / (self._avg or 1)))
             same = not match_shape or bool(self.examples[i].formulation.get("sets")) == indexed
-            scored.append((same, s, -i, self.examples[i]))
-        scored.sort(key=lambda t: t[:3], reverse=True)
-        return [t[3] for t in scored[:k]]
+            goal = ("ratio" in self.examples[i].tags) == ratio
+            scored.append((goal, same, s, -i, self.examples[i]))
+        scored.sort(key=lambda t: t[:4], reverse=True)
+        return [t[4] for t in scored[:k]]
 
 
 def _jaccard(a: set[str], b: set[str]) -> float:

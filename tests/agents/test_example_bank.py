@@ -24,3 +24,14 @@ def test_bank_ids_are_unique_and_small_problems_are_covered():
     assert len(ids) == len(set(ids))
     # short problems with a few plain variables (the NL4OPT kind) need examples of their own shape
     assert sum(1 for e in BANK.examples if not e.formulation.get("sets")) >= 10
+
+
+def test_the_ratio_example_is_shown_for_ratio_goals_only():
+    ratio_q = ("A bakery makes bread and pies. Bread earns $2 and takes 1 oven hour; a pie earns $9 and takes 3 oven "
+               "hours. It wants to maximize the profit per oven hour used. How many of each should it bake?")
+    plain_q = ("A carpentry shop makes chairs and tables. A chair earns $45 and takes 3 hours; a table earns $120 "
+               "and takes 10 hours. There are 150 hours. How many of each should it make to maximize profit?")
+    shown = BANK.search(ratio_q, k=2)
+    assert shown[0].id == "shop-rate" and "ratio" not in shown[1].tags
+    assert all("ratio" not in e.tags for e in BANK.search(plain_q, k=len(BANK) - 1))  # worded alike, not a ratio
+    assert BANK.search(plain_q, k=len(BANK))[-1].id == "shop-rate"

@@ -146,6 +146,11 @@ def test_a_ratio_goal_with_an_objective_that_divides_by_no_decision_is_a_finding
                               "model.objective = pyo.Objective(expr=total")
     assert objective_divides(helper) is True  # through the names the objective reads
     assert objective_divides("x = (") is None
+    multiplied = SUM_CODE.replace("model.objective = pyo.Objective(expr=sum(profit[k] * model.x[k] for k in profit)",
+                                  "model.rate = pyo.Var()\nmodel.objective = pyo.Objective(expr=model.rate")
+    multiplied += ("model.rate_def = pyo.Constraint(expr=model.rate * sum(hours[k] * model.x[k] for k in hours) == "
+                   "sum(profit[k] * model.x[k] for k in profit))\n")
+    assert objective_divides(multiplied) is True
     (finding,) = ratio_goal_findings(RATIO_Q, SUM_CODE)
     assert "maximize profit per hour of work" in finding and "divided by the other" in finding
     assert ratio_goal_findings(RATIO_Q, RATIO_CODE) == []
