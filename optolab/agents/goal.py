@@ -158,6 +158,22 @@ def _literal_numbers(node: ast.AST) -> set[float] | None:
     return found if walk(value) else None
 
 
+def _objective_parts(tree: ast.Module, assigned: dict[str, ast.AST] | None = None) -> list[ast.AST]:
+    """The expressions (or rule functions) of the code's objectives; a name among ``assigned`` stands for the
+    expression it was set to."""
+    functions = {n.name: n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)}
+    parts: list[ast.AST] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and call_name(node) == "Objective":
+            for part in [kw.value for kw in node.keywords if kw.arg in ("expr", "rule")] + list(node.args[:1]):
+                if isinstance(part, ast.Name) and part.id in functions:
+                    part = functions[part.id]
+                elif isinstance(part, ast.Name) and assigned and part.id in assigned:
+                    part = assigned[part.id]
+                parts.append(part)
+    return parts
+
+
 def objective_numbers(code: str) -> set[float] | None:
     """The numbers the objective is built from: literals in its expression (or rule function) and the
     values of top-level names it reads. None when the code has no objective or does not parse."""
@@ -165,15 +181,8 @@ def objective_numbers(code: str) -> set[float] | None:
         tree = ast.parse(code)
     except SyntaxError:
         return None
-    functions = {n.name: n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)}
     named = _top_level_numbers(tree)
-    parts: list[ast.AST] = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and call_name(node) == "Objective":
-            for part in [kw.value for kw in node.keywords if kw.arg in ("expr", "rule")] + list(node.args[:1]):
-                if isinstance(part, ast.Name) and part.id in functions:
-                    part = functions[part.id]
-                parts.append(part)
+    parts = _objective_parts(tree)
     if not parts:
         return None
     numbers: set[float] = set()
@@ -300,21 +309,12 @@ def objective_divides(code: str) -> bool | None:
         tree = ast.parse(code)
     except SyntaxError:
         return None
-    functions = {n.name: n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)}
     named = _top_level_numbers(tree)
     assigned: dict[str, ast.AST] = {}  # top-level helper expressions the objective may read (total = ...)
     for node in tree.body:
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             assigned[node.targets[0].id] = node.value
-    parts: list[ast.AST] = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and call_name(node) == "Objective":
-            for part in [kw.value for kw in node.keywords if kw.arg in ("expr", "rule")] + list(node.args[:1]):
-                if isinstance(part, ast.Name) and part.id in functions:
-                    part = functions[part.id]
-                elif isinstance(part, ast.Name) and part.id in assigned:
-                    part = assigned[part.id]
-                parts.append(part)
+    parts = _objective_parts(tree, assigned)
     if not parts:
         return None
 
