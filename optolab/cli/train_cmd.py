@@ -90,6 +90,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     sf.add_argument("--max-length", type=int, default=1024, help="longest example in tokens; longer ones are left "
                                                                  "out (default 1024)")
     sf.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto", help="default: cuda if available")
+    sf.add_argument("--train-dtype", choices=["auto", "float32", "bfloat16"], default="auto",
+                    help="auto (default): bfloat16 or float16 on a GPU, float32 on the CPU; bfloat16 on the CPU is "
+                         "mixed precision, faster where the CPU has bfloat16 instructions")
+    sf.add_argument("--lora-layers", type=int, default=None, metavar="N",
+                    help="LoRA adapters on the last N layers only (cheaper steps; default: every layer)")
     sf.add_argument("--gradient-checkpointing", action="store_true", help="less memory, slower steps")
     sf.add_argument("--save-dtype", choices=["bfloat16", "float16", "float32"], default="bfloat16",
                     help="dtype of the saved model (default bfloat16)")
@@ -245,18 +250,22 @@ def run_sft(args: argparse.Namespace) -> int:
 
 
 def _sft(args: argparse.Namespace) -> int:
-    from optolab.train.data import split_records
+    from optolab.train.data import split_records, write_eval_file
     from optolab.train.sft import SFTSettings, build_examples, require_train_packages, train_sft, write_examples
 
     settings = SFTSettings(full=args.full, lora_r=args.lora_r, lora_alpha=args.lora_alpha, epochs=args.epochs,
                            max_steps=args.max_steps, learning_rate=args.lr, batch_size=args.batch_size,
                            grad_accum=args.grad_accum, max_length=args.max_length, device=args.device,
                            seed=args.seed, gradient_checkpointing=args.gradient_checkpointing,
-                           save_dtype=args.save_dtype, save_adapter=args.save_adapter)
+                           save_dtype=args.save_dtype, save_adapter=args.save_adapter,
+                           train_dtype=args.train_dtype, lora_layers=args.lora_layers)
     records = _read(args.data, args.skip_bad)
     if args.split:
         split = split_records(records, dev_size=args.dev_size, test_fraction=args.test_fraction)
         _say(f"training on the train split: {split.sizes()}")
+        if split.test:
+            test_file = write_eval_file(split.test, Path(f"{args.out}.test.jsonl"))
+            _say(f"held-out test questions: {test_file} (optolab eval {test_file} ...)")
         records = split.train
     examples, stats = build_examples(records, target=args.target, agent_state=args.agent, shots=args.shots)
     if stats.skipped:

@@ -13,7 +13,9 @@ compact JSON in schema order. Records without a formulation are skipped (and cou
 **How.** Examples are prompt-completion conversations, so the loss covers the assistant turn only.
 TRL's ``SFTTrainer`` trains LoRA adapters (PEFT) on the attention projections (``q_proj``,
 ``k_proj``, ``v_proj``, ``o_proj``), or every weight with ``full=True``; bfloat16 on a GPU, float32
-on the CPU. The adapters are merged into the weights and the result is saved as a Hugging Face
+on the CPU (or bfloat16 mixed precision there, ``train_dtype="bfloat16"``, which CPUs with bfloat16
+instructions run faster). ``lora_layers=N`` puts adapters on the last N layers only: the backward pass
+then stops at the lowest of them, a cheaper step on a CPU. The adapters are merged into the weights and the result is saved as a Hugging Face
 directory (safetensors, tokenizer with its chat template), which ``optolab serve --engine vllm
 --model DIR`` serves and :func:`optolab.train.export.export_gguf` turns into GGUF for llama.cpp.
 
@@ -42,6 +44,7 @@ from optolab.train.errors import TrainError
 TARGETS = ("formulation", "code")
 TRAIN_PACKAGES = ("torch", "transformers", "peft", "trl", "datasets", "accelerate")
 LORA_TARGETS = ("q_proj", "k_proj", "v_proj", "o_proj")
+TRAIN_DTYPES = ("auto", "float32", "bfloat16")
 INFO_FILE = "optolab-train.json"
 
 
@@ -151,6 +154,8 @@ class SFTSettings:
     save_dtype: str = "bfloat16"  # dtype of the merged model on disk (bfloat16, float16, float32)
     save_adapter: bool = False  # also keep the LoRA adapter in DIR/adapter
     logging_steps: int = 1
+    train_dtype: str = "auto"  # auto (bf16/fp16 on a GPU, fp32 on the CPU), float32, bfloat16 (mixed precision)
+    lora_layers: int | None = None  # adapters on the last N decoder layers only (None: all of them)
 
     def __post_init__(self) -> None:
         self.target_modules = tuple(self.target_modules)
@@ -160,6 +165,11 @@ class SFTSettings:
             raise TrainError(f"device must be auto, cpu or cuda, got {self.device!r}")
         if self.save_dtype not in ("bfloat16", "float16", "float32"):
             raise TrainError(f"save_dtype must be bfloat16, float16 or float32, got {self.save_dtype!r}")
+        if self.train_dtype not in TRAIN_DTYPES:
+            raise TrainError(f"train_dtype must be one of {', '.join(TRAIN_DTYPES)}, got {self.train_dtype!r}")
+        if self.lora_layers is not None and (self.full or self.lora_layers < 1):
+            raise TrainError("lora_layers must be >= 1 and applies to LoRA only (not with full fine-tuning); "
+                             f"got {self.lora_layers}")
         if self.max_length < 16:
             raise TrainError(f"max_length must be at least 16 tokens, got {self.max_length}")
         if self.epochs <= 0 and not self.max_steps:
@@ -258,6 +268,31 @@ def _dtype_kw(transformers: Any, dtype: Any) -> dict[str, Any]:
     return {"dtype" if major >= 5 else "torch_dtype": dtype}
 
 
+def _train_dtype(torch: Any, name: str, device: str) -> Any:
+    if name == "float32":
+        return torch.float32
+    if name == "bfloat16":
+        if device == "cuda" and not torch.cuda.is_bf16_supported():
+            raise TrainError("train_dtype bfloat16 was asked for, but this GPU does not support it; use float32 "
+                             "(or auto: float16 on this GPU)")
+        return torch.bfloat16
+    if device == "cuda":
+        return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+    return torch.float32
+
+
+def _last_layers(model: Any, n: int | None) -> list[int] | None:
+    """Indices of the last ``n`` decoder layers (None: every layer). The backward pass stops below the
+    lowest adapted layer, so adapting only the top layers makes a step cheaper."""
+    if n is None:
+        return None
+    total = getattr(model.config, "num_hidden_layers", None)
+    if not total:
+        raise TrainError("lora_layers needs the model's number of layers (config.num_hidden_layers), which "
+                         "this model does not give; leave lora_layers out")
+    return list(range(max(0, total - n), total))
+
+
 def _check_targets(model: Any, targets: Sequence[str]) -> None:
     import torch
 
@@ -324,9 +359,10 @@ def train_sft(examples: Sequence[dict[str, Any]], base: str | Path, out_dir: str
                          f"{longest}); raise --max-length")
     if dropped:
         log(f"{dropped} of {len(examples)} examples are longer than {settings.max_length} tokens and are left out")
-    train_dtype = torch.bfloat16 if device == "cuda" and torch.cuda.is_bf16_supported() else (
-        torch.float16 if device == "cuda" else torch.float32)
-    model = AutoModelForCausalLM.from_pretrained(str(base_dir), **_dtype_kw(transformers, train_dtype))
+    train_dtype = _train_dtype(torch, settings.train_dtype, device)
+    # on the CPU, bfloat16 is mixed precision: float32 weights, bfloat16 matrix products (autocast)
+    load_dtype = torch.float32 if device == "cpu" else train_dtype
+    model = AutoModelForCausalLM.from_pretrained(str(base_dir), **_dtype_kw(transformers, load_dtype))
     peft_config = None
     if not settings.full:
         from peft import LoraConfig
@@ -334,7 +370,8 @@ def train_sft(examples: Sequence[dict[str, Any]], base: str | Path, out_dir: str
         _check_targets(model, settings.target_modules)
         peft_config = LoraConfig(r=settings.lora_r, lora_alpha=settings.lora_alpha or 2 * settings.lora_r,
                                  lora_dropout=settings.lora_dropout, target_modules=list(settings.target_modules),
-                                 bias="none", task_type="CAUSAL_LM")
+                                 bias="none", task_type="CAUSAL_LM",
+                                 layers_to_transform=_last_layers(model, settings.lora_layers))
     work = out_dir.with_name(out_dir.name + ".partial")
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)

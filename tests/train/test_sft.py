@@ -155,3 +155,48 @@ def test_one_lora_step_on_a_tiny_model_merges_saves_and_reloads(tmp_path):
     rc = cli_main(["train", "sft", "--data", str(data), "--base", str(base), "--out", str(out), "--agent", str(state),
                    "--max-steps", "1", "--device", "cpu"])
     assert rc == 1
+
+
+@pytest.mark.skipif(bool(missing_packages()), reason="needs the train extra: pip install 'optolab[train]' "
+                                                       f"(missing: {', '.join(missing_packages())})")
+def test_bfloat16_on_the_cpu_and_adapters_on_the_top_layers_only(tmp_path):
+    import torch
+    from safetensors.torch import load_file
+
+    from optolab.cli.main import main as cli_main
+    from optolab.train.data import read_records, split_records, write_records
+
+    agent = Modeler(None)
+    agent.instructions.set("Write the model of the problem as JSON.")
+    state = agent.save(tmp_path / "state.json")
+    records = [record(i) for i in range(12)]
+    examples, _ = build_examples(records, agent_state=state)
+    base = tiny_model(tmp_path / "base", [json.dumps(e) for e in examples])
+    data = write_records(records, tmp_path / "synth.jsonl")
+    out = tmp_path / "tuned"
+    rc = cli_main(["train", "sft", "--data", str(data), "--base", str(base), "--out", str(out), "--agent", str(state),
+                   "--lora-r", "4", "--max-steps", "1", "--lr", "0.01", "--max-length", "512", "--device", "cpu",
+                   "--train-dtype", "bfloat16", "--lora-layers", "1", "--save-dtype", "float32",
+                   "--split", "--dev-size", "1", "--test-fraction", "0.3"])
+    assert rc == 0
+    info = json.loads((out / "optolab-train.json").read_text())
+    assert info["settings"]["train_dtype"] == "bfloat16" and info["settings"]["lora_layers"] == 1
+    assert all(math.isfinite(x) for x in info["losses"])
+    before, after = load_file(base / "model.safetensors"), load_file(out / "model.safetensors")
+    changed = {k for k in before if not torch.equal(before[k], after[k])}
+    assert changed and all(k.startswith("model.layers.1.") for k in changed)  # the tiny model has layers 0 and 1
+    # the held-out questions are written for 'optolab eval', and none of them was trained on
+    split = split_records(read_records(data), dev_size=1, test_fraction=0.3)
+    test_file = tmp_path / "tuned.test.jsonl"
+    held_out = [json.loads(line)["id"] for line in test_file.read_text().splitlines()]
+    assert held_out == [r.id for r in split.test] and held_out
+    assert info["examples"] == len(split.train)
+
+
+def test_training_settings_are_checked():
+    with pytest.raises(TrainError, match="train_dtype"):
+        SFTSettings(train_dtype="float16")
+    with pytest.raises(TrainError, match="lora_layers"):
+        SFTSettings(lora_layers=0)
+    with pytest.raises(TrainError, match="full fine-tuning"):
+        SFTSettings(full=True, lora_layers=2)
