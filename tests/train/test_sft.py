@@ -109,6 +109,20 @@ def tiny_model(path, corpus):
     return path
 
 
+def tiny_setup(tmp_path, n):
+    """A short-prompt agent state, its chat examples for n records, a tiny model whose tokenizer knows them,
+    and the records as a file."""
+    from optolab.train.data import write_records
+
+    agent = Modeler(None)
+    agent.instructions.set("Write the model of the problem as JSON.")
+    state = agent.save(tmp_path / "state.json")
+    records = [record(i) for i in range(n)]
+    examples, _ = build_examples(records, agent_state=state)
+    base = tiny_model(tmp_path / "base", [json.dumps(e) for e in examples])
+    return state, examples, base, write_records(records, tmp_path / "synth.jsonl")
+
+
 @pytest.mark.skipif(bool(missing_packages()), reason="needs the train extra: pip install 'optolab[train]' "
                                                        f"(missing: {', '.join(missing_packages())})")
 def test_one_lora_step_on_a_tiny_model_merges_saves_and_reloads(tmp_path):
@@ -117,15 +131,8 @@ def test_one_lora_step_on_a_tiny_model_merges_saves_and_reloads(tmp_path):
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     from optolab.cli.main import main as cli_main
-    from optolab.train.data import write_records
 
-    agent = Modeler(None)
-    agent.instructions.set("Write the model of the problem as JSON.")
-    state = agent.save(tmp_path / "state.json")
-    records = [record(i) for i in range(4)]
-    examples, _ = build_examples(records, agent_state=state)
-    base = tiny_model(tmp_path / "base", [json.dumps(e) for e in examples])
-    data = write_records(records, tmp_path / "synth.jsonl")
+    state, examples, base, data = tiny_setup(tmp_path, 4)
     out = tmp_path / "tuned"
     rc = cli_main(["train", "sft", "--data", str(data), "--base", str(base), "--out", str(out), "--agent", str(state),
                    "--lora-r", "4", "--max-steps", "2", "--lr", "0.01", "--max-length", "512", "--device", "cpu",
@@ -164,15 +171,9 @@ def test_bfloat16_on_the_cpu_and_adapters_on_the_top_layers_only(tmp_path):
     from safetensors.torch import load_file
 
     from optolab.cli.main import main as cli_main
-    from optolab.train.data import read_records, split_records, write_records
+    from optolab.train.data import read_records, split_records
 
-    agent = Modeler(None)
-    agent.instructions.set("Write the model of the problem as JSON.")
-    state = agent.save(tmp_path / "state.json")
-    records = [record(i) for i in range(12)]
-    examples, _ = build_examples(records, agent_state=state)
-    base = tiny_model(tmp_path / "base", [json.dumps(e) for e in examples])
-    data = write_records(records, tmp_path / "synth.jsonl")
+    state, _, base, data = tiny_setup(tmp_path, 12)
     out = tmp_path / "tuned"
     rc = cli_main(["train", "sft", "--data", str(data), "--base", str(base), "--out", str(out), "--agent", str(state),
                    "--lora-r", "4", "--max-steps", "1", "--lr", "0.01", "--max-length", "512", "--device", "cpu",
