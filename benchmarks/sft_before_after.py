@@ -9,7 +9,7 @@ Stages (each skipped when its output is already there, so an interrupted run goe
    tuned_formulate.txt``) and no worked examples, so that a CPU training step stays short; the model
    learns the format from the data instead of from a long prompt;
 3. ``optolab train sft --split``: LoRA on the train split; the test split is written for evaluation;
-4. ``optolab train export-gguf``: the merged model as a quantized GGUF for llama.cpp;
+4. ``optolab train export-gguf``: the merged model as GGUF for llama.cpp (``--quant``, default q8_0);
 5. ``optolab eval`` of the held-out questions (formulation strategy) with three set-ups: the base model
    and the default agent (the untrained agent), the base model with the tuned agent's short prompt, and
    the tuned model with it; then a table of the accuracy under each rule.
@@ -59,6 +59,8 @@ def main() -> int:
     ap.add_argument("--max-length", type=int, default=1024)
     ap.add_argument("--dev-size", type=int, default=8)
     ap.add_argument("--test-fraction", type=float, default=0.1)
+    ap.add_argument("--quant", default="q8_0", help="GGUF type of the tuned model (default q8_0: a 4-bit export "
+                    "rounds much of a small LoRA update away)")
     ap.add_argument("--setups", default=",".join(SETUPS), help=f"which evaluations to run (of {', '.join(SETUPS)})")
     ap.add_argument("--eval-limit", type=int, default=None, help="evaluate the first N held-out questions only")
     ap.add_argument("--stop-after", choices=["records", "train", "export"], default=None)
@@ -97,15 +99,14 @@ def main() -> int:
     if args.stop_after == "train":
         return 0
 
-    ggufs = sorted(model_dir.glob("*.gguf"))
-    if not ggufs:
-        run(cli + ["train", "export-gguf", str(model_dir)])
-        ggufs = sorted(model_dir.glob("*.gguf"))
+    gguf = out / f"model-{args.quant}.gguf"
+    if not gguf.exists():
+        run(cli + ["train", "export-gguf", str(model_dir), "--quant", args.quant, "--out", str(gguf)])
     if args.stop_after == "export":
         return 0
 
     test_file = Path(f"{model_dir}.test.jsonl")
-    models = {"base": args.base, "tuned": str(ggufs[0])}
+    models = {"base": args.base, "tuned": str(gguf.resolve())}
     rows = []
     for setup in [s.strip() for s in args.setups.split(",") if s.strip()]:
         which, prompt = setup.split("-")
