@@ -3,8 +3,8 @@
 A small model often writes ``station[1]`` for a variable it declared without an index,
 ``sum(station)`` for the sum over an indexed variable (which in Pyomo would add up the *index
 values*), ``gen[G1]`` for the set element ``'G1'``, a chained range ``3 <= p <= 10`` or
-``p >= 3 and p <= 10`` as one constraint, or ``"for_each": "pipes"`` for ``"p in pipes"``. Each has
-one sensible reading, so it is fixed here instead of costing a repair round-trip to the model.
+``p >= 3 and p <= 10`` as one constraint, ``"for_each": "pipes"`` for ``"p in pipes"``, or names a
+decision ``open`` (a Python builtin the sandbox refuses to see called). Each has one sensible reading, so it is fixed here instead of costing a repair round-trip to the model.
 Every fix is recorded so the agent can report it.
 """
 
@@ -15,6 +15,7 @@ import difflib
 import re
 
 from optolab.agents.formulation import Constraint, Formulation
+from optolab.solvers.policy import FORBIDDEN_NAMES
 
 
 def _expressions(f: Formulation) -> list[str]:
@@ -66,6 +67,7 @@ def autofix(f: Formulation) -> tuple[Formulation, list[str]]:
             f.sets[set_name] = elements
             v.index = [set_name]
             notes.append(f"variable {v.name} is used as {v.name}[...], so it was declared over {elements}")
+    _rename_reserved(f, notes)
     _fix_misspelled_names(f, notes)
     _quote_set_elements(f, notes)
     _split_ranges(f, notes)
@@ -215,6 +217,51 @@ class _Rename(ast.NodeTransformer):
         if isinstance(node.ctx, ast.Load) and node.id in self.mapping:
             return ast.copy_location(ast.Name(self.mapping[node.id], ast.Load()), node)
         return node
+
+
+class _RenameAll(ast.NodeTransformer):
+    """Every use of a name, loads and loop targets alike."""
+
+    def __init__(self, mapping: dict[str, str]):
+        self.mapping = mapping
+
+    def visit_Name(self, node: ast.Name) -> ast.AST:
+        if node.id in self.mapping:
+            return ast.copy_location(ast.Name(self.mapping[node.id], node.ctx), node)
+        return node
+
+
+def _rename_reserved(f: Formulation, notes: list[str]) -> None:
+    """Names the sandbox refuses in model code (``open``, ``input``, ``vars``...) get a trailing underscore,
+    wherever they are defined or used: a decision "open" of a facility-location model is a variable, not a call."""
+    used = set(_defined(f))
+    for item in [f.objective, *f.constraints]:
+        try:
+            used |= {n.id for n in ast.walk(ast.parse(item.expression, mode="eval")) if isinstance(n, ast.Name)}
+        except SyntaxError:
+            continue
+        used |= set(re.findall(r"\w+", getattr(item, "for_each", None) or ""))
+    mapping = {}
+    for name in sorted(used & FORBIDDEN_NAMES):
+        new = name + "_"
+        while new in used:
+            new += "_"
+        mapping[name] = new
+    if not mapping:
+        return
+    f.sets = {mapping.get(k, k): v for k, v in f.sets.items()}
+    f.parameters = {mapping.get(k, k): v for k, v in f.parameters.items()}
+    for v in f.variables:
+        v.name = mapping.get(v.name, v.name)
+        v.index = [mapping.get(i, i) for i in v.index]
+    for item in [f.objective, *f.constraints]:
+        try:
+            item.expression = ast.unparse(_RenameAll(mapping).visit(ast.parse(item.expression, mode="eval")))
+        except SyntaxError:
+            pass
+        if getattr(item, "for_each", None):
+            item.for_each = re.sub(r"\w+", lambda m: mapping.get(m.group(0), m.group(0)), item.for_each)
+    notes.append(f"names that Python reserves for builtins renamed: {mapping}")
 
 
 def _fix_misspelled_names(f: Formulation, notes: list[str]) -> None:

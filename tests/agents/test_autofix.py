@@ -134,3 +134,42 @@ def test_an_lp_question_gets_continuous_variables():
     assert {v.type for v in fixed.variables} == {"continuous"} and "LP" in notes[0]
     assert relax_for_lp(f, "How many acres maximize profit?") == (f, [])
     assert relax_for_lp(f, "Write it as an integer program (MILP), not an LP.") == (f, [])
+
+
+def test_a_decision_named_like_a_forbidden_builtin_is_renamed_everywhere():
+    from optolab.solvers.policy import check_code
+
+    f = Formulation.model_validate({
+        "sets": {"sites": ["A", "B"], "customers": ["x", "y"]},
+        "parameters": {"fixed": {"A": 10, "B": 4}, "cap": {"A": 9, "B": 5}, "demand": {"x": 3, "y": 4},
+                       "input": 1},
+        "variables": [{"name": "open", "type": "binary", "index": ["sites"]},
+                      {"name": "ship", "index": ["sites", "customers"]}],
+        "objective": {"sense": "min", "expression": "sum(fixed[s] * open[s] for s in sites) + "
+                                                    "input * sum(ship[s, c] for s in sites for c in customers)"},
+        "constraints": [{"name": "serve", "expression": "sum(ship[s, c] for s in sites) >= demand[c]",
+                         "for_each": "c in customers"},
+                        {"name": "only_open", "expression": "sum(ship[s, c] for c in customers) <= cap[s] * open[s]",
+                         "for_each": "s in sites"}],
+    })
+    with pytest.raises(AssertionError):  # as the model wrote it, the sandbox refuses the code
+        assert not check_code(generate_code(f).code)
+    fixed, notes = autofix(f)
+    assert [v.name for v in fixed.variables] == ["open_", "ship"] and "input_" in fixed.parameters
+    assert "open_[s]" in fixed.objective.expression and "input_ *" in fixed.objective.expression
+    assert any("open" in n and "open_" in n for n in notes)
+    assert check_formulation(fixed) == [] and check_code(generate_code(fixed).code) == []
+    assert _solve(fixed) == pytest.approx(10 + 7)  # B (cap 5) cannot serve the 7 units alone: open A only
+
+
+def test_a_loop_over_a_set_named_like_a_builtin_is_renamed_too():
+    f = Formulation.model_validate({
+        "sets": {"vars": [1, 2]},
+        "variables": [{"name": "x", "index": ["vars"]}],
+        "objective": {"sense": "max", "expression": "sum(x[i] for i in vars)"},
+        "constraints": [{"expression": "x[i] <= i", "for_each": "i in vars"}],
+    })
+    fixed, _ = autofix(f)
+    assert list(fixed.sets) == ["vars_"] and fixed.variables[0].index == ["vars_"]
+    assert fixed.constraints[0].for_each == "i in vars_"
+    assert _solve(fixed) == pytest.approx(3)
