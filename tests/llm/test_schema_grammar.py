@@ -36,28 +36,3 @@ def test_llama_cpp_converts_the_safe_schema(model_path):
             grammar.json_schema_to_gbnf(json.dumps(raw))
     gbnf = grammar.json_schema_to_gbnf(json.dumps(grammar_safe(raw)))
     assert "root ::=" in gbnf
-
-
-class Ordered(BaseModel):
-    plan: str
-    sets: dict[str, list[str]] = {}
-    variables: list[str]
-    note: str = ""
-
-
-def test_optional_fields_before_a_required_one_become_required_so_the_order_holds():
-    safe = grammar_safe(Ordered.model_json_schema())
-    assert safe["required"] == ["plan", "sets", "variables"]  # 'note' comes last and stays optional
-    assert Ordered.model_json_schema()["required"] == ["plan", "variables"]
-    Ordered.model_validate({"plan": "p", "variables": ["x"]})  # the reply is still checked by the model itself
-
-
-def test_llama_cpp_grammar_lets_a_formulation_define_sets_and_parameters_before_its_variables():
-    grammar = pytest.importorskip("llama_cpp.llama_grammar")
-    from optolab.agents.formulation import Formulation
-
-    gbnf = grammar.json_schema_to_gbnf(json.dumps(grammar_safe(Formulation.model_json_schema())))
-    root = next(line for line in gbnf.splitlines() if line.startswith("root ::="))
-    order = [root.index(f"{k}-kv") for k in ("requirements", "sets", "parameters", "variables", "objective",
-                                             "constraints")]
-    assert order == sorted(order) and "?" not in root
