@@ -4,7 +4,8 @@ A small model often writes ``station[1]`` for a variable it declared without an 
 ``sum(station)`` for the sum over an indexed variable (which in Pyomo would add up the *index
 values*), ``gen[G1]`` for the set element ``'G1'``, a chained range ``3 <= p <= 10`` or
 ``p >= 3 and p <= 10`` as one constraint, ``"for_each": "pipes"`` for ``"p in pipes"``, or names a
-decision ``open`` (a Python builtin the sandbox refuses to see called). Each has one sensible reading, so it is fixed here instead of costing a repair round-trip to the model.
+decision ``open`` (a Python builtin the sandbox refuses to see called). Each has one sensible
+reading, so it is fixed here instead of costing a repair round-trip to the model.
 Every fix is recorded so the agent can report it.
 """
 
@@ -210,23 +211,14 @@ _CALLS = {"sum", "min", "max", "abs", "len", "range", "exp", "log", "sqrt", "sin
 
 
 class _Rename(ast.NodeTransformer):
-    def __init__(self, mapping: dict[str, str]):
+    """Renames uses of names: loads only, or with ``every_use`` loop targets too."""
+
+    def __init__(self, mapping: dict[str, str], every_use: bool = False):
         self.mapping = mapping
+        self.every_use = every_use
 
     def visit_Name(self, node: ast.Name) -> ast.AST:
-        if isinstance(node.ctx, ast.Load) and node.id in self.mapping:
-            return ast.copy_location(ast.Name(self.mapping[node.id], ast.Load()), node)
-        return node
-
-
-class _RenameAll(ast.NodeTransformer):
-    """Every use of a name, loads and loop targets alike."""
-
-    def __init__(self, mapping: dict[str, str]):
-        self.mapping = mapping
-
-    def visit_Name(self, node: ast.Name) -> ast.AST:
-        if node.id in self.mapping:
+        if node.id in self.mapping and (self.every_use or isinstance(node.ctx, ast.Load)):
             return ast.copy_location(ast.Name(self.mapping[node.id], node.ctx), node)
         return node
 
@@ -234,13 +226,12 @@ class _RenameAll(ast.NodeTransformer):
 def _rename_reserved(f: Formulation, notes: list[str]) -> None:
     """Names the sandbox refuses in model code (``open``, ``input``, ``vars``...) get a trailing underscore,
     wherever they are defined or used: a decision "open" of a facility-location model is a variable, not a call."""
+    parsed = list(_parsed(f))
     used = set(_defined(f))
-    for item in [f.objective, *f.constraints]:
-        try:
-            used |= {n.id for n in ast.walk(ast.parse(item.expression, mode="eval")) if isinstance(n, ast.Name)}
-        except SyntaxError:
-            continue
-        used |= set(re.findall(r"\w+", getattr(item, "for_each", None) or ""))
+    for item, tree, _ in parsed:
+        used |= {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+    for item in f.constraints:
+        used |= set(re.findall(r"\w+", item.for_each or ""))
     mapping = {}
     for name in sorted(used & FORBIDDEN_NAMES):
         new = name + "_"
@@ -254,12 +245,10 @@ def _rename_reserved(f: Formulation, notes: list[str]) -> None:
     for v in f.variables:
         v.name = mapping.get(v.name, v.name)
         v.index = [mapping.get(i, i) for i in v.index]
-    for item in [f.objective, *f.constraints]:
-        try:
-            item.expression = ast.unparse(_RenameAll(mapping).visit(ast.parse(item.expression, mode="eval")))
-        except SyntaxError:
-            pass
-        if getattr(item, "for_each", None):
+    for item, tree, _ in parsed:
+        item.expression = ast.unparse(_Rename(mapping, every_use=True).visit(tree))
+    for item in f.constraints:
+        if item.for_each:
             item.for_each = re.sub(r"\w+", lambda m: mapping.get(m.group(0), m.group(0)), item.for_each)
     notes.append(f"names that Python reserves for builtins renamed: {mapping}")
 

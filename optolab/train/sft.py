@@ -15,9 +15,10 @@ TRL's ``SFTTrainer`` trains LoRA adapters (PEFT) on the attention projections (`
 ``k_proj``, ``v_proj``, ``o_proj``), or every weight with ``full=True``; bfloat16 on a GPU, float32
 on the CPU (or bfloat16 mixed precision there, ``train_dtype="bfloat16"``, which CPUs with bfloat16
 instructions run faster). ``lora_layers=N`` puts adapters on the last N layers only: the backward pass
-then stops at the lowest of them, a cheaper step on a CPU. The adapters are merged into the weights and the result is saved as a Hugging Face
-directory (safetensors, tokenizer with its chat template), which ``optolab serve --engine vllm
---model DIR`` serves and :func:`optolab.train.export.export_gguf` turns into GGUF for llama.cpp.
+then stops at the lowest of them, a cheaper step on a CPU. The adapters are merged into the weights
+and the result is saved as a Hugging Face directory (safetensors, tokenizer with its chat template),
+which ``optolab serve --engine vllm --model DIR`` serves and
+:func:`optolab.train.export.export_gguf` turns into GGUF for llama.cpp.
 
 The heavy libraries (torch, transformers, peft, trl, datasets) are imported inside the functions
 that need them: ``pip install 'optolab[train]'``.
