@@ -38,6 +38,7 @@ from optolab.agents.program import (
 from optolab.agents.goal import fix_goal_objective, goal_number_findings, ratio_goal_findings
 from optolab.agents.relations import fix_relations, relation_findings
 from optolab.agents.retrieval import Example, ExampleBank
+from optolab.llm.schema import FIELD_ORDERS
 from optolab.agents.solution import Attempt, Solution
 
 _OPT_WORDS = re.compile(
@@ -150,6 +151,10 @@ class Modeler(trace.Module):
     failed, an infeasible or unbounded model, no usable reply) and repairs otherwise. With the
     1.5B default model, repairs of failed runs almost never ran (OptiBench: 1 of 43 repairs after a
     run-time error solved; NL4OPT: 5 of 32), while a first attempt solves about 55-65% of the time.
+    ``field_order`` (formulation strategy): ``"declared"`` holds a grammar-constrained reply (llama.cpp)
+    to the formulation's declared order, requirements, sets and parameters before the variables;
+    ``"any"`` lets the server's converter put the optional sets and parameters after the required
+    fields (see :mod:`optolab.llm.schema`).
     """
 
     def __init__(
@@ -170,6 +175,7 @@ class Modeler(trace.Module):
         exclude_examples: tuple[str, ...] = (),
         max_example_overlap: float | None = None,
         retry: str = "auto",
+        field_order: str = "any",
     ):
         self.llm = llm
         self.bank = bank if bank is not None else ExampleBank.default()
@@ -207,6 +213,9 @@ class Modeler(trace.Module):
         if retry not in RETRIES:
             raise ValueError(f"retry {retry!r}: choose one of {list(RETRIES)}")
         self.retry = retry
+        if field_order not in FIELD_ORDERS:
+            raise ValueError(f"field_order {field_order!r}: choose one of {list(FIELD_ORDERS)}")
+        self.field_order = field_order
 
     # --- resources --------------------------------------------------------------------------
     def _get_llm(self) -> Any:
@@ -348,8 +357,9 @@ class Modeler(trace.Module):
 
     def _ask(self, messages: list[dict], temperature: float, seed: int) -> Formulation:
         with self._llm_clock():
+            order = {"field_order": self.field_order} if self.field_order != "any" else {}  # duck-typed LLMs
             return self._get_llm().structured(messages, Formulation, max_tokens=self.max_tokens,
-                                              temperature=temperature, seed=seed)
+                                              temperature=temperature, seed=seed, **order)
 
     @contextmanager
     def _llm_clock(self) -> Iterator[None]:

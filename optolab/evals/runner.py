@@ -58,6 +58,7 @@ class AgentSettings:
     max_example_overlap: float | None = 0.4  # worked examples that nearly copy a question are never shown
     agent_path: str | None = None  # a saved agent state (trace.Module.save) loaded into every agent
     retry: str = "auto"  # see Modeler: "auto", "repair" or "resample"
+    field_order: str = "any"  # see Modeler: "any" or "declared" (formulation strategy, grammar-constrained servers)
 
     def __post_init__(self) -> None:
         for name in ("samples", "max_attempts"):
@@ -73,6 +74,10 @@ class AgentSettings:
 
         if self.retry not in RETRIES:
             raise EvalError(f"retry {self.retry!r}: choose one of {list(RETRIES)}")
+        from optolab.llm.schema import FIELD_ORDERS
+
+        if self.field_order not in FIELD_ORDERS:
+            raise EvalError(f"field_order {self.field_order!r}: choose one of {list(FIELD_ORDERS)}")
 
 
 class Agent(Protocol):
@@ -145,7 +150,7 @@ def modeler_factory(llm: Any, settings: AgentSettings, state: dict[str, Any]) ->
         agent = Modeler(llm, bank=bank, shots=settings.shots, max_attempts=settings.max_attempts,
                         samples=settings.samples, strategies=settings.strategies, max_tokens=settings.max_tokens, time_limit=settings.time_limit,
                         solver=settings.solver, sandbox=sandbox, max_example_overlap=settings.max_example_overlap,
-                        retry=settings.retry)
+                        retry=settings.retry, field_order=settings.field_order)
         agent.load_state_dict(state, strict=False)
         return agent
 
@@ -270,7 +275,8 @@ def _config(bench: Benchmark, model: str, settings: AgentSettings, state: dict[s
             "strategies": list(settings.strategies),
             "max_attempts": settings.max_attempts, "shots": state.get("shots", settings.shots),
             "max_tokens": settings.max_tokens, "time_limit": settings.time_limit, "solver": settings.solver,
-            "max_example_overlap": settings.max_example_overlap, "agent_sha": _sha(state), "retry": settings.retry}
+            "max_example_overlap": settings.max_example_overlap, "agent_sha": _sha(state), "retry": settings.retry,
+            "field_order": settings.field_order}
 
 
 def _check_items(run_dir: RunDir, items: Sequence[BenchmarkItem], records: dict[str, EvalRecord]) -> None:

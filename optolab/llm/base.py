@@ -22,6 +22,7 @@ from pydantic import BaseModel, ValidationError
 from optolab.errors import LLMError, StructuredOutputError, TransientLLMError
 from optolab.llm.cache import DiskCache, request_key
 from optolab.llm.jsonrepair import extract_json
+from optolab.llm.schema import FIELD_ORDERS
 from optolab.llm.usage import Usage, track
 
 T = TypeVar("T", bound=BaseModel)
@@ -100,8 +101,9 @@ class BaseLLM:
     async def _acomplete(self, messages: Messages, params: dict[str, Any]) -> Reply:
         return await asyncio.to_thread(self._complete, messages, params)
 
-    def _response_format(self, schema: type[BaseModel]) -> dict | None:
-        """The ``response_format`` that makes the backend follow ``schema``, or None if it cannot."""
+    def _response_format(self, schema: type[BaseModel], field_order: str = "any") -> dict | None:
+        """The ``response_format`` that makes the backend follow ``schema``, or None if it cannot
+        (``field_order``: see :mod:`optolab.llm.schema`)."""
         return None
 
     def _is_transient(self, exc: BaseException) -> bool:
@@ -190,9 +192,12 @@ class BaseLLM:
         return self.chat(prompt, system=system, **params).text
 
     # --- structured ---------------------------------------------------------------------
-    def _structured_start(self, messages, schema, system, params) -> tuple[Messages, dict[str, Any]]:
+    def _structured_start(self, messages, schema, system, params,
+                          field_order: str = "any") -> tuple[Messages, dict[str, Any]]:
+        if field_order not in FIELD_ORDERS:
+            raise ValueError(f"field_order={field_order!r}: choose one of {', '.join(FIELD_ORDERS)}")
         msgs = normalize_messages(messages, system)
-        fmt = self._response_format(schema)
+        fmt = self._response_format(schema, field_order)
         p = dict(params)
         if fmt is not None:
             p["response_format"] = fmt
@@ -245,14 +250,16 @@ class BaseLLM:
         ]
 
     def structured(self, messages: str | Sequence[dict], schema: type[T], *, system: str | None = None,
-                   max_repairs: int = 2, **params: Any) -> T:
+                   max_repairs: int = 2, field_order: str = "any", **params: Any) -> T:
         """A reply parsed into ``schema`` (a pydantic model).
 
         Uses the backend's JSON mode where it has one, then tolerant extraction, then up to
         ``max_repairs`` re-asks that show the model what was wrong. Raises
         :class:`StructuredOutputError` (with every raw reply) if nothing validates.
+        ``field_order="declared"`` holds a grammar-constrained reply to the order in which
+        ``schema`` declares its fields (:mod:`optolab.llm.schema` says why that is a choice).
         """
-        msgs, p = self._structured_start(messages, schema, system, params)
+        msgs, p = self._structured_start(messages, schema, system, params, field_order)
         raws: list[str] = []
         for _ in range(max_repairs + 1):
             result, msgs = self._read_reply(self.chat(msgs, **p), schema, msgs, raws, p)
@@ -261,8 +268,8 @@ class BaseLLM:
         raise self._no_valid_reply(schema, raws, msgs)
 
     async def astructured(self, messages: str | Sequence[dict], schema: type[T], *, system: str | None = None,
-                          max_repairs: int = 2, **params: Any) -> T:
-        msgs, p = self._structured_start(messages, schema, system, params)
+                          max_repairs: int = 2, field_order: str = "any", **params: Any) -> T:
+        msgs, p = self._structured_start(messages, schema, system, params, field_order)
         raws: list[str] = []
         for _ in range(max_repairs + 1):
             result, msgs = self._read_reply(await self.achat(msgs, **p), schema, msgs, raws, p)

@@ -150,7 +150,7 @@ class LLM(BaseLLM):
         key = self.api_key or ("sk-none" if self.api_base else None)
         return self.model, self.api_base, key, engine
 
-    def _response_format(self, schema: type[BaseModel]) -> dict | None:
+    def _response_format(self, schema: type[BaseModel], field_order: str = "any") -> dict | None:
         mode = self.json_mode
         if mode == "auto":
             if self.model == "local":
@@ -162,7 +162,7 @@ class LLM(BaseLLM):
                 mode = "json_schema" if self._server_engine() == "vllm" else "json_object_schema"
             else:
                 mode = "json_schema"
-        js = grammar_safe(schema.model_json_schema())
+        js = grammar_safe(schema.model_json_schema(), field_order)
         if mode == "json_schema":
             # OpenAI-compatible servers (vLLM) need strict, or a reply may run into endless whitespace
             strict = self.model == "local" or bool(self.api_base)

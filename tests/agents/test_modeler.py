@@ -164,3 +164,28 @@ def test_infeasible_between_failed_runs_is_still_infeasible(pool):
     assert s.status == "infeasible"
     one = agent([infeasible, broken, broken], pool, max_attempts=3).solve(text)
     assert one.status == "no_model"  # said once only: not enough to call the problem infeasible
+
+
+class _OrderSpy(ScriptedLLM):
+    """Records the field order each structured request asked its backend for."""
+
+    def __init__(self, replies):
+        super().__init__(replies)
+        self.orders = []
+
+    def _response_format(self, schema, field_order="any"):
+        self.orders.append((schema.__name__, field_order))
+        return None
+
+
+@pytest.mark.parametrize("order", ["any", "declared"])
+def test_the_formulation_is_asked_for_in_the_chosen_field_order(pool, order):
+    llm = _OrderSpy([GOOD])
+    s = Modeler(llm, sandbox=pool, field_order=order).solve(QUESTION)
+    assert s.objective == pytest.approx(680)
+    assert llm.orders == [("Formulation", order)]
+
+
+def test_an_unknown_field_order_is_refused():
+    with pytest.raises(ValueError, match="field_order 'sorted'"):
+        Modeler(ScriptedLLM([GOOD]), field_order="sorted")

@@ -272,3 +272,14 @@ def test_runs_recorded_before_the_retry_setting_resume_as_repair_runs(tmp_path):
         check_resume(tmp_path, old, {**old, "retry": "auto"})
     with pytest.raises(EvalError, match="retry 'often'"):
         AgentSettings(retry="often")
+
+
+def test_field_order_is_a_result_setting_and_older_runs_read_as_any(tmp_path):
+    from optolab.evals.rundir import check_resume
+
+    old = {"benchmark": "b", "model": "m", "samples": 1, "retry": "auto"}  # before `field_order` was recorded
+    check_resume(tmp_path, old, {**old, "field_order": "any"})
+    with pytest.raises(RunMismatchError, match="field_order was 'any', now 'declared'"):
+        check_resume(tmp_path, old, {**old, "field_order": "declared"})
+    with pytest.raises(EvalError, match="field_order 'sorted'"):
+        AgentSettings(field_order="sorted")
