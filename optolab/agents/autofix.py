@@ -3,9 +3,11 @@
 A small model often writes ``station[1]`` for a variable it declared without an index,
 ``sum(station)`` for the sum over an indexed variable (which in Pyomo would add up the *index
 values*), ``gen[G1]`` for the set element ``'G1'``, a chained range ``3 <= p <= 10`` or
-``p >= 3 and p <= 10`` as one constraint, ``"for_each": "pipes"`` for ``"p in pipes"``, or names a
-decision ``open`` (a Python builtin the sandbox refuses to see called). Each has one sensible
-reading, so it is fixed here instead of costing a repair round-trip to the model.
+``p >= 3 and p <= 10`` as one constraint, ``"for_each": "pipes"`` for ``"p in pipes"``, names a
+decision ``open`` (a Python builtin the sandbox refuses to see called), declares an empty set it
+never uses, or looks up a parameter by a scalar decision's name (``time[boats] * boats`` with
+``time = [20, 40]`` over ``['boat', 'canoe']``). Each has one sensible reading, so it is fixed here
+instead of costing a repair round-trip to the model (which, asked, mostly repeats itself).
 Every fix is recorded so the agent can report it.
 """
 
@@ -62,14 +64,16 @@ def autofix(f: Formulation) -> tuple[Formulation, list[str]]:
         if len(candidates) == 1:
             v.index = [candidates[0]]
             notes.append(f"variable {v.name} is used with an index, so it was declared over {candidates[0]}")
-        elif consts is not None and not f.sets:
+        elif consts is not None and not candidates:  # station[1], station[2] and no set holds 1 and 2
             elements = sorted(set(consts), key=str)
             set_name = f"{v.name}_index"
             f.sets[set_name] = elements
             v.index = [set_name]
             notes.append(f"variable {v.name} is used as {v.name}[...], so it was declared over {elements}")
+    _drop_unused_empty_sets(f, notes)
     _rename_reserved(f, notes)
     _fix_misspelled_names(f, notes)
+    _look_up_by_element(f, notes)
     _quote_set_elements(f, notes)
     _split_ranges(f, notes)
     _complete_for_each(f, notes)
@@ -79,7 +83,97 @@ def autofix(f: Formulation) -> tuple[Formulation, list[str]]:
         if fixed != item.expression:
             notes.append(f"sum over an indexed variable rewritten: {item.expression!r} -> {fixed!r}")
             item.expression = fixed
+    _total_of_a_bare_objective(f, indexed, notes)
     return f, notes
+
+
+def _used_names(f: Formulation) -> set[str]:
+    """Every name the expressions, loops and variable indexes mention."""
+    used = {i for v in f.variables for i in v.index}
+    for _, tree, _ in _parsed(f):
+        used |= {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+    for c in f.constraints:
+        used |= set(re.findall(r"\w+", c.for_each or ""))
+    return used
+
+
+def _drop_unused_empty_sets(f: Formulation, notes: list[str]) -> None:
+    """A set with no elements that nothing uses (``"pigeons_set": []`` beside a scalar ``pigeons``) goes."""
+    empty = [name for name, elements in f.sets.items() if isinstance(elements, list) and not elements]
+    unused = sorted(set(empty) - _used_names(f)) if empty else []
+    if unused:
+        f.sets = {k: v for k, v in f.sets.items() if k not in unused}
+        notes.append(f"empty sets that nothing uses removed: {unused}")
+
+
+def _forms(word: str) -> set[str]:
+    """A word and its possible singulars: "canoes" -> {"canoes", "canoe", "cano"}, "boxes" -> {..., "box"}."""
+    w = re.sub(r"\W+", "_", word.strip().lower()).strip("_")
+    out = {w}
+    for tail, repl in (("ies", "y"), ("es", ""), ("s", "")):
+        if w.endswith(tail) and len(w) > len(tail) + 2:
+            out.add(w[:-len(tail)] + repl)
+    return out
+
+
+def _element_named(name: str, elements: list) -> int | None:
+    """The position of the one element that names the same thing as ``name`` ("boats" and "boat",
+    "water_softener" and "water softener", "type_ii" and "Type II"), or None."""
+    forms = _forms(name)
+    hits = [i for i, e in enumerate(elements) if isinstance(e, str) and _forms(e) & forms]
+    return hits[0] if len(hits) == 1 else None
+
+
+class _ElementLookup(ast.NodeTransformer):
+    """``param[scalar_variable]`` becomes the number the parameter holds for the element the variable is named after."""
+
+    def __init__(self, f: Formulation, bound: set[str]):
+        self.f, self.bound = f, bound
+        self.scalars = {v.name for v in f.variables if not v.index}
+        self.changed: list[str] = []
+
+    def _value(self, param: str, var: str) -> float | None:
+        data = self.f.parameters.get(param)
+        if isinstance(data, dict):
+            keys = list(data)
+            at = _element_named(var, [str(k) for k in keys])
+            value = data[keys[at]] if at is not None else None
+        elif isinstance(data, list):
+            sets = [els for els in self.f.sets.values() if isinstance(els, list) and len(els) == len(data)]
+            spots = {_element_named(var, els) for els in sets} - {None}
+            value = data[spots.pop()] if len(spots) == 1 else None
+        else:
+            value = None
+        return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+    def visit_Subscript(self, node: ast.Subscript) -> ast.AST:
+        self.generic_visit(node)
+        if (isinstance(node.value, ast.Name) and node.value.id in self.f.parameters and isinstance(node.slice, ast.Name)
+                and node.slice.id in self.scalars and node.slice.id not in self.bound):
+            value = self._value(node.value.id, node.slice.id)
+            if value is not None:
+                self.changed.append(f"{node.value.id}[{node.slice.id}] = {value}")
+                return ast.copy_location(ast.Constant(value), node)
+        return node
+
+
+def _look_up_by_element(f: Formulation, notes: list[str]) -> None:
+    for item, tree, bound in _parsed(f):
+        fixer = _ElementLookup(f, bound)
+        tree = fixer.visit(tree)
+        if fixer.changed:
+            new = ast.unparse(tree)
+            notes.append(f"parameters looked up by the element a variable is named after ({', '.join(fixer.changed)}): "
+                         f"{item.expression!r} -> {new!r}")
+            item.expression = new
+
+
+def _total_of_a_bare_objective(f: Formulation, indexed: set[str], notes: list[str]) -> None:
+    """An objective that is just an indexed variable's name ("minimize machines") is its total."""
+    name = f.objective.expression.strip()
+    if name in indexed:
+        f.objective.expression = f"sum({name}.values())"
+        notes.append(f"objective {name!r} over an indexed variable is its total: sum({name}.values())")
 
 
 class _SumValues(ast.NodeTransformer):

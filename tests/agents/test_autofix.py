@@ -173,3 +173,58 @@ def test_a_loop_over_a_set_named_like_a_builtin_is_renamed_too():
     assert list(fixed.sets) == ["vars_"] and fixed.variables[0].index == ["vars_"]
     assert fixed.constraints[0].for_each == "i in vars_"
     assert _solve(fixed) == pytest.approx(3)
+
+
+def test_a_parameter_looked_up_by_a_scalar_decisions_name_becomes_its_number():
+    # seen with the 1.5B model: a list over a set, indexed by the variable named after an element
+    f = Formulation.model_validate({
+        "sets": {"methods": ["boat", "canoe"]},
+        "parameters": {"ducks_per_trip": [10, 8], "time": {"boat": 20, "canoe": 40}},
+        "variables": [{"name": "boats", "type": "integer"}, {"name": "canoes", "type": "integer"}],
+        "objective": {"sense": "min", "expression": "time[boats]*boats + time[canoes]*canoes"},
+        "constraints": [{"name": "ducks", "expression": "ducks_per_trip[boats]*boats + ducks_per_trip[canoes]*canoes >= 300"},
+                        {"name": "boat_limit", "expression": "boats <= 12"},
+                        {"name": "share", "expression": "canoes >= boats"}],
+    })
+    fixed, notes = autofix(f)
+    assert fixed.objective.expression == "20*boats + 40*canoes".replace("*", " * ")
+    assert fixed.constraints[0].expression == "10 * boats + 8 * canoes >= 300"
+    assert len(notes) == 2 and check_formulation(fixed) == []
+    assert _solve(fixed) == pytest.approx(20 * 12 + 40 * 23)  # 12 boats (120 ducks), 23 canoes (184)
+
+
+def test_an_ambiguous_or_unknown_element_is_left_for_the_model():
+    f = Formulation.model_validate({
+        "sets": {"a": ["boat", "canoe"], "b": ["canoe", "boat"]},
+        "parameters": {"time": [20, 40]},
+        "variables": [{"name": "boats"}, {"name": "kayaks"}],
+        "objective": {"sense": "min", "expression": "time[boats]*boats + time[kayaks]*kayaks"},
+        "constraints": [{"expression": "boats + kayaks >= 3"}],
+    })
+    fixed, notes = autofix(f)
+    assert fixed.objective.expression == f.objective.expression and notes == []
+
+
+def test_empty_sets_nothing_uses_are_dropped_and_used_ones_kept():
+    f = Formulation.model_validate({
+        "sets": {"pigeons_set": [], "owls_set": [], "spots": []},
+        "variables": [{"name": "pigeons"}, {"name": "owls"}, {"name": "perch", "index": ["spots"]}],
+        "objective": {"sense": "max", "expression": "2*pigeons + 5*owls"},
+        "constraints": [{"expression": "3*pigeons + 5*owls <= 1000"}],
+    })
+    fixed, notes = autofix(f)
+    assert list(fixed.sets) == ["spots"] and notes == ["empty sets that nothing uses removed: ['owls_set', 'pigeons_set']"]
+
+
+def test_integer_subscripts_no_set_holds_make_an_index_and_a_bare_objective_is_the_total():
+    f = Formulation.model_validate({
+        "sets": {"machines_set": ["counter-top", "fridge"]},
+        "variables": [{"name": "machines", "type": "integer"}],
+        "objective": {"sense": "min", "expression": "machines"},
+        "constraints": [{"name": "heat", "expression": "50*machines[0] + 70*machines[1] <= 500"},
+                        {"name": "cones", "expression": "80*machines[0] + 150*machines[1] >= 1000"}],
+    })
+    fixed, notes = autofix(f)
+    assert fixed.variables[0].index == ["machines_index"] and fixed.sets["machines_index"] == [0, 1]
+    assert fixed.objective.expression == "sum(machines.values())" and check_formulation(fixed) == []
+    assert _solve(fixed) == pytest.approx(7)  # 7 fridges: 490 heat, 1050 cones
