@@ -12,7 +12,8 @@ Stages (each skipped when its output is already there, so an interrupted run goe
 4. ``optolab train export-gguf``: the merged model as GGUF for llama.cpp (``--quant``, default q8_0);
 5. ``optolab eval`` of the held-out questions (formulation strategy) with three set-ups: the base model
    and the default agent (the untrained agent), the base model with the tuned agent's short prompt, and
-   the tuned model with it; then a table of the accuracy under each rule.
+   the tuned model with it, all with the same ``--field-order`` (default declared); then a table of the
+   accuracy under each rule.
 
     OPTOLAB_LLAMA_THREADS=2 python benchmarks/sft_before_after.py --base qwen2.5-0.5b --out runs/sft-0.5b \\
         --train-dtype bfloat16 --lora-layers 12 --max-length 1024
@@ -64,6 +65,9 @@ def main() -> int:
     ap.add_argument("--setups", default=",".join(SETUPS), help=f"which evaluations to run (of {', '.join(SETUPS)})")
     ap.add_argument("--eval-limit", type=int, default=None, help="evaluate the first N held-out questions only")
     ap.add_argument("--stop-after", choices=["records", "train", "export"], default=None)
+    ap.add_argument("--field-order", choices=["any", "declared"], default="declared",
+                    help="formulation field order for every set-up (default declared: the order the training "
+                         "records are written in; see optolab.llm.schema)")
     args = ap.parse_args()
 
     from optolab.agents import Modeler
@@ -111,7 +115,8 @@ def main() -> int:
     for setup in [s.strip() for s in args.setups.split(",") if s.strip()]:
         which, prompt = setup.split("-")
         run_dir = out / f"eval-{setup}"
-        cmd = cli + ["eval", str(test_file), "--strategy", "formulation", "--out", str(run_dir), "--no-progress"]
+        cmd = cli + ["eval", str(test_file), "--strategy", "formulation", "--field-order", args.field_order,
+                     "--out", str(run_dir), "--no-progress"]
         if prompt == "short":
             cmd += ["--agent", str(state)]
         if args.eval_limit:
