@@ -70,6 +70,7 @@ def autofix(f: Formulation) -> tuple[Formulation, list[str]]:
             f.sets[set_name] = elements
             v.index = [set_name]
             notes.append(f"variable {v.name} is used as {v.name}[...], so it was declared over {elements}")
+    _drop_unused_indexes(f, notes)
     _drop_unused_empty_sets(f, notes)
     _rename_reserved(f, notes)
     _fix_misspelled_names(f, notes)
@@ -95,6 +96,43 @@ def _used_names(f: Formulation) -> set[str]:
     for c in f.constraints:
         used |= set(re.findall(r"\w+", c.for_each or ""))
     return used
+
+
+def _bare_uses_only(f: Formulation, name: str) -> bool:
+    """Whether ``name`` is used, and only bare: never subscripted, summed (``sum(x)``) or asked for
+    its ``.values()``."""
+    bare = False
+    for _, tree, bound in _parsed(f):
+        if name in bound:
+            return False
+        for n in ast.walk(tree):
+            if isinstance(n, ast.Subscript) and isinstance(n.value, ast.Name) and n.value.id == name:
+                return False
+            if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id == name:
+                return False
+            if (isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "sum"
+                    and any(isinstance(a, ast.Name) and a.id == name for a in n.args)):
+                return False
+            bare = bare or (isinstance(n, ast.Name) and n.id == name)
+    return bare
+
+
+def _drop_unused_indexes(f: Formulation, notes: list[str]) -> None:
+    """A variable declared over a set but only ever used bare (``5*elephants`` with ``elephants``
+    over ``elephants_set``) is one number: its index goes (and the set, if nothing else uses it)."""
+    if any(c.for_each for c in f.constraints):
+        return
+    freed: set[str] = set()
+    for v in f.variables:
+        if v.index and _bare_uses_only(f, v.name):
+            notes.append(f"variable {v.name} is only used without an index, so it is one number "
+                         f"(it was declared over {v.index})")
+            freed |= set(v.index)
+            v.index = []
+    gone = sorted(freed & set(f.sets) - _used_names(f))
+    if gone:
+        f.sets = {k: v for k, v in f.sets.items() if k not in gone}
+        notes.append(f"sets that only those indexes used removed: {gone}")
 
 
 def _drop_unused_empty_sets(f: Formulation, notes: list[str]) -> None:

@@ -228,3 +228,30 @@ def test_integer_subscripts_no_set_holds_make_an_index_and_a_bare_objective_is_t
     assert fixed.variables[0].index == ["machines_index"] and fixed.sets["machines_index"] == [0, 1]
     assert fixed.objective.expression == "sum(machines.values())" and check_formulation(fixed) == []
     assert _solve(fixed) == pytest.approx(7)  # 7 fridges: 490 heat, 1050 cones
+
+
+def test_a_variable_declared_over_a_set_but_used_bare_becomes_one_number():
+    f = Formulation.model_validate({
+        "sets": {"elephants_set": [f"e{i}" for i in range(20)], "tigers_set": []},
+        "variables": [{"name": "elephants", "type": "integer", "index": ["elephants_set"]},
+                      {"name": "tigers", "type": "integer", "index": ["tigers_set"]}],
+        "objective": {"sense": "max", "expression": "5*elephants + 4*tigers"},
+        "constraints": [{"name": "wood", "expression": "50*elephants + 40*tigers <= 5000"},
+                        {"name": "plastic", "expression": "20*elephants + 30*tigers <= 4000"}],
+    })
+    fixed, notes = autofix(f)
+    assert [v.index for v in fixed.variables] == [[], []] and fixed.sets == {}
+    assert len(notes) == 3 and check_formulation(fixed) == []
+    assert _solve(fixed) == pytest.approx(500)  # 100 elephants: 5000 wood, 2000 plastic
+
+
+def test_an_index_used_anywhere_is_kept():
+    f = Formulation.model_validate({
+        "sets": {"crops": ["wheat", "corn"]},
+        "parameters": {"profit": {"wheat": 2, "corn": 3}},
+        "variables": [{"name": "acres", "index": ["crops"]}],
+        "objective": {"sense": "max", "expression": "sum(profit[c]*acres[c] for c in crops)"},
+        "constraints": [{"name": "land", "expression": "sum(acres) <= 100"}],
+    })
+    fixed, _ = autofix(f)
+    assert fixed.variables[0].index == ["crops"] and _solve(fixed) == pytest.approx(300)
