@@ -45,9 +45,9 @@ OPTIONS: list[tuple[tuple[str, ...], dict[str, Any]]] = [
     (("--agent",), {"metavar": "STATE.json", "help": "load a saved agent state (Modeler.save) into every agent"}),
     (("--samples",), {"type": int, "default": 1, "metavar": "K",
                       "help": "formulations per problem that vote (self-consistency; default 1)"}),
-    (("--strategy",), {"choices": ["formulation", "program", "both"], "default": "formulation",
-                       "help": "formulation: the model fills a structured formulation and the library writes the "
-                               "code (default); program: the model writes the Pyomo code; both: one chain of each, "
+    (("--strategy",), {"choices": ["formulation", "program", "both"], "default": "program",
+                       "help": "program (default): the model writes the Pyomo code; formulation: the model fills a "
+                               "structured formulation and the library writes the code; both: one chain of each, "
                                "voting"}),
     (("--attempts",), {"type": int, "default": 3, "help": "formulate plus repair rounds per formulation"}),
     (("--retry",), {"choices": ["auto", "repair", "resample"], "default": "auto",

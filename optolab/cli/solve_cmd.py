@@ -20,9 +20,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--model", default=None, help="LLM to use: 'local' (default) or a litellm name like openai/gpt-4o-mini")
     p.add_argument("--api-base", default=None, help="base URL of an OpenAI-compatible server")
     p.add_argument("--samples", type=int, default=1, help="independent formulations that vote (self-consistency)")
-    p.add_argument("--strategy", choices=["formulation", "program", "both"], default="formulation",
-                   help="formulation: the model fills a structured formulation and the library writes the code "
-                        "(default); program: the model writes the Pyomo code; both: one chain of each, voting")
+    p.add_argument("--strategy", choices=["formulation", "program", "both"], default="program",
+                   help="program (default): the model writes the Pyomo code; formulation: the model fills a "
+                        "structured formulation and the library writes the code; both: one chain of each, voting")
     p.add_argument("--attempts", type=int, default=3, help="formulate plus repair rounds per formulation")
     p.add_argument("--retry", choices=["auto", "repair", "resample"], default="auto",
                    help="what a later attempt does: auto (default) asks afresh after a failed run of LLM-written "

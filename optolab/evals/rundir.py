@@ -22,10 +22,10 @@ RUN_FORMAT = "optolab-eval-run"
 RUN_VERSION = 1
 # settings that change results: a run folder holds results of one value of each
 RESULT_KEYS = ("benchmark", "model", "samples", "max_attempts", "shots", "max_tokens", "time_limit", "solver",
-               "max_example_overlap", "agent_sha", "retry", "field_order")
-# what a setting was before run.json recorded it: runs made before `retry` existed always repaired, and
-# before `field_order` existed the server's converter chose the order
-_BEFORE_RECORDED = {"retry": "repair", "field_order": "any"}
+               "max_example_overlap", "agent_sha", "retry", "field_order", "strategies")
+# what a setting was before run.json recorded it: runs made before `retry` existed always repaired, before
+# `field_order` existed the server's converter chose the order, and a run without `strategies` formulated
+_BEFORE_RECORDED = {"retry": "repair", "field_order": "any", "strategies": ["formulation"]}
 
 
 def now() -> str:

@@ -57,7 +57,7 @@ def test_cli_evaluates_reports_and_refuses_other_settings(tmp_path, capsys):
     bench = write_bench(tmp_path / "b.jsonl", ["Alder", "Birch", "Juniper"])
     out = tmp_path / "run"
     spec = f"{llm_file(tmp_path)}:make"
-    code = main(["eval", str(bench), "--llm", spec, "--out", str(out), "--no-progress", "--attempts", "2"])
+    code = main(["eval", str(bench), "--llm", spec, "--out", str(out), "--no-progress", "--strategy", "formulation", "--attempts", "2"])
     captured = capsys.readouterr()
     assert code == 0, captured.err
     assert "Accuracy" in captured.out and "3 evaluated now, 0 kept" in captured.out
@@ -67,8 +67,8 @@ def test_cli_evaluates_reports_and_refuses_other_settings(tmp_path, capsys):
     assert [r["error_type"] for r in recs] == ["correct", "wrong_value", "no_ground_truth"]
     doc = json.loads((out / "run.json").read_text())
     assert doc["config"]["model"] == spec and doc["config"]["max_attempts"] == 2
-    assert doc["invocations"][0]["command"] == (f"optolab eval {bench} --llm {spec} --out {out} --attempts 2 "
-                                                "--no-progress")
+    assert doc["invocations"][0]["command"] == (f"optolab eval {bench} --llm {spec} --out {out} --strategy formulation "
+                                                "--attempts 2 --no-progress")
     assert doc["ids"] == ["alder", "birch", "juniper"] and doc["versions"]["optolab"]
 
     assert main(["eval", "report", str(out), "--rule", "rounded_5pct_objective"]) == 0
@@ -78,7 +78,7 @@ def test_cli_evaluates_reports_and_refuses_other_settings(tmp_path, capsys):
     summary = json.loads(capsys.readouterr().out)
     assert summary["overall"]["rel_1e-6_objective"]["correct"] == 1
 
-    code = main(["eval", str(bench), "--llm", spec, "--out", str(out), "--no-progress", "--samples", "2"])
+    code = main(["eval", str(bench), "--llm", spec, "--out", str(out), "--no-progress", "--strategy", "formulation", "--samples", "2"])
     err = capsys.readouterr().err
     assert code == 1 and "samples was 1, now 2" in err and "max_attempts was 2, now 3" in err
 
@@ -88,8 +88,8 @@ def test_cli_compare(tmp_path, capsys):
     a, b = tmp_path / "a", tmp_path / "b"
     good = f"{llm_file(tmp_path, 'good.py')}:make"
     mixed = f"{llm_file(tmp_path, 'mixed.py', {'Alder': 'INFEASIBLE'})}:make"
-    assert main(["eval", str(bench), "--llm", mixed, "--out", str(a), "--no-progress", "--attempts", "1"]) == 0
-    assert main(["eval", str(bench), "--llm", good, "--out", str(b), "--no-progress", "--attempts", "1"]) == 0
+    assert main(["eval", str(bench), "--llm", mixed, "--out", str(a), "--no-progress", "--strategy", "formulation", "--attempts", "1"]) == 0
+    assert main(["eval", str(bench), "--llm", good, "--out", str(b), "--no-progress", "--strategy", "formulation", "--attempts", "1"]) == 0
     capsys.readouterr()
     md = tmp_path / "cmp.md"
     assert main(["eval", "compare", str(a), str(b), "--md", str(md)]) == 0
@@ -126,7 +126,7 @@ def test_cli_fleet_of_servers_is_wired_without_network(tmp_path, capsys, monkeyp
     out = tmp_path / "run"
     code = main(["eval", str(bench), "--model", "openai/qwen", "--api-base",
                  "http://10.9.9.1:1/v1,http://10.9.9.2:1/v1", "--routing", "least-busy", "--out", str(out),
-                 "--no-progress", "--stop-after", "1", "--attempts", "1"])
+                 "--no-progress", "--strategy", "formulation", "--stop-after", "1", "--attempts", "1"])
     err = capsys.readouterr().err
     assert code == 1 and "stopped after problem failed with exception" in err
     doc = json.loads((out / "run.json").read_text())
@@ -142,7 +142,7 @@ def test_killed_run_resumes_without_recomputing(tmp_path):
     spec = f"{llm_file(tmp_path, delay=0.4, log=log)}:make"
     out = tmp_path / "run"
     cmd = [sys.executable, "-m", "optolab.cli.main", "eval", str(bench), "--llm", spec, "--out", str(out),
-           "--no-progress", "--attempts", "1"]
+           "--no-progress", "--strategy", "formulation", "--attempts", "1"]
     env = {**os.environ, "OPTOLAB_FORBID_REAL_LLM": "1", "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path)
     results = out / "results.jsonl"

@@ -283,3 +283,12 @@ def test_field_order_is_a_result_setting_and_older_runs_read_as_any(tmp_path):
         check_resume(tmp_path, old, {**old, "field_order": "declared"})
     with pytest.raises(EvalError, match="field_order 'sorted'"):
         AgentSettings(field_order="sorted")
+
+
+def test_strategies_are_a_result_setting_and_older_runs_read_as_formulation(tmp_path):
+    from optolab.evals.rundir import check_resume
+
+    old = {"benchmark": "b", "model": "m", "retry": "auto"}  # before `strategies` was compared
+    check_resume(tmp_path, old, {**old, "strategies": ["formulation"]})
+    with pytest.raises(RunMismatchError, match=r"strategies was \["):
+        check_resume(tmp_path, old, {**old, "strategies": ["program"]})

@@ -240,7 +240,8 @@ def test_cli_trains_and_the_state_loads_in_solve(pool, tmp_path, monkeypatch):
             captured["agent"] = self
 
     monkeypatch.setattr("optolab.agents.Modeler", Probe)
-    rc = cli_main(["solve", question(40, 8), "--agent", str(out), "--json", "--model", "openai/test"])
+    rc = cli_main(["solve", question(40, 8), "--agent", str(out), "--json", "--model", "openai/test",
+                   "--strategy", "formulation"])
     assert captured["agent"].instructions.data.endswith(RULE)
     assert rc == 0
 
