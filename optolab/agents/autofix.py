@@ -129,19 +129,20 @@ def _drop_unused_indexes(f: Formulation, notes: list[str]) -> None:
                          f"(it was declared over {v.index})")
             freed |= set(v.index)
             v.index = []
-    gone = sorted(freed & set(f.sets) - _used_names(f))
-    if gone:
-        f.sets = {k: v for k, v in f.sets.items() if k not in gone}
-        notes.append(f"sets that only those indexes used removed: {gone}")
+    _remove_sets(f, freed & set(f.sets) - _used_names(f), "sets that only those indexes used", notes)
 
 
 def _drop_unused_empty_sets(f: Formulation, notes: list[str]) -> None:
     """A set with no elements that nothing uses (``"pigeons_set": []`` beside a scalar ``pigeons``) goes."""
-    empty = [name for name, elements in f.sets.items() if isinstance(elements, list) and not elements]
-    unused = sorted(set(empty) - _used_names(f)) if empty else []
-    if unused:
-        f.sets = {k: v for k, v in f.sets.items() if k not in unused}
-        notes.append(f"empty sets that nothing uses removed: {unused}")
+    empty = {name for name, elements in f.sets.items() if isinstance(elements, list) and not elements}
+    if empty:
+        _remove_sets(f, empty - _used_names(f), "empty sets that nothing uses", notes)
+
+
+def _remove_sets(f: Formulation, names: set[str], what: str, notes: list[str]) -> None:
+    if names:
+        f.sets = {k: v for k, v in f.sets.items() if k not in names}
+        notes.append(f"{what} removed: {sorted(names)}")
 
 
 def _forms(word: str) -> set[str]:
@@ -358,12 +359,7 @@ class _Rename(ast.NodeTransformer):
 def _rename_reserved(f: Formulation, notes: list[str]) -> None:
     """Names the sandbox refuses in model code (``open``, ``input``, ``vars``...) get a trailing underscore,
     wherever they are defined or used: a decision "open" of a facility-location model is a variable, not a call."""
-    parsed = list(_parsed(f))
-    used = set(_defined(f))
-    for item, tree, _ in parsed:
-        used |= {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
-    for item in f.constraints:
-        used |= set(re.findall(r"\w+", item.for_each or ""))
+    used = _defined(f) | _used_names(f)
     mapping = {}
     for name in sorted(used & FORBIDDEN_NAMES):
         new = name + "_"
@@ -377,7 +373,7 @@ def _rename_reserved(f: Formulation, notes: list[str]) -> None:
     for v in f.variables:
         v.name = mapping.get(v.name, v.name)
         v.index = [mapping.get(i, i) for i in v.index]
-    for item, tree, _ in parsed:
+    for item, tree, _ in _parsed(f):
         item.expression = ast.unparse(_Rename(mapping, every_use=True).visit(tree))
     for item in f.constraints:
         if item.for_each:
