@@ -16,6 +16,7 @@ from __future__ import annotations
 import ast
 import difflib
 import re
+from collections.abc import Callable
 
 from optolab.agents.formulation import Constraint, Formulation
 from optolab.solvers.policy import FORBIDDEN_NAMES
@@ -197,14 +198,13 @@ class _ElementLookup(ast.NodeTransformer):
 
 
 def _look_up_by_element(f: Formulation, notes: list[str]) -> None:
-    for item, tree, bound in _parsed(f):
+    def fix(tree: ast.AST, bound: set[str]) -> tuple[ast.AST, str]:
         fixer = _ElementLookup(f, bound)
         tree = fixer.visit(tree)
-        if fixer.changed:
-            new = ast.unparse(tree)
-            notes.append(f"parameters looked up by the element a variable is named after ({', '.join(fixer.changed)}): "
-                         f"{item.expression!r} -> {new!r}")
-            item.expression = new
+        changed = ", ".join(fixer.changed)
+        return tree, f"parameters looked up by the element a variable is named after ({changed})" if changed else ""
+
+    _rewrite_each(f, fix, notes)
 
 
 def _total_of_a_bare_objective(f: Formulation, indexed: set[str], notes: list[str]) -> None:
@@ -238,6 +238,17 @@ def _sum_of_indexed(expr: str, names: set[str]) -> str:
     before = ast.dump(tree)
     tree = _SumValues(names).visit(tree)
     return expr if ast.dump(tree) == before else ast.unparse(tree)
+
+
+def _rewrite_each(f: Formulation, fix: Callable[[ast.AST, set[str]], tuple[ast.AST, str]], notes: list[str]) -> None:
+    """Runs ``fix(tree, bound names)`` on the objective and every constraint that parses; where it says
+    what it changed, the expression becomes the rewritten tree and the note gives the before and after."""
+    for item, tree, bound in _parsed(f):
+        tree, what = fix(tree, bound)
+        if what:
+            new = ast.unparse(tree)
+            notes.append(f"{what}: {item.expression!r} -> {new!r}")
+            item.expression = new
 
 
 def _parsed(f: Formulation):
@@ -278,13 +289,13 @@ def _quote_set_elements(f: Formulation, notes: list[str]) -> None:
                 if isinstance(e, str) and e.isidentifier() and e not in defined}
     if not elements:
         return
-    for item, tree, bound in _parsed(f):
+
+    def fix(tree: ast.AST, bound: set[str]) -> tuple[ast.AST, str]:
         fixer = _QuoteElements(elements, bound)
         tree = fixer.visit(tree)
-        if fixer.changed:
-            new = ast.unparse(tree)
-            notes.append(f"set elements {sorted(fixer.changed)} quoted: {item.expression!r} -> {new!r}")
-            item.expression = new
+        return tree, f"set elements {sorted(fixer.changed)} quoted" if fixer.changed else ""
+
+    _rewrite_each(f, fix, notes)
 
 
 def _split_ranges(f: Formulation, notes: list[str]) -> None:
@@ -386,7 +397,8 @@ def _fix_misspelled_names(f: Formulation, notes: list[str]) -> None:
     "chlorine") is that name."""
     defined = sorted(_defined(f))
     elements = {str(e) for v in f.sets.values() if isinstance(v, list) for e in v}
-    for item, tree, bound in _parsed(f):
+
+    def fix(tree: ast.AST, bound: set[str]) -> tuple[ast.AST, str]:
         mapping = {}
         for n in ast.walk(tree):
             if (isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id not in defined
@@ -394,10 +406,9 @@ def _fix_misspelled_names(f: Formulation, notes: list[str]) -> None:
                 close = difflib.get_close_matches(n.id, defined, n=2, cutoff=0.85)
                 if len(close) == 1:
                     mapping[n.id] = close[0]
-        if mapping:
-            new = ast.unparse(_Rename(mapping).visit(tree))
-            notes.append(f"misspelled names {mapping} corrected: {item.expression!r} -> {new!r}")
-            item.expression = new
+        return (_Rename(mapping).visit(tree), f"misspelled names {mapping} corrected") if mapping else (tree, "")
+
+    _rewrite_each(f, fix, notes)
 
 
 def focus_goal(f: Formulation, question: str) -> tuple[Formulation, list[str]]:
@@ -414,6 +425,26 @@ def focus_goal(f: Formulation, question: str) -> tuple[Formulation, list[str]]:
     f = f.model_copy(deep=True)
     f.objective.expression = target
     return f, [f"the objective is {target}: the question asks to {goal}"]
+
+
+def count_goal(f: Formulation, question: str) -> tuple[Formulation, list[str]]:
+    """The objective becomes the plain count of its decisions when the question's goal counts things and the
+    objective weighs them by numbers the text gives for something else; see
+    :func:`optolab.agents.goal.plain_count`."""
+    from optolab.agents.goal import count_note, plain_count
+
+    try:
+        expr = ast.parse(f.objective.expression, mode="eval").body
+        new = plain_count(question, expr, {v.name for v in f.variables},
+                          {v.name for v in f.variables if v.type == "integer" and not v.index})
+    except Exception:  # noqa: BLE001 - a heuristic that trips leaves the formulation as it was
+        return f, []
+    if new is None:
+        return f, []
+    before = f.objective.expression
+    f = f.model_copy(deep=True)
+    f.objective.expression = new
+    return f, [count_note(before, new, question)]
 
 
 def relax_for_lp(f: Formulation, question: str) -> tuple[Formulation, list[str]]:

@@ -186,8 +186,10 @@ def static_findings(f: Formulation) -> list[str]:
 
 
 def run_findings(question: str, f: Formulation, outcome: RunOutcome, origin: str | None = None,
-                 attempt: int = 1) -> list[str]:
-    """Findings after the code ran. An empty list means the answer is accepted."""
+                 attempt: int = 1, written: Formulation | None = None) -> list[str]:
+    """Findings after the code ran. An empty list means the answer is accepted. ``written``: the formulation
+    as the model wrote it, before the library's fixes; a number it used counts as used (a fix that drops
+    costs from a count objective does not make them a finding)."""
     failed = outcome_findings(outcome, origin)
     if failed:
         return failed
@@ -199,6 +201,8 @@ def run_findings(question: str, f: Formulation, outcome: RunOutcome, origin: str
     if frac:
         findings.append(fractional_finding(frac))
     missing = unused_numbers(question, f)
+    if written is not None:
+        missing = [m for m in missing if m not in _numbers_in_formulation(written)]
     listed = _listed_but_unmodeled(f, missing)
     findings += listed
     findings += unused_findings(question, [m for m in missing if not any(f"{m:g}" in x for x in listed)])

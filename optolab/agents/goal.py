@@ -364,3 +364,116 @@ def ratio_goal_findings(question: str, code: str) -> list[str]:
     return [f"The goal is to {verb} {phrase}: a ratio of two totals, but the objective divides by nothing that "
             "depends on the decisions. Write the objective as one total divided by the other, each a sum over "
             "the decisions (for example (sum of profit * x) / (sum of hours * x)); keep the constraints."]
+
+
+# "minimize the total number of buses", "reduce the number of pipes required": a count of the things decided
+_COUNT_PHRASE = re.compile(r"^(?:(?:the|its|their|his|her|total|overall)\s+)*number\s+of\s+", re.I)
+# a number "per trip" or "for each bus" is a rate of the counted thing, not how many of it there are
+_RATE_OF = r"\b(?:per|each|every|a|an)\s+((?:[\w-]+\s+){0,2}?)(%s)\b"
+_SPELLED = re.compile(r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|"
+                      r"thirty|forty|fifty|hundred|dozen)\s+([a-z]+)(?:[\s-]+([a-z]+))?", re.I)
+
+
+# words that end the name of the counted thing: "the number of wagons needed", "patients whose temperature ..."
+_COUNT_END = {"that", "which", "whose", "who", "every", "each", "per", "a", "an", "the", "can", "could", "will",
+              "would", "should", "must", "is", "are", "be", "being", "in", "on", "at", "by", "for", "to", "of"}
+
+
+def _counted(question: str) -> Goal | None:
+    """The goal when it is a count ("minimize the total number of buses"), its roots those of the
+    counted thing ("the total number of parking spots required" -> spots), else None."""
+    goal = goal_of(question)
+    m = _COUNT_PHRASE.match(goal.phrase.strip()) if goal else None
+    if m is None:
+        return None
+    words: list[str] = []
+    for w in re.split(r"[\s-]+", goal.phrase.strip()[m.end():].lower()):
+        if not w or w in _COUNT_END or (w.endswith("ed") and words):
+            break
+        words.append(w)
+    return Goal(goal.verb, goal.phrase, frozenset({root(words[-1])})) if words else None
+
+
+def _integer_variables(tree: ast.Module) -> set[str]:
+    from optolab.agents.codefix import _var_domain
+
+    return {name for node in ast.walk(tree) if isinstance(node, ast.Assign) and call_name(node.value) == "Var"
+            and (_var_domain(node) or "").endswith("Integers") for name in map(base_name, node.targets) if name}
+
+
+def plain_count(question: str, expr: ast.AST, variables: set[str], integer: set[str]) -> str | None:
+    """The objective ``expr`` as the plain sum of its decisions (``"small + large"``), when the goal counts things
+    ("minimize the total number of buses"), ``expr`` weighs two or more integer decisions (``20 * small + 50 *
+    large``) and the text ties none of the weights to the counted thing (a cost, a capacity: "a small bus can
+    carry 20 students"); else None. A number the text gives for the counted thing ("an owl can carry 5 letters"
+    for "the number of letters") means the weights may be right; so does one written as a word ("two letters")."""
+    goal = _counted(question)
+    terms = _linear_terms(expr, variables) if goal else None
+    names = list(dict.fromkeys(base_name(t) for t in terms or []))
+    if not terms or len(names) != len(terms) or len(names) < 2 or not set(names) <= integer:
+        return None
+    weights = _term_weights(expr, variables)
+    if weights is None or all(w == 1.0 for w in weights):
+        return None
+    if any(root(w) in goal.roots for m in _SPELLED.finditer(question) for w in m.groups() if w):
+        return None
+    goal_words = {w for w in _WORD.findall(question.lower()) if root(w) in goal.roots}
+    tied: set[float] = set()
+    for sentence in sentences(question):
+        for word in goal_words:  # "50 boxes per trip" counts boxes, not trips
+            sentence = re.sub(_RATE_OF % re.escape(word), " ", sentence, flags=re.I)
+        tied |= set(_tied_in(sentence, goal.roots))
+    return None if set(weights) & tied else " + ".join(ast.unparse(t) for t in terms)
+
+
+def fix_count_objective(code: str, question: str):
+    """Model code whose objective weighs what the question counts (see :func:`plain_count`): the same code with
+    the plain count as the objective (a :class:`optolab.agents.program.Program` saying what changed); None
+    otherwise."""
+    from optolab.agents.codefix import variable_names
+    from optolab.agents.program import Program
+
+    try:
+        tree = ast.parse(code)
+        objective = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and call_name(n) == "Objective"]
+        expr_kw = [kw for kw in objective[0].keywords if kw.arg == "expr"] if len(objective) == 1 else []
+        new = plain_count(question, expr_kw[0].value, set(variable_names(tree)), _integer_variables(tree)) \
+            if expr_kw else None
+    except Exception:  # noqa: BLE001 - a heuristic fix that trips leaves the code as it was
+        return None
+    if new is None:
+        return None
+    before = ast.unparse(expr_kw[0].value)
+    expr_kw[0].value = ast.parse(new, mode="eval").body
+    ast.fix_missing_locations(tree)
+    return Program(ast.unparse(tree) + "\n", [count_note(before, new, question)])
+
+
+def count_note(before: str, new: str, question: str) -> str:
+    goal = goal_of(question)
+    return (f"the objective `{before}` became `{new}`: the question asks to {goal.verb} {goal.phrase}, a count "
+            "of the decisions, and the text gives none of the objective's weights for it")
+
+
+def _term_weights(expr: ast.AST, variables: set[str]) -> list[float] | None:
+    """The number each term of a plain ``coefficient * variable`` sum is weighted by (1 for a bare
+    variable), or None when a coefficient is not a number written in the code."""
+    out: list[float] = []
+    for node in _sum_terms(expr):
+        if isinstance(node, (ast.Name, ast.Attribute)) and base_name(node) in variables:
+            out.append(1.0)
+            continue
+        if not (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult)):
+            return None
+        coef = [n for n in (node.left, node.right) if not (isinstance(n, (ast.Name, ast.Attribute))
+                                                           and base_name(n) in variables)]
+        if len(coef) != 1 or not isinstance(coef[0], ast.Constant) or not isinstance(coef[0].value, (int, float)):
+            return None
+        out.append(float(coef[0].value))
+    return out
+
+
+def _sum_terms(expr: ast.AST) -> list[ast.AST]:
+    if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Add):
+        return _sum_terms(expr.left) + _sum_terms(expr.right)
+    return [expr]

@@ -31,10 +31,9 @@ COMMON: list[tuple[tuple[str, ...], dict[str, Any]]] = [
     (("--max-tokens",), {"type": int, "default": 1500, "help": "tokens per reply (default 1500)"}),
     (("--attempts",), {"type": int, "default": 3, "help": "the agent's formulate plus repair rounds (default 3)"}),
     (("--shots-agent",), {"type": int, "default": 2, "help": "worked examples shown to the agent (default 2)"}),
-    (("--agent-strategy",), {"choices": ["formulation", "program", "both"], "default": "formulation",
-                             "help": "how the agent models: 'formulation' (default: the records carry its "
-                                     "formulation JSON), 'program' (it writes Pyomo code; records carry code) or "
-                                     "'both'"}),
+    (("--agent-strategy",), {"choices": ["formulation", "program", "both"], "default": "program",
+                             "help": "how the agent models: 'program' (default: it writes Pyomo code; records "
+                                     "carry code), 'formulation' (records carry its formulation JSON) or 'both'"}),
     (("--time-limit",), {"type": float, "default": 30.0, "help": "solver time limit in seconds (default 30)"}),
     (("--tolerance",), {"type": float, "default": 1e-4,
                         "help": "relative tolerance of optimum checks: |a-b| <= tol*max(1,|b|) (default 1e-4)"}),

@@ -45,8 +45,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                     help="agent parameters to train, comma-separated (default: instructions,repair_instructions,"
                          "shots for the formulation strategy, program_instructions,program_repair_instructions,"
                          "shots for the program strategy; check.__code__ and check_program.__code__ also exist)")
-    pr.add_argument("--strategy", choices=["formulation", "program"], default="formulation",
-                    help="how the trained agent models a problem (see optolab solve --strategy; default formulation)")
+    pr.add_argument("--strategy", choices=["formulation", "program"], default="program",
+                    help="how the trained agent models a problem (see optolab solve --strategy; default program)")
     pr.add_argument("--dev-benchmark", default=None, metavar="BENCH|FILE",
                     help="select states on a stratified sample of --dev-size problems of this benchmark (a name "
                          "read from --data-dir, or an eval JSONL file) instead of on held-back training records; "

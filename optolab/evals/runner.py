@@ -49,7 +49,7 @@ class AgentSettings:
     """How the agent is built for an evaluation (all of these change results)."""
 
     samples: int = 1
-    strategies: tuple[str, ...] = ("formulation",)  # see Modeler: "formulation" and/or "program"
+    strategies: tuple[str, ...] = ("program",)  # see Modeler: "program" and/or "formulation"
     max_attempts: int = 3
     shots: int = 2
     max_tokens: int = 1500

@@ -170,3 +170,86 @@ def test_a_ratio_goal_modelled_as_a_sum_is_sent_back_and_the_ratio_is_solved(poo
     assert "a ratio of two totals" in m.llm.calls[1]["messages"][-1]["content"]
     assert s.ok and s.objective == pytest.approx(620 / 36, rel=1e-6)
     assert s.attempts[0].objective == pytest.approx(680)
+
+
+COUNT_Q = ("A school hires minibuses and coaches for a trip. A minibus seats 15 pupils and costs $200; a coach seats 40 "
+           "pupils and costs $500. At least 300 pupils travel, and at most 30% of the vehicles may be coaches. How "
+           "many of each should it hire to minimize the total number of vehicles needed?")
+COUNT_CODE = """import pyomo.environ as pyo
+model = pyo.ConcreteModel()
+model.minibus = pyo.Var(domain=pyo.NonNegativeIntegers)
+model.coach = pyo.Var(domain=pyo.NonNegativeIntegers)
+model.objective = pyo.Objective(expr=200 * model.minibus + 500 * model.coach, sense=pyo.minimize)
+model.seats = pyo.Constraint(expr=15 * model.minibus + 40 * model.coach >= 300)
+model.share = pyo.Constraint(expr=model.coach <= 0.3 * (model.minibus + model.coach))
+"""  # 10 minibuses and 4 coaches: 14 vehicles (13 seat at most 270 pupils within the 30% share)
+
+
+def test_a_count_goal_weighted_by_other_numbers_becomes_the_plain_count():
+    from optolab.agents.goal import fix_count_objective
+
+    fixed = fix_count_objective(COUNT_CODE, COUNT_Q)
+    assert "Objective(expr=model.minibus + model.coach, sense=pyo.minimize)" in fixed.code
+    assert fixed.changes[0].startswith("the objective `200 * model.minibus + 500 * model.coach` became "
+                                       "`model.minibus + model.coach`: the question asks to minimize the total "
+                                       "number of vehicles needed")
+    assert fix_count_objective(fixed.code, COUNT_Q) is None  # already a plain count
+    # a rate of the counted thing ("50 boxes per trip") does not say how many trips there are
+    trips = ("A bakery ships boxes by van or by truck. A van carries 50 boxes per trip and a truck 80 boxes per trip. "
+             "At least 1500 boxes must be shipped. Minimize the total number of trips.")
+    code = COUNT_CODE.replace("minibus", "van").replace("coach", "truck").replace("200 *", "50 *").replace("500 *", "80 *")
+    assert "expr=model.van + model.truck" in fix_count_objective(code, trips).code
+
+
+def test_a_count_goal_keeps_weights_the_text_gives_for_the_counted_thing():
+    from optolab.agents.goal import fix_count_objective
+
+    pupils = COUNT_Q.replace("the total number of vehicles needed", "the total number of pupils carried")
+    carried = COUNT_CODE.replace("200 * model.minibus + 500 * model.coach", "15 * model.minibus + 40 * model.coach")
+    assert fix_count_objective(carried, pupils.replace("minimize", "maximize")) is None  # "seats 15 pupils"
+    spelled = pupils.replace("seats 15 pupils", "seats fifteen pupils").replace("seats 40", "seats forty")
+    assert fix_count_objective(carried, spelled) is None  # the same numbers written as words
+    # continuous decisions are amounts, not counts; a goal that is not a count; weights that are names
+    assert fix_count_objective(COUNT_CODE.replace("NonNegativeIntegers", "NonNegativeReals"), COUNT_Q) is None
+    assert fix_count_objective(COUNT_CODE, COUNT_Q.replace("the total number of vehicles needed", "the cost")) is None
+    named = COUNT_CODE.replace("expr=200 * model.minibus", "expr=price * model.minibus").replace(
+        "model = pyo.ConcreteModel()", "model = pyo.ConcreteModel()\nprice = 200")
+    assert fix_count_objective(named, COUNT_Q) is None
+
+
+def test_no_count_fix_on_the_reference_models_and_worked_examples():
+    from optolab.agents.codegen import generate_code
+    from optolab.agents.formulation import Formulation
+    from optolab.agents.goal import fix_count_objective
+    from optolab.agents.retrieval import ExampleBank
+    from optolab.problems import load_problems
+
+    pairs = [(p.text, p.code) for p in load_problems()]
+    pairs += [(ex.question, generate_code(Formulation.model_validate(ex.formulation)).code)
+              for ex in ExampleBank.default().examples]
+    assert [q[:80] for q, code in pairs if fix_count_objective(code, q) is not None] == []
+
+
+def test_the_program_strategy_solves_the_count_the_question_asks_for(pool):
+    from optolab.agents import Modeler
+    from optolab.testing import ScriptedLLM
+
+    with Modeler(ScriptedLLM(["```python\n" + COUNT_CODE + "```"]), sandbox=pool) as m:
+        s = m.solve(COUNT_Q)
+    assert s.ok and s.objective == 14 and len(s.attempts) == 1
+    assert "model.minibus + model.coach, sense=pyo.minimize" in s.code
+
+
+def test_the_formulation_strategy_counts_too(pool):
+    from optolab.agents import Modeler
+    from optolab.testing import ScriptedLLM
+
+    formulation = {
+        "variables": [{"name": "minibus", "type": "integer"}, {"name": "coach", "type": "integer"}],
+        "objective": {"sense": "minimize", "expression": "200*minibus + 500*coach"},
+        "constraints": [{"name": "seats", "expression": "15*minibus + 40*coach >= 300"},
+                        {"name": "share", "expression": "coach <= 0.3*(minibus + coach)"}]}
+    with Modeler(ScriptedLLM([formulation]), sandbox=pool, strategies=("formulation",)) as m:
+        s = m.solve(COUNT_Q)
+    assert s.ok and s.objective == 14 and len(s.attempts) == 1
+    assert any("became `minibus + coach`" in note for note in s.attempts[0].changes), s.attempts[0]

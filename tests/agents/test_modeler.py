@@ -21,6 +21,7 @@ GOOD = {
 
 
 def agent(replies, pool, **kw):
+    kw.setdefault("strategies", ("formulation",))  # the replies here are formulations
     return Modeler(ScriptedLLM(replies), sandbox=pool, **kw)
 
 
@@ -124,7 +125,7 @@ def test_self_consistency_votes_on_the_objective(pool):
         # because it repeated the formulation
         return wrong if len(count) <= 3 else GOOD
 
-    m = Modeler(FunctionLLM(reply), sandbox=pool, samples=3, max_attempts=2)
+    m = Modeler(FunctionLLM(reply), sandbox=pool, samples=3, max_attempts=2, strategies=("formulation",))
     s = m.solve(QUESTION)
     assert s.objective == pytest.approx(680)
     assert sorted((v["objective"], v["count"]) for v in s.votes) == [(650, 1), (680, 2)]
@@ -181,7 +182,7 @@ class _OrderSpy(ScriptedLLM):
 @pytest.mark.parametrize("order", ["any", "declared"])
 def test_the_formulation_is_asked_for_in_the_chosen_field_order(pool, order):
     llm = _OrderSpy([GOOD])
-    s = Modeler(llm, sandbox=pool, field_order=order).solve(QUESTION)
+    s = Modeler(llm, sandbox=pool, field_order=order, strategies=("formulation",)).solve(QUESTION)
     assert s.objective == pytest.approx(680)
     assert llm.orders == [("Formulation", order)]
 

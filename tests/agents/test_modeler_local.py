@@ -1,4 +1,5 @@
-"""One end-to-end solve with the default local model (marked ``llm``)."""
+"""One end-to-end solve with the default local model (marked ``llm``), by the formulation strategy (the
+program strategy, the default, runs for real in tests/evals/test_eval_local.py)."""
 
 import pytest
 
@@ -13,7 +14,7 @@ QUESTION = ("A small farm grows wheat and corn on 100 acres of land. Each acre o
 
 def test_local_model_solves_an_easy_problem(local_llm):
     # wheat + corn <= 100, 2 wheat + 4 corn <= 320 -> wheat 40, corn 60: 8000 + 18000 = 26000
-    with Modeler(local_llm, max_tokens=800) as agent:
+    with Modeler(local_llm, max_tokens=800, strategies=("formulation",)) as agent:
         s = agent.solve(QUESTION)
     assert s.ok, s.explanation
     assert s.objective == pytest.approx(26000, rel=1e-4)

@@ -22,7 +22,7 @@ class BrokenSandbox:
 def test_a_sandbox_that_raises_gives_an_error_attempt_and_a_solution():
     example = json.loads(BANK.read_text().splitlines()[0])
     llm = ScriptedLLM([example["formulation"]] * 3)
-    with Modeler(llm, sandbox=BrokenSandbox(), max_attempts=2, shots=0) as agent:
+    with Modeler(llm, sandbox=BrokenSandbox(), max_attempts=2, shots=0, strategies=("formulation",)) as agent:
         s = agent.solve(example["question"])
     assert s.status == "no_model"
     assert [a.status for a in s.attempts] == ["error", "error"]

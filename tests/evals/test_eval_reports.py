@@ -18,7 +18,7 @@ from optolab.evals.report import regenerate
 from optolab.evals.runner import AgentSettings, evaluate
 from optolab.evals.sources import load_eval_benchmark
 
-FAST = AgentSettings(max_attempts=2)
+FAST = AgentSettings(max_attempts=2, strategies=("formulation",))  # the scripted replies are formulations
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ from optolab.evals.records import EvalRecord
 from optolab.evals.runner import AgentSettings, code_file_name, evaluate
 from optolab.evals.sources import embedded_benchmark, load_eval_benchmark, select
 
-FAST = AgentSettings(max_attempts=2)
+FAST = AgentSettings(max_attempts=2, strategies=("formulation",))  # the scripted replies are formulations
 EXPECTED_TYPES = {
     "alder": "correct", "birch": "wrong_value", "cedar": "infeasible", "dune": "unbounded",
     "ember": "runtime_error", "fjord": "no_model", "grove": "llm_error", "heath": "correct",
@@ -137,7 +137,8 @@ def test_saved_agent_state_is_loaded_and_part_of_the_config(tmp_path):
     agent.save(state)
     bench = load_eval_benchmark(str(write_bench(tmp_path / "b.jsonl", ["Alder"])))
     llm = workshop_llm()
-    result = evaluate(bench, tmp_path / "run", llm=llm, settings=AgentSettings(max_attempts=2, agent_path=str(state)))
+    result = evaluate(bench, tmp_path / "run", llm=llm, settings=AgentSettings(max_attempts=2, agent_path=str(state),
+                                                                  strategies=("formulation",)))
     assert llm.calls[0]["messages"][0]["content"].startswith("Model the problem as JSON, carefully.")
     doc = json.loads((tmp_path / "run" / "run.json").read_text())
     default = evaluate(bench, tmp_path / "run2", llm=workshop_llm(), settings=FAST, report=False)
@@ -166,7 +167,7 @@ def test_an_exception_in_one_problem_is_recorded_and_the_run_goes_on(tmp_path):
             return self.inner.solve(text)
 
     def factory(sandbox, bank):
-        return Flaky(Modeler(workshop_llm(), sandbox=sandbox, bank=bank, max_attempts=2))
+        return Flaky(Modeler(workshop_llm(), sandbox=sandbox, bank=bank, max_attempts=2, strategies=("formulation",)))
 
     result = evaluate(bench, tmp_path / "run", agent_factory=factory, model="flaky", settings=FAST)
     by_id = {r.id: r for r in result.records}

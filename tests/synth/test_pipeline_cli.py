@@ -36,7 +36,8 @@ def test_cli_forward_writes_verified_pairs_and_a_summary(tmp_path, capsys):
     spec.write_text(LLM_FILE)
     out = tmp_path / "fwd"
     argv = ["synth", "forward", "--generators", "knap", "--per-class", "2", "--complexity", "1", "--seed", "7",
-            "--out", str(out), "--llm", f"{spec}:knapsack_llm", "--no-progress", "--no-contamination"]
+            "--out", str(out), "--llm", f"{spec}:knapsack_llm", "--no-progress", "--no-contamination",
+            "--agent-strategy", "formulation"]
     assert main(argv) == 0
     text = capsys.readouterr().out
     assert "forward: 2 units, 2 records accepted, 0 rejected, yield 100.0%" in text and "knapsack" in text
@@ -58,7 +59,7 @@ def test_cli_reverse_and_its_errors(tmp_path, capsys):
     spec.write_text(LLM_FILE)
     out = tmp_path / "rev"
     argv = ["synth", "reverse", "--n", "2", "--out", str(out), "--llm", f"{spec}:make_reverse_llm",
-            "--no-progress", "--no-contamination", "--json"]
+            "--no-progress", "--no-contamination", "--json", "--agent-strategy", "formulation"]
     assert main(argv) == 0
     summary = json.loads(capsys.readouterr().out)
     assert summary["generated"] == 2 and summary["accepted"] == 2 and summary["rejected_by_reason"] == {"duplicate": 1}

@@ -20,7 +20,7 @@ def lines(path):
 
 
 def test_accepted_pairs_carry_question_model_optimum_and_provenance(tmp_path, pool):
-    pipe = ForwardPipeline(forward_llm(), [Desks()])
+    pipe = ForwardPipeline(forward_llm(), [Desks()], modeler_options={"strategies": ("formulation",)})
     units = pipe.units(per_class=2, complexities="1-2", seed=5)
     assert [(u.seed, u.complexity) for u in units] == [(5, 1), (6, 2)]
     result = pipe.run(tmp_path / "run", units, sandbox=pool)

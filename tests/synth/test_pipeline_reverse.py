@@ -21,7 +21,8 @@ def lines(path):
 
 def test_a_scenario_becomes_two_verified_questions(tmp_path, pool):
     log: list[str] = []
-    pipe = ReversePipeline(reverse_llm(log=log), builtin_seeds(), shots=2)
+    pipe = ReversePipeline(reverse_llm(log=log), builtin_seeds(), shots=2,
+                           modeler_options={"strategies": ("formulation",)})
     [unit] = pipe.units(1, seed=3)
     result = pipe.run(tmp_path / "run", [unit], sandbox=pool)
     plain, table = lines(result.accepted_path)

@@ -73,6 +73,7 @@ def proposal(instructions: str) -> dict:
 
 def make_agent(pool, **kw):
     kw.setdefault("max_attempts", 1)
+    kw.setdefault("strategies", ("formulation",))
     return Modeler(FunctionLLM(agent_reply), sandbox=pool, **kw)
 
 
@@ -230,7 +231,7 @@ def test_cli_trains_and_the_state_loads_in_solve(pool, tmp_path, monkeypatch):
     monkeypatch.setattr(train_cmd, "make_llm", lambda model, api_base: llm)
     out = tmp_path / "agent.json"
     rc = cli_main(["train", "prompts", "--data", str(data), "--steps", "1", "--dev-size", "2", "--batch-size", "2",
-                   "--attempts", "1", "--out", str(out)])
+                   "--attempts", "1", "--out", str(out), "--strategy", "formulation"])
     assert rc == 0 and out.is_file() and out.with_name("agent.history.json").is_file()
     captured = {}
 
