@@ -72,13 +72,32 @@ class Goal:
     roots: frozenset[str]  # of the head word: {"sodiu"} for "his sodium intake"
 
 
+# words that end the name of the goal's thing: "the number of wagons needed", "customers attracted every hour"
+_PHRASE_END = {"that", "which", "whose", "who", "every", "each", "per", "a", "an", "the", "can", "could", "will",
+               "would", "should", "must", "is", "are", "be", "being", "in", "on", "at", "by", "for", "to", "of"}
+_ED_NOUNS = {"speed", "feed", "seed", "need", "bed", "weed", "breed", "shed", "sled", "reed", "steed", "deed"}
+
+
+def _thing_words(words: list[str]) -> list[str]:
+    """The words that name the goal's thing: up to a participle or a clause word after the first of them
+    ("parking spots required" -> parking spots; "waste produced" -> waste)."""
+    out: list[str] = []
+    for w in words:
+        if out and (w in _PHRASE_END or (w.endswith("ed") and w not in _ED_NOUNS)):
+            break
+        out.append(w)
+    return out
+
+
 def goal_of(question: str) -> Goal | None:
     """The first goal phrase of the text with a specific word, or None; its head is the last specific word
-    ("the total number of light changes" -> changes, "his sodium intake" -> sodium)."""
+    ("the total number of light changes" -> changes, "his sodium intake" -> sodium), before a participle
+    ("the total number of parking spots required" -> spots)."""
     for m in _GOAL.finditer(question):
         words = [w.lower() for w in re.split(r"[\s-]+", m.group(2)) if w]
         while words and words[0] in _LEAD:
             words.pop(0)
+        words = _thing_words(words)
         specific = [w for w in words if w not in _GENERIC and w not in _LEAD and len(w) > 2]
         roots = frozenset({root(specific[-1])}) if specific else frozenset()  # the head: "light changes" -> changes
         if roots:
@@ -250,17 +269,20 @@ def _linear_terms(expr: ast.AST, variables: set[str]) -> list[ast.AST] | None:
 
 
 def fix_goal_objective(code: str, question: str):
-    """When :func:`goal_number_findings` speaks up and the objective is a plain sum of ``coefficient *
-    variable`` terms, each variable named in sentences of the text that give exactly one number for the
-    goal ("Each banana contains ... 10 grams of sugar"): the same code with the objective rebuilt from those
-    numbers (a :class:`optolab.agents.program.Program` saying what changed). None otherwise."""
+    """When the objective is a plain sum of ``coefficient * variable`` terms, each variable named in sentences
+    of the text that give exactly one number for the goal ("Each banana contains ... 10 grams of sugar"), and
+    either :func:`goal_number_findings` speaks up or some literal coefficient is not its variable's number
+    (an objective that mixes the goal's numbers with another attribute's: ``5 * orange + 7 * grapefruit`` where
+    "one grapefruit contains 7 units of vitamin C ... and 6 grams of sugar"): the same code with the objective
+    rebuilt from those numbers (a :class:`optolab.agents.program.Program` saying what changed). None otherwise."""
     from optolab.agents.codefix import variable_names
     from optolab.agents.program import Program
 
     try:
-        if not _goal_number_findings(question, code):
-            return None
+        finding = bool(_goal_number_findings(question, code))
         goal = goal_of(question)
+        if goal is None or (not finding and goal.roots & _MONEY):  # every "$N" of a sentence ties to a money goal
+            return None
         tree = ast.parse(code)
         variables = set(variable_names(tree))
         objective = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and call_name(n) == "Objective"]
@@ -276,11 +298,15 @@ def fix_goal_objective(code: str, question: str):
             for sentence in sentences(question):
                 words = {root(w) for w in _WORD.findall(sentence.lower())}
                 mentioned = [u for u in names if roots_of[u] & words]
-                if mentioned == [v]:
-                    values |= {x for x in _tied_in(sentence, goal.roots) if x not in (0.0, 1.0)}
+                if mentioned == [v]:  # "1 trick" is a number of the goal when the sentence is about one decision
+                    values |= {x for x in _tied_in(sentence, goal.roots) if x != 0.0 and (x != 1.0 or not finding)}
             if len(values) != 1:
                 return None
             coefficient[v] = values.pop()
+        if not finding:
+            weights = _term_weights(expr_kw[0].value, variables)
+            if weights is None or weights == [coefficient[base_name(t)] for t in terms]:
+                return None
     except Exception:  # noqa: BLE001 - a heuristic fix that trips leaves the code as it was
         return None
     before = ast.unparse(expr_kw[0].value)
@@ -374,11 +400,6 @@ _SPELLED = re.compile(r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|el
                       r"thirty|forty|fifty|hundred|dozen)\s+([a-z]+)(?:[\s-]+([a-z]+))?", re.I)
 
 
-# words that end the name of the counted thing: "the number of wagons needed", "patients whose temperature ..."
-_COUNT_END = {"that", "which", "whose", "who", "every", "each", "per", "a", "an", "the", "can", "could", "will",
-              "would", "should", "must", "is", "are", "be", "being", "in", "on", "at", "by", "for", "to", "of"}
-
-
 def _counted(question: str) -> Goal | None:
     """The goal when it is a count ("minimize the total number of buses"), its roots those of the
     counted thing ("the total number of parking spots required" -> spots), else None."""
@@ -386,11 +407,7 @@ def _counted(question: str) -> Goal | None:
     m = _COUNT_PHRASE.match(goal.phrase.strip()) if goal else None
     if m is None:
         return None
-    words: list[str] = []
-    for w in re.split(r"[\s-]+", goal.phrase.strip()[m.end():].lower()):
-        if not w or w in _COUNT_END or (w.endswith("ed") and words):
-            break
-        words.append(w)
+    words = _thing_words([w for w in re.split(r"[\s-]+", goal.phrase.strip()[m.end():].lower()) if w])
     return Goal(goal.verb, goal.phrase, frozenset({root(words[-1])})) if words else None
 
 

@@ -286,15 +286,21 @@ def _multiple_issues(question: str, code: str | ast.AST, variables: list[str]) -
 # the bound phrase right before a number; negated forms come first, so "no more than" is not read as "more than"
 _UPPER_WORDS = (r"at\s+most|a\s+maximum\s+of|maximum\s+of|no\s+more\s+than|not\s+more\s+than|up\s+to|"
                 r"(?:can\s*not|must\s+not|may\s+not|does\s+not|do\s+not|should\s+not|not|never)\s+exceed|"
-                r"no\s+(?:greater|larger|higher)\s+than|less\s+than|fewer\s+than|under|within")
+                r"no\s+(?:greater|larger|higher)\s+than|less\s+than|fewer\s+than|under|within|"
+                # what someone has is what they can use: "a pharmacy has 3000 mg of morphine", "has available 80"
+                r"(?<!\bto\s)(?<!must\s)(?<!needs\s)(?<!need\s)(?<!will\s)ha(?:s|ve)(?:\s+only)?")
 _LOWER_WORDS = (r"at\s+least|a\s+minimum\s+of|minimum\s+of|no\s+less\s+than|not\s+less\s+than|no\s+fewer\s+than|"
-                r"not\s+fewer\s+than|more\s+than|greater\s+than|exceeds?|over")
+                r"not\s+fewer\s+than|more\s+than|greater\s+than|exceeds?|over|needs?|requires?|"
+                # what must be done: "must cut 520 pounds", "needs to transport 600 people"
+                r"(?:must|needs?\s+to|ha(?:s|ve)\s+to)\s+(?:cut|process|make|produce|transport|deliver|ship|supply|"
+                r"move|sell|meet|handle|treat|serve|feed|plant|pick|mine|collect|send|carry|fulfil+|print|bake|"
+                r"grow|harvest|build|hire|buy|purchase|provide|prepare|manufacture)")
 _BOUND_BEFORE = re.compile(rf"\b(?:(?P<upper>{_UPPER_WORDS})|(?P<lower>{_LOWER_WORDS}))\s+(?:\w+\s+)?\$?\s*$", re.I)
 # the second number of a list under one bound: "at least 4000 calories and 150 grams of potassium"
 _LISTED_BEFORE = re.compile(rf"\b(?:(?P<upper>{_UPPER_WORDS})|(?P<lower>{_LOWER_WORDS}))\s+\$?\d[\d,.]*%?\s+"
                             r"(?:[a-z-]+\s+){0,4}?(?:,\s*(?:and\s+)?|and\s+)\$?\s*$", re.I)
 _LOWER_AFTER = re.compile(r"^\s*(?:[a-z]+\s+){0,3}?or\s+more\b", re.I)
-_UPPER_AFTER = re.compile(r"^\s*(?:[a-z]+\s+){0,3}?or\s+(?:less|fewer)\b", re.I)
+_UPPER_AFTER = re.compile(r"^\s*(?:[a-z]+\s+){0,3}?(?:or\s+(?:less|fewer)|available)\b", re.I)
 
 
 def _bound_words(question: str, value: float) -> tuple[str | None, str]:

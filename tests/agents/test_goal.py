@@ -33,6 +33,11 @@ def test_the_goal_head_and_the_numbers_tied_to_it():
     assert g.verb == "reduce" and g.roots == {root("changes")} == {"chang"}
     assert goal_of("Minimize his sodium intake.").roots == {"sodiu"}  # "intake" says how much, not what
     assert goal_of("The goal is to maximize.") is None
+    # the thing, not what is done to it: "spots required", "waste produced", "customers attracted every hour"
+    assert goal_of("Minimize the total number of parking spots required by the crew.").roots == {"spot"}
+    assert goal_of("How long should each run to minimize the total amount of waste produced?").roots == {"waste"}
+    assert goal_of("Maximize the total number of customers attracted every hour.").roots == {"custo"}
+    assert goal_of("Minimize the amount of feed used.").roots == {"feed"}
     text = "An LED needs to be changed 3 times a decade. A regular fire fighter works 10 hours per shift."
     assert set(tied_numbers(text, frozenset({"chang"}))) == {3.0}
     # the thing a sentence describes is not what its number measures; limits and names are not coefficients
@@ -70,9 +75,12 @@ def test_no_goal_findings_on_the_reference_models_and_worked_examples():
     assert len(pairs) > 60 and sum(1 for q, _ in pairs if goal_of(q)) > 15
     from optolab.agents.goal import ratio_goal_findings
 
+    from optolab.agents.goal import fix_goal_objective
+
     for question, code in pairs:
         assert goal_number_findings(question, code) == [], question[:80]
         assert ratio_goal_findings(question, code) == [], question[:80]
+        assert fix_goal_objective(code, question) is None, question[:80]
 
 
 def test_the_objective_is_rebuilt_from_the_goal_numbers_of_each_decision(pool):
@@ -253,3 +261,25 @@ def test_the_formulation_strategy_counts_too(pool):
         s = m.solve(COUNT_Q)
     assert s.ok and s.objective == 14 and len(s.attempts) == 1
     assert any("became `minibus + coach`" in note for note in s.attempts[0].changes), s.attempts[0]
+
+
+def test_an_objective_that_mixes_the_goal_numbers_with_another_attributes_is_rebuilt():
+    from optolab.agents.goal import fix_goal_objective
+
+    text = ("A baker makes muffins and scones. One muffin contains 5 grams of fibre, 3 grams of fat and 5 grams of "
+            "sugar. One scone contains 7 grams of fibre, 5 grams of fat and 6 grams of sugar. The tray must hold at "
+            "least 80 grams of fibre. How many of each should go on the tray to minimize the total sugar?")
+    code = HEAD.replace("ramen", "muffin").replace("fries", "scone") + (
+        "model.obj = pyo.Objective(expr=5 * model.muffin + 7 * model.scone, sense=pyo.minimize)\n"
+        "model.fibre = pyo.Constraint(expr=5 * model.muffin + 7 * model.scone >= 80)\n")
+    assert goal_number_findings(text, code) == []  # 5 is one of the sugar numbers, so no finding
+    fixed = fix_goal_objective(code, text)
+    assert "Objective(expr=5 * model.muffin + 6 * model.scone, sense=pyo.minimize)" in fixed.code
+    assert fix_goal_objective(fixed.code, text) is None
+    # money goals tie every dollar amount of a sentence to the goal: a cost sentence would give the weights
+    money = ("A farmer plants wheat and corn. For each acre of wheat, $22 of water is needed. For each acre of corn, "
+             "$25 of water is needed. The profit per acre of wheat is $56 and per acre of corn is $75. The farmer "
+             "has $10000 for water. Maximize profit.")
+    profit = HEAD.replace("ramen", "wheat").replace("fries", "corn") + (
+        "model.obj = pyo.Objective(expr=56 * model.wheat + 75 * model.corn, sense=pyo.maximize)\n")
+    assert fix_goal_objective(profit, money) is None

@@ -2,7 +2,7 @@
 
 import ast
 
-from optolab.agents.relations import bound_findings, multiple_findings, relation_findings, share_findings
+from optolab.agents.relations import bound_findings, fix_relations, multiple_findings, relation_findings, share_findings
 
 HEAD = "import pyomo.environ as pyo\nmodel = pyo.ConcreteModel()\n"
 SCALARS = HEAD + "model.vans = pyo.Var(domain=pyo.NonNegativeIntegers)\nmodel.cars = pyo.Var(domain=pyo.NonNegativeIntegers)\n"
@@ -162,3 +162,23 @@ def test_shares_of_a_total_are_rewritten_against_the_sum():
     odd = SCALARS + "model.c = pyo.Constraint(expr=2 * model.vans <= 1.2 * model.cars)\n"
     assert share_findings("At most 60% of the vehicles can be vans.", odd.replace("1.2", "0.6"), ["vans", "cars"])
     assert fix_relations(odd.replace("1.2", "0.6"), "At most 60% of the vehicles can be vans.") is None
+
+
+def test_what_is_on_hand_is_a_maximum_and_what_must_be_done_a_minimum():
+    q = ("A bakery has 3000 grams of flour and 150 eggs to make loaves and cakes. A loaf takes 10 grams of flour "
+         "and 3 eggs; a cake takes 6 grams of flour and 5 eggs. It must bake 520 items for the fair. Maximize profit.")
+    code = SCALARS.replace("vans", "loaves").replace("cars", "cakes")
+    wrong = code + ("model.flour = pyo.Constraint(expr=10 * model.loaves + 6 * model.cakes >= 3000)\n"
+                    "model.eggs = pyo.Constraint(expr=3 * model.loaves + 5 * model.cakes >= 150)\n"
+                    "model.fair = pyo.Constraint(expr=model.loaves + model.cakes <= 520)\n")
+    found = bound_findings(q, wrong, ["loaves", "cakes"])
+    assert len(found) == 3
+    assert '"A bakery has 3000 grams of flour and" is a maximum' in found[0]
+    assert "is a maximum" in found[1]  # "150 eggs", the second number of the list
+    assert 'It must bake 520 items for the fair" is a minimum' in found[2]
+    fixed = fix_relations(wrong, q)
+    assert "10 * model.loaves + 6 * model.cakes <= 3000" in fixed.code and "model.loaves + model.cakes >= 520" in fixed.code
+    # "wants to have 4000" is a goal to reach, not a supply; a number that is also "at least" reads both ways
+    assert bound_findings("The shop wants to have 3000 customers. Minimize cost.", wrong, ["loaves", "cakes"]) == []
+    assert bound_findings("It has 3000 grams of flour and needs at least 3000 grams of sugar.", wrong,
+                          ["loaves", "cakes"]) == []
