@@ -152,12 +152,11 @@ class _ShareIssue:
     share: float
     side_is_right: bool  # the side with the share
     text: str
+    whole: str | None = None  # a lone share (``high <= 0.4``): the sum of every decision it is a share of
 
 
 def _share_issues(question: str, code: str | ast.AST, variables: list[str]) -> list[_ShareIssue]:
     rels = relations(code, variables)
-    if not rels:
-        return []
     every = {Ref(v) for v in variables} | {r for rel in rels for r in rel.left_refs + rel.right_refs}
     found: list[_ShareIssue] = []
     for m in _SHARE.finditer(question):
@@ -190,7 +189,48 @@ def _share_issues(question: str, code: str | ast.AST, variables: list[str]) -> l
                                          f"{mine} too: write it against the sum, e.g. `{other_refs[0]} {op} "
                                          f"{share:g} * ({whole})`."))
                 break
+        if subject and len(part) == 1 and (len(named) != 1 or part == named):
+            found += _lone_shares(question, m, share, next(iter(part)), code, variables)
     return found
+
+
+def _lone_shares(question: str, m: re.Match, share: float, part: str, code: str | ast.AST,
+                 variables: list[str]) -> list[_ShareIssue]:
+    """"at most 40% of the drills can be high intensity" written as ``high <= 0.4`` (or ``<= 40 / 100``, ``<=
+    40``): the share bounds the one decision by the number alone, where it is a share of every decision."""
+    tree = _tree(code)
+    scalars = [v for v in variables if not any(isinstance(n, ast.Subscript) and base_name(n.value) == v
+                                               for n in ast.walk(tree))] if tree is not None else []
+    if part not in scalars or len(scalars) < 2 or len(scalars) != len(variables):
+        return []
+    found = []
+    for n in ast.walk(tree):
+        if not (isinstance(n, ast.Compare) and len(n.ops) == 1 and isinstance(n.ops[0], (ast.LtE, ast.GtE))):
+            continue
+        for lone, number, is_right in ((n.left, n.comparators[0], True), (n.comparators[0], n.left, False)):
+            value = _constant_value(number) if not _refs(number, set(variables)) else None
+            if [str(r) for r in _refs(lone, set(variables))] != [part] or not isinstance(lone, (ast.Name, ast.Attribute)) \
+                    or value is None or round(value, 9) not in (share, round(share * 100, 9)):
+                continue
+            whole = " + ".join(_written_like(lone, v, tree) for v in scalars)
+            op = ast.unparse(ast.Compare(ast.Name("a"), n.ops, [ast.Name("b")])).split()[1]
+            op = op if is_right else _MIRROR[op]
+            rel = Relation(lone, number, [Ref(part)], [], op, ast.unparse(n), n)
+            found.append(_ShareIssue(rel, share, is_right,
+                                     f"\"{m.group(0).strip()}\" is a share of a total, but `{rel.source}` bounds "
+                                     f"{part} by the number {value:g} alone. Write it against the sum of the "
+                                     f"decisions, e.g. `{ast.unparse(lone)} {op} {share:g} * ({whole})`.", whole))
+            break
+    return found
+
+
+def _written_like(lone: ast.AST, name: str, tree: ast.AST) -> str:
+    """Decision ``name`` written the way ``lone`` is: ``model.x`` beside ``model.high``, ``x`` beside a bare
+    ``high`` when the code binds ``x`` itself (``x = model.x``), else ``model.x``."""
+    if isinstance(lone, ast.Attribute):
+        return f"{ast.unparse(lone.value)}.{name}"
+    bound = {t.id for a in ast.walk(tree) if isinstance(a, ast.Assign) for t in a.targets if isinstance(t, ast.Name)}
+    return name if name in bound else f"model.{name}"
 
 
 def _constant_value(node: ast.AST) -> float | None:
@@ -202,8 +242,16 @@ def _constant_value(node: ast.AST) -> float | None:
 
 
 def _rewrite_share(issue: _ShareIssue) -> bool:
-    """``vans <= 0.6 * cars`` -> ``vans <= 0.6 * (vans + cars)``, in place; False for other shapes."""
+    """``vans <= 0.6 * cars`` -> ``vans <= 0.6 * (vans + cars)``, and a lone ``vans <= 0.6`` -> ``vans <= 0.6 *
+    (vans + cars)``, in place; False for other shapes."""
     node = issue.rel.node
+    if issue.whole is not None:
+        new = ast.parse(f"{issue.share:g} * ({issue.whole})", mode="eval").body
+        if issue.side_is_right:
+            node.comparators = [new]
+        else:
+            node.left = new
+        return True
     side, other = (node.comparators[0], node.left) if issue.side_is_right else (node.left, node.comparators[0])
     if not isinstance(other, (ast.Name, ast.Attribute, ast.Subscript)) or not isinstance(side, ast.BinOp) \
             or not isinstance(side.op, ast.Mult):

@@ -182,3 +182,19 @@ def test_what_is_on_hand_is_a_maximum_and_what_must_be_done_a_minimum():
     assert bound_findings("The shop wants to have 3000 customers. Minimize cost.", wrong, ["loaves", "cakes"]) == []
     assert bound_findings("It has 3000 grams of flour and needs at least 3000 grams of sugar.", wrong,
                           ["loaves", "cakes"]) == []
+
+
+def test_a_share_bounding_one_decision_by_the_number_alone_is_written_against_the_total():
+    q = ("A mine uses small and large carts. At most 30% of the carts can be large ones. At least 12 carts must be "
+         "used. Minimize the cost.")
+    code = SCALARS.replace("vans", "small").replace("cars", "large")
+    for lone in ("model.large <= 30 / 100", "model.large <= 0.3", "0.3 >= model.large"):
+        wrong = code + f"model.share = pyo.Constraint(expr={lone})\n"
+        found = share_findings(q, wrong, ["small", "large"])
+        assert len(found) == 1 and "bounds large by the number 0.3 alone" in found[0], lone
+        fixed = fix_relations(wrong, q)
+        assert "0.3 * (model.small + model.large)" in fixed.code, fixed.code
+    # the number is the share of one decision's own total ("30% of the large carts"), or another limit: left alone
+    own = "At most 30% of the large carts can be rented ones. Minimize the cost."
+    assert share_findings(own, code + "model.share = pyo.Constraint(expr=model.large <= 0.3)\n", ["small", "large"]) == []
+    assert share_findings(q, code + "model.share = pyo.Constraint(expr=model.large <= 12)\n", ["small", "large"]) == []
