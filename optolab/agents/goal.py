@@ -92,8 +92,11 @@ def _thing_words(words: list[str]) -> list[str]:
 def goal_of(question: str) -> Goal | None:
     """The first goal phrase of the text with a specific word, or None; its head is the last specific word
     ("the total number of light changes" -> changes, "his sodium intake" -> sodium), before a participle
-    ("the total number of parking spots required" -> spots)."""
-    for m in _GOAL.finditer(question):
+    ("the total number of parking spots required" -> spots). A goal worded "minimize"/"maximize" comes before one
+    worded "increase", "reduce"...: "to increase her protein intake ... to minimize her fat intake" is about fat."""
+    matches = list(_GOAL.finditer(question))
+    matches.sort(key=lambda m: not m.group(1).lower().startswith(("minimi", "maximi")))
+    for m in matches:
         words = [w.lower() for w in re.split(r"[\s-]+", m.group(2)) if w]
         while words and words[0] in _LEAD:
             words.pop(0)
@@ -268,6 +271,27 @@ def _linear_terms(expr: ast.AST, variables: set[str]) -> list[ast.AST] | None:
     return terms if add(expr) else None
 
 
+def numbers_by_decision(question: str, names: list[str], roots: frozenset[str],
+                        keep_one: bool = False) -> dict[str, float] | None:
+    """For each decision, the one number that the sentences naming it and no other decision tie to ``roots``
+    ("Each banana contains ... 10 grams of sugar" -> banana: 10); None when a decision has none or several.
+    A 1 counts only with ``keep_one`` (a bare 1 is often no coefficient)."""
+    roots_of = {v: {root(w) for w in re.split(r"[_\W\d]+", v) if len(w) > 2} for v in names}
+    shared = set.intersection(*roots_of.values()) if roots_of else set()  # otter_tricks, dolphin_tricks: tricks
+    roots_of = {v: r - shared or r for v, r in roots_of.items()}
+    out: dict[str, float] = {}
+    for v in names:
+        values: set[float] = set()
+        for sentence in sentences(question):
+            words = {root(w) for w in _WORD.findall(sentence.lower())}
+            if [u for u in names if roots_of[u] & words] == [v]:
+                values |= {x for x in _tied_in(sentence, roots) if x != 0.0 and (x != 1.0 or keep_one)}
+        if len(values) != 1:
+            return None
+        out[v] = values.pop()
+    return out
+
+
 def fix_goal_objective(code: str, question: str):
     """When the objective is a plain sum of ``coefficient * variable`` terms, each variable named in sentences
     of the text that give exactly one number for the goal ("Each banana contains ... 10 grams of sugar"), and
@@ -291,18 +315,10 @@ def fix_goal_objective(code: str, question: str):
         names = list(dict.fromkeys(base_name(t) for t in terms or []))
         if not terms or len(names) != len(terms) or len(names) < 2:
             return None
-        roots_of = {v: {root(w) for w in re.split(r"[_\W\d]+", v) if len(w) > 2} for v in names}
-        coefficient: dict[str, float] = {}
-        for v in names:
-            values: set[float] = set()
-            for sentence in sentences(question):
-                words = {root(w) for w in _WORD.findall(sentence.lower())}
-                mentioned = [u for u in names if roots_of[u] & words]
-                if mentioned == [v]:  # "1 trick" is a number of the goal when the sentence is about one decision
-                    values |= {x for x in _tied_in(sentence, goal.roots) if x != 0.0 and (x != 1.0 or not finding)}
-            if len(values) != 1:
-                return None
-            coefficient[v] = values.pop()
+        # "1 trick" is a number of the goal when the sentence is about one decision
+        coefficient = numbers_by_decision(question, names, goal.roots, keep_one=not finding)
+        if coefficient is None:
+            return None
         if not finding:
             weights = _term_weights(expr_kw[0].value, variables)
             if weights is None or weights == [coefficient[base_name(t)] for t in terms]:

@@ -37,6 +37,7 @@ from optolab.agents.program import (
 )
 from optolab.agents.goal import fix_count_objective, fix_goal_objective, goal_number_findings, ratio_goal_findings
 from optolab.agents.relations import fix_relations, relation_findings
+from optolab.agents.rows import fix_rows
 from optolab.agents.retrieval import Example, ExampleBank
 from optolab.llm.schema import FIELD_ORDERS
 from optolab.agents.solution import Attempt, Solution
@@ -95,14 +96,15 @@ def _settled(attempts: list[Attempt], outcome: RunOutcome) -> bool:
 def tidy_program(raw: str, question: str) -> dict[str, Any]:
     """What the program strategy runs for LLM-written code ``raw``: the code cleaned and mechanically
     fixed (:func:`optolab.agents.program.clean_program`), then the fixes that read the question (a goal
-    written as a bare expression, the goal's decision, a count goal, LP wording, relations, the goal's numbers), with
-    every change listed; or the issues that leave no code to run."""
+    written as a bare expression, the goal's decision, a count goal, LP wording, relations, rows weighted by
+    another resource's numbers, the goal's numbers), with every change listed; or the issues that leave no
+    code to run."""
     try:
         program = clean_program(raw)
     except ProgramError as exc:
         return {"code": None, "issues": [str(exc)], "origins": {}, "raw": raw, "changes": []}
     for fix in (make_objective, focus_objective, fix_count_objective, relax_for_lp, relax_measures, fix_relations,
-                fix_goal_objective):
+                fix_rows, fix_goal_objective):
         fixed = fix(program.code, question)
         if fixed is not None:
             program = Program(fixed.code, program.changes + fixed.changes)

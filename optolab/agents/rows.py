@@ -1,0 +1,118 @@
+"""The coefficients of a constraint read against the numbers the text gives each decision for its resource.
+
+Word problems state a resource per decision in one sentence each ("Each serving of rice contains 300
+calories and 4.5 grams of protein"), and the limit in another ("at least 2200 calories"). Small models
+often fill a row with another attribute's numbers (``3 * rice + 1 * kebab >= 2200``: the costs) or swap
+two decisions' numbers. The model solves, so no solver status reveals it.
+
+:func:`fix_rows` takes each constraint ``c1 * x1 + c2 * x2 + ... (<=|>=) N`` whose ``N`` the text names
+with a resource right after it ("2200 calories", "200 treats available"), finds for every decision the
+one number the sentences about it (and no other decision) give for that resource, and rebuilds the row
+from those numbers when its weights differ. Anything less clear (a resource with several numbers for a
+decision, such as "vitamin A" and "vitamin D" under one root; a sentence naming two decisions; weights
+written as names) leaves the row alone.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from optolab.agents.checks import NUMBER
+from optolab.agents.codefix import base_name, call_name
+from optolab.agents.goal import _CLAUSE_END, _WORD, _linear_terms, _term_weights, numbers_by_decision, root
+from optolab.agents.relations import _constant_values
+
+# words after a limit that say how it is measured, not what: "30 grams of protein", "350 units of vitamin A"
+_UNITS = {"units", "unit", "grams", "gram", "g", "mg", "milligrams", "kg", "kilograms", "pounds", "lbs", "lb",
+          "ounces", "oz", "ml", "milliliters", "millilitres", "liters", "litres", "l", "gallons", "tons", "tonnes",
+          "square", "cubic", "feet", "meters", "metres", "of", "the", "a", "an", "total", "in", "worth"}
+# words after a limit that end its resource: "200 treats available", "2200 calories per day"
+_AFTER_END = {"available", "per", "each", "every", "a", "an", "to", "for", "that", "which", "in", "on", "at", "is",
+              "are", "can", "will", "must", "should", "daily", "weekly", "monthly", "day", "week", "month", "year",
+              "left", "remaining", "on-hand", "on", "hand", "at", "most", "least"}
+
+
+def resource_of(question: str, value: float) -> frozenset[str] | None:
+    """The roots of the resource the text names right after ``value`` ("2200 calories" -> calor; "30 grams of
+    protein" -> prote; "40 hours" -> hour), the same at every mention; None when it names none or several."""
+    found: set[frozenset[str]] = set()
+    for m in NUMBER.finditer(question):
+        if float(m.group(1).replace(",", "")) != value:
+            continue
+        tail = _CLAUSE_END.split(question[m.end():m.end() + 60].lower(), maxsplit=1)[0]
+        words: list[str] = []
+        for w in _WORD.findall(tail)[:4]:
+            if w in _AFTER_END:
+                break
+            words.append(w)
+        named = [w for w in words if w not in _UNITS and len(w) > 2]
+        head = named[:1] or [w for w in words if w in _UNITS and w not in ("of", "the", "a", "an", "total", "in")][:1]
+        if not head:
+            return None
+        found.add(frozenset({root(head[0])}))
+    return found.pop() if len(found) == 1 else None
+
+
+def fix_rows(code: str, question: str):
+    """Model code whose constraints weigh decisions by numbers the text gives for something else than the
+    row's resource: the same code with those rows rebuilt (a :class:`optolab.agents.program.Program`
+    saying what changed), or None."""
+    from optolab.agents.codefix import variable_names
+    from optolab.agents.program import Program
+
+    try:
+        tree = ast.parse(code)
+        variables = set(variable_names(tree))
+        named = _constant_values(tree)
+        changes = []
+        for call in [n for n in ast.walk(tree) if isinstance(n, ast.Call) and call_name(n) == "Constraint"]:
+            expr = [kw.value for kw in call.keywords if kw.arg == "expr"]
+            if len(expr) != 1 or not isinstance(expr[0], ast.Compare) or len(expr[0].ops) != 1 \
+                    or not isinstance(expr[0].ops[0], (ast.LtE, ast.GtE)):
+                continue
+            change = _fix_row(expr[0], question, variables, named)
+            if change:
+                changes.append(change)
+    except Exception:  # noqa: BLE001 - a heuristic fix that trips leaves the code as it was
+        return None
+    if not changes:
+        return None
+    ast.fix_missing_locations(tree)
+    return Program(ast.unparse(tree) + "\n", changes)
+
+
+def _fix_row(node: ast.Compare, question: str, variables: set[str], named: dict[str, float]) -> str | None:
+    for sum_side, limit, on_left in ((node.left, node.comparators[0], True), (node.comparators[0], node.left, False)):
+        if isinstance(limit, ast.Constant) and isinstance(limit.value, (int, float)) and not isinstance(limit.value, bool):
+            value = float(limit.value)
+        elif isinstance(limit, ast.Name) and limit.id in named:
+            value = named[limit.id]
+        else:
+            continue
+        terms = _linear_terms(sum_side, variables)
+        names = list(dict.fromkeys(base_name(t) for t in terms or []))
+        if not terms or len(names) != len(terms) or len(names) < 2:
+            return None
+        weights = _term_weights(sum_side, variables)
+        resource = resource_of(question, value)
+        if weights is None or resource is None:
+            return None
+        wanted = numbers_by_decision(question, names, resource, keep_one=True)
+        if wanted is None or weights == [wanted[base_name(t)] for t in terms] or value in wanted.values():
+            return None
+        before = ast.unparse(node)
+        new = ast.parse(" + ".join(f"{wanted[base_name(t)]:g} * {ast.unparse(t)}" for t in terms), mode="eval").body
+        if on_left:
+            node.left = new
+        else:
+            node.comparators = [new]
+        word = re.escape(next(iter(resource)))
+        return (f"`{before}` became `{ast.unparse(node)}`: the limit {value:g} is of {_resource_words(question, word)}"
+                ", and these are the numbers the text gives each decision for it")
+    return None
+
+
+def _resource_words(question: str, stem: str) -> str:
+    m = re.search(rf"\b{stem}\w*", question, re.I)
+    return m.group(0) if m else stem

@@ -1,0 +1,63 @@
+"""Constraint rows read against the numbers the text gives each decision for the row's resource."""
+
+from optolab.agents.rows import fix_rows, resource_of
+
+HEAD = ("import pyomo.environ as pyo\nmodel = pyo.ConcreteModel()\n"
+        "model.wraps = pyo.Var(domain=pyo.NonNegativeIntegers)\nmodel.salads = pyo.Var(domain=pyo.NonNegativeIntegers)\n"
+        "model.cost = pyo.Objective(expr=4 * model.wraps + 3 * model.salads, sense=pyo.minimize)\n")
+CAFE = ("A cafe sells wraps and salads. Each wrap costs $4 and contains 300 calories and 12 grams of protein. Each "
+        "salad costs $3 and contains 200 calories and 9 grams of protein. The menu must give at least 2400 calories "
+        "and at least 90 grams of protein. Minimize the cost.")
+
+
+def test_the_resource_a_limit_names():
+    assert resource_of(CAFE, 2400) == {"calor"}
+    assert resource_of(CAFE, 90) == {"prote"}  # "grams of" says how, not what
+    assert resource_of("The shop only has 200 treats available.", 200) == {"treat"}
+    assert resource_of("The team has 40 hours.", 40) == {"hour"}
+    assert resource_of("It needs 5 of them and 5 boxes.", 5) is None  # named twice, differently
+    assert resource_of(CAFE, 7) is None
+
+
+def test_a_row_filled_with_another_resources_numbers_is_rebuilt(pool):
+    wrong = HEAD + "model.cal = pyo.Constraint(expr=4 * model.wraps + 3 * model.salads >= 2400)\n"
+    fixed = fix_rows(wrong, CAFE)
+    assert "model.cal = pyo.Constraint(expr=300 * model.wraps + 200 * model.salads >= 2400)" in fixed.code
+    assert fixed.changes == ["`4 * model.wraps + 3 * model.salads >= 2400` became `300 * model.wraps + 200 * "
+                             "model.salads >= 2400`: the limit 2400 is of calories, and these are the numbers the "
+                             "text gives each decision for it"]
+    assert fix_rows(fixed.code, CAFE) is None
+    # swapped between the decisions, and a limit set through a name, read the same
+    swapped = HEAD + "need = 90\nmodel.p = pyo.Constraint(expr=need <= 9 * model.wraps + 12 * model.salads)\n"
+    assert "need <= 12 * model.wraps + 9 * model.salads" in fix_rows(swapped, CAFE).code
+    from optolab.agents import Modeler
+    from optolab.testing import ScriptedLLM
+
+    with Modeler(ScriptedLLM(["```python\n" + wrong + "```"]), sandbox=pool) as m:
+        s = m.solve(CAFE.replace(" and at least 90 grams of protein", ""))
+    assert s.ok and s.objective == 32  # 8 wraps (2400 calories, $32); 12 salads would cost $36
+
+
+def test_rows_are_left_alone_when_the_text_is_not_clear():
+    wrong = HEAD + "model.cal = pyo.Constraint(expr=4 * model.wraps + 3 * model.salads >= 2400)\n"
+    both = CAFE.replace("Each salad costs", "Unlike a wrap, each salad costs")  # a sentence naming both decisions
+    assert fix_rows(wrong, both) is None
+    two = CAFE.replace("300 calories", "300 calories (or 350 calories when large)")  # two numbers for the wrap
+    assert fix_rows(wrong, two) is None
+    named = HEAD + "c = {'wraps': 4}\nmodel.cal = pyo.Constraint(expr=c['wraps'] * model.wraps + 3 * model.salads >= 2400)\n"
+    assert fix_rows(named, CAFE) is None  # weights written as names: not the model's literal numbers
+    right = HEAD + "model.cal = pyo.Constraint(expr=300 * model.wraps + 200 * model.salads >= 2400)\n"
+    assert fix_rows(right, CAFE) is None
+
+
+def test_no_row_fixes_on_the_reference_models_and_worked_examples():
+    from optolab.agents.codegen import generate_code
+    from optolab.agents.formulation import Formulation
+    from optolab.agents.retrieval import ExampleBank
+    from optolab.problems import load_problems
+
+    pairs = [(p.text, p.code) for p in load_problems()]
+    pairs += [(ex.question, generate_code(Formulation.model_validate(ex.formulation)).code)
+              for ex in ExampleBank.default().examples]
+    assert len(pairs) > 60
+    assert [q[:60] for q, code in pairs if fix_rows(code, q) is not None] == []
