@@ -286,15 +286,18 @@ def _qualifier(text: str) -> str | None:
 def multiple_findings(question: str, code: str | ast.AST, variables: list[str]) -> list[str]:
     """"At least twice as many cars as vans" written as ``vans >= 2 * cars`` (the factor on the wrong side)
     or as ``cars <= 2 * vans`` (the inequality the wrong way round)."""
-    return list(dict.fromkeys(text for _, text in _multiple_issues(question, code, variables)))
+    return list(dict.fromkeys(text for _, text, _ in _multiple_issues(question, code, variables)))
 
 
-def _multiple_issues(question: str, code: str | ast.AST, variables: list[str]) -> list[tuple[ast.Compare | None, str]]:
-    """Each slip with the comparison to flip (None when flipping is not the fix)."""
+def _multiple_issues(question: str, code: str | ast.AST,
+                     variables: list[str]) -> list[tuple[ast.Compare | None, str, ast.Compare | None]]:
+    """Each slip with the comparison to fix: flipped when the third item is None, else replaced by it (a
+    factor on the wrong side, or an equality where the text says "at least"); no comparison when the
+    shape does not say what the fix is."""
     rels = relations(code, variables)
     if not rels:
         return []
-    found: list[tuple[ast.Compare | None, str]] = []
+    found: list[tuple[ast.Compare | None, str, ast.Compare | None]] = []
     for pattern, big_group, small_group in ((_AS_MANY, 3, 4), (_NUMBER_OF, 1, 4)):
         for m in pattern.finditer(question):
             times_at = 1 if pattern is _AS_MANY else 2
@@ -310,25 +313,48 @@ def _multiple_issues(question: str, code: str | ast.AST, variables: list[str]) -
                         continue
                     every = side_refs + other_refs
                     big, small = _phrase_refs(big_phrase, every), _phrase_refs(small_phrase, every)
+                    kind = _qualifier(question[max(0, m.start() - 30): m.start()] if pattern is _AS_MANY
+                                      else m.group(0))
+                    want = {"lower": ">=", "upper": "<="}.get(kind or "")
                     if big == side_refs and small == other_refs:  # the factor multiplies the larger group
-                        found.append((None, f"\"{m.group(0).strip()}\" compares {big[0]} with {factor:g} times "
-                                            f"{small[0]} (`{big[0]} ... {factor:g} * {small[0]}`), but "
-                                            f"`{rel.source}` multiplies {big[0]} instead. Put the factor on "
-                                            f"{small[0]}."))
+                        big_node = _single_factor(side, factor)
+                        new = None
+                        if want and big_node is not None and isinstance(other, (ast.Name, ast.Attribute, ast.Subscript)):
+                            new = ast.Compare(big_node, [ast.GtE() if want == ">=" else ast.LtE()],
+                                              [ast.BinOp(ast.Constant(factor if factor % 1 else int(factor)),
+                                                         ast.Mult(), other)])
+                        found.append((rel.node if new is not None else None,
+                                      f"\"{m.group(0).strip()}\" compares {big[0]} with {factor:g} times "
+                                      f"{small[0]} (`{big[0]} ... {factor:g} * {small[0]}`), but "
+                                      f"`{rel.source}` multiplies {big[0]} instead. Put the factor on "
+                                      f"{small[0]}.", new))
                     elif big == other_refs and small == side_refs:  # the factor is right: is the direction?
-                        kind = _qualifier(question[max(0, m.start() - 30): m.start()] if pattern is _AS_MANY
-                                          else m.group(0))
                         op = rel.op if other is rel.left else _MIRROR[rel.op]  # big OP factor * small
-                        want = {"lower": ">=", "upper": "<="}.get(kind or "")
-                        if want and op in (">=", ">", "<=", "<") and op[0] != want[0]:
+                        if want and op == "==" and isinstance(rel.node, ast.Compare):  # "at least": not exactly
+                            new = ast.Compare(other, [ast.GtE() if want == ">=" else ast.LtE()], [side])
+                            found.append((rel.node, f"\"{m.group(0).strip()}\" is a bound, but `{rel.source}` "
+                                                    f"fixes {big[0]} at exactly {factor:g} times {small[0]}; write "
+                                                    f"`{big[0]} {want} {factor:g} * {small[0]}`.", new))
+                        elif want and op in (">=", ">", "<=", "<") and op[0] != want[0]:
                             phrase = question[max(0, m.start() - 30): m.end()] if pattern is _AS_MANY else m.group(0)
                             phrase = phrase[_QUALIFIER_START.search(phrase).start():] if \
                                 _QUALIFIER_START.search(phrase) else m.group(0)
                             found.append((rel.node, f"\"{phrase.strip()}\" means `{big[0]} {want} {factor:g} * "
                                                     f"{small[0]}`, but `{rel.source}` has the inequality the other "
-                                                    "way round."))
+                                                    "way round.", None))
                     break
     return found
+
+
+def _single_factor(side: ast.AST, factor: float) -> ast.AST | None:
+    """The decision of ``factor * x`` (or ``x * factor``), or None for another shape."""
+    if not (isinstance(side, ast.BinOp) and isinstance(side.op, ast.Mult)):
+        return None
+    for number, rest in ((side.left, side.right), (side.right, side.left)):
+        if isinstance(number, ast.Constant) and number.value == factor \
+                and isinstance(rest, (ast.Name, ast.Attribute, ast.Subscript)):
+            return rest
+    return None
 
 
 # the bound phrase right before a number; negated forms come first, so "no more than" is not read as "more than"
@@ -440,12 +466,21 @@ def fix_relations(code: str, question: str):
     try:
         tree = ast.parse(code)
         variables = variable_names(tree)
-        issues = [(n, t) for n, t in _bound_issues(question, tree, variables) + _multiple_issues(question, tree,
-                                                                                              variables) if n]
+        multiples = _multiple_issues(question, tree, variables)
+        rewrites = [(n, new, t) for n, t, new in multiples if n is not None and new is not None]
+        issues = [(n, t) for n, t in _bound_issues(question, tree, variables) + [(n, t) for n, t, new in multiples
+                                                                                if new is None] if n]
         shares = _share_issues(question, tree, variables)
     except Exception:  # noqa: BLE001 - a heuristic fix that trips leaves the code as it was
         return None
     changes, done = [], set()
+    for node, new, text in rewrites:
+        if id(node) in done:
+            continue
+        before = ast.unparse(node)
+        node.left, node.ops, node.comparators = new.left, new.ops, new.comparators
+        done.add(id(node))
+        changes.append(f"`{before}` turned into `{ast.unparse(node)}`: the text says \"{text.split(chr(34))[1]}\"")
     for node, text in issues:
         if id(node) in done or type(node.ops[0]) not in _FLIP:
             continue

@@ -198,3 +198,18 @@ def test_a_share_bounding_one_decision_by_the_number_alone_is_written_against_th
     own = "At most 30% of the large carts can be rented ones. Minimize the cost."
     assert share_findings(own, code + "model.share = pyo.Constraint(expr=model.large <= 0.3)\n", ["small", "large"]) == []
     assert share_findings(q, code + "model.share = pyo.Constraint(expr=model.large <= 12)\n", ["small", "large"]) == []
+
+
+def test_a_multiple_with_the_factor_on_the_wrong_side_or_as_an_equality_is_rewritten():
+    q = "A florist makes small and large bouquets. He must make at least twice as many small bouquets as large bouquets."
+    code = SCALARS.replace("vans", "small").replace("cars", "large")
+    for wrong in ("model.large == 2 * model.small", "model.large >= 2 * model.small", "2 * model.small <= model.large"):
+        fixed = fix_relations(code + f"model.m = pyo.Constraint(expr={wrong})\n", q)
+        assert "model.m = pyo.Constraint(expr=model.small >= 2 * model.large)" in fixed.code, wrong
+        assert fixed.changes[0].endswith(": the text says \"twice as many small bouquets as large\"")
+    exact = fix_relations(code + "model.m = pyo.Constraint(expr=model.small == 2 * model.large)\n", q)
+    assert "model.small >= 2 * model.large" in exact.code  # "at least", not exactly
+    # without "at least" or "at most" the text does not say which bound: the finding stays, nothing is rewritten
+    plain = q.replace("at least ", "")
+    wrong = code + "model.m = pyo.Constraint(expr=model.large == 2 * model.small)\n"
+    assert multiple_findings(plain, wrong, ["small", "large"]) and fix_relations(wrong, plain) is None
