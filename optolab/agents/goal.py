@@ -271,18 +271,31 @@ def _linear_terms(expr: ast.AST, variables: set[str]) -> list[ast.AST] | None:
     return terms if add(expr) else None
 
 
+# where one sentence describes two decisions in turn: "a small bus holds 20 students while a large bus holds 50"
+_CONTRAST = re.compile(r"\bwhereas\b|,?\s\bwhile\b(?!\s+(?:minimi|maximi|keeping|still|also|ensuring|meeting))|;",
+                       re.I)
+
+
+def names_count(names: list[str], roots: frozenset[str]) -> bool:
+    """Whether the decisions are named after the thing measured (``color_printers`` for printers): then a sum of
+    them counts it, and no sentence's number is a weight of it."""
+    return any(root(w) in roots for v in names for w in re.split(r"[_\W\d]+", v) if len(w) > 2)
+
+
 def numbers_by_decision(question: str, names: list[str], roots: frozenset[str],
                         keep_one: bool = False) -> dict[str, float] | None:
-    """For each decision, the one number that the sentences naming it and no other decision tie to ``roots``
-    ("Each banana contains ... 10 grams of sugar" -> banana: 10); None when a decision has none or several.
+    """For each decision, the one number that the sentences (or the halves of a sentence split at "while",
+    "whereas") naming it and no other decision tie to ``roots`` ("Each banana contains ... 10 grams of sugar"
+    -> banana: 10); None when a decision has none or several.
     A 1 counts only with ``keep_one`` (a bare 1 is often no coefficient)."""
     roots_of = {v: {root(w) for w in re.split(r"[_\W\d]+", v) if len(w) > 2} for v in names}
     shared = set.intersection(*roots_of.values()) if roots_of else set()  # otter_tricks, dolphin_tricks: tricks
     roots_of = {v: r - shared or r for v, r in roots_of.items()}
     out: dict[str, float] = {}
+    clauses = [c for sentence in sentences(question) for c in _CONTRAST.split(sentence) if c.strip()]
     for v in names:
         values: set[float] = set()
-        for sentence in sentences(question):
+        for sentence in clauses:
             words = {root(w) for w in _WORD.findall(sentence.lower())}
             if [u for u in names if roots_of[u] & words] == [v]:
                 values |= {x for x in _tied_in(sentence, roots) if x != 0.0 and (x != 1.0 or keep_one)}
@@ -305,15 +318,15 @@ def fix_goal_objective(code: str, question: str):
     try:
         finding = bool(_goal_number_findings(question, code))
         goal = goal_of(question)
-        if goal is None or (not finding and goal.roots & _MONEY):  # every "$N" of a sentence ties to a money goal
-            return None
+        if goal is None or (not finding and (goal.roots & _MONEY or _counted(question))):
+            return None  # every "$N" of a sentence ties to a money goal; a count goal is fix_count_objective's
         tree = ast.parse(code)
         variables = set(variable_names(tree))
         objective = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and call_name(n) == "Objective"]
         expr_kw = [kw for kw in objective[0].keywords if kw.arg == "expr"] if len(objective) == 1 else []
         terms = _linear_terms(expr_kw[0].value, variables) if expr_kw else None
         names = list(dict.fromkeys(base_name(t) for t in terms or []))
-        if not terms or len(names) != len(terms) or len(names) < 2:
+        if not terms or len(names) != len(terms) or len(names) < 2 or (not finding and names_count(names, goal.roots)):
             return None
         # "1 trick" is a number of the goal when the sentence is about one decision
         coefficient = numbers_by_decision(question, names, goal.roots, keep_one=not finding)

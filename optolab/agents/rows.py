@@ -20,7 +20,8 @@ import re
 
 from optolab.agents.checks import NUMBER
 from optolab.agents.codefix import base_name, call_name
-from optolab.agents.goal import _CLAUSE_END, _WORD, _linear_terms, _term_weights, numbers_by_decision, root
+from optolab.agents.goal import (_CLAUSE_END, _WORD, _linear_terms, _term_weights, names_count, numbers_by_decision,
+                                 root)
 from optolab.agents.relations import _constant_values
 
 # words after a limit that say how it is measured, not what: "30 grams of protein", "350 units of vitamin A"
@@ -96,7 +97,7 @@ def _fix_row(node: ast.Compare, question: str, variables: set[str], named: dict[
             return None
         weights = _term_weights(sum_side, variables)
         resource = resource_of(question, value)
-        if weights is None or resource is None:
+        if weights is None or resource is None or names_count(names, resource):
             return None
         wanted = numbers_by_decision(question, names, resource, keep_one=True)
         if wanted is None or weights == [wanted[base_name(t)] for t in terms] or value in wanted.values():

@@ -98,7 +98,7 @@ def test_the_objective_is_rebuilt_from_the_goal_numbers_of_each_decision(pool):
                              "numbers the text gives for it"]
     assert fix_goal_objective(fixed.code, DIET) is None  # nothing left to fix
     # a sentence that gives the goal numbers of both decisions at once does not say which is whose
-    mixed = DIET.replace("and 100 mg of sodium. Each pack of fries", "and 100 mg of sodium, while fries")
+    mixed = DIET.replace("and 100 mg of sodium. Each pack of fries", "and 100 mg of sodium, as fries do, and fries")
     assert fix_goal_objective(wrong, mixed) is None
     # an objective of another shape is left to the repair (the finding still says what is wrong)
     squared = wrong.replace("expr=400 * model.ramen + 300 * model.fries, sense", "expr=(400 * model.ramen) ** 2, sense")
@@ -283,3 +283,19 @@ def test_an_objective_that_mixes_the_goal_numbers_with_another_attributes_is_reb
     profit = HEAD.replace("ramen", "wheat").replace("fries", "corn") + (
         "model.obj = pyo.Objective(expr=56 * model.wheat + 75 * model.corn, sense=pyo.maximize)\n")
     assert fix_goal_objective(profit, money) is None
+
+
+def test_a_sentence_about_two_decisions_in_turn_gives_each_its_number():
+    from optolab.agents.goal import fix_goal_objective, numbers_by_decision
+
+    text = ("A depot uses vans and lorries. A van takes up 1 parking bay and carries 6 crates, whereas a lorry takes "
+            "up 3 parking bays while carrying 20 crates. At least 200 crates must move. Minimize the parking bays used.")
+    assert numbers_by_decision(text, ["vans", "lorries"], goal_of(text).roots, keep_one=True) == {"vans": 1.0,
+                                                                                                   "lorries": 3.0}
+    code = HEAD.replace("ramen", "vans").replace("fries", "lorries") + (
+        "model.obj = pyo.Objective(expr=3 * model.vans + 1 * model.lorries, sense=pyo.minimize)\n")
+    assert "expr=1 * model.vans + 3 * model.lorries" in fix_goal_objective(code, text).code
+    # a count goal is the count fix's: its weights are not per-decision numbers of the goal
+    count = text.replace("Minimize the parking bays used.", "Minimize the total number of crates per trip.")
+    plain = code.replace("3 * model.vans + 1 * model.lorries", "model.vans + model.lorries")
+    assert fix_goal_objective(plain, count) is None
