@@ -245,13 +245,17 @@ def _rewrite_share(issue: _ShareIssue) -> bool:
     """``vans <= 0.6 * cars`` -> ``vans <= 0.6 * (vans + cars)``, and a lone ``vans <= 0.6`` -> ``vans <= 0.6 *
     (vans + cars)``, in place; False for other shapes."""
     node = issue.rel.node
-    if issue.whole is not None:
-        new = ast.parse(f"{issue.share:g} * ({issue.whole})", mode="eval").body
+
+    def put(expr: str) -> bool:
+        new = ast.parse(expr, mode="eval").body
         if issue.side_is_right:
             node.comparators = [new]
         else:
             node.left = new
         return True
+
+    if issue.whole is not None:
+        return put(f"{issue.share:g} * ({issue.whole})")
     side, other = (node.comparators[0], node.left) if issue.side_is_right else (node.left, node.comparators[0])
     if not isinstance(other, (ast.Name, ast.Attribute, ast.Subscript)) or not isinstance(side, ast.BinOp) \
             or not isinstance(side.op, ast.Mult):
@@ -260,12 +264,7 @@ def _rewrite_share(issue: _ShareIssue) -> bool:
         value = _constant_value(factor) if not any(isinstance(n, (ast.Name, ast.Attribute, ast.Call))
                                                    for n in ast.walk(factor)) else None
         if value is not None and abs(value - issue.share) < 1e-9:
-            new = ast.parse(f"{issue.share:g} * ({ast.unparse(other)} + {ast.unparse(rest)})", mode="eval").body
-            if issue.side_is_right:
-                node.comparators = [new]
-            else:
-                node.left = new
-            return True
+            return put(f"{issue.share:g} * ({ast.unparse(other)} + {ast.unparse(rest)})")
     return False
 
 
