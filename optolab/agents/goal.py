@@ -250,25 +250,32 @@ def _linear_terms(expr: ast.AST, variables: set[str]) -> list[ast.AST] | None:
     """The variable of each ``coefficient * variable`` term of a plain sum of scalar variables
     (``400 * ramen + 300 * model.fries``), or None when the objective has any other shape."""
     terms: list[ast.AST] = []
-
-    def add(node: ast.AST) -> bool:
-        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-            return add(node.left) and add(node.right)
+    for node in _sum_terms(expr):
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
             pair = [node.left, node.right]
             var = [n for n in pair if isinstance(n, (ast.Name, ast.Attribute)) and base_name(n) in variables]
             coef = [n for n in pair if n not in var]
-            if len(var) == 1 and len(coef) == 1 and not any(
+            if len(var) != 1 or len(coef) != 1 or any(
                     isinstance(n, (ast.Name, ast.Attribute)) and base_name(n) in variables for n in ast.walk(coef[0])):
-                terms.append(var[0])
-                return True
-            return False
-        if isinstance(node, (ast.Name, ast.Attribute)) and base_name(node) in variables:
+                return None
+            terms.append(var[0])
+        elif isinstance(node, (ast.Name, ast.Attribute)) and base_name(node) in variables:
             terms.append(node)
-            return True
-        return False
+        else:
+            return None
+    return terms
 
-    return terms if add(expr) else None
+
+def _objective_expr(tree: ast.Module) -> ast.keyword | None:
+    """The ``expr=`` keyword of the code's one ``Objective``, or None (no objective, several, or a rule)."""
+    objective = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and call_name(n) == "Objective"]
+    expr_kw = [kw for kw in objective[0].keywords if kw.arg == "expr"] if len(objective) == 1 else []
+    return expr_kw[0] if expr_kw else None
+
+
+def _name_roots(name: str) -> set[str]:
+    """The roots of the words of a decision's name (``otter_tricks`` -> otter, trick)."""
+    return {root(w) for w in re.split(r"[_\W\d]+", name) if len(w) > 2}
 
 
 # where one sentence describes two decisions in turn: "a small bus holds 20 students while a large bus holds 50"
@@ -279,7 +286,7 @@ _CONTRAST = re.compile(r"\bwhereas\b|,?\s\bwhile\b(?!\s+(?:minimi|maximi|keeping
 def names_count(names: list[str], roots: frozenset[str]) -> bool:
     """Whether the decisions are named after the thing measured (``color_printers`` for printers): then a sum of
     them counts it, and no sentence's number is a weight of it."""
-    return any(root(w) in roots for v in names for w in re.split(r"[_\W\d]+", v) if len(w) > 2)
+    return any(_name_roots(v) & roots for v in names)
 
 
 def numbers_by_decision(question: str, names: list[str], roots: frozenset[str],
@@ -288,7 +295,7 @@ def numbers_by_decision(question: str, names: list[str], roots: frozenset[str],
     "whereas") naming it and no other decision tie to ``roots`` ("Each banana contains ... 10 grams of sugar"
     -> banana: 10); None when a decision has none or several.
     A 1 counts only with ``keep_one`` (a bare 1 is often no coefficient)."""
-    roots_of = {v: {root(w) for w in re.split(r"[_\W\d]+", v) if len(w) > 2} for v in names}
+    roots_of = {v: _name_roots(v) for v in names}
     shared = set.intersection(*roots_of.values()) if roots_of else set()  # otter_tricks, dolphin_tricks: tricks
     roots_of = {v: r - shared or r for v, r in roots_of.items()}
     out: dict[str, float] = {}
@@ -322,8 +329,7 @@ def fix_goal_objective(code: str, question: str):
             return None  # every "$N" of a sentence ties to a money goal; a count goal is fix_count_objective's
         tree = ast.parse(code)
         variables = set(variable_names(tree))
-        objective = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and call_name(n) == "Objective"]
-        expr_kw = [kw for kw in objective[0].keywords if kw.arg == "expr"] if len(objective) == 1 else []
+        expr_kw = [kw for kw in [_objective_expr(tree)] if kw]
         terms = _linear_terms(expr_kw[0].value, variables) if expr_kw else None
         names = list(dict.fromkeys(base_name(t) for t in terms or []))
         if not terms or len(names) != len(terms) or len(names) < 2 or (not finding and names_count(names, goal.roots)):
@@ -481,8 +487,7 @@ def fix_count_objective(code: str, question: str):
 
     try:
         tree = ast.parse(code)
-        objective = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and call_name(n) == "Objective"]
-        expr_kw = [kw for kw in objective[0].keywords if kw.arg == "expr"] if len(objective) == 1 else []
+        expr_kw = [kw for kw in [_objective_expr(tree)] if kw]
         new = plain_count(question, expr_kw[0].value, set(variable_names(tree)), _integer_variables(tree)) \
             if expr_kw else None
     except Exception:  # noqa: BLE001 - a heuristic fix that trips leaves the code as it was

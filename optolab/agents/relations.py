@@ -467,8 +467,8 @@ def fix_relations(code: str, question: str):
         variables = variable_names(tree)
         multiples = _multiple_issues(question, tree, variables)
         rewrites = [(n, new, t) for n, t, new in multiples if n is not None and new is not None]
-        issues = [(n, t) for n, t in _bound_issues(question, tree, variables) + [(n, t) for n, t, new in multiples
-                                                                                if new is None] if n]
+        flips = [(n, t) for n, t, new in multiples if new is None]
+        issues = [(n, t) for n, t in _bound_issues(question, tree, variables) + flips if n]
         shares = _share_issues(question, tree, variables)
     except Exception:  # noqa: BLE001 - a heuristic fix that trips leaves the code as it was
         return None
