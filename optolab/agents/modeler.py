@@ -37,6 +37,7 @@ from optolab.agents.program import (
 )
 from optolab.agents.goal import fix_count_objective, fix_goal_objective, goal_number_findings, ratio_goal_findings
 from optolab.agents.relations import fix_relations, relation_findings
+from optolab.agents.missing import add_missing_limits
 from optolab.agents.rows import fix_rows
 from optolab.agents.retrieval import Example, ExampleBank
 from optolab.llm.schema import FIELD_ORDERS
@@ -104,7 +105,7 @@ def tidy_program(raw: str, question: str) -> dict[str, Any]:
     except ProgramError as exc:
         return {"code": None, "issues": [str(exc)], "origins": {}, "raw": raw, "changes": []}
     for fix in (make_objective, focus_objective, fix_count_objective, relax_for_lp, relax_measures, fix_relations,
-                fix_rows, fix_goal_objective):
+                fix_rows, fix_goal_objective, add_missing_limits):
         fixed = fix(program.code, question)
         if fixed is not None:
             program = Program(fixed.code, program.changes + fixed.changes)

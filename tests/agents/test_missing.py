@@ -1,0 +1,103 @@
+"""Limits the text states plainly and the model code leaves out (texts written for these tests)."""
+
+from __future__ import annotations
+
+import ast
+
+from optolab.agents.missing import add_missing_limits, missing_limits
+from optolab.agents.modeler import tidy_program
+
+FERRY = ("A ferry company runs small boats and large boats. A small boat carries 30 passengers and uses 4 litres "
+         "of fuel; a large boat carries 80 passengers and uses 9 litres of fuel. At most 35% of the vessels can be "
+         "large boats. In addition, at least 6 small boats must be used, and the company has 300 litres of fuel. "
+         "How many of each boat should run to maximize the number of passengers?")
+
+CODE = """import pyomo.environ as pyo
+model = pyo.ConcreteModel()
+model.small_boats = pyo.Var(domain=pyo.NonNegativeIntegers)
+model.large_boats = pyo.Var(domain=pyo.NonNegativeIntegers)
+model.obj = pyo.Objective(expr=30 * model.small_boats + 80 * model.large_boats, sense=pyo.maximize)
+model.fuel = pyo.Constraint(expr=4 * model.small_boats + 9 * model.large_boats <= 300)
+"""
+
+
+def _constraints(code: str) -> list[str]:
+    return [ast.unparse(kw.value) for n in ast.walk(ast.parse(code)) if isinstance(n, ast.Call)
+            for kw in n.keywords if kw.arg == "expr"]
+
+
+def test_adds_a_share_of_every_decision_and_a_minimum_count():
+    fixed = add_missing_limits(CODE, FERRY)
+    assert fixed is not None
+    rows = _constraints(fixed.code)
+    assert "model.large_boats <= 0.35 * (model.small_boats + model.large_boats)" in rows
+    assert "model.small_boats >= 6" in rows
+    assert len(fixed.changes) == 2 and "At most 35% of the vessels can be large boats" in fixed.changes[0]
+
+
+def test_the_added_rows_give_the_optimum_of_the_stated_problem():
+    from optolab.solvers.sandbox import run_model_code
+
+    before = run_model_code(CODE, time_limit=60).solve
+    after = run_model_code(add_missing_limits(CODE, FERRY).code, time_limit=60).solve
+    # the same problem by enumeration, with and without the two rules
+    def best(rules: bool) -> float:
+        return max(30 * s + 80 * b for s in range(76) for b in range(34) if 4 * s + 9 * b <= 300
+                   and (not rules or (s >= 6 and b <= 0.35 * (s + b))))
+
+    assert before.objective == best(False)
+    assert after.objective == best(True) < best(False)
+
+
+def test_a_number_the_code_uses_is_left_alone():
+    code = CODE + "model.share = pyo.Constraint(expr=model.large_boats <= 0.35 * (model.small_boats + model.large_boats))\n"
+    assert missing_limits(FERRY, code) == [("model.small_boats >= 6", "at least 6 small boats")]
+    code += "model.small = pyo.Constraint(expr=model.small_boats >= 6)\n"
+    assert add_missing_limits(code, FERRY) is None
+
+
+def test_a_share_written_as_its_complement_counts_as_used():
+    code = CODE + "model.share = pyo.Constraint(expr=model.small_boats >= 0.65 * (model.small_boats + model.large_boats))\n"
+    assert [e for e, _ in missing_limits(FERRY, code)] == ["model.small_boats >= 6"]
+
+
+def test_indexed_decisions_are_left_alone():
+    code = """import pyomo.environ as pyo
+model = pyo.ConcreteModel()
+model.boats = pyo.Var(['small', 'large'], domain=pyo.NonNegativeIntegers)
+model.obj = pyo.Objective(expr=30 * model.boats['small'] + 80 * model.boats['large'], sense=pyo.maximize)
+"""
+    assert add_missing_limits(code, FERRY) is None
+
+
+def test_a_subject_naming_no_single_decision_or_a_measure_adds_nothing():
+    text = ("A bakery makes rye loaves and wheat loaves. At least 20 loaves must be baked, at most 50% of the "
+            "flour can be rye flour, and at most 12 hours of oven time are available. Maximize profit.")
+    code = """import pyomo.environ as pyo
+model = pyo.ConcreteModel()
+model.rye_loaves = pyo.Var(domain=pyo.NonNegativeIntegers)
+model.wheat_loaves = pyo.Var(domain=pyo.NonNegativeIntegers)
+model.obj = pyo.Objective(expr=3 * model.rye_loaves + 2 * model.wheat_loaves, sense=pyo.maximize)
+"""
+    # "20 loaves" names both decisions; "rye flour" is no decision (a share of the flour, not of the
+    # loaves); "12 hours of oven time" names no decision
+    assert missing_limits(text, code) == []
+
+
+def test_a_share_of_a_group_that_is_only_some_decisions_adds_nothing():
+    text = ("A fleet buys electric vans, diesel vans and bikes. At most 40% of the vans can be electric vans. "
+            "Minimize cost.")
+    code = """import pyomo.environ as pyo
+model = pyo.ConcreteModel()
+model.electric_vans = pyo.Var(domain=pyo.NonNegativeIntegers)
+model.diesel_vans = pyo.Var(domain=pyo.NonNegativeIntegers)
+model.bikes = pyo.Var(domain=pyo.NonNegativeIntegers)
+model.obj = pyo.Objective(expr=model.electric_vans + model.diesel_vans + model.bikes)
+"""
+    assert missing_limits(text, code) == []
+
+
+def test_tidy_program_lists_the_added_rows():
+    tidy = tidy_program(CODE, FERRY)
+    assert any(c.startswith("added `model.small_boats >= 6`") for c in tidy["changes"])
+    assert "text_limit_" in tidy["code"]
