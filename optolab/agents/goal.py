@@ -41,6 +41,9 @@ _LIMIT_BEFORE = re.compile(r"\b(?:at\s+least|at\s+most|a\s+(?:minimum|maximum)\s
                            r"no\s+(?:more|less|fewer)\s+than|not\s+(?:more|less|fewer)\s+than|more\s+than|"
                            r"less\s+than|fewer\s+than|up\s+to|exceed|below|above|under|over|within|budget\s+of|"
                            r"limit\s+of|only)\s+(?:\w+\s+)?\$?\s*$", re.I)
+# "can hold only 2 people", "uses only 3 units": a coefficient, not a limit ("has only 1000 treats")
+_PER_UNIT_ONLY = re.compile(r"\b(?:holds?|carr(?:y|ies)|takes?(?:\s+up)?|uses?|requires?|produces?|contains?|"
+                            r"yields?|gives?|makes?|generates?|costs?)\s+only\s+\$?\s*$", re.I)
 _LEAD = {"the", "his", "her", "its", "their", "your", "our", "a", "an", "total", "overall", "amount", "number",
          "of", "sum", "weekly", "daily", "monthly", "yearly", "annual", "expected", "combined", "net", "possible"}
 # words that name how much of something, not what: "sodium intake", "fat consumption"
@@ -135,7 +138,8 @@ def _tied_in(sentence: str, roots: frozenset[str], width: int = 3) -> dict[float
         before = _WORD.findall(sentence[: m.start()].lower())[-width:]
         after = _WORD.findall(_CLAUSE_END.split(sentence[m.end():].lower(), maxsplit=1)[0])[:width]
         value = float(m.group(1).replace(",", ""))
-        if value in labels or _LIMIT_BEFORE.search(sentence[max(0, m.start() - 40): m.start()]):
+        limit = _LIMIT_BEFORE.search(sentence[max(0, m.start() - 40): m.start()])
+        if value in labels or limit and not _PER_UNIT_ONLY.search(sentence[max(0, m.start() - 40): m.start()]):
             continue
         percent = bool(re.match(r"\s*(?:%|percent\b)", sentence[m.end():]))
         money = bool(roots & _MONEY) and (sentence[: m.start()].rstrip().endswith("$") or percent)
@@ -325,8 +329,9 @@ def fix_goal_objective(code: str, question: str):
     try:
         finding = bool(_goal_number_findings(question, code))
         goal = goal_of(question)
-        if goal is None or (not finding and (goal.roots & _MONEY or _counted(question))):
-            return None  # every "$N" of a sentence ties to a money goal; a count goal is fix_count_objective's
+        counted = _counted(question)
+        if goal is None or (not finding and goal.roots & _MONEY):
+            return None  # every "$N" of a sentence ties to a money goal
         tree = ast.parse(code)
         variables = set(variable_names(tree))
         expr_kw = [kw for kw in [_objective_expr(tree)] if kw]
@@ -334,6 +339,8 @@ def fix_goal_objective(code: str, question: str):
         names = list(dict.fromkeys(base_name(t) for t in terms or []))
         if not terms or len(names) != len(terms) or len(names) < 2 or (not finding and names_count(names, goal.roots)):
             return None
+        if not finding and counted and names_count(names, counted.roots):
+            return None  # a count of the decisions themselves is fix_count_objective's
         # "1 trick" is a number of the goal when the sentence is about one decision
         coefficient = numbers_by_decision(question, names, goal.roots, keep_one=not finding)
         if coefficient is None:
@@ -341,6 +348,10 @@ def fix_goal_objective(code: str, question: str):
         if not finding:
             weights = _term_weights(expr_kw[0].value, variables)
             if weights is None or weights == [coefficient[base_name(t)] for t in terms]:
+                return None
+            # a count goal ("the number of parking spots") takes numbers of the counted thing itself ("takes up
+            # 2 parking spots"), not rates of it ("50 boxes per trip" for "the number of trips")
+            if counted and not all(_counts(question, x, counted.roots) for x in coefficient.values()):
                 return None
     except Exception:  # noqa: BLE001 - a heuristic fix that trips leaves the code as it was
         return None
@@ -433,6 +444,23 @@ _COUNT_PHRASE = re.compile(r"^(?:(?:the|its|their|his|her|total|overall)\s+)*num
 _RATE_OF = r"\b(?:per|each|every|a|an)\s+((?:[\w-]+\s+){0,2}?)(%s)\b"
 _SPELLED = re.compile(r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|"
                       r"thirty|forty|fifty|hundred|dozen)\s+([a-z]+)(?:[\s-]+([a-z]+))?", re.I)
+
+
+_NOT_THING = {"per", "each", "every", "a", "an", "for", "while", "whereas", "and", "or", "to", "of", "in", "at"}
+
+
+def _counts(question: str, value: float, roots: frozenset[str]) -> bool:
+    """Whether the text names the counted thing right after ``value`` ("2 parking spots" for spots), before
+    any "per", "each", "and" that would make it a rate or another attribute."""
+    for m in NUMBER.finditer(question):
+        if float(m.group(1).replace(",", "")) != value:
+            continue
+        for w in _WORD.findall(question[m.end():m.end() + 40].lower())[:3]:
+            if w in _NOT_THING:
+                break
+            if root(w) in roots:
+                return True
+    return False
 
 
 def _counted(question: str) -> Goal | None:

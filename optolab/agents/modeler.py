@@ -98,7 +98,8 @@ def tidy_program(raw: str, question: str) -> dict[str, Any]:
     """What the program strategy runs for LLM-written code ``raw``: the code cleaned and mechanically
     fixed (:func:`optolab.agents.program.clean_program`), then the fixes that read the question (a goal
     written as a bare expression, the goal's decision, a count goal, LP wording, relations, rows weighted by
-    another resource's numbers, the goal's numbers), with every change listed; or the issues that leave no
+    another resource's numbers, the goal's numbers, limits the text states that the code leaves out), with every
+    change listed; or the issues that leave no
     code to run."""
     try:
         program = clean_program(raw)

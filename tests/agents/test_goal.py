@@ -299,3 +299,28 @@ def test_a_sentence_about_two_decisions_in_turn_gives_each_its_number():
     count = text.replace("Minimize the parking bays used.", "Minimize the total number of crates per trip.")
     plain = code.replace("3 * model.vans + 1 * model.lorries", "model.vans + model.lorries")
     assert fix_goal_objective(plain, count) is None
+
+
+def test_only_after_a_per_unit_verb_is_a_coefficient_not_a_limit():
+    text = ("A big tent holds 8 campers while a small tent can hold only 3 campers. The site has only 40 pitches.")
+    assert set(tied_numbers(text, frozenset({root("campers")}))) == {8.0, 3.0}
+    assert tied_numbers(text, frozenset({root("pitches")})) == {}
+
+
+def test_a_count_of_something_other_than_the_decisions_is_rebuilt_from_its_numbers():
+    from optolab.agents.goal import fix_goal_objective
+
+    text = ("A festival hires big stages and small stages. A big stage seats 900 people and takes up 3 parking "
+            "lots whereas a small stage seats 300 people and takes up 1 parking lot. At least 6000 people must be "
+            "seated. Minimize the total number of parking lots used.")
+    head = HEAD.replace("ramen", "big").replace("fries", "small")
+    swapped = head + ("model.obj = pyo.Objective(expr=1 * model.big + 3 * model.small, sense=pyo.minimize)\n"
+                      "model.seats = pyo.Constraint(expr=900 * model.big + 300 * model.small >= 6000)\n")
+    fixed = fix_goal_objective(swapped, text)
+    assert fixed is not None and "became `3 * model.big + 1 * model.small`" in fixed.changes[0]
+    # numbers per trip are rates of the counted thing, not counts of it: the plain count stays
+    trips = ("Vans carry 40 crates per trip and trucks carry 90 crates per trip. A van trip costs $20 and a truck "
+             "trip costs $45. At least 900 crates must move. Minimize the total number of trips.")
+    plain = HEAD.replace("ramen", "van").replace("fries", "truck") + \
+        "model.obj = pyo.Objective(expr=model.van + model.truck, sense=pyo.minimize)\n"
+    assert fix_goal_objective(plain, trips) is None

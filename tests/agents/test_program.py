@@ -303,11 +303,17 @@ def test_auto_retry_asks_afresh_after_a_failed_run_and_repairs_a_solved_one(pool
     temps_seeds = [(c["params"].get("temperature"), c["params"].get("seed")) for c in m.llm.calls]
     assert temps_seeds == [(0.0, 1), (0.7, 2), (0.7, 3)]  # a new seed each time, or sampling repeats itself
     # a solved attempt whose check found something is repaired with the finding
+    # ("at most 8 desks can be sold" would be added without asking: see agents.missing; "limited to" is not)
     unused = GOOD_CODE.replace("model.sales = pyo.Constraint(expr=model.desks <= 8)\n", "")
+    limited = QUESTION.replace("at most 8 desks can be sold", "desk sales are limited to 8")
     with Modeler(ScriptedLLM([fence(unused), fence(GOOD_CODE)]), sandbox=pool, strategies=("program",)) as m:
-        s = m.solve(QUESTION)
+        s = m.solve(limited)
     assert s.objective == pytest.approx(680)
     assert "not used in the model" in m.llm.calls[1]["messages"][-1]["content"]
+    with Modeler(ScriptedLLM([fence(unused)]), sandbox=pool, strategies=("program",)) as m:
+        s = m.solve(QUESTION)
+    assert s.objective == pytest.approx(680) and len(m.llm.calls) == 1
+    assert any(c.startswith("added `model.desks <= 8`") for c in s.attempts[0].changes)
     with pytest.raises(ValueError, match="retry 'sometimes'"):
         Modeler(ScriptedLLM([]), retry="sometimes")
 

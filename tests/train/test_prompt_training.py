@@ -24,7 +24,7 @@ RULE = "RULE-SALES: every sales limit of the problem is a constraint."
 
 def question(hours: int, desks: int) -> str:
     return (f"A workshop makes desks and shelves. A desk needs 4 hours of work and earns $70; a shelf needs 2 hours "
-            f"and earns $30. There are {hours} hours of work, and at most {desks} desks can be sold. How many of "
+            f"and earns $30. There are {hours} hours of work, and desk sales are limited to {desks}. How many of "
             "each should be made to maximize profit?")
 
 
@@ -62,7 +62,7 @@ def records() -> list[TrainRecord]:
 def agent_reply(messages):
     """The agent's model: forgets the sales limit unless the system prompt carries RULE-SALES."""
     text = [m["content"] for m in messages if m["role"] == "user" and m["content"].startswith("Problem:")][-1]
-    hours, desks = map(int, re.search(r"There are (\d+) hours of work, and at most (\d+) desks", text).groups())
+    hours, desks = map(int, re.search(r"There are (\d+) hours of work, and desk sales are limited to (\d+)", text).groups())
     return formulation(hours, desks, with_limit="RULE-SALES" in messages[0]["content"])
 
 
@@ -250,7 +250,7 @@ def test_cli_trains_and_the_state_loads_in_solve(pool, tmp_path, monkeypatch):
 def program_reply(messages):
     """The program strategy's model: writes the code, forgetting the sales limit unless told RULE-SALES."""
     text = [m["content"] for m in messages if m["role"] == "user" and m["content"].startswith("Problem:")][-1]
-    hours, desks = map(int, re.search(r"There are (\d+) hours of work, and at most (\d+) desks", text).groups())
+    hours, desks = map(int, re.search(r"There are (\d+) hours of work, and desk sales are limited to (\d+)", text).groups())
     limit = f"model.sales = pyo.Constraint(expr=model.desks <= {desks})\n" if "RULE-SALES" in messages[0]["content"] \
         else ""
     return ("```python\nimport pyomo.environ as pyo\nmodel = pyo.ConcreteModel()\n"
