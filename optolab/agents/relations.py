@@ -396,6 +396,16 @@ def _bound_words(question: str, value: float) -> tuple[str | None, str]:
     return None, first
 
 
+def number_of(node: ast.AST, named: dict[str, float]) -> float | None:
+    """The number a side of a comparison is: a literal (``2200``) or a name the code sets to one (``demand``,
+    with ``named`` from :func:`_constant_values`); None for anything else."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
+        return float(node.value)
+    if isinstance(node, ast.Name) and node.id in named:
+        return named[node.id]
+    return None
+
+
 def _constant_values(tree: ast.AST) -> dict[str, float]:
     """Names the code sets once, at the top level, to a plain number (``demand = 60000``)."""
     values: dict[str, float] = {}
@@ -430,14 +440,8 @@ def _bound_issues(question: str, code: str | ast.AST, variables: list[str]) -> l
             continue
         left, right = n.left, n.comparators[0]
         for side, other, mirrored in ((right, left, False), (left, right, True)):
-            if isinstance(side, ast.Constant) and isinstance(side.value, (int, float)) \
-                    and not isinstance(side.value, bool):
-                value = float(side.value)
-            elif isinstance(side, ast.Name) and side.id in named:
-                value = named[side.id]
-            else:
-                continue
-            if not _refs(other, names) or value == 0:
+            value = number_of(side, named)
+            if value is None or not _refs(other, names) or value == 0:
                 continue
             upper = isinstance(n.ops[0], (ast.LtE, ast.Lt)) != mirrored  # decisions <= value
             kind, words = _bound_words(question, value)

@@ -22,7 +22,7 @@ from optolab.agents.checks import NUMBER
 from optolab.agents.codefix import base_name, call_name
 from optolab.agents.goal import (_CLAUSE_END, _WORD, _linear_terms, _term_weights, names_count, numbers_by_decision,
                                  root)
-from optolab.agents.relations import _constant_values
+from optolab.agents.relations import _constant_values, number_of
 
 # words after a limit that say how it is measured, not what: "30 grams of protein", "350 units of vitamin A"
 _UNITS = {"units", "unit", "grams", "gram", "g", "mg", "milligrams", "kg", "kilograms", "pounds", "lbs", "lb",
@@ -85,11 +85,8 @@ def fix_rows(code: str, question: str):
 
 def _fix_row(node: ast.Compare, question: str, variables: set[str], named: dict[str, float]) -> str | None:
     for sum_side, limit, on_left in ((node.left, node.comparators[0], True), (node.comparators[0], node.left, False)):
-        if isinstance(limit, ast.Constant) and isinstance(limit.value, (int, float)) and not isinstance(limit.value, bool):
-            value = float(limit.value)
-        elif isinstance(limit, ast.Name) and limit.id in named:
-            value = named[limit.id]
-        else:
+        value = number_of(limit, named)
+        if value is None:
             continue
         terms = _linear_terms(sum_side, variables)
         names = list(dict.fromkeys(base_name(t) for t in terms or []))
