@@ -37,6 +37,11 @@ _AS_MANY = re.compile(_TIMES + r"\s+as\s+(?:many|much)\s+" + _NOUN + r"\s+as\s+(
 _VERB = r"(?:(?:must|should|can|cannot|will|is|are|be|at|least|most|no|not|more|less|fewer|than|exactly|equal|to)\s+){1,5}"
 _NUMBER_OF = re.compile(r"number\s+of\s+" + _NOUN + r"\s+" + _VERB + _TIMES +
                         r"\s+(?:the\s+number\s+of|that\s+of|the\s+amount\s+of|as\s+many\s+as|the)\s+" + _NOUN, re.I)
+# "the number of trips by van must be larger than the number of trips by truck": van >= truck
+_MORE_THAN = re.compile(r"number\s+(?:of\s+)?([a-z]+(?:\s+[a-z]+){0,4}?)\s+(?:must|should|has\s+to|have\s+to|"
+                        r"needs?\s+to|is|are|will|can)\s+(?:be\s+|not\s+be\s+)?(?:strictly\s+)?"
+                        r"(larger|greater|more|higher|bigger|less|fewer|smaller|lower)\s+than\s+(?:that\s+of\s+|"
+                        r"those\s+of\s+|the\s+(?:number|amount)\s+of\s+|the\s+)?([a-z]+(?:\s+[a-z]+){0,4})", re.I)
 _SKIP = {"the", "of", "a", "an", "number", "amount", "total", "many", "much", "as", "than", "be", "is", "are",
          "must", "should", "can", "at", "least", "most"}
 _OPS = (ast.LtE, ast.GtE, ast.Eq, ast.Lt, ast.Gt)
@@ -342,6 +347,30 @@ def _multiple_issues(question: str, code: str | ast.AST,
                                                     f"{small[0]}`, but `{rel.source}` has the inequality the other "
                                                     "way round.", None))
                     break
+    return found + _order_issues(question, rels)
+
+
+def _order_issues(question: str, rels: list[Relation]) -> list[tuple[ast.Compare | None, str, None]]:
+    """"The number of A must be larger than the number of B" written as ``A <= B``: the comparison to flip."""
+    found: list[tuple[ast.Compare | None, str, None]] = []
+    for m in _MORE_THAN.finditer(question):
+        if re.search(r"\bnot\s+be\b", m.group(0), re.I):
+            continue
+        cut = re.split(r"\s+(?:and|but|or|while|whereas|so|because|since|if|than|must|should|is|are)\b", m.group(3),
+                       maxsplit=1, flags=re.I)[0]
+        want = ">=" if m.group(2).lower() in ("larger", "greater", "more", "higher", "bigger") else "<="
+        for rel in rels:
+            if len(rel.left_refs) != 1 or len(rel.right_refs) != 1 or not _disjoint(rel.left_refs, rel.right_refs) \
+                    or _constants(rel.left) - {1.0} or _constants(rel.right) - {1.0} or rel.op == "==":
+                continue
+            every = rel.left_refs + rel.right_refs
+            big, small = _phrase_refs(m.group(1), every), _phrase_refs(cut, every)
+            if len(big) != 1 or len(small) != 1 or big == small:
+                continue
+            op = rel.op if big == rel.left_refs else _MIRROR[rel.op]  # big OP small
+            if op[0] != want[0]:
+                found.append((rel.node, f"\"{' '.join(m.group(0).split())}\" means `{big[0]} {want} {small[0]}`, but "
+                                        f"`{rel.source}` has the inequality the other way round.", None))
     return found
 
 
@@ -369,8 +398,9 @@ _LOWER_WORDS = (r"at\s+least|a\s+minimum\s+of|minimum\s+of|no\s+less\s+than|not\
                 r"move|sell|meet|handle|treat|serve|feed|plant|pick|mine|collect|send|carry|fulfil+|print|bake|"
                 r"grow|harvest|build|hire|buy|purchase|provide|prepare|manufacture)")
 _BOUND_BEFORE = re.compile(rf"\b(?:(?P<upper>{_UPPER_WORDS})|(?P<lower>{_LOWER_WORDS}))\s+(?:\w+\s+)?\$?\s*$", re.I)
-# the second number of a list under one bound: "at least 4000 calories and 150 grams of potassium"
-_LISTED_BEFORE = re.compile(rf"\b(?:(?P<upper>{_UPPER_WORDS})|(?P<lower>{_LOWER_WORDS}))\s+\$?\d[\d,.]*%?\s+"
+# the second number of a list under one bound: "at least 4000 calories and 150 grams of potassium", "has available
+# 1200 units of vitamin C and 1500 units of vitamin D"
+_LISTED_BEFORE = re.compile(rf"\b(?:(?P<upper>{_UPPER_WORDS})|(?P<lower>{_LOWER_WORDS}))\s+(?:\w+\s+)?\$?\d[\d,.]*%?\s+"
                             r"(?:[a-z-]+\s+){0,4}?(?:,\s*(?:and\s+)?|and\s+)\$?\s*$", re.I)
 _LOWER_AFTER = re.compile(r"^\s*(?:[a-z]+\s+){0,3}?or\s+more\b", re.I)
 _UPPER_AFTER = re.compile(r"^\s*(?:[a-z]+\s+){0,3}?(?:or\s+(?:less|fewer)|available)\b", re.I)

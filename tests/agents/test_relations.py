@@ -213,3 +213,28 @@ def test_a_multiple_with_the_factor_on_the_wrong_side_or_as_an_equality_is_rewri
     plain = q.replace("at least ", "")
     wrong = code + "model.m = pyo.Constraint(expr=model.large == 2 * model.small)\n"
     assert multiple_findings(plain, wrong, ["small", "large"]) and fix_relations(wrong, plain) is None
+
+
+def test_a_list_after_has_available_is_a_list_of_maxima():
+    q = "The shop has available 90 kg of flour and 40 kg of sugar. Cakes need 2 kg of flour and 1 kg of sugar."
+    code = (SCALARS + "model.flour = pyo.Constraint(expr=2 * model.vans + 3 * model.cars <= 90)\n"
+            "model.sugar = pyo.Constraint(expr=1 * model.vans + 1 * model.cars >= 40)\n")
+    found = bound_findings(q, code, ["vans", "cars"])
+    assert len(found) == 1 and "40 kg of sugar" in found[0] and "maximum" in found[0]
+
+
+def test_the_number_of_one_larger_than_the_other_written_the_wrong_way_is_turned_round():
+    q = ("Because vans advertise, the number of trips by van must be larger than the number of trips by car. "
+         "Minimize the cost.")
+    wrong = SCALARS + "model.order = pyo.Constraint(expr=model.vans <= model.cars)\n"
+    assert "`vans >= cars`" in multiple_findings(q, wrong, ["vans", "cars"])[0]
+    fixed = fix_relations(wrong, q)
+    assert fixed is not None and "model.vans >= model.cars" in fixed.code
+    right = SCALARS + "model.order = pyo.Constraint(expr=model.cars <= model.vans)\n"
+    assert multiple_findings(q, right, ["vans", "cars"]) == []
+    fewer = q.replace("larger", "smaller")
+    assert multiple_findings(fewer, wrong, ["vans", "cars"]) == []
+    assert fix_relations(right, fewer) is not None
+    # a comparison with numbers in it is some other relation: left alone
+    scaled = SCALARS + "model.order = pyo.Constraint(expr=model.vans <= 2 * model.cars)\n"
+    assert not [f for f in multiple_findings(q, scaled, ["vans", "cars"]) if "larger" in f]
