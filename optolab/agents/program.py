@@ -268,22 +268,27 @@ _MEASURE_NAME = re.compile(
     r"s?(?:_|$)", re.I)
 # ... unless the question counts whole units of it
 _WHOLE = re.compile(r"\b(integer|integers|whole (?:numbers?|units?)|multiples? of)\b", re.I)
+# a question that asks for amounts in a unit of measure: "How many kilograms of each mix should be made?"
+_HOW_MANY_UNITS = re.compile(r"\bhow\s+many\s+(?:kilo)?(?:grams|kg|tons|tonnes|pounds|lbs|ounces|(?:milli)?lit(?:er|re)s|"
+                             r"ml|gallons|acres|hectares|square\s+(?:feet|meters|metres)|cubic\s+\w+|"
+                             r"(?:kilo)?met(?:er|re)s|miles|hours|minutes)\s+of\b", re.I)
 
 
 def relax_measures(code: str, question: str) -> Program | None:
-    """Integer decisions whose names say they measure something (``width``, ``side_length``, ``price``)
-    made continuous: small models give most decisions an integer domain, and a box's side or a
+    """Integer decisions whose names say they measure something (``width``, ``side_length``, ``price``), or
+    all of them when the question asks "how many kilograms (acres, hours, ...) of" each, made continuous: small models give most decisions an integer domain, and a box's side or a
     poster's height then misses the optimum (OptiBench's geometry problems). None when the question
     asks for whole numbers or no such decision is integer."""
     if _WHOLE.search(question):
         return None
+    amounts = bool(_HOW_MANY_UNITS.search(question))  # every decision is an amount of something
     tree = ast.parse(code)
     relaxed = []
     for node in ast.walk(tree):
         if not (isinstance(node, ast.Assign) and call_name(node.value) == "Var"):
             continue
         name = base_name(node.targets[0]) or ""
-        if not _MEASURE_NAME.search(name):
+        if not (_MEASURE_NAME.search(name) or amounts):
             continue
         if any(kw.arg in ("domain", "within") and _relax_domain(kw.value) for kw in node.value.keywords):
             relaxed.append(name)

@@ -600,6 +600,11 @@ model.trucks = pyo.Var(domain=pyo.NonNegativeIntegers)
                              "whole units"]
     assert relax_measures(code, question + " Both must be integers.") is None
     assert relax_measures(fixed.code, question) is None
+    # a question for amounts in a unit of measure makes every decision an amount
+    blends = "How many kilograms of each blend should the roaster make to maximize profit?"
+    both = relax_measures(code, blends)
+    assert "model.trucks = pyo.Var(domain=pyo.NonNegativeReals)" in both.code and "trucks" in both.changes[0]
+    assert relax_measures(code, "How many of each blend should the roaster make?").code.count("Integers") == 2
 
 
 def test_strict_inequalities_become_ones_a_solver_takes():
