@@ -77,6 +77,19 @@ def numbers_in_text(text: str) -> list[float]:
     return out
 
 
+_SPELLED_VALUES = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+                   "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40,
+                   "fifty": 50, "hundred": 100, "dozen": 12, "twice": 2, "thrice": 3, "half": 0.5, "third": 1 / 3,
+                   "quarter": 0.25}
+SPELLED_WORDS = "|".join(_SPELLED_VALUES)
+SPELLED = re.compile(rf"\b({SPELLED_WORDS})\b", re.I)
+
+
+def spelled_numbers(text: str) -> list[float]:
+    """Numbers the text writes as words ("five times an hour", "a third of", "twice as many")."""
+    return [float(_SPELLED_VALUES[m.group(1).lower()]) for m in SPELLED.finditer(text)]
+
+
 def _numbers_in_formulation(f: Formulation) -> set[float]:
     found: set[float] = set()
 
@@ -143,7 +156,7 @@ _COMMON = {0.0, 1.0, 2.0, 3.0, 0.5, 0.25, 100.0, 1000.0, 60.0, 24.0, 12.0, 7.0}
 def foreign_numbers(question: str, f: Formulation | set[float]) -> list[float]:
     """Numbers of the model (a formulation, or the numbers of model code) that the text does not contain
     (directly, as a percentage or a unit conversion)."""
-    text_numbers = set(numbers_in_text(question))
+    text_numbers = set(numbers_in_text(question)) | set(spelled_numbers(question))
     variants = text_numbers | {t * k for t in text_numbers for k in (0.01, 100, 60, 1 / 60, 1000, 0.001, 24)}
     used = f if isinstance(f, set) else _numbers_in_formulation(f)
     foreign = []

@@ -17,7 +17,7 @@ import ast
 import re
 from dataclasses import dataclass
 
-from optolab.agents.checks import NUMBER
+from optolab.agents.checks import NUMBER, SPELLED_WORDS, spelled_numbers
 from optolab.agents.codefix import base_name, call_name
 
 # a goal that is one total over another: "maximize the Energy-Impact Ratio", "the total output divided by ...",
@@ -442,6 +442,13 @@ def ratio_goal_findings(question: str, code: str) -> list[str]:
 _COUNT_PHRASE = re.compile(r"^(?:(?:the|its|their|his|her|total|overall)\s+)*number\s+of\s+", re.I)
 # a number "per trip" or "for each bus" is a rate of the counted thing, not how many of it there are
 _RATE_OF = r"\b(?:per|each|every|a|an)\s+((?:[\w-]+\s+){0,2}?)(%s)\b"
+_TIMES_DONE = re.compile(rf"\b(\d+(?:\.\d+)?|{SPELLED_WORDS})\s+times\b", re.I)
+
+
+def _spelled_or_number(word: str) -> float:
+    return float(word) if word[0].isdigit() else spelled_numbers(word)[0]
+
+
 _SPELLED = re.compile(r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|"
                       r"thirty|forty|fifty|hundred|dozen)\s+([a-z]+)(?:[\s-]+([a-z]+))?", re.I)
 
@@ -503,6 +510,9 @@ def plain_count(question: str, expr: ast.AST, variables: set[str], integer: set[
         for word in goal_words:  # "50 boxes per trip" counts boxes, not trips
             sentence = re.sub(_RATE_OF % re.escape(word), " ", sentence, flags=re.I)
         tied |= set(_tied_in(sentence, goal.roots))
+        # how often the counted thing is done: "will have to refill food five times an hour" for refills
+        if {root(w) for w in _WORD.findall(sentence.lower())} & goal.roots:
+            tied |= {float(_spelled_or_number(m.group(1))) for m in _TIMES_DONE.finditer(sentence)}
     return None if set(weights) & tied else " + ".join(ast.unparse(t) for t in terms)
 
 

@@ -324,3 +324,18 @@ def test_a_count_of_something_other_than_the_decisions_is_rebuilt_from_its_numbe
     plain = HEAD.replace("ramen", "van").replace("fries", "truck") + \
         "model.obj = pyo.Objective(expr=model.van + model.truck, sense=pyo.minimize)\n"
     assert fix_goal_objective(plain, trips) is None
+
+
+def test_how_often_the_counted_thing_is_done_weighs_a_count_goal():
+    from optolab.agents.checks import foreign_numbers
+    from optolab.agents.goal import fix_count_objective
+
+    text = ("A kitchen staffs grill cooks and fryer cooks. A grill cook serves 30 guests and must clean the station "
+            "four times a shift; a fryer cook serves 45 guests and must clean it ten times a shift. At least 300 "
+            "guests must be served. How many of each cook should work to minimize the total number of cleanings?")
+    code = HEAD.replace("ramen", "grill").replace("fries", "fryer") + (
+        "model.obj = pyo.Objective(expr=4 * model.grill + 10 * model.fryer, sense=pyo.minimize)\n"
+        "model.guests = pyo.Constraint(expr=30 * model.grill + 45 * model.fryer >= 300)\n")
+    assert fix_count_objective(code, text) is None  # "clean ... four times": the weights are the text's
+    assert foreign_numbers(text, {4.0, 10.0, 30.0, 45.0, 300.0}) == []  # numbers written as words count
+    assert fix_count_objective(code.replace("4 * model.grill + 10", "30 * model.grill + 45"), text) is not None
