@@ -92,13 +92,19 @@ def _thing_words(words: list[str]) -> list[str]:
     return out
 
 
+_NOUN_BEFORE = re.compile(r"\b(?:an?|the|any|no|this|that)\s+$", re.I)
+
+
 def goal_of(question: str) -> Goal | None:
     """The first goal phrase of the text with a specific word, or None; its head is the last specific word
     ("the total number of light changes" -> changes, "his sodium intake" -> sodium), before a participle
     ("the total number of parking spots required" -> spots). A goal worded "minimize"/"maximize" comes before one
-    worded "increase", "reduce"...: "to increase her protein intake ... to minimize her fat intake" is about fat."""
+    worded "increase", "reduce"...: "to increase her protein intake ... to minimize her fat intake" is about fat;
+    a verb used as a noun ("expecting an increase in demand") comes last."""
     matches = list(_GOAL.finditer(question))
-    matches.sort(key=lambda m: not m.group(1).lower().startswith(("minimi", "maximi")))
+    # "an increase in demand" is a noun, not the goal: it comes last
+    matches.sort(key=lambda m: (not m.group(1).lower().startswith(("minimi", "maximi")),
+                                bool(_NOUN_BEFORE.search(question[max(0, m.start() - 12):m.start()]))))
     for m in matches:
         words = [w.lower() for w in re.split(r"[\s-]+", m.group(2)) if w]
         while words and words[0] in _LEAD:

@@ -339,3 +339,9 @@ def test_how_often_the_counted_thing_is_done_weighs_a_count_goal():
     assert fix_count_objective(code, text) is None  # "clean ... four times": the weights are the text's
     assert foreign_numbers(text, {4.0, 10.0, 30.0, 45.0, 300.0}) == []  # numbers written as words count
     assert fix_count_objective(code.replace("4 * model.grill + 10", "30 * model.grill + 45"), text) is not None
+
+
+def test_a_goal_verb_used_as_a_noun_is_not_the_goal():
+    text = ("The bakery expects an increase in demand. How many ovens of each kind should it buy to decrease the "
+            "total number of ovens needed?")
+    assert goal_of(text).phrase == "the total number of ovens needed" and goal_of(text).roots == {"oven"}
