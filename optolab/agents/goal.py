@@ -92,6 +92,8 @@ def _thing_words(words: list[str]) -> list[str]:
     return out
 
 
+_UNIT_OF_PREVIOUS = re.compile(r"\d\s*%?\s+(?:[a-z-]+\s+){0,3}?[a-z-]+\s*,\s*(?:and\s+)?$|"
+                               r"\d\s*%?\s+[a-z-]+\s+and\s+$", re.I)
 _NOUN_BEFORE = re.compile(r"\b(?:an?|the|any|no|this|that)\s+$", re.I)
 
 
@@ -149,7 +151,9 @@ def _tied_in(sentence: str, roots: frozenset[str], width: int = 3) -> dict[float
             continue
         percent = bool(re.match(r"\s*(?:%|percent\b)", sentence[m.end():]))
         money = bool(roots & _MONEY) and (sentence[: m.start()].rstrip().endswith("$") or percent)
-        if money or {root(w) for w in before[-1:] + after} & roots:
+        # the word before counts ("changed 3 times") unless it is the unit of a number before it ("5 apples, 6")
+        lead = [] if _UNIT_OF_PREVIOUS.search(sentence[: m.start()]) else before[-1:]
+        if money or {root(w) for w in lead + after} & roots:
             words = " ".join(before + [m.group(1) + ("%" if percent else "")] + after)
             out.setdefault(value, words)
             if percent:  # "earns 7%" is 0.07 in the code
@@ -299,6 +303,14 @@ def names_count(names: list[str], roots: frozenset[str]) -> bool:
     return any(_name_roots(v) & roots for v in names)
 
 
+def _named_in(words: set[str], names: list[str], roots_of: dict[str, set[str]]) -> list[str]:
+    """The decisions a clause (its word roots) is about: the one whose whole name it holds ("Each protein bar
+    contains 7 units of protein" is about ``protein_bars``, not ``smoothies`` beside it), else every decision
+    with a word of its name in it."""
+    whole = [u for u in names if roots_of[u] <= words]
+    return whole if len(whole) == 1 else [u for u in names if roots_of[u] & words]
+
+
 def numbers_by_decision(question: str, names: list[str], roots: frozenset[str],
                         keep_one: bool = False) -> dict[str, float] | None:
     """For each decision, the one number that the sentences (or the halves of a sentence split at "while",
@@ -308,13 +320,18 @@ def numbers_by_decision(question: str, names: list[str], roots: frozenset[str],
     roots_of = {v: _name_roots(v) for v in names}
     shared = set.intersection(*roots_of.values()) if roots_of else set()  # otter_tricks, dolphin_tricks: tricks
     roots_of = {v: r - shared or r for v, r in roots_of.items()}
+    # words the text counts ("20 bananas", "7 units of protein") name a resource more often than a decision:
+    # ``banana_haters`` is named by "haters", ``protein_bars`` by "bar" (when the name has other words)
+    counted = {root(w) for m in NUMBER.finditer(question)
+               for w in _WORD.findall(question[m.end():m.end() + 40].lower())[:3]}
+    roots_of = {v: r - counted or r for v, r in roots_of.items()}
     out: dict[str, float] = {}
     clauses = [c for sentence in sentences(question) for c in _CONTRAST.split(sentence) if c.strip()]
     for v in names:
         values: set[float] = set()
         for sentence in clauses:
             words = {root(w) for w in _WORD.findall(sentence.lower())}
-            if [u for u in names if roots_of[u] & words] == [v]:
+            if _named_in(words, names, roots_of) == [v]:
                 values |= {x for x in _tied_in(sentence, roots) if x != 0.0 and (x != 1.0 or keep_one)}
         if len(values) != 1:
             return None

@@ -61,3 +61,19 @@ def test_no_row_fixes_on_the_reference_models_and_worked_examples():
               for ex in ExampleBank.default().examples]
     assert len(pairs) > 60
     assert [q[:60] for q, code in pairs if fix_rows(code, q) is not None] == []
+
+
+def test_a_decision_named_by_a_word_the_text_counts_is_found_by_its_other_words():
+    from optolab.agents.goal import numbers_by_decision, root
+
+    text = ("A shop has 30 pears, 24 plums and 60 figs. A pear-lovers box holds 5 pears and 8 figs. A mixed box "
+            "holds 2 pears, 4 plums and 6 figs. A snack bar has 3 plums and 250 calories while a smoothie has 4 "
+            "plums and 300 calories.")
+    names = ["pear_lovers_boxes", "mixed_boxes"]
+    # "30 pears" in the stock list names no box; "2 pears, 4 plums": 4 belongs to plums, not to pears before it
+    assert numbers_by_decision(text, names, frozenset({root("pears")})) == {"pear_lovers_boxes": 5.0,
+                                                                             "mixed_boxes": 2.0}
+    assert numbers_by_decision(text, names, frozenset({root("figs")})) == {"pear_lovers_boxes": 8.0, "mixed_boxes": 6.0}
+    # the clause about "a snack bar" holds the whole name snack_bars, not smoothies
+    assert numbers_by_decision(text, ["snack_bars", "smoothies"], frozenset({root("calories")})) == {
+        "snack_bars": 250.0, "smoothies": 300.0}
