@@ -57,6 +57,19 @@ _MONEY = frozenset({"cost", "profi", "reven", "spend", "expen", "incom", "earni"
 _WORD = re.compile(r"[a-z]+")
 
 
+# a letter or a small number that tells apart things of one kind: "vitamin D", "fertilizer B", "machine 2"
+_QUALIFIER = re.compile(r"^(?:[A-Z]|\d{1,2})$")
+
+
+def qualified_roots(tokens: list[str]) -> set[str]:
+    """``"vitam d"`` for each word followed by a qualifier ("vitamin D", "Machine 2") among ``tokens`` (as written)."""
+    return {f"{root(a)} {b.lower()}" for a, b in zip(tokens, tokens[1:]) if a.isalpha() and _QUALIFIER.match(b)}
+
+
+def _tokens(text: str) -> list[str]:
+    return re.findall(r"[A-Za-z]+|\d+", text)
+
+
 def root(word: str) -> str:
     """A crude common root: plural endings dropped, then the first five letters
     ("changed", "changes" -> "chang"; "calories" -> "calor"; "costs" -> "cost")."""
@@ -114,6 +127,10 @@ def goal_of(question: str) -> Goal | None:
         words = _thing_words(words)
         specific = [w for w in words if w not in _GENERIC and w not in _LEAD and len(w) > 2]
         roots = frozenset({root(specific[-1])}) if specific else frozenset()  # the head: "light changes" -> changes
+        raw = _tokens(m.group(2))
+        at = [i for i, w in enumerate(raw[:-1]) if specific and w.lower() == specific[-1]]
+        if at and _QUALIFIER.match(raw[at[-1] + 1]):  # "the amount of vitamin D": vitamin D, not vitamin A
+            roots = frozenset({f"{root(specific[-1])} {raw[at[-1] + 1].lower()}"})
         if roots:
             return Goal(m.group(1).lower(), m.group(2), roots)
     return None
@@ -153,7 +170,9 @@ def _tied_in(sentence: str, roots: frozenset[str], width: int = 3) -> dict[float
         money = bool(roots & _MONEY) and (sentence[: m.start()].rstrip().endswith("$") or percent)
         # the word before counts ("changed 3 times") unless it is the unit of a number before it ("5 apples, 6")
         lead = [] if _UNIT_OF_PREVIOUS.search(sentence[: m.start()]) else before[-1:]
-        if money or {root(w) for w in lead + after} & roots:
+        pairs = qualified_roots(_tokens(_CLAUSE_END.split(sentence[m.end():], maxsplit=1)[0])[:width + 2]) \
+            if any(" " in r for r in roots) else set()
+        if money or ({root(w) for w in lead + after} | pairs) & roots:
             words = " ".join(before + [m.group(1) + ("%" if percent else "")] + after)
             out.setdefault(value, words)
             if percent:  # "earns 7%" is 0.07 in the code
@@ -288,8 +307,20 @@ def _objective_expr(tree: ast.Module) -> ast.keyword | None:
 
 
 def _name_roots(name: str) -> set[str]:
-    """The roots of the words of a decision's name (``otter_tricks`` -> otter, trick)."""
-    return {root(w) for w in re.split(r"[_\W\d]+", name) if len(w) > 2}
+    """The roots of the words of a decision's name (``otter_tricks`` -> otter, trick); a word with a qualifier
+    after it is one root with it (``fertilizer_b`` -> "ferti b", ``machine2`` -> "machi 2")."""
+    words = re.findall(r"[A-Za-z]+|\d+", name.replace("_", " "))
+    out, used = set(), set()
+    for i, (word, nxt) in enumerate(zip(words, words[1:])):
+        if word.isalpha() and len(word) > 2 and (len(nxt) == 1 or nxt.isdigit() and len(nxt) <= 2):
+            out.add(f"{root(word)} {nxt.lower()}")
+            used |= {i, i + 1}
+    return out | {root(w) for i, w in enumerate(words) if i not in used and w.isalpha() and len(w) > 2}
+
+
+def _clause_roots(clause: str) -> set[str]:
+    """The roots of a clause's words, and of its qualified words ("Fertilizer B" -> "ferti b")."""
+    return {root(w) for w in _WORD.findall(clause.lower())} | qualified_roots(_tokens(clause))
 
 
 # where one sentence describes two decisions in turn: "a small bus holds 20 students while a large bus holds 50"
@@ -330,7 +361,7 @@ def numbers_by_decision(question: str, names: list[str], roots: frozenset[str],
     for v in names:
         values: set[float] = set()
         for sentence in clauses:
-            words = {root(w) for w in _WORD.findall(sentence.lower())}
+            words = _clause_roots(sentence)
             if _named_in(words, names, roots_of) == [v]:
                 values |= {x for x in _tied_in(sentence, roots) if x != 0.0 and (x != 1.0 or keep_one)}
         if len(values) != 1:

@@ -20,8 +20,8 @@ import re
 
 from optolab.agents.checks import NUMBER
 from optolab.agents.codefix import base_name, call_name
-from optolab.agents.goal import (_CLAUSE_END, _WORD, _linear_terms, _term_weights, names_count, numbers_by_decision,
-                                 root)
+from optolab.agents.goal import (_CLAUSE_END, _WORD, _linear_terms, _term_weights, _tokens, names_count,
+                                 numbers_by_decision, qualified_roots, root)
 from optolab.agents.relations import _constant_values, number_of
 
 # words after a limit that say how it is measured, not what: "30 grams of protein", "350 units of vitamin A"
@@ -51,7 +51,9 @@ def resource_of(question: str, value: float) -> frozenset[str] | None:
         head = named[:1] or [w for w in words if w in _UNITS and w not in ("of", "the", "a", "an", "total", "in")][:1]
         if not head:
             return None
-        found.add(frozenset({root(head[0])}))
+        # "350 units of vitamin A": vitamin A, not vitamin D
+        qualified = [q for q in qualified_roots(_tokens(question[m.end():m.end() + 60])[:6]) if q.split()[0] == root(head[0])]
+        found.add(frozenset(qualified[:1] or {root(head[0])}))
     return found.pop() if len(found) == 1 else None
 
 

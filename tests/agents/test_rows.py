@@ -77,3 +77,24 @@ def test_a_decision_named_by_a_word_the_text_counts_is_found_by_its_other_words(
     # the clause about "a snack bar" holds the whole name snack_bars, not smoothies
     assert numbers_by_decision(text, ["snack_bars", "smoothies"], frozenset({root("calories")})) == {
         "snack_bars": 250.0, "smoothies": 300.0}
+
+
+def test_things_told_apart_by_a_letter_or_number_keep_it():
+    from optolab.agents.goal import fix_goal_objective, goal_of, numbers_by_decision
+
+    text = ("A gardener mixes Compost A and Compost B. Each bag of Compost A holds 4 units of iron, 3 units of "
+            "mineral X and 7 units of mineral Y. Each bag of Compost B holds 6 units of iron, 5 units of mineral X "
+            "and 2 units of mineral Y. The mix needs at least 60 units of iron and at most 90 units of mineral X. "
+            "How many bags of each should be used to minimize the amount of mineral Y?")
+    assert goal_of(text).roots == {"miner y"}
+    assert resource_of(text, 90) == {"miner x"}
+    names = ["compost_a", "compost_b"]
+    assert numbers_by_decision(text, names, frozenset({"miner y"})) == {"compost_a": 7.0, "compost_b": 2.0}
+    code = ("import pyomo.environ as pyo\nmodel = pyo.ConcreteModel()\n"
+            "model.compost_a = pyo.Var(domain=pyo.NonNegativeIntegers)\nmodel.compost_b = pyo.Var(domain=pyo.NonNegativeIntegers)\n"
+            "model.obj = pyo.Objective(expr=3 * model.compost_a + 5 * model.compost_b, sense=pyo.minimize)\n"
+            "model.x = pyo.Constraint(expr=7 * model.compost_a + 2 * model.compost_b <= 90)\n")
+    fixed = fix_goal_objective(code, text)
+    assert "7 * model.compost_a + 2 * model.compost_b, sense" in fixed.code  # mineral Y, not mineral X
+    rows = fix_rows(fixed.code, text)
+    assert "3 * model.compost_a + 5 * model.compost_b <= 90" in rows.code
