@@ -268,10 +268,12 @@ _MEASURE_NAME = re.compile(
     r"s?(?:_|$)", re.I)
 # ... unless the question counts whole units of it
 _WHOLE = re.compile(r"\b(integer|integers|whole (?:numbers?|units?)|multiples? of)\b", re.I)
-# a question that asks for amounts in a unit of measure: "How many kilograms of each mix should be made?"
+# a question that asks for amounts in a unit of measure: "How many kilograms of each mix should be made?", "how
+# many minutes should each machine run?"
 _HOW_MANY_UNITS = re.compile(r"\bhow\s+many\s+(?:kilo)?(?:grams|kg|tons|tonnes|pounds|lbs|ounces|(?:milli)?lit(?:er|re)s|"
                              r"ml|gallons|acres|hectares|square\s+(?:feet|meters|metres)|cubic\s+\w+|"
-                             r"(?:kilo)?met(?:er|re)s|miles|hours|minutes)\s+of\b", re.I)
+                             r"(?:kilo)?met(?:er|re)s|miles|hours|minutes)\s+(?:of|should|shall|must|can|will|does|do|"
+                             r"is|are|each|per)\b", re.I)
 
 
 def relax_measures(code: str, question: str) -> Program | None:

@@ -605,6 +605,7 @@ model.trucks = pyo.Var(domain=pyo.NonNegativeIntegers)
     both = relax_measures(code, blends)
     assert "model.trucks = pyo.Var(domain=pyo.NonNegativeReals)" in both.code and "trucks" in both.changes[0]
     assert relax_measures(code, "How many of each blend should the roaster make?").code.count("Integers") == 2
+    assert "trucks" in relax_measures(code, "How many minutes should each machine run?").changes[0]
 
 
 def test_strict_inequalities_become_ones_a_solver_takes():
