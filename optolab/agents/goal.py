@@ -384,8 +384,9 @@ def fix_goal_objective(code: str, question: str):
         finding = bool(_goal_number_findings(question, code))
         goal = goal_of(question)
         counted = _counted(question)
-        if goal is None or (not finding and goal.roots & _MONEY):
-            return None  # every "$N" of a sentence ties to a money goal
+        if goal is None:
+            return None
+        money = bool(goal.roots & _MONEY)
         tree = ast.parse(code)
         variables = set(variable_names(tree))
         expr_kw = [kw for kw in [_objective_expr(tree)] if kw]
@@ -402,6 +403,10 @@ def fix_goal_objective(code: str, question: str):
         if not finding:
             weights = _term_weights(expr_kw[0].value, variables)
             if weights is None or weights == [coefficient[base_name(t)] for t in terms]:
+                return None
+            # every "$N" of a sentence ties to a money goal: only an objective that takes the decisions' own
+            # amounts and mixes them up ("$3" for rice written beside kebab) is rebuilt, never a computed margin
+            if money and not set(weights) <= set(coefficient.values()):
                 return None
             # a count goal ("the number of parking spots") takes numbers of the counted thing itself ("takes up
             # 2 parking spots"), not rates of it ("50 boxes per trip" for "the number of trips")

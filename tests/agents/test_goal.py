@@ -345,3 +345,16 @@ def test_a_goal_verb_used_as_a_noun_is_not_the_goal():
     text = ("The bakery expects an increase in demand. How many ovens of each kind should it buy to decrease the "
             "total number of ovens needed?")
     assert goal_of(text).phrase == "the total number of ovens needed" and goal_of(text).roots == {"oven"}
+
+
+def test_a_money_goal_with_the_decisions_amounts_mixed_up_is_rebuilt_but_a_margin_is_not():
+    from optolab.agents.goal import fix_goal_objective
+
+    text = ("Each tray of muffins costs $5 and gives 12 portions. Each tray of scones costs $3 and gives 8 "
+            "portions. At least 96 portions are needed. Minimize the cost.")
+    head = HEAD.replace("ramen", "muffins").replace("fries", "scones")
+    mixed = head + "model.obj = pyo.Objective(expr=3 * model.muffins + 3 * model.scones, sense=pyo.minimize)\n"
+    fixed = fix_goal_objective(mixed, text)
+    assert fixed is not None and "5 * model.muffins + 3 * model.scones" in fixed.code
+    margin = head + "model.obj = pyo.Objective(expr=4 * model.muffins + 2 * model.scones, sense=pyo.minimize)\n"
+    assert fix_goal_objective(margin, text) is None  # numbers the text does not give: worked out, left alone
