@@ -356,5 +356,7 @@ def test_a_money_goal_with_the_decisions_amounts_mixed_up_is_rebuilt_but_a_margi
     mixed = head + "model.obj = pyo.Objective(expr=3 * model.muffins + 3 * model.scones, sense=pyo.minimize)\n"
     fixed = fix_goal_objective(mixed, text)
     assert fixed is not None and "5 * model.muffins + 3 * model.scones" in fixed.code
-    margin = head + "model.obj = pyo.Objective(expr=4 * model.muffins + 2 * model.scones, sense=pyo.minimize)\n"
-    assert fix_goal_objective(margin, text) is None  # numbers the text does not give: worked out, left alone
+    profit = ("Each tray of muffins sells for $9 and costs $5 to bake. Each tray of scones sells for $6 and costs $3 "
+              "to bake. The oven takes at most 20 trays. Maximize the profit.")
+    margin = head + "model.obj = pyo.Objective(expr=4 * model.muffins + 3 * model.scones, sense=pyo.maximize)\n"
+    assert fix_goal_objective(margin, profit) is None  # price less cost, worked out: left alone
