@@ -17,6 +17,7 @@ import ast
 import re
 from dataclasses import dataclass
 
+from optolab.agents.arith import arith
 from optolab.agents.checks import NUMBER, SPELLED_WORDS, spelled_numbers
 from optolab.agents.codefix import base_name, call_name
 
@@ -299,6 +300,34 @@ def _linear_terms(expr: ast.AST, variables: set[str]) -> list[ast.AST] | None:
     return terms
 
 
+def _collapsed(expr: ast.AST, variables: set[str]) -> tuple[list[ast.AST], list[float]] | None:
+    """For a linear objective over scalar decisions that names a decision more than once (``300 * s + 80 * s /
+    15``): one reference per decision and its total weight, worked out with :func:`optolab.agents.arith.arith`;
+    None when it is not linear in them or holds anything but numbers and decisions."""
+    refs: dict[str, ast.AST] = {}
+    found = sorted((n for n in ast.walk(expr) if isinstance(n, (ast.Name, ast.Attribute, ast.Subscript))),
+                   key=lambda n: (getattr(n, "lineno", 0), getattr(n, "col_offset", 0)))  # in the order written
+    for n in found:
+        if isinstance(n, ast.Subscript):
+            return None
+        if base_name(n) in variables:
+            refs.setdefault(base_name(n), n)
+    names = list(refs)
+    if len(names) < 2:
+        return None
+
+    zero = {v: 0.0 for v in names}
+    probe = {v: 1.0 + i for i, v in enumerate(names)}  # linear: the weights add up at another point too
+    base, at_probe = arith(expr, zero), arith(expr, probe)
+    units = [arith(expr, {**zero, v: 1.0}) for v in names]
+    if base is None or at_probe is None or None in units:
+        return None
+    weights = [u - base for u in units]
+    if abs(at_probe - base - sum(w * probe[v] for v, w in zip(names, weights))) > 1e-9 * (1 + abs(base)):
+        return None
+    return [refs[v] for v in names], [round(w, 12) for w in weights]
+
+
 def _objective_expr(tree: ast.Module) -> ast.keyword | None:
     """The ``expr=`` keyword of the code's one ``Objective``, or None (no objective, several, or a rule)."""
     objective = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and call_name(n) == "Objective"]
@@ -392,7 +421,12 @@ def fix_goal_objective(code: str, question: str):
         expr_kw = [kw for kw in [_objective_expr(tree)] if kw]
         terms = _linear_terms(expr_kw[0].value, variables) if expr_kw else None
         names = list(dict.fromkeys(base_name(t) for t in terms or []))
-        if not terms or len(names) != len(terms) or len(names) < 2 or (not finding and names_count(names, goal.roots)):
+        weights = _term_weights(expr_kw[0].value, variables) if terms and len(names) == len(terms) else None
+        if expr_kw and (not terms or len(names) != len(terms)):  # a decision named twice: its weights summed
+            collapsed = _collapsed(expr_kw[0].value, variables)
+            terms, weights = collapsed if collapsed else (None, None)
+            names = [base_name(t) for t in terms or []]
+        if not terms or len(names) < 2 or (not finding and names_count(names, goal.roots)):
             return None
         if not finding and counted and names_count(names, counted.roots):
             return None  # a count of the decisions themselves is fix_count_objective's
@@ -401,7 +435,6 @@ def fix_goal_objective(code: str, question: str):
         if coefficient is None:
             return None
         if not finding:
-            weights = _term_weights(expr_kw[0].value, variables)
             if weights is None or weights == [coefficient[base_name(t)] for t in terms]:
                 return None
             # every "$N" of a sentence ties to a money goal: only an objective that takes the decisions' own

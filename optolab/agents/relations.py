@@ -19,6 +19,7 @@ import ast
 import re
 from dataclasses import dataclass
 
+from optolab.agents.arith import arith
 from optolab.agents.checks import NUMBER, name_words, stem
 from optolab.agents.codefix import base_name
 
@@ -239,11 +240,7 @@ def _written_like(lone: ast.AST, name: str, tree: ast.AST) -> str:
 
 
 def _constant_value(node: ast.AST) -> float | None:
-    try:
-        value = eval(compile(ast.Expression(node), "<share>", "eval"), {"__builtins__": {}}, {})  # numbers only
-    except Exception:  # noqa: BLE001 - anything but plain arithmetic on numbers is no constant
-        return None
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+    return arith(node)
 
 
 def _rewrite_share(issue: _ShareIssue) -> bool:
