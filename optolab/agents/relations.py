@@ -400,7 +400,10 @@ _BOUND_BEFORE = re.compile(rf"\b(?:(?P<upper>{_UPPER_WORDS})|(?P<lower>{_LOWER_W
 _LISTED_BEFORE = re.compile(rf"\b(?:(?P<upper>{_UPPER_WORDS})|(?P<lower>{_LOWER_WORDS}))\s+(?:\w+\s+)?\$?\d[\d,.]*%?\s+"
                             r"(?:[a-z-]+\s+){0,4}?(?:,\s*(?:and\s+)?|and\s+)\$?\s*$", re.I)
 _LOWER_AFTER = re.compile(r"^\s*(?:[a-z]+\s+){0,3}?or\s+more\b", re.I)
-_UPPER_AFTER = re.compile(r"^\s*(?:[a-z]+\s+){0,3}?(?:or\s+(?:less|fewer)|available)\b", re.I)
+_UPPER_AFTER = re.compile(r"^\s*(?:[a-z]+\s+){0,3}?(?:or\s+(?:less|fewer)|available)\b|"
+                          # "300 units of wood and 300 units of oxygen available": the list is available
+                          r"^\s*(?:[a-z]+\s+){0,3}?(?:,\s*(?:and\s+)?|and\s+)\d[\d,.]*\s+(?:[a-z]+\s+){0,3}?available\b",
+                          re.I)
 
 
 def _bound_words(question: str, value: float) -> tuple[str | None, str]:
@@ -410,7 +413,7 @@ def _bound_words(question: str, value: float) -> tuple[str | None, str]:
     for m in NUMBER.finditer(question):
         if float(m.group(1).replace(",", "")) != value:
             continue
-        before, after = question[max(0, m.start() - 40): m.start()], question[m.end(): m.end() + 30]
+        before, after = question[max(0, m.start() - 40): m.start()], question[m.end(): m.end() + 70]
         b = _BOUND_BEFORE.search(before) or _LISTED_BEFORE.search(question[max(0, m.start() - 90): m.start()])
         kind = ("upper" if b and b.group("upper") else "lower" if b else
                 "lower" if _LOWER_AFTER.search(after) else "upper" if _UPPER_AFTER.search(after) else None)

@@ -238,3 +238,11 @@ def test_the_number_of_one_larger_than_the_other_written_the_wrong_way_is_turned
     # a comparison with numbers in it is some other relation: left alone
     scaled = SCALARS + "model.order = pyo.Constraint(expr=model.vans <= 2 * model.cars)\n"
     assert not [f for f in multiple_findings(q, scaled, ["vans", "cars"]) if "larger" in f]
+
+
+def test_a_list_followed_by_available_is_a_list_of_maxima():
+    q = "There are 120 units of clay and 80 units of glaze available. Maximize the number of vases."
+    code = (SCALARS + "model.clay = pyo.Constraint(expr=2 * model.vans + 3 * model.cars >= 120)\n"
+            "model.glaze = pyo.Constraint(expr=1 * model.vans + 1 * model.cars <= 80)\n")
+    found = bound_findings(q, code, ["vans", "cars"])
+    assert len(found) == 1 and "120" in found[0] and "maximum" in found[0]
