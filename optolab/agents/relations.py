@@ -406,6 +406,11 @@ _UPPER_AFTER = re.compile(r"^\s*(?:[a-z]+\s+){0,3}?(?:or\s+(?:less|fewer)|availa
                           re.I)
 
 
+# words that make a bound exact after all: "must invest all of it", "exactly", "the entire budget"
+_EXACT = re.compile(r"\b(?:exactly|entire|entirely|whole|all\s+of\s+(?:it|the|his|her|their|its)|in\s+full|"
+                    r"fully|equal\s+to)\b", re.I)
+
+
 def _bound_words(question: str, value: float) -> tuple[str | None, str]:
     """"lower" or "upper" when every mention of ``value`` in the text is worded as that kind of bound
     ("at least 40", "no more than 50,000", "30 or more"), else None; with the words of the first one."""
@@ -466,15 +471,22 @@ def _bound_issues(question: str, code: str | ast.AST, variables: list[str]) -> l
     found: list[tuple[ast.Compare, str]] = []
     for n in ast.walk(tree):
         if not (isinstance(n, ast.Compare) and len(n.ops) == 1 and isinstance(n.ops[0], (ast.LtE, ast.GtE, ast.Lt,
-                                                                                            ast.Gt))):
+                                                                                            ast.Gt, ast.Eq))):
             continue
         left, right = n.left, n.comparators[0]
         for side, other, mirrored in ((right, left, False), (left, right, True)):
             value = number_of(side, named)
             if value is None or not _refs(other, names) or value == 0:
                 continue
-            upper = isinstance(n.ops[0], (ast.LtE, ast.Lt)) != mirrored  # decisions <= value
             kind, words = _bound_words(question, value)
+            if isinstance(n.ops[0], ast.Eq):
+                # "has $100000 to invest" written as ``telecom + healthcare == 100000``: a limit, not a target
+                if kind is not None and not _EXACT.search(question):
+                    op = ">=" if (kind == "lower") != mirrored else "<="
+                    found.append((n, f"\"{words}\" is a {'minimum' if kind == 'lower' else 'maximum'}, but "
+                                     f"`{ast.unparse(n)}` fixes it exactly; the relation should be {op}."))
+                break
+            upper = isinstance(n.ops[0], (ast.LtE, ast.Lt)) != mirrored  # decisions <= value
             if kind == "lower" and upper or kind == "upper" and not upper:
                 right_op = ">=" if kind == "lower" else "<="
                 found.append((n, f"\"{words}\" is a {'minimum' if kind == 'lower' else 'maximum'}, but "
@@ -515,10 +527,13 @@ def fix_relations(code: str, question: str):
         done.add(id(node))
         changes.append(f"`{before}` turned into `{ast.unparse(node)}`: the text says \"{text.split(chr(34))[1]}\"")
     for node, text in issues:
-        if id(node) in done or type(node.ops[0]) not in _FLIP:
+        if id(node) in done or type(node.ops[0]) not in _FLIP and not isinstance(node.ops[0], ast.Eq):
             continue
         before = ast.unparse(node)
-        node.ops = [_FLIP[type(node.ops[0])]()]
+        if isinstance(node.ops[0], ast.Eq):  # the text's bound, in the direction the message names
+            node.ops = [ast.GtE() if text.rstrip(".").endswith(">=") else ast.LtE()]
+        else:
+            node.ops = [_FLIP[type(node.ops[0])]()]
         done.add(id(node))
         changes.append(f"`{before}` turned into `{ast.unparse(node)}`: {text.split(' but ')[0].rstrip(',')}")
     for issue in shares:
