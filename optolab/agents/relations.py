@@ -383,7 +383,8 @@ def _single_factor(side: ast.AST, factor: float) -> ast.AST | None:
 
 
 # the bound phrase right before a number; negated forms come first, so "no more than" is not read as "more than"
-_UPPER_WORDS = (r"at\s+most|a\s+maximum\s+of|maximum\s+of|no\s+more\s+than|not\s+more\s+than|up\s+to|"
+_UPPER_WORDS = (r"at\s+most|a\s+maximum\s+of|maximum\s+of|no\s+more\s+than|not\s+more\s+than|"
+                r"(?<!\badd\s)(?<!adds\s)(?<!\bsum\s)(?<!sums\s)up\s+to|"  # not "fractions that add up to 1"
                 r"(?:can\s*not|must\s+not|may\s+not|does\s+not|do\s+not|should\s+not|not|never)\s+exceed|"
                 r"no\s+(?:greater|larger|higher)\s+than|less\s+than|fewer\s+than|under|within|"
                 # what someone has is what they can use: "a pharmacy has 3000 mg of morphine", "has available 80"
@@ -480,11 +481,12 @@ def _bound_issues(question: str, code: str | ast.AST, variables: list[str]) -> l
                 continue
             kind, words = _bound_words(question, value)
             if isinstance(n.ops[0], ast.Eq):
-                # "has $100000 to invest" written as ``telecom + healthcare == 100000``: a limit, not a target
-                if kind is not None and not _EXACT.search(question):
-                    op = ">=" if (kind == "lower") != mirrored else "<="
-                    found.append((n, f"\"{words}\" is a {'minimum' if kind == 'lower' else 'maximum'}, but "
-                                     f"`{ast.unparse(n)}` fixes it exactly; the relation should be {op}."))
+                # "has $100000 to invest" written as ``telecom + healthcare == 100000``: a limit, not a target (a
+                # demand met exactly, "needs 900 MW", is often right as an equality: left alone)
+                if kind == "upper" and not _EXACT.search(question):
+                    op = ">=" if mirrored else "<="
+                    found.append((n, f"\"{words}\" is a maximum, but `{ast.unparse(n)}` fixes it exactly; the "
+                                     f"relation should be {op}."))
                 break
             upper = isinstance(n.ops[0], (ast.LtE, ast.Lt)) != mirrored  # decisions <= value
             if kind == "lower" and upper or kind == "upper" and not upper:
