@@ -11,8 +11,11 @@ such a rule now and then; the unused-number finding asks for it, but a 1.5B mode
 - the clause's number appears nowhere in the code: not as written, not as a fraction (40% as 0.4), not as
   the complement of a share (0.6 for "at most 40%", which a model may write the other way round);
 - the clause says which way ("at least", "at most", "a minimum of", "no more than", ...);
-- its subject is the name of exactly one decision ("carrier pigeons" -> ``carrier_pigeons``), and a share's group
-  names every decision or none of them ("the birds"), so the whole is the sum of all decisions.
+- (a share, a count) its subject is the name of exactly one decision ("carrier pigeons" ->
+  ``carrier_pigeons``), and a share's group names every decision or none of them ("the birds"), so the
+  whole is the sum of all decisions;
+- (a budget, "has $3000 to invest") no decision is integer: the decisions are the amounts put in, and their sum
+  is at most the budget.
 """
 
 from __future__ import annotations
@@ -36,6 +39,9 @@ _SHARE = re.compile(_WAY + r"\s+" + _NUM + r"\s*(?:%|percent\b)\s+of\s+(?:the\s+
 _COUNT = re.compile(_WAY + r"\s+" + _NUM + r"\s+(?P<part>[a-z-]+(?:\s+[a-z-]+){0,2}?)"
                     r"(?=\s+(?:must|should|can|need|needs|have|has|are|is|be|will|to)\b|\s*[.,;]|\s+(?:and|but)\b)",
                     re.I)
+# "Jacob has $3000 to invest", "She has a budget of $5000 to spend": every decision is money out of it
+_BUDGET = re.compile(r"\bha(?:s|ve)\s+(?:a\s+(?:total|budget)\s+of\s+|up\s+to\s+)?\$\s?(?P<num>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)"
+                     r"\s+(?:available\s+)?(?:to\s+(?:invest|spend|allocate)|for\s+investments?)\b", re.I)
 _NOT_PART = {"the", "a", "an", "of", "units", "unit", "total", "more", "less", "fewer", "additional", "extra",
              "new", "different", "other", "type", "types", "kind", "kinds", "each", "every"}
 
@@ -67,9 +73,14 @@ def _names_alone(phrase: str, decisions: list[str]) -> str | None:
     return part if words <= own or own <= words else None
 
 
-def _numbers(tree: ast.AST) -> set[float]:
+def _numbers(tree: ast.Module) -> set[float]:
+    from optolab.agents.program import unread_literals
+
     out: set[float] = set()
+    unread = set(map(id, unread_literals(tree)))
     for n in ast.walk(tree):
+        if id(n) in unread:
+            continue
         if isinstance(n, ast.Constant) and isinstance(n.value, (int, float)) and not isinstance(n.value, bool):
             out.add(abs(float(n.value)))
         elif isinstance(n, ast.BinOp) and isinstance(n.op, ast.Div) and all(
@@ -135,7 +146,20 @@ def missing_limits(question: str, code: str) -> list[tuple[str, str]]:
         if part is None:
             continue
         found.append((f"{owner}.{part} {_way(m.group('way'))} {value:g}", m.group(0)))
+    for m in _BUDGET.finditer(question):
+        value = float(m.group("num").replace(",", ""))
+        if not _uses(used, value) and not _integer(tree):
+            found.append((f"{' + '.join(f'{owner}.{d}' for d in decisions)} <= {value:g}", m.group(0)))
     return list(dict.fromkeys(found))
+
+
+def _integer(tree: ast.Module) -> bool:
+    """Whether any decision is declared integer (amounts of money are not)."""
+    from optolab.agents.codefix import INTEGER_DOMAINS
+
+    domains = {ast.unparse(kw.value).split(".")[-1] for n in ast.walk(tree) if isinstance(n, ast.Call)
+               and call_name(n) == "Var" for kw in n.keywords if kw.arg in ("domain", "within")}
+    return bool(domains & (set(INTEGER_DOMAINS) | {"Binary", "Boolean"}))
 
 
 def add_missing_limits(code: str, question: str):

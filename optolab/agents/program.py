@@ -137,13 +137,26 @@ def clean_program(code: str) -> Program:
 
 
 def numbers_in_code(code: str) -> set[float]:
-    """Every numeric literal of the code (magnitudes), for the unused-numbers check."""
+    """Every numeric literal of the code (magnitudes), for the unused-numbers check; not those of a name the
+    code sets and never reads (``budget = 3000`` with no constraint on the budget)."""
     try:
         tree = ast.parse(code)
     except SyntaxError:
         return set()
-    return {abs(float(n.value)) for n in ast.walk(tree)
-            if isinstance(n, ast.Constant) and isinstance(n.value, (int, float)) and not isinstance(n.value, bool)}
+    unread = set(map(id, unread_literals(tree)))
+    return {abs(float(n.value)) for n in ast.walk(tree) if id(n) not in unread
+            and isinstance(n, ast.Constant) and isinstance(n.value, (int, float)) and not isinstance(n.value, bool)}
+
+
+def unread_literals(tree: ast.Module) -> list[ast.AST]:
+    """The literals of top-level assignments to names that the code never reads (``budget = 3000`` and no
+    ``budget`` anywhere else): numbers the model does not use although they are written down."""
+    read = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    out: list[ast.AST] = []
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Assign) and all(isinstance(t, ast.Name) and t.id not in read for t in stmt.targets):
+            out += [n for n in ast.walk(stmt.value) if isinstance(n, ast.Constant)]
+    return out
 
 
 def model_parts(code: str) -> tuple[list[str], set[str]]:

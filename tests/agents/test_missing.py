@@ -101,3 +101,28 @@ def test_tidy_program_lists_the_added_rows():
     tidy = tidy_program(CODE, FERRY)
     assert any(c.startswith("added `model.small_boats >= 6`") for c in tidy["changes"])
     assert "text_limit_" in tidy["code"]
+
+
+def test_a_budget_to_invest_that_the_code_writes_down_but_never_uses_is_added():
+    text = ("Mia has $8000 to invest in bonds and stocks. Bonds earn 4% and stocks earn 9%. At most $3000 may go "
+            "into stocks. How much should she invest in each to maximize her return?")
+    code = """import pyomo.environ as pyo
+model = pyo.ConcreteModel()
+budget = 8000
+model.bonds = pyo.Var(domain=pyo.NonNegativeReals)
+model.stocks = pyo.Var(domain=pyo.NonNegativeReals)
+model.obj = pyo.Objective(expr=0.04 * model.bonds + 0.09 * model.stocks, sense=pyo.maximize)
+model.cap = pyo.Constraint(expr=model.stocks <= 3000)
+"""
+    fixed = add_missing_limits(code, text)
+    assert fixed is not None and "model.bonds + model.stocks <= 8000" in _constraints(fixed.code)
+    used = code.replace("model.cap", "model.all = pyo.Constraint(expr=model.bonds + model.stocks <= budget)\nmodel.cap")
+    assert add_missing_limits(used, text) is None  # the budget is read: nothing to add
+    whole = code.replace("NonNegativeReals", "NonNegativeIntegers")
+    assert add_missing_limits(whole, text) is None  # integer decisions are no amounts of money
+
+
+def test_a_number_set_to_a_name_that_is_never_read_counts_as_unused():
+    from optolab.agents.program import numbers_in_code
+
+    assert numbers_in_code("budget = 8000\nx = 5\ny = x * 2\n") == {5.0, 2.0}
