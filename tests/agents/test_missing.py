@@ -125,4 +125,4 @@ model.cap = pyo.Constraint(expr=model.stocks <= 3000)
 def test_a_number_set_to_a_name_that_is_never_read_counts_as_unused():
     from optolab.agents.program import numbers_in_code
 
-    assert numbers_in_code("budget = 8000\nx = 5\ny = x * 2\n") == {5.0, 2.0}
+    assert numbers_in_code("budget = 8000\nx = 5\ny = x * 2\nz = [y]\n") == {5.0, 2.0}  # z is never read
