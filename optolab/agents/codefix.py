@@ -191,7 +191,8 @@ class _UnrollAdds(ast.NodeTransformer):
 
 
 class _SumOfOne(ast.NodeTransformer):
-    """``sum(hours[l])`` sums one variable entry, which Pyomo cannot iterate: it means ``hours[l]``."""
+    """``sum(hours[l])`` sums one variable entry, which Pyomo cannot iterate: it means ``hours[l]``; so does
+    ``sum(x[d] * cost[d])``, one term of decisions."""
 
     def __init__(self, variables: set[str], changes: list[str]) -> None:
         self.variables = variables
@@ -200,9 +201,15 @@ class _SumOfOne(ast.NodeTransformer):
     def visit_Call(self, node: ast.Call) -> ast.AST:
         self.generic_visit(node)
         if not (isinstance(node.func, ast.Name) and node.func.id == "sum" and len(node.args) == 1
-                and not node.keywords and isinstance(node.args[0], ast.Subscript)):
+                and not node.keywords and isinstance(node.args[0], (ast.Subscript, ast.BinOp))):
             return node
-        if base_name(node.args[0].value) not in self.variables:  # sum(costs[i]) of a list of numbers is fine
+        arg = node.args[0]
+        if isinstance(arg, ast.Subscript) and base_name(arg.value) not in self.variables:
+            return node  # sum(costs[i]) of a list of numbers is fine
+        if isinstance(arg, ast.BinOp) and (  # sum(x[d] * cost[d]): one term of decisions, not a list (a + b)
+                any(isinstance(n, (ast.List, ast.ListComp, ast.Tuple, ast.GeneratorExp, ast.Call)) for n in ast.walk(arg))
+                or not any(isinstance(n, (ast.Name, ast.Attribute)) and base_name(n) in self.variables
+                           for n in ast.walk(arg))):
             return node
         self.changes.append(f"line {node.lineno}: {ast.unparse(node)} sums a single variable entry; "
                             f"used {ast.unparse(node.args[0])}")
@@ -601,6 +608,19 @@ def _constraint_lists(tree: ast.Module, changes: list[str]) -> None:
             changes.append(f"{ast.unparse(st.targets[0])} gets constraints with add(): made it a ConstraintList")
 
 
+def _positional_expressions(tree: ast.Module, changes: list[str]) -> None:
+    """``pyo.Constraint(x + y <= 5)``: Pyomo reads a positional argument as an index set; the comparison is the
+    constraint's ``expr``."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and call_name(node) in ("Constraint", "Objective") and len(node.args) == 1 \
+                and isinstance(node.args[0], (ast.Compare if call_name(node) == "Constraint" else ast.BinOp)) \
+                and not any(k.arg in ("expr", "rule") for k in node.keywords):
+            node.keywords.insert(0, ast.keyword(arg="expr", value=node.args[0]))
+            node.args = []
+            changes.append(f"line {node.lineno}: the expression of a {call_name(node)} given as its index; passed "
+                           "it as expr=")
+
+
 def _unindex_single_constraints(tree: ast.Module, changes: list[str]) -> None:
     """``pyo.Constraint(model.x, rule=lambda m: ...)``: a rule of the model alone (or an ``expr=``)
     makes one constraint, so the index arguments given with it are dropped."""
@@ -633,6 +653,7 @@ def fix_tree(tree: ast.Module, changes: list[str]) -> ast.Module:
     _constraint_lists(tree, changes)
     _strict_inequalities(tree, changes)
     _constraints_indexed_by_a_variable(tree, changes)
+    _positional_expressions(tree, changes)
     _unindex_single_constraints(tree, changes)
     _fix_undefined_names(tree, changes)
     return tree

@@ -347,6 +347,30 @@ model.obj = pyo.Objective(expr=sum(hours[l] for l in lines))
     program = clean_program(code)
     assert "hours[l] * sum(rates[l])" in program.code
     assert any("sums a single variable entry" in c for c in program.changes)
+
+
+def test_a_sum_of_one_term_and_a_constraint_given_as_its_index_are_repaired(pool):
+    code = """import pyomo.environ as pyo
+model = pyo.ConcreteModel()
+items = ['a', 'b']
+cost = {'a': 3, 'b': 5}
+lists = [[1, 2], [3]]
+model.x = pyo.Var(items, domain=pyo.NonNegativeReals)
+model.obj = pyo.Objective(expr=sum(cost[i] * model.x[i] for i in items))
+model.need = pyo.ConstraintList()
+for i in items:
+    model.need.add(sum(model.x[i] * 2) >= 4)
+model.total = pyo.Constraint(sum(model.x[i] for i in items) <= 10)
+model.spare = pyo.Constraint(expr=model.x['a'] <= sum(lists[0] + lists[1]))
+"""
+    program = clean_program(code)
+    assert "model.need.add(model.x[i] * 2 >= 4)" in program.code
+    assert "pyo.Constraint(expr=sum((model.x[i] for i in items)) <= 10)" in program.code
+    assert "sum(lists[0] + lists[1])" in program.code  # lists added up: a real iterable, left alone
+    from optolab.agents.runner import run_code
+
+    outcome = run_code(pool, program.code, time_limit=30, memory_mb=1024)
+    assert outcome.ok and outcome.objective == pytest.approx(16)
     scope: dict = {}
     exec(program.code, scope)
     assert len(scope["model"].cover) == 2
