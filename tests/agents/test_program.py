@@ -347,6 +347,9 @@ model.obj = pyo.Objective(expr=sum(hours[l] for l in lines))
     program = clean_program(code)
     assert "hours[l] * sum(rates[l])" in program.code
     assert any("sums a single variable entry" in c for c in program.changes)
+    scope: dict = {}
+    exec(program.code, scope)
+    assert len(scope["model"].cover) == 2
 
 
 def test_a_sum_of_one_term_and_a_constraint_given_as_its_index_are_repaired(pool):
@@ -371,9 +374,6 @@ model.spare = pyo.Constraint(expr=model.x['a'] <= sum(lists[0] + lists[1]))
 
     outcome = run_code(pool, program.code, time_limit=30, memory_mb=1024)
     assert outcome.ok and outcome.objective == pytest.approx(16)
-    scope: dict = {}
-    exec(program.code, scope)
-    assert len(scope["model"].cover) == 2
 
 
 def test_math_and_numpy_functions_of_variables_become_pyomo_functions():
