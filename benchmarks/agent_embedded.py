@@ -6,7 +6,7 @@ appended to a JSONL file as each problem finishes, so an interrupted run resumes
 Prints accuracy, mean wall time per problem and the share of time spent outside the LLM
 (target: >= 70% solved, < 5% outside the LLM).
 
-    python benchmarks/agent_embedded.py [--model local] [--strategy program] [--limit N] [--out runs/embedded.jsonl]
+    python benchmarks/agent_embedded.py [--model local] [--strategy program|formulation|both] [--limit N] [--out runs/embedded.jsonl]
 
 (`optolab eval embedded` runs the same problems through the evaluation harness, with reports.)
 """
@@ -31,7 +31,7 @@ def main() -> int:
     ap.add_argument("--limit", type=int, default=None)
     ap.add_argument("--ids", nargs="*", help="only these problem ids")
     ap.add_argument("--samples", type=int, default=1)
-    ap.add_argument("--strategy", choices=("formulation", "program", "both"), default="formulation")
+    ap.add_argument("--strategy", choices=("formulation", "program", "both"), default="program")
     ap.add_argument("--out", type=Path, default=Path("runs/embedded.jsonl"))
     args = ap.parse_args()
 
