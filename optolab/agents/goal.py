@@ -550,10 +550,14 @@ _NOT_THING = {"per", "each", "every", "a", "an", "for", "while", "whereas", "and
 
 def _counts(question: str, value: float, roots: frozenset[str]) -> bool:
     """Whether the text names the counted thing right after ``value`` ("2 parking spots" for spots), before
-    any "per", "each", "and" that would make it a rate or another attribute."""
+    any "per", "each", "and" that would make it a rate or another attribute; or says how often it happens
+    ("needs to be changed 3 times a decade" for changes)."""
     for m in NUMBER.finditer(question):
         if float(m.group(1).replace(",", "")) != value:
             continue
+        before = _WORD.findall(question[max(0, m.start() - 30):m.start()].lower())[-1:]
+        if before and root(before[0]) in roots and re.match(r"\s+times\b", question[m.end():]):
+            return True
         for w in _WORD.findall(question[m.end():m.end() + 40].lower())[:3]:
             if w in _NOT_THING:
                 break
@@ -605,7 +609,13 @@ def plain_count(question: str, expr: ast.AST, variables: set[str], integer: set[
         # how often the counted thing is done: "will have to refill food five times an hour" for refills
         if {root(w) for w in _WORD.findall(sentence.lower())} & goal.roots:
             tied |= {float(_spelled_or_number(m.group(1))) for m in _TIMES_DONE.finditer(sentence)}
-    return None if set(weights) & tied else " + ".join(ast.unparse(t) for t in terms)
+    if set(weights) & tied:
+        return None
+    if not names_count(names, goal.roots):  # the text counts it per decision ("changed 3 times a decade"):
+        own = numbers_by_decision(question, names, goal.roots)  # a weighted sum, fix_goal_objective's to write
+        if own is not None and all(_counts(question, x, goal.roots) for x in own.values()):
+            return None
+    return " + ".join(ast.unparse(t) for t in terms)
 
 
 def fix_count_objective(code: str, question: str):

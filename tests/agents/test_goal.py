@@ -360,3 +360,16 @@ def test_a_money_goal_with_the_decisions_amounts_mixed_up_is_rebuilt_but_a_margi
               "to bake. The oven takes at most 20 trays. Maximize the profit.")
     margin = head + "model.obj = pyo.Objective(expr=4 * model.muffins + 3 * model.scones, sense=pyo.maximize)\n"
     assert fix_goal_objective(margin, profit) is None  # price less cost, worked out: left alone
+
+
+def test_a_count_the_text_gives_per_decision_is_a_weighted_sum_not_the_plain_count():
+    from optolab.agents.goal import fix_count_objective, fix_goal_objective
+
+    text = ("A hotel installs halogen lamps and LED panels. A halogen lamp uses 6 units of power and must be replaced "
+            "5 times a year. An LED panel uses 9 units of power and must be replaced 2 times a year. At least 200 "
+            "lights are needed. How many of each should be installed to minimize the total number of replacements?")
+    code = HEAD.replace("ramen", "halogen").replace("fries", "led") + \
+        "model.obj = pyo.Objective(expr=6 * model.halogen + 9 * model.led, sense=pyo.minimize)\n"
+    assert fix_count_objective(code, text) is None  # replaced 5 and 2 times: not a plain count of the lamps
+    fixed = fix_goal_objective(code, text)
+    assert fixed is not None and "expr=5 * model.halogen + 2 * model.led" in fixed.code
