@@ -384,6 +384,8 @@ def _single_factor(side: ast.AST, factor: float) -> ast.AST | None:
 
 # the bound phrase right before a number; negated forms come first, so "no more than" is not read as "more than"
 _UPPER_WORDS = (r"at\s+most|a\s+maximum\s+of|maximum\s+of|no\s+more\s+than|not\s+more\s+than|"
+                # "does not want to spend more than $400000": the negation comes a few words before
+                r"(?:not|n't|never)\s+(?:\w+\s+){1,4}?(?:more|greater|larger|higher)\s+than|"
                 r"(?<!\badd\s)(?<!adds\s)(?<!\bsum\s)(?<!sums\s)up\s+to|"  # not "fractions that add up to 1"
                 r"(?:can\s*not|must\s+not|may\s+not|does\s+not|do\s+not|should\s+not|not|never)\s+exceed|"
                 r"no\s+(?:greater|larger|higher)\s+than|less\s+than|fewer\s+than|under|within|"

@@ -257,3 +257,11 @@ def test_a_maximum_written_as_an_equality_becomes_the_bound_unless_the_text_says
     needs = "The depot needs 400 hours of driving from vans and cars."  # a demand met exactly may be right
     assert fix_relations(code.replace("50000", "400"), needs) is None
     assert fix_relations(code, q.replace("to invest", "to invest, all of it")) is None
+
+
+def test_a_negated_more_than_a_few_words_before_the_number_is_a_maximum():
+    q = "The store does not want to spend more than $9000 on vans and cars. Maximize the reach."
+    code = SCALARS + "model.spend = pyo.Constraint(expr=300 * model.vans + 500 * model.cars >= 9000)\n"
+    found = bound_findings(q, code, ["vans", "cars"])
+    assert len(found) == 1 and "maximum" in found[0]
+    assert bound_findings("The store needs more than 9000 visits.", code, ["vans", "cars"]) == []
