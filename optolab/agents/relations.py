@@ -200,6 +200,48 @@ def _share_issues(question: str, code: str | ast.AST, variables: list[str]) -> l
     return found
 
 
+def _share_direction_issues(question: str, code: str | ast.AST,
+                            variables: list[str]) -> list[tuple[ast.Compare, ast.Compare, str]]:
+    """A share already written against the total, ``bikes >= 0.3 * (bikes + scooters)``, with the inequality the
+    other way from the text ("at most 30% of the vehicles can be bikes"), or with the complement (``bikes <= 0.7 *
+    (...)``): each comparison with the one to put in its place."""
+    rels = relations(code, variables)
+    every = {Ref(v) for v in variables} | {r for rel in rels for r in rel.left_refs + rel.right_refs}
+    found: list[tuple[ast.Compare, ast.Compare, str]] = []
+    for m in _SHARE.finditer(question):
+        share = round(float(m.group(1)) / 100, 9)
+        kind = _qualifier(question[max(0, m.start() - 30): m.start()])
+        subject = _SUBJECT.match(question, m.end())
+        if not 0 < share < 1 or kind is None or subject is None:
+            continue
+        part = _phrase_refs(subject.group(1), list(every))
+        if len(part) != 1:
+            continue
+        want = ">=" if kind == "lower" else "<="
+        for rel in rels:
+            for lone, lone_refs, whole, whole_refs in ((rel.left, rel.left_refs, rel.right, rel.right_refs),
+                                                       (rel.right, rel.right_refs, rel.left, rel.left_refs)):
+                if lone_refs != part or len(whole_refs) < 2 or part[0] not in whole_refs \
+                        or not isinstance(lone, (ast.Name, ast.Attribute, ast.Subscript)) \
+                        or not (isinstance(whole, ast.BinOp) and isinstance(whole.op, ast.Mult)):
+                    continue
+                factor = [n for n in (whole.left, whole.right) if not _refs(n, set(variables))]
+                total = [n for n in (whole.left, whole.right) if _refs(n, set(variables))]
+                value = _constant_value(factor[0]) if len(factor) == 1 and len(total) == 1 else None
+                if value is None:
+                    continue
+                op = rel.op if lone is rel.left else _MIRROR[rel.op]  # part OP factor * total
+                complement = abs(value - (1 - share)) < 1e-9 and abs(share - 0.5) > 1e-9
+                if not (complement or abs(value - share) < 1e-9 and op in ("<=", ">=") and op != want):
+                    continue
+                new = ast.parse(f"{ast.unparse(lone)} {want} {share:g} * ({ast.unparse(total[0])})",
+                                mode="eval").body
+                found.append((rel.node, new, f"\"{kind == 'lower' and 'at least' or 'at most'} {m.group(0).strip()}\" "
+                                             f"means `{ast.unparse(new)}`"))
+                break
+    return found
+
+
 def _lone_shares(question: str, m: re.Match, share: float, part: str, code: str | ast.AST,
                  variables: list[str]) -> list[_ShareIssue]:
     """"at most 40% of the drills can be high intensity" written as ``high <= 0.4`` (or ``<= 40 / 100``, ``<=
@@ -520,6 +562,7 @@ def fix_relations(code: str, question: str):
         flips = [(n, t) for n, t, new in multiples if new is None]
         issues = [(n, t) for n, t in _bound_issues(question, tree, variables) + flips if n]
         shares = _share_issues(question, tree, variables)
+        rewrites += _share_direction_issues(question, tree, variables)
     except Exception:  # noqa: BLE001 - a heuristic fix that trips leaves the code as it was
         return None
     changes, done = [], set()

@@ -265,3 +265,17 @@ def test_a_negated_more_than_a_few_words_before_the_number_is_a_maximum():
     found = bound_findings(q, code, ["vans", "cars"])
     assert len(found) == 1 and "maximum" in found[0]
     assert bound_findings("The store needs more than 9000 visits.", code, ["vans", "cars"]) == []
+
+
+def test_a_share_against_the_total_the_wrong_way_round_or_as_its_complement_is_rewritten():
+    q = "A shop rents vans and cars. At most 30% of the vehicles can be vans. Maximize the income."
+    wrong_way = SCALARS + "model.s = pyo.Constraint(expr=model.vans >= 0.3 * (model.vans + model.cars))\n"
+    fixed = fix_relations(wrong_way, q)
+    assert "model.vans <= 0.3 * (model.vans + model.cars)" in fixed.code
+    complement = SCALARS + "model.s = pyo.Constraint(expr=model.vans <= 0.7 * (model.vans + model.cars))\n"
+    assert "model.vans <= 0.3 * (model.vans + model.cars)" in fix_relations(complement, q).code
+    # the complement on the other decision says the same thing: left alone
+    other = SCALARS + "model.s = pyo.Constraint(expr=model.cars >= 0.7 * (model.vans + model.cars))\n"
+    assert fix_relations(other, q) is None
+    right = wrong_way.replace(">=", "<=")
+    assert fix_relations(right, q) is None
