@@ -245,6 +245,26 @@ def make_objective(code: str, question: str) -> Program | None:
 
 
 
+def add_missing_sense(code: str, question: str) -> Program | None:
+    """An ``Objective`` written without ``sense`` (Pyomo then minimizes) for a question that asks to maximize:
+    the same code with ``sense=maximize``; None otherwise."""
+    if goal_sense(question) != "maximize":
+        return None
+    tree = ast.parse(code)
+    objectives = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and call_name(n) == "Objective"]
+    if len(objectives) != 1 or any(k.arg == "sense" for k in objectives[0].keywords) or len(objectives[0].args) > 1:
+        return None
+    func = objectives[0].func
+    bound = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} | {
+        a.asname or a.name for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) for a in n.names}
+    sense = f"{ast.unparse(func.value)}.maximize" if isinstance(func, ast.Attribute) else \
+        "maximize" if "maximize" in bound or "*" in bound else "-1"
+    objectives[0].keywords.append(ast.keyword("sense", ast.parse(sense, mode="eval").body))
+    ast.fix_missing_locations(tree)
+    return Program(ast.unparse(tree) + "\n", [f"the objective had no sense, so it was minimized; the question asks "
+                                              f"to maximize: sense={sense}"])
+
+
 def _relax_domain(node: ast.AST) -> bool:
     """``pyo.NonNegativeIntegers`` (or a bare ``Integers``...) turned into its real counterpart, in place;
     False for any other node."""

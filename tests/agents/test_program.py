@@ -711,3 +711,19 @@ model.use = pyo.Constraint(expr=sum(model.w[p] * whole[p][g] for p in lines for 
     assert any("the lists in rate are read by the names in glues" in c for c in program.changes)
     scope: dict = {}
     exec(program.code.replace("model.use", "# model.use"), scope)
+
+
+def test_an_objective_without_a_sense_is_maximized_when_the_question_asks_to_maximize():
+    from optolab.agents.program import add_missing_sense
+
+    code = """import pyomo.environ as pyo
+model = pyo.ConcreteModel()
+model.x = pyo.Var(domain=pyo.NonNegativeReals, bounds=(0, 4))
+model.obj = pyo.Objective(expr=3 * model.x)
+"""
+    fixed = add_missing_sense(code, "How much should be made to maximize the profit?")
+    assert "pyo.Objective(expr=3 * model.x, sense=pyo.maximize)" in fixed.code
+    assert add_missing_sense(code, "How much should be made to minimize the cost?") is None
+    assert add_missing_sense(fixed.code, "Maximize the profit.") is None  # a sense is there already
+    bare = code.replace("import pyomo.environ as pyo", "from pyomo.environ import *").replace("pyo.", "")
+    assert "Objective(expr=3 * model.x, sense=maximize)" in add_missing_sense(bare, "Maximize the profit.").code
