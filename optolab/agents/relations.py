@@ -451,6 +451,9 @@ _UPPER_AFTER = re.compile(r"^\s*(?:[a-z]+\s+){0,3}?(?:or\s+(?:less|fewer)|availa
                           re.I)
 
 
+# "each table needs 3 hours", "a palladium-heavy catalyst requires 15 units": a coefficient, not a minimum
+_PER_ITEM_NEED = re.compile(r"(?:^|[.;,]\s*|\b(?:while|whereas|and)\s+)(?:each|every|a|an|one|per)\s+(?:[\w-]+\s+){1,4}?"
+                            r"(?:needs?|requires?|uses?|takes?)\s+(?:only\s+)?\$?\s*$", re.I)
 # words that make a bound exact after all: "must invest all of it", "exactly", "the entire budget"
 _EXACT = re.compile(r"\b(?:exactly|entire|entirely|whole|all\s+of\s+(?:it|the|his|her|their|its)|in\s+full|"
                     r"fully|equal\s+to)\b", re.I)
@@ -465,6 +468,8 @@ def _bound_words(question: str, value: float) -> tuple[str | None, str]:
             continue
         before, after = question[max(0, m.start() - 40): m.start()], question[m.end(): m.end() + 70]
         b = _BOUND_BEFORE.search(before) or _LISTED_BEFORE.search(question[max(0, m.start() - 90): m.start()])
+        if b and _PER_ITEM_NEED.search(question[max(0, m.start() - 80): m.start()]):
+            b = None  # "a palladium-heavy catalyst requires 15 units of platinum": what one item takes
         kind = ("upper" if b and b.group("upper") else "lower" if b else
                 "lower" if _LOWER_AFTER.search(after) else "upper" if _UPPER_AFTER.search(after) else None)
         kinds.add(kind)

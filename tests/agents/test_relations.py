@@ -279,3 +279,11 @@ def test_a_share_against_the_total_the_wrong_way_round_or_as_its_complement_is_r
     assert fix_relations(other, q) is None
     right = wrong_way.replace(">=", "<=")
     assert fix_relations(right, q) is None
+
+
+def test_what_one_item_requires_is_a_coefficient_not_a_minimum():
+    q = ("A van requires 15 units of fuel and a car requires 9 units of fuel. The patient requires 30 units of rest. "
+         "Maximize the trips.")
+    code = SCALARS + "model.v = pyo.Constraint(expr=model.vans <= 15)\nmodel.r = pyo.Constraint(expr=model.cars <= 30)\n"
+    found = bound_findings(q, code, ["vans", "cars"])
+    assert len(found) == 1 and "30" in found[0]  # "the patient requires 30" is a need; "a van requires 15" is not
