@@ -37,6 +37,15 @@ _GOAL = re.compile(r"\b(minimi[sz]e|maximi[sz]e|reduce|decrease|lower|increase)\
                    r"(?:(?:total\s+)?(?:number|amount|quantity)\s+of\s+)?(?:[a-z]+[\s-]+){0,6}?[a-z]+)"
                    r"(?=\s*(?:[.,;?!]|$|\b(?:to|for|of|while|and|subject|given|if|so|that|by|in|per|from|with|"
                    r"on|at|across|over|under|when|where|which|it|he|she|they|we|you|i)\b))", re.I)
+# "Find the minimum number of planes needed", "what is the maximum amount of sugar": a goal without a verb
+_FIND_GOAL = re.compile(r"\b(?:find|determine|calculate|compute|what\s+is|what's)\s+the\s+"
+                        r"(minimum|maximum|fewest|least|smallest|lowest|largest|highest)\s+"
+                        r"((?:total\s+)?(?:number|amount|quantity)\s+of\s+(?:[a-z]+[\s-]+){0,6}?[a-z]+)"
+                        r"(?=\s*(?:[.,;?!]|$|\b(?:to|for|of|while|and|subject|given|if|so|that|by|in|per|from|with|"
+                        r"on|at|across|over|under|when|where|which|it|he|she|they|we|you|i|needed|required|"
+                        r"used|possible)\b))", re.I)
+_FIND_VERB = {"minimum": "minimize", "fewest": "minimize", "least": "minimize", "smallest": "minimize",
+              "lowest": "minimize", "maximum": "maximize", "largest": "maximize", "highest": "maximize"}
 # a number right after one of these is a limit (a right-hand side), not a coefficient of the goal
 _LIMIT_BEFORE = re.compile(r"\b(?:at\s+least|at\s+most|a\s+(?:minimum|maximum)\s+of|(?:minimum|maximum)\s+of|"
                            r"no\s+(?:more|less|fewer)\s+than|not\s+(?:more|less|fewer)\s+than|more\s+than|"
@@ -117,10 +126,14 @@ def goal_of(question: str) -> Goal | None:
     ("the total number of parking spots required" -> spots). A goal worded "minimize"/"maximize" comes before one
     worded "increase", "reduce"...: "to increase her protein intake ... to minimize her fat intake" is about fat;
     a verb used as a noun ("expecting an increase in demand") comes last."""
-    matches = list(_GOAL.finditer(question))
+    matches = list(_GOAL.finditer(question)) + list(_FIND_GOAL.finditer(question))
+
+    def verb(m: re.Match) -> str:
+        return _FIND_VERB.get(m.group(1).lower(), m.group(1).lower())
+
     # "an increase in demand" is a noun, not the goal: it comes last
-    matches.sort(key=lambda m: (not m.group(1).lower().startswith(("minimi", "maximi")),
-                                bool(_NOUN_BEFORE.search(question[max(0, m.start() - 12):m.start()]))))
+    matches.sort(key=lambda m: (not verb(m).startswith(("minimi", "maximi")),
+                                bool(_NOUN_BEFORE.search(question[max(0, m.start() - 12):m.start()])), m.start()))
     for m in matches:
         words = [w.lower() for w in re.split(r"[\s-]+", m.group(2)) if w]
         while words and words[0] in _LEAD:
@@ -133,7 +146,7 @@ def goal_of(question: str) -> Goal | None:
         if at and _QUALIFIER.match(raw[at[-1] + 1]):  # "the amount of vitamin D": vitamin D, not vitamin A
             roots = frozenset({f"{root(specific[-1])} {raw[at[-1] + 1].lower()}"})
         if roots:
-            return Goal(m.group(1).lower(), m.group(2), roots)
+            return Goal(verb(m), m.group(2), roots)
     return None
 
 

@@ -373,3 +373,10 @@ def test_a_count_the_text_gives_per_decision_is_a_weighted_sum_not_the_plain_cou
     assert fix_count_objective(code, text) is None  # replaced 5 and 2 times: not a plain count of the lamps
     fixed = fix_goal_objective(code, text)
     assert fixed is not None and "expr=5 * model.halogen + 2 * model.led" in fixed.code
+
+
+def test_a_goal_asked_as_find_the_minimum_number_of():
+    g = goal_of("Each plane carries 40 people and each bus 30 people. Find the minimum number of planes needed.")
+    assert g.verb == "minimize" and g.phrase == "number of planes" and g.roots == {"plan"}
+    assert goal_of("What is the maximum amount of juice that can be made?").verb == "maximize"
+    assert goal_of("He needs a minimum of 10 workers. Maximize profit.").phrase == "profit"
