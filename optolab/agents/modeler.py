@@ -36,6 +36,7 @@ from optolab.agents.program import (
     relax_for_lp,
     relax_measures,
 )
+from optolab.agents.bounds import drop_bogus_bounds
 from optolab.agents.goal import fix_count_objective, fix_goal_objective, goal_number_findings, ratio_goal_findings
 from optolab.agents.relations import fix_relations, relation_findings
 from optolab.agents.missing import add_missing_limits
@@ -107,7 +108,7 @@ def tidy_program(raw: str, question: str) -> dict[str, Any]:
     except ProgramError as exc:
         return {"code": None, "issues": [str(exc)], "origins": {}, "raw": raw, "changes": []}
     for fix in (make_objective, add_missing_sense, focus_objective, fix_count_objective, relax_for_lp, relax_measures,
-                fix_relations, fix_rows, fix_goal_objective, add_missing_limits):
+                drop_bogus_bounds, fix_relations, fix_rows, fix_goal_objective, add_missing_limits):
         fixed = fix(program.code, question)
         if fixed is not None:
             program = Program(fixed.code, program.changes + fixed.changes)

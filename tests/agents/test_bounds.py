@@ -1,0 +1,31 @@
+"""Bounds on one decision that the text never states (texts written for these tests)."""
+
+from optolab.agents.bounds import drop_bogus_bounds
+
+TEXT = ("A jeweller makes rings and pendants. A ring requires 12 grams of silver and a pendant requires 8 grams of "
+        "silver. There are 400 grams of silver, and at most 30 rings can be sold. At least 5 pendants are needed. "
+        "Maximize the profit of $50 per ring and $35 per pendant.")
+HEAD = """import pyomo.environ as pyo
+model = pyo.ConcreteModel()
+model.rings = pyo.Var(domain=pyo.NonNegativeIntegers)
+model.pendants = pyo.Var(domain=pyo.NonNegativeIntegers)
+model.obj = pyo.Objective(expr=50 * model.rings + 35 * model.pendants, sense=pyo.maximize)
+model.silver = pyo.Constraint(expr=12 * model.rings + 8 * model.pendants <= 400)
+model.sales = pyo.Constraint(expr=model.rings <= 30)
+model.need = pyo.Constraint(expr=model.pendants >= 5)
+"""
+
+
+def test_an_invented_bound_and_a_per_item_amount_used_as_a_bound_are_dropped():
+    code = HEAD + ("model.extra = pyo.Constraint(expr=model.pendants <= 777)\n"
+                   "model.per_ring = pyo.Constraint(expr=model.rings <= 12)\n")
+    fixed = drop_bogus_bounds(code, TEXT)
+    assert fixed is not None and "model.extra" not in fixed.code and "model.per_ring" not in fixed.code
+    assert "the text holds no 777" in fixed.changes[0] and "what one item takes" in fixed.changes[1]
+    assert "model.sales" in fixed.code and "model.need" in fixed.code
+
+
+def test_stated_and_derived_bounds_stay():
+    assert drop_bogus_bounds(HEAD, TEXT) is None  # "at most 30 rings", "at least 5 pendants"
+    derived = HEAD + "model.part = pyo.Constraint(expr=model.rings <= 80)\n"  # 400 / 5: worked out from the text
+    assert drop_bogus_bounds(derived, TEXT) is None
