@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import ast
 
+from optolab.solvers.solve import SUFFIX_NAMES
+
+
 def call_name(node: ast.AST) -> str | None:
     if isinstance(node, ast.Call):
         f = node.func
@@ -306,12 +309,13 @@ def _model_names(tree: ast.Module) -> set[str]:
 
 
 def _rename_block_attributes(tree: ast.Module, changes: list[str]) -> None:
-    """``model.items = pyo.Var(...)``: a component named like an attribute every Pyomo block has. It
-    becomes ``model.items_`` wherever the model (or a rule's model argument) reads it."""
+    """``model.items = pyo.Var(...)``: a component named like an attribute every Pyomo block has (or like a
+    result suffix the solver writes, ``model.dual``). It becomes ``model.items_`` wherever the model (or a rule's
+    model argument) reads it."""
     models = _model_names(tree)
     declared = {t.attr for n in ast.walk(tree) if isinstance(n, ast.Assign) for t in n.targets
                 if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id in models
-                and t.attr in BLOCK_ATTRIBUTES}
+                and (t.attr in BLOCK_ATTRIBUTES or t.attr in SUFFIX_NAMES)}
     if not declared:
         return
     called = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}  # model.clone() stays a method
@@ -321,7 +325,7 @@ def _rename_block_attributes(tree: ast.Module, changes: list[str]) -> None:
             node.attr += "_"
     names = sorted(declared)
     changes.append(f"renamed model.{', model.'.join(names)} to model.{'_, model.'.join(names)}_: every Pyomo "
-                   "model already has an attribute of that name")
+                   "model already has an attribute of that name, or the solver writes its results under it")
 
 
 _COMPONENTS = ("Var", "Param", "Set", "RangeSet", "Constraint", "ConstraintList", "Objective", "Expression")

@@ -18,7 +18,7 @@ from optolab.solvers.reformulate import ABS_BLOCK, replace_abs
 from optolab.solvers.result import SolveResult, Termination
 
 LOG_LIMIT = 20_000
-_SUFFIX_NAMES = ("dual", "slack", "rc", "lrc", "urc")
+SUFFIX_NAMES = ("dual", "slack", "rc", "lrc", "urc")  # result suffixes of the solver interfaces
 
 # Pyomo's termination conditions, named alike for every solver; an adapter's STATUS adds readings of
 # its own, and anything in neither is an ERROR
@@ -78,7 +78,7 @@ def solve(model: Any, solver: str = "auto", *, time_limit: float | None = None, 
     objectives = list(model.component_data_objects(pyo.Objective, active=True))
     if len(objectives) != 1:
         raise SolverError(f"the model has {len(objectives)} active objectives; it needs exactly one")
-    for reserved in _SUFFIX_NAMES:  # Pyomo's solver interfaces read these names as result suffixes
+    for reserved in SUFFIX_NAMES:  # Pyomo's solver interfaces read these names as result suffixes
         comp = model.component(reserved)
         if comp is not None and not isinstance(comp, pyo.Suffix):
             raise SolverError(f"the model has a component named {reserved!r}, a name Pyomo reserves for solver "
@@ -204,7 +204,7 @@ def _suffixes_not_imported(model: Any, keep: bool):
 
     switched = []
     if not keep:
-        for reserved in _SUFFIX_NAMES:
+        for reserved in SUFFIX_NAMES:
             comp = model.component(reserved)
             if isinstance(comp, pyo.Suffix) and comp.import_enabled():
                 switched.append((comp, comp.direction))

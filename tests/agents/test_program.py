@@ -429,6 +429,9 @@ model.cap = pyo.Constraint(rule=lambda m: sum(m.items[k] for k in kinds) <= 5)
     scope: dict = {}
     exec(program.code, scope)
     assert len(scope["model"].items_) == 2
+    # a name the solver writes its results under (the dual values) is renamed too
+    dual = clean_program(code.replace("model.items", "model.dual").replace("m.items", "m.dual"))
+    assert "model.dual_ = pyo.Var" in dual.code and "m.dual_[k]" in dual.code
 
 
 def test_a_decision_named_like_a_forbidden_builtin_is_renamed():
