@@ -612,6 +612,32 @@ def _constraint_lists(tree: ast.Module, changes: list[str]) -> None:
             changes.append(f"{ast.unparse(st.targets[0])} gets constraints with add(): made it a ConstraintList")
 
 
+def _bounds_on_variables(tree: ast.Module, changes: list[str]) -> None:
+    """``model.dolls = pyo.Var(bounds=(0, 2 * model.toys))``: Pyomo takes only numbers as bounds. The bound on
+    another decision becomes a constraint of its own."""
+    variables = set(variable_names(tree))
+    added: list[ast.stmt] = []
+    for stmt in tree.body:
+        if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Attribute)
+                and call_name(stmt.value) == "Var" and not stmt.value.args):
+            continue
+        target = stmt.targets[0]
+        for kw in stmt.value.keywords:
+            if kw.arg != "bounds" or not isinstance(kw.value, ast.Tuple) or len(kw.value.elts) != 2:
+                continue
+            for i, op in ((0, ">="), (1, "<=")):
+                bound = kw.value.elts[i]
+                if any(isinstance(n, (ast.Name, ast.Attribute)) and base_name(n) in variables for n in ast.walk(bound)):
+                    kw.value.elts[i] = ast.Constant(None)
+                    prefix = ast.unparse(stmt.value.func.value) + "." if isinstance(stmt.value.func, ast.Attribute) else ""
+                    text = (f"{ast.unparse(target.value)}.{target.attr}_{'low' if i == 0 else 'high'} = "
+                            f"{prefix}Constraint(expr={ast.unparse(target)} {op} {ast.unparse(bound)})")
+                    added.append(ast.parse(text).body[0])
+                    changes.append(f"line {stmt.lineno}: the bound {ast.unparse(bound)} of {target.attr} names a "
+                                   "decision; it is a constraint now")
+    tree.body += added
+
+
 def _positional_expressions(tree: ast.Module, changes: list[str]) -> None:
     """``pyo.Constraint(x + y <= 5)``: Pyomo reads a positional argument as an index set; the comparison is the
     constraint's ``expr``."""
@@ -658,6 +684,7 @@ def fix_tree(tree: ast.Module, changes: list[str]) -> ast.Module:
     _strict_inequalities(tree, changes)
     _constraints_indexed_by_a_variable(tree, changes)
     _positional_expressions(tree, changes)
+    _bounds_on_variables(tree, changes)
     _unindex_single_constraints(tree, changes)
     _fix_undefined_names(tree, changes)
     return tree

@@ -100,11 +100,15 @@ def _model_variable(tree: ast.Module) -> str | None:
     return None
 
 
+_SPACED_ATTRIBUTE = re.compile(r"^(\s*)(model|m) ([A-Za-z_]\w*)\s*=(?!=)", re.M)
+
+
 def clean_program(code: str) -> Program:
     """Make LLM-written model code fit for the sandbox; raises :class:`ProgramError` when it cannot."""
     code = (code or "").strip()
     if not code:
         raise ProgramError("the reply has no code; reply with one ```python block that builds the Pyomo model")
+    code, spaced = _SPACED_ATTRIBUTE.subn(r"\1\2.\3 =", code)  # "model pesticide = ..." for model.pesticide
     try:
         tree = ast.parse(code)
     except SyntaxError as exc:
@@ -113,7 +117,7 @@ def clean_program(code: str) -> Program:
                                "Pyomo model") from None
         raise ProgramError(f"the code does not parse: {exc.msg} at line {exc.lineno}: "
                            f"{(exc.text or '').strip()!r}") from None
-    changes: list[str] = []
+    changes: list[str] = ["wrote `model.<name> =` where the code had a space for the dot"] if spaced else []
     tree.body = _clean_body(tree.body, set(), changes)
     tree = fix_tree(tree, changes)
     name = _model_variable(tree)

@@ -730,3 +730,20 @@ model.obj = pyo.Objective(expr=3 * model.x)
     assert add_missing_sense(fixed.code, "Maximize the profit.") is None  # a sense is there already
     bare = code.replace("import pyomo.environ as pyo", "from pyomo.environ import *").replace("pyo.", "")
     assert "Objective(expr=3 * model.x, sense=maximize)" in add_missing_sense(bare, "Maximize the profit.").code
+
+
+def test_a_bound_naming_a_decision_becomes_a_constraint_and_a_space_for_the_dot_is_mended(pool):
+    from optolab.agents.runner import run_code
+
+    code = """import pyomo.environ as pyo
+model = pyo.ConcreteModel()
+model.toys = pyo.Var(domain=pyo.NonNegativeIntegers, bounds=(0, 3))
+model.dolls = pyo.Var(domain=pyo.NonNegativeIntegers, bounds=(0, 2 * model.toys))
+model cap = pyo.Constraint(expr=model.toys + model.dolls <= 10)
+model.obj = pyo.Objective(expr=model.toys + 3 * model.dolls, sense=pyo.maximize)
+"""
+    program = clean_program(code)
+    assert "model.dolls_high = pyo.Constraint(expr=model.dolls <= 2 * model.toys)" in program.code
+    assert "model.cap = pyo.Constraint" in program.code and len(program.changes) == 2
+    outcome = run_code(pool, program.code, time_limit=30, memory_mb=1024)
+    assert outcome.ok and outcome.objective == pytest.approx(21)  # 3 toys, 6 dolls
