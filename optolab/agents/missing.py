@@ -15,7 +15,9 @@ such a rule now and then; the unused-number finding asks for it, but a 1.5B mode
   ``carrier_pigeons``), and a share's group names every decision or none of them ("the birds"), so the
   whole is the sum of all decisions;
 - (a budget, "has $3000 to invest") no decision is integer: the decisions are the amounts put in, and their sum
-  is at most the budget.
+  is at most the budget;
+- (a shared resource, "has 140 hectares available to grow tomatoes and potatoes") the code caps every decision at
+  the number and no row sums them against it: the sum is at most the number.
 """
 
 from __future__ import annotations
@@ -150,7 +152,50 @@ def missing_limits(question: str, code: str) -> list[tuple[str, str]]:
         value = float(m.group("num").replace(",", ""))
         if not _uses(used, value) and not _integer(tree):
             found.append((f"{' + '.join(f'{owner}.{d}' for d in decisions)} <= {value:g}", m.group(0)))
+    found += _shared_caps(question, tree, decisions, owner)
     return list(dict.fromkeys(found))
+
+
+def _var_caps(tree: ast.Module) -> dict[str, float]:
+    """The upper bound of each plain decision, from ``bounds=(lo, N)`` or a constraint ``x <= N``."""
+    caps: dict[str, float] = {}
+    for n in ast.walk(tree):
+        if isinstance(n, ast.Assign) and call_name(n.value) == "Var" and isinstance(n.targets[0], ast.Attribute):
+            for kw in n.value.keywords:
+                if kw.arg == "bounds" and isinstance(kw.value, ast.Tuple) and len(kw.value.elts) == 2:
+                    hi = kw.value.elts[1]
+                    if isinstance(hi, ast.Constant) and isinstance(hi.value, (int, float)):
+                        caps[n.targets[0].attr] = float(hi.value)
+        elif isinstance(n, ast.Compare) and len(n.ops) == 1 and isinstance(n.ops[0], ast.LtE) \
+                and isinstance(n.left, (ast.Name, ast.Attribute)) and isinstance(n.comparators[0], ast.Constant) \
+                and isinstance(n.comparators[0].value, (int, float)):
+            caps.setdefault(base_name(n.left), float(n.comparators[0].value))
+    return caps
+
+
+def _shared_caps(question: str, tree: ast.Module, decisions: list[str], owner: str) -> list[tuple[str, str]]:
+    """"A farmer has 140 hectares available to grow tomatoes and potatoes" written as ``bounds=(0, 140)`` on each
+    crop and no sum: the land is shared, so the sum of the decisions is at most 140."""
+    from optolab.agents.checks import NUMBER
+    from optolab.agents.relations import _bound_words
+
+    caps = _var_caps(tree)
+    values = {caps.get(d) for d in decisions}
+    if len(values) != 1 or None in values:
+        return []
+    value = values.pop()
+    mentions = [m for m in NUMBER.finditer(question) if float(m.group(1).replace(",", "")) == value]
+    if len(mentions) != 1 or _bound_words(question, value)[0] != "upper":
+        return []
+    clause = re.split(r"[.;]", question[mentions[0].start():])[0]
+    if re.search(r"\b(?:each|every|per|apiece)\b", clause, re.I):
+        return []  # "50 acres for each crop": a cap per decision after all
+    for n in ast.walk(tree):  # a row that already sums decisions against the number
+        if isinstance(n, ast.Compare) and len({base_name(x) for x in ast.walk(n) if base_name(x) in decisions}) > 1 \
+                and value in {float(c.value) for c in ast.walk(n) if isinstance(c, ast.Constant)
+                              and isinstance(c.value, (int, float))}:
+            return []
+    return [(f"{' + '.join(f'{owner}.{d}' for d in decisions)} <= {value:g}", clause.strip())]
 
 
 def _integer(tree: ast.Module) -> bool:

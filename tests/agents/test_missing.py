@@ -126,3 +126,20 @@ def test_a_number_set_to_a_name_that_is_never_read_counts_as_unused():
     from optolab.agents.program import numbers_in_code
 
     assert numbers_in_code("budget = 8000\nx = 5\ny = x * 2\nz = [y]\n") == {5.0, 2.0}  # z is never read
+
+
+def test_land_shared_by_the_crops_written_as_a_cap_on_each_becomes_a_sum():
+    text = ("A grower has 90 acres available to plant beans and corn. At least 10 acres must be beans. The profit "
+            "per acre is $200 for beans and $300 for corn. How many acres of each maximize the profit?")
+    code = """import pyomo.environ as pyo
+model = pyo.ConcreteModel()
+model.beans = pyo.Var(domain=pyo.NonNegativeReals, bounds=(10, 90))
+model.corn = pyo.Var(domain=pyo.NonNegativeReals, bounds=(0, 90))
+model.obj = pyo.Objective(expr=200 * model.beans + 300 * model.corn, sense=pyo.maximize)
+"""
+    fixed = add_missing_limits(code, text)
+    assert fixed is not None and "model.beans + model.corn <= 90" in _constraints(fixed.code)
+    each = text.replace("to plant beans and corn", "for each crop")
+    assert add_missing_limits(code, each) is None  # a cap per crop after all
+    summed = code + "model.land = pyo.Constraint(expr=model.beans + model.corn <= 90)\n"
+    assert add_missing_limits(summed, text) is None
