@@ -28,12 +28,15 @@ _SHARE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|percent\b)\s+of\s+(?:the\s+|all\s+(
 # what a share is of: "... of the pills should be (the) sleeping pills"
 _SUBJECT = re.compile(r"\s+(?:\w+\s+){0,2}?(?:can|should|must|may|will|are|is|has\s+to|have\s+to|need\s+to)\s+be\s+"
                       r"(?:made\s+(?:up\s+)?(?:of|by)\s+|by\s+|from\s+)?(?:the\s+)?((?:[a-z-]+\s*){1,3})", re.I)
-_TIMES = r"(twice|double|three times|four times|five times|(\d+(?:\.\d+)?)\s*times)"
-_WORDS = {"twice": 2.0, "double": 2.0, "three times": 3.0, "four times": 4.0, "five times": 5.0}
+_TIMES = r"(twice|double|thrice|two times|three times|four times|five times|(\d+(?:\.\d+)?)\s*times)"
+_WORDS = {"twice": 2.0, "double": 2.0, "thrice": 3.0, "two times": 2.0, "three times": 3.0, "four times": 4.0,
+          "five times": 5.0}
 _NOUN = r"([a-z]+(?:\s+[a-z]+){0,2}?)"
-# "at least twice as many cars as vans": cars >= 2 * vans
-_AS_MANY = re.compile(_TIMES + r"\s+as\s+(?:many|much)\s+" + _NOUN + r"\s+as\s+(?:the\s+)?(?:number\s+of\s+)?" + _NOUN,
-                      re.I)
+# "at least twice as many cars as vans": cars >= 2 * vans; also "twice the amount of X as (to that of) Y",
+# "two times as many X than Y"
+_AS_MANY = re.compile(_TIMES + r"\s+(?:as\s+(?:many|much)|the\s+(?:amount|number|quantity)\s+of)\s+" + _NOUN
+                      + r"\s+(?:as|than|to\s+that\s+of|compared\s+to)\s+(?:the\s+)?(?:number\s+of\s+|amount\s+of\s+)?"
+                      + _NOUN, re.I)
 # "the number of cars must be at least three times the number of vans"
 _VERB = r"(?:(?:must|should|can|cannot|will|is|are|be|at|least|most|no|not|more|less|fewer|than|exactly|equal|to)\s+){1,5}"
 _NUMBER_OF = re.compile(r"number\s+of\s+" + _NOUN + r"\s+" + _VERB + _TIMES +

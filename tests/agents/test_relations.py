@@ -287,3 +287,13 @@ def test_what_one_item_requires_is_a_coefficient_not_a_minimum():
     code = SCALARS + "model.v = pyo.Constraint(expr=model.vans <= 15)\nmodel.r = pyo.Constraint(expr=model.cars <= 30)\n"
     found = bound_findings(q, code, ["vans", "cars"])
     assert len(found) == 1 and "30" in found[0]  # "the patient requires 30" is a need; "a van requires 15" is not
+
+
+def test_more_wordings_of_a_multiple():
+    code = SCALARS + "model.m = pyo.Constraint(expr=model.vans >= 2 * model.cars)\n"
+    for q in ("The lot can hold at most twice the amount of vans as cars.",
+              "The lot can hold at most twice the number of vans to that of cars.",
+              "The lot can hold at most two times as many vans than cars."):
+        fixed = fix_relations(code, q)
+        assert fixed is not None and "model.vans <= 2 * model.cars" in fixed.code, q
+    assert fix_relations(code.replace(">=", "<="), "The lot can hold at most twice the amount of vans as cars.") is None
