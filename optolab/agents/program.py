@@ -313,6 +313,10 @@ _HOW_MANY_UNITS = re.compile(r"\bhow\s+many\s+(?:kilo)?(?:grams|kg|tons|tonnes|p
                              r"is|are|each|per)\b", re.I)
 
 
+# (not tons or gallons: "$20 per ton" is often a rate of trucks or trips that are counted)
+_PER_UNIT = re.compile(r"\b(?:per|a|each)\s+(?:kg|kilograms?|kilos?|grams?|litres?|liters?|ml)\b", re.I)
+
+
 def relax_measures(code: str, question: str) -> Program | None:
     """Integer decisions whose names say they measure something (``width``, ``side_length``, ``price``), or
     all of them when the question asks "how many kilograms (acres, hours, ...) of" each, made continuous: small models give most decisions an integer domain, and a box's side or a
@@ -320,7 +324,8 @@ def relax_measures(code: str, question: str) -> Program | None:
     asks for whole numbers or no such decision is integer."""
     if _WHOLE.search(question):
         return None
-    amounts = bool(_HOW_MANY_UNITS.search(question))  # every decision is an amount of something
+    # every decision is an amount of something: "how many kilograms of each", "costs $5 per kilogram"
+    amounts = bool(_HOW_MANY_UNITS.search(question) or _PER_UNIT.search(question))
     tree = ast.parse(code)
     relaxed = []
     for node in ast.walk(tree):

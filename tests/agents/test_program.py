@@ -633,6 +633,8 @@ model.trucks = pyo.Var(domain=pyo.NonNegativeIntegers)
     assert "model.trucks = pyo.Var(domain=pyo.NonNegativeReals)" in both.code and "trucks" in both.changes[0]
     assert relax_measures(code, "How many of each blend should the roaster make?").code.count("Integers") == 2
     assert "trucks" in relax_measures(code, "How many minutes should each machine run?").changes[0]
+    assert "trucks" in relax_measures(code, "Tea costs $4 per kilogram. How much of each blend?").changes[0]
+    assert relax_measures(code, "Coal costs $20 per ton. How many trucks?").code.count("Integers") == 2
 
 
 def test_strict_inequalities_become_ones_a_solver_takes():
