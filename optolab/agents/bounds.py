@@ -19,7 +19,7 @@ from __future__ import annotations
 import ast
 import itertools
 
-from optolab.agents.checks import numbers_in_text, spelled_numbers
+from optolab.agents.checks import NUMBER, numbers_in_text, spelled_numbers
 from optolab.agents.codefix import base_name, call_name
 from optolab.agents.relations import _PER_ITEM_NEED, _bound_words, number_of
 
@@ -33,8 +33,6 @@ def _text_forms(question: str) -> set[float]:
 
 
 def _per_item_only(question: str, value: float) -> bool:
-    from optolab.agents.checks import NUMBER
-
     mentions = [m for m in NUMBER.finditer(question) if float(m.group(1).replace(",", "")) == value]
     return bool(mentions) and all(_PER_ITEM_NEED.search(question[max(0, m.start() - 80):m.start()]) for m in mentions)
 

@@ -351,7 +351,7 @@ def _objective_expr(tree: ast.Module) -> ast.keyword | None:
 def _name_roots(name: str) -> set[str]:
     """The roots of the words of a decision's name (``otter_tricks`` -> otter, trick); a word with a qualifier
     after it is one root with it (``fertilizer_b`` -> "ferti b", ``machine2`` -> "machi 2")."""
-    words = re.findall(r"[A-Za-z]+|\d+", name.replace("_", " "))
+    words = _tokens(name.replace("_", " "))
     out, used = set(), set()
     for i, (word, nxt) in enumerate(zip(words, words[1:])):
         if word.isalpha() and len(word) > 2 and (len(nxt) == 1 or nxt.isdigit() and len(nxt) <= 2):

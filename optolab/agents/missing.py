@@ -25,8 +25,9 @@ from __future__ import annotations
 import ast
 import re
 
-from optolab.agents.checks import name_words, stem
-from optolab.agents.codefix import base_name, call_name
+from optolab.agents.checks import NUMBER, name_words, stem
+from optolab.agents.codefix import _integer_variables, base_name, call_name
+from optolab.agents.relations import _bound_words
 
 _WAY = (r"(?P<way>at\s+least|at\s+most|no\s+(?:more|less|fewer)\s+than|not\s+(?:more|less|fewer)\s+than|"
         r"a\s+(?:minimum|maximum)\s+of|minimum\s+of|maximum\s+of|up\s+to)")
@@ -150,7 +151,7 @@ def missing_limits(question: str, code: str) -> list[tuple[str, str]]:
         found.append((f"{owner}.{part} {_way(m.group('way'))} {value:g}", m.group(0)))
     for m in _BUDGET.finditer(question):
         value = float(m.group("num").replace(",", ""))
-        if not _uses(used, value) and not _integer(tree):
+        if not _uses(used, value) and not _integer_variables(tree):  # amounts of money are not integer
             found.append((f"{' + '.join(f'{owner}.{d}' for d in decisions)} <= {value:g}", m.group(0)))
     found += _shared_caps(question, tree, decisions, owner)
     return list(dict.fromkeys(found))
@@ -176,9 +177,6 @@ def _var_caps(tree: ast.Module) -> dict[str, float]:
 def _shared_caps(question: str, tree: ast.Module, decisions: list[str], owner: str) -> list[tuple[str, str]]:
     """"A farmer has 140 hectares available to grow tomatoes and potatoes" written as ``bounds=(0, 140)`` on each
     crop and no sum: the land is shared, so the sum of the decisions is at most 140."""
-    from optolab.agents.checks import NUMBER
-    from optolab.agents.relations import _bound_words
-
     caps = _var_caps(tree)
     values = {caps.get(d) for d in decisions}
     if len(values) != 1 or None in values:
@@ -196,15 +194,6 @@ def _shared_caps(question: str, tree: ast.Module, decisions: list[str], owner: s
                               and isinstance(c.value, (int, float))}:
             return []
     return [(f"{' + '.join(f'{owner}.{d}' for d in decisions)} <= {value:g}", clause.strip())]
-
-
-def _integer(tree: ast.Module) -> bool:
-    """Whether any decision is declared integer (amounts of money are not)."""
-    from optolab.agents.codefix import INTEGER_DOMAINS
-
-    domains = {ast.unparse(kw.value).split(".")[-1] for n in ast.walk(tree) if isinstance(n, ast.Call)
-               and call_name(n) == "Var" for kw in n.keywords if kw.arg in ("domain", "within")}
-    return bool(domains & (set(INTEGER_DOMAINS) | {"Binary", "Boolean"}))
 
 
 def add_missing_limits(code: str, question: str):

@@ -230,7 +230,7 @@ def _share_direction_issues(question: str, code: str | ast.AST,
                     continue
                 factor = [n for n in (whole.left, whole.right) if not _refs(n, set(variables))]
                 total = [n for n in (whole.left, whole.right) if _refs(n, set(variables))]
-                value = _constant_value(factor[0]) if len(factor) == 1 and len(total) == 1 else None
+                value = arith(factor[0]) if len(factor) == 1 and len(total) == 1 else None
                 if value is None:
                     continue
                 op = rel.op if lone is rel.left else _MIRROR[rel.op]  # part OP factor * total
@@ -259,7 +259,7 @@ def _lone_shares(question: str, m: re.Match, share: float, part: str, code: str 
         if not (isinstance(n, ast.Compare) and len(n.ops) == 1 and isinstance(n.ops[0], (ast.LtE, ast.GtE))):
             continue
         for lone, number, is_right in ((n.left, n.comparators[0], True), (n.comparators[0], n.left, False)):
-            value = _constant_value(number) if not _refs(number, set(variables)) else None
+            value = arith(number) if not _refs(number, set(variables)) else None
             if [str(r) for r in _refs(lone, set(variables))] != [part] or not isinstance(lone, (ast.Name, ast.Attribute)) \
                     or value is None or round(value, 9) not in (share, round(share * 100, 9)):
                 continue
@@ -284,10 +284,6 @@ def _written_like(lone: ast.AST, name: str, tree: ast.AST) -> str:
     return name if name in bound else f"model.{name}"
 
 
-def _constant_value(node: ast.AST) -> float | None:
-    return arith(node)
-
-
 def _rewrite_share(issue: _ShareIssue) -> bool:
     """``vans <= 0.6 * cars`` -> ``vans <= 0.6 * (vans + cars)``, and a lone ``vans <= 0.6`` -> ``vans <= 0.6 *
     (vans + cars)``, in place; False for other shapes."""
@@ -308,7 +304,7 @@ def _rewrite_share(issue: _ShareIssue) -> bool:
             or not isinstance(side.op, ast.Mult):
         return False
     for factor, rest in ((side.left, side.right), (side.right, side.left)):
-        value = _constant_value(factor) if not any(isinstance(n, (ast.Name, ast.Attribute, ast.Call))
+        value = arith(factor) if not any(isinstance(n, (ast.Name, ast.Attribute, ast.Call))
                                                    for n in ast.walk(factor)) else None
         if value is not None and abs(value - issue.share) < 1e-9:
             return put(f"{issue.share:g} * ({ast.unparse(other)} + {ast.unparse(rest)})")
