@@ -245,6 +245,87 @@ def _share_direction_issues(question: str, code: str | ast.AST,
     return found
 
 
+
+# "the number of cucumbers is at most a third of the number of carrots", "the money in apartments must be at
+# least a half as much as that in townhouses": one decision against a fraction of another
+_FRACTION_WORDS = {"half": (1, 2), "third": (1, 3), "quarter": (1, 4), "fourth": (1, 4), "fifth": (1, 5),
+                   "two thirds": (2, 3), "three quarters": (3, 4), "three fourths": (3, 4)}
+_FRACTION = re.compile(r"\b(?P<q>at\s+least|at\s+most|no\s+more\s+than|no\s+less\s+than|not\s+more\s+than|"
+                       r"not\s+less\s+than|a\s+(?:minimum|maximum)\s+of|up\s+to)\s+(?:a\s+|one[\s-])?"
+                       r"(?P<f>half|third|quarter|fourth|fifth|two[\s-]thirds|three[\s-]quarters|three[\s-]fourths)"
+                       r"\s+(?:as\s+(?:many|much)\s+as|of)\s+(?:that\s+(?:in|of|for)\s+|those\s+(?:in|of|for)\s+|"
+                       r"the\s+(?:number|amount|quantity)\s+(?:of|to)\s+|the\s+)?(?P<other>[a-z]+(?:\s+[a-z]+){0,3})",
+                       re.I)
+_CLAUSE_START = re.compile(r".*(?:[.;:!?]\s|,\s|\bthat\s)", re.I | re.S)
+
+
+def _linear_pair(node: ast.Compare, a: str, b: str, known: dict[str, float]) -> tuple[float, float] | None:
+    """``(ca, cb)`` when the comparison reads ``ca * a + cb * b >= 0`` (sides moved over, ``<=`` turned round);
+    None when it is not linear in ``a`` and ``b`` alone, has a constant term, or is an equality."""
+    op = node.ops[0]
+    if not isinstance(op, (ast.GtE, ast.Gt, ast.LtE, ast.Lt)):
+        return None
+    diff = ast.BinOp(node.left, ast.Sub(), node.comparators[0])
+
+    def at(x: float, y: float) -> float | None:
+        return arith(diff, {**known, a: x, b: y})
+
+    points = [at(0, 0), at(1, 0), at(0, 1), at(2, 3)]
+    if any(v is None for v in points):
+        return None
+    c0, ca, cb = points[0], points[1] - points[0], points[2] - points[0]
+    if abs(c0) > 1e-9 or abs(points[3] - (2 * ca + 3 * cb)) > 1e-6 * (1 + abs(points[3])):
+        return None
+    sign = 1.0 if isinstance(op, (ast.GtE, ast.Gt)) else -1.0
+    return sign * ca, sign * cb
+
+
+def _fraction_issues(question: str, code: str | ast.AST,
+                     variables: list[str]) -> list[tuple[ast.Compare, ast.Compare, str]]:
+    """"A at most a third of B" where the code's one comparison of A with B says something else (``A <= 3/4 * B``,
+    ``A >= 0.5 * (A + B)``): each comparison with ``A <= 1 / 3 * B`` to put in its place. Only plain decisions,
+    only when both phrases name exactly one decision each and the code compares the two exactly once."""
+    tree = _tree(code)
+    if tree is None:
+        return []
+    scalar = [v for v in variables if not any(isinstance(n, ast.Subscript) and base_name(n.value) == v
+                                               for n in ast.walk(tree))]
+    known = _constant_values(tree)
+    every = [Ref(v) for v in scalar]
+    rels = relations(tree, variables)
+    found: list[tuple[ast.Compare, ast.Compare, str]] = []
+    for m in _FRACTION.finditer(question):
+        clause = question[:m.start()]
+        start = _CLAUSE_START.match(clause)
+        subject = clause[start.end() if start else 0:]
+        other = re.split(r"\s+(?:and|but|or|while|whereas|so|because|since|if|than|must|should|is|are|sold|made|"
+                         r"produced|each|per|every)\b", " " + m.group("other"), maxsplit=1, flags=re.I)[0]
+        part, whole = _phrase_refs(subject, every), _phrase_refs(other, every)
+        if len(part) != 1 or len(whole) != 1 or part == whole:
+            continue
+        a, b = part[0].base, whole[0].base
+        pair = [r for r in rels if {x.base for x in r.left_refs + r.right_refs} == {a, b}
+                and all(x.index is None for x in r.left_refs + r.right_refs)]
+        if len(pair) != 1 or pair[0].node is None:
+            continue
+        num, den = _FRACTION_WORDS[re.sub(r"[\s-]+", " ", m.group("f").lower())]
+        lower = re.search(r"least|less|minimum", m.group("q"), re.I) is not None
+        want = (1.0, -num / den) if lower else (-1.0, num / den)  # a - f * b >= 0, or f * b - a >= 0
+        have = _linear_pair(pair[0].node, a, b, known)
+        if have is not None and abs(have[0] * want[1] - have[1] * want[0]) < 1e-9 * (1 + abs(have[0]) + abs(have[1])) \
+                and have[0] * want[0] + have[1] * want[1] > 0:
+            continue  # already says the same, in some other form
+        names = {base_name(n): n for n in ast.walk(pair[0].node) if isinstance(n, (ast.Name, ast.Attribute))
+                 and base_name(n) in (a, b)}
+        unread = {n.id for n in ast.walk(pair[0].node) if isinstance(n, ast.Name)} - {a, b} - set(known)
+        if a not in names or b not in names or unread - {"model", "pyo"}:
+            continue  # names the code may not define: leave it to the checks that run it
+        fraction = f"{num / den:g}" if den in (2, 4, 5) else f"{num} / {den}"
+        new = ast.parse(f"{ast.unparse(names[a])} {'>=' if lower else '<='} {fraction} * {ast.unparse(names[b])}",
+                        mode="eval").body
+        found.append((pair[0].node, new, f"\"{' '.join(m.group(0).split())}\" means `{ast.unparse(new)}`"))
+    return found
+
 def _lone_shares(question: str, m: re.Match, share: float, part: str, code: str | ast.AST,
                  variables: list[str]) -> list[_ShareIssue]:
     """"at most 40% of the drills can be high intensity" written as ``high <= 0.4`` (or ``<= 40 / 100``, ``<=
@@ -567,6 +648,7 @@ def fix_relations(code: str, question: str):
         issues = [(n, t) for n, t in _bound_issues(question, tree, variables) + flips if n]
         shares = _share_issues(question, tree, variables)
         rewrites += _share_direction_issues(question, tree, variables)
+        rewrites += _fraction_issues(question, tree, variables)
     except Exception:  # noqa: BLE001 - a heuristic fix that trips leaves the code as it was
         return None
     changes, done = [], set()

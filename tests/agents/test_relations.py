@@ -297,3 +297,36 @@ def test_more_wordings_of_a_multiple():
         fixed = fix_relations(code, q)
         assert fixed is not None and "model.vans <= 2 * model.cars" in fixed.code, q
     assert fix_relations(code.replace(">=", "<="), "The lot can hold at most twice the amount of vans as cars.") is None
+
+
+def test_a_fraction_of_another_decision_written_with_the_wrong_factor_or_shape_is_rewritten():
+    q = ("A bakery sells muffins and scones. The baker finds that the number of scones sold is at most a third of "
+         "the number of muffins sold. Maximize the profit.")
+    wrong_factor = SCALARS.replace("vans", "scones").replace("cars", "muffins") + \
+        "model.r = pyo.Constraint(expr=model.scones <= 3 / 4 * model.muffins)\n"
+    fixed = fix_relations(wrong_factor, q)
+    assert "model.scones <= 1 / 3 * model.muffins" in fixed.code and "at most a third" in fixed.changes[0]
+    # the same relation in other forms is left alone
+    for right in ("model.scones <= model.muffins / 3", "3 * model.scones <= model.muffins",
+                  "model.muffins >= 3 * model.scones", "model.scones - 1/3 * model.muffins <= 0"):
+        code = wrong_factor.replace("model.scones <= 3 / 4 * model.muffins", right)
+        assert fix_relations(code, q) is None, right
+    # "at least a half as much as that in Y" written as a share of the sum
+    q2 = ("An investor puts money into bonds and stocks. The money in bonds must be at least a half as much as "
+          "that in stocks. Maximize the return.")
+    share = HEAD + ("model.bonds = pyo.Var(domain=pyo.NonNegativeReals)\nmodel.stocks = pyo.Var(domain=pyo.NonNegativeReals)\n"
+                    "model.r = pyo.Constraint(expr=model.bonds >= 0.5 * (model.bonds + model.stocks))\n")
+    assert "model.bonds >= 0.5 * model.stocks" in fix_relations(share, q2).code
+    # a share of a group ("a third of the pastries") names no single other decision: left alone
+    q3 = "A bakery sells muffins and scones. At most a third of the pastries sold can be scones. Maximize the profit."
+    assert fix_relations(wrong_factor, q3) is None
+    # a comparison that uses a name the code never defines is left to the checks that run the code
+    undefined = wrong_factor.replace("3 / 4 * model.muffins", "scone_cost / muffin_cost * model.muffins")
+    assert fix_relations(undefined, q) is None
+
+
+def test_fix_relations_leaves_the_reference_models_alone():
+    from optolab.problems import load_problems
+
+    for p in load_problems():
+        assert fix_relations(p.code, p.text) is None, p.text[:80]
