@@ -534,14 +534,18 @@ _UPPER_AFTER = re.compile(r"^\s*(?:[a-z]+\s+){0,3}?(?:or\s+(?:less|fewer)|availa
 # "each table needs 3 hours", "a palladium-heavy catalyst requires 15 units": a coefficient, not a minimum
 _PER_ITEM_NEED = re.compile(r"(?:^|[.;,]\s*|\b(?:while|whereas|and)\s+)(?:each|every|a|an|one|per)\s+(?:[\w-]+\s+){1,4}?"
                             r"(?:needs?|requires?|uses?|takes?)\s+(?:only\s+)?\$?\s*$", re.I)
+_EXPLICIT_LOWER = re.compile(r"at\s+least|a\s+minimum\s+of|minimum\s+of|no\s+less\s+than|not\s+less\s+than|"
+                             r"no\s+fewer\s+than|not\s+fewer\s+than", re.I)
 # words that make a bound exact after all: "must invest all of it", "exactly", "the entire budget"
 _EXACT = re.compile(r"\b(?:exactly|entire|entirely|whole|all\s+of\s+(?:it|the|his|her|their|its)|in\s+full|"
                     r"fully|equal\s+to)\b", re.I)
 
 
-def _bound_words(question: str, value: float) -> tuple[str | None, str]:
+def _bound_words(question: str, value: float, explicit: bool = False) -> tuple[str | None, str]:
     """"lower" or "upper" when every mention of ``value`` in the text is worded as that kind of bound
-    ("at least 40", "no more than 50,000", "30 or more"), else None; with the words of the first one."""
+    ("at least 40", "no more than 50,000", "30 or more"), else None; with the words of the first one.
+    ``explicit``: only "at least", "a minimum of", "no less than" or "or more" count, and mentions worded
+    as no bound at all (the same number as a coefficient elsewhere) are passed over."""
     kinds, first = set(), ""
     for m in NUMBER.finditer(question):
         if float(m.group(1).replace(",", "")) != value:
@@ -552,6 +556,11 @@ def _bound_words(question: str, value: float) -> tuple[str | None, str]:
             b = None  # "a palladium-heavy catalyst requires 15 units of platinum": what one item takes
         kind = ("upper" if b and b.group("upper") else "lower" if b else
                 "lower" if _LOWER_AFTER.search(after) else "upper" if _UPPER_AFTER.search(after) else None)
+        if explicit:
+            if kind == "lower" and b and not _EXPLICIT_LOWER.match(b.group("lower")):
+                kind = None
+            if kind is None:
+                continue
         kinds.add(kind)
         if not first:
             words = before.split()[-4:] + [m.group(1)] + after.split()[:4]
@@ -611,11 +620,15 @@ def _bound_issues(question: str, code: str | ast.AST, variables: list[str]) -> l
             kind, words = _bound_words(question, value)
             if isinstance(n.ops[0], ast.Eq):
                 # "has $100000 to invest" written as ``telecom + healthcare == 100000``: a limit, not a target (a
-                # demand met exactly, "needs 900 MW", is often right as an equality: left alone)
-                if kind == "upper" and not _EXACT.search(question):
-                    op = ">=" if mirrored else "<="
-                    found.append((n, f"\"{words}\" is a maximum, but `{ast.unparse(n)}` fixes it exactly; the "
-                                     f"relation should be {op}."))
+                # demand met exactly, "needs 900 MW", is often right as an equality: left alone, but not "at
+                # least 50 grams", even where 50 is also a coefficient elsewhere in the text)
+                if kind != "upper":
+                    explicit, explicit_words = _bound_words(question, value, explicit=True)
+                    kind, words = (explicit, explicit_words) if explicit == "lower" else (None, words)
+                if kind in ("upper", "lower") and not _EXACT.search(question):
+                    op = (">=" if mirrored else "<=") if kind == "upper" else ("<=" if mirrored else ">=")
+                    found.append((n, f"\"{words}\" is a {'maximum' if kind == 'upper' else 'minimum'}, but "
+                                     f"`{ast.unparse(n)}` fixes it exactly; the relation should be {op}."))
                 break
             upper = isinstance(n.ops[0], (ast.LtE, ast.Lt)) != mirrored  # decisions <= value
             if kind == "lower" and upper or kind == "upper" and not upper:

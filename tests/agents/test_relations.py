@@ -330,3 +330,16 @@ def test_fix_relations_leaves_the_reference_models_alone():
 
     for p in load_problems():
         assert fix_relations(p.code, p.text) is None, p.text[:80]
+
+
+def test_an_explicit_minimum_written_as_an_equality_becomes_a_bound_even_when_its_number_is_also_a_coefficient():
+    q = ("Two feeds, oats and hay, give protein and fiber. A bag of oats holds 20 units of protein and 40 units of "
+         "fiber; a bag of hay holds 10 units of protein and 30 units of fiber. The horse needs at least 200 units of "
+         "protein and 40 units of fiber a day. Minimize the cost.")
+    code = SCALARS.replace("vans", "oats").replace("cars", "hay") + \
+        "model.f = pyo.Constraint(expr=40 * model.oats + 30 * model.hay == 40)\n"
+    fixed = fix_relations(code, q)
+    assert "40 * model.oats + 30 * model.hay >= 40" in fixed.code
+    # "needs 900 units" met exactly is often right: an equality on a number worded only by "needs" stays
+    q2 = q.replace("needs at least 200 units of protein and 40 units of fiber", "needs 40 units of fiber")
+    assert fix_relations(code, q2) is None
