@@ -42,6 +42,11 @@ _SHARE = re.compile(_WAY + r"\s+" + _NUM + r"\s*(?:%|percent\b)\s+of\s+(?:the\s+
 _COUNT = re.compile(_WAY + r"\s+" + _NUM + r"\s+(?P<part>[a-z-]+(?:\s+[a-z-]+){0,2}?)"
                     r"(?=\s+(?:must|should|can|need|needs|have|has|are|is|be|will|to)\b|\s*[.,;]|\s+(?:and|but)\b)",
                     re.I)
+# "at most 150 desk lamps and 180 night lamps": one bound word over a list, a cap on each decision
+_LISTED = re.compile(_WAY + r"\s+(?P<n1>\d+(?:\.\d+)?)\s+(?P<p1>[a-z-]+(?:\s+[a-z-]+){0,2}?)\s*(?:,\s*(?:and\s+)?|\s+and\s+)"
+                     r"(?P<n2>\d+(?:\.\d+)?)\s+(?P<p2>[a-z-]+(?:\s+[a-z-]+){0,2}?)"
+                     r"(?=\s+(?:must|should|can|need|needs|have|has|are|is|be|will|to|per|each|every|a)\b|\s*[.,;]|"
+                     r"\s+(?:and|but)\b)", re.I)
 # "Jacob has $3000 to invest", "She has a budget of $5000 to spend": every decision is money out of it
 _BUDGET = re.compile(r"\bha(?:s|ve)\s+(?:a\s+(?:total|budget)\s+of\s+|up\s+to\s+)?\$\s?(?P<num>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)"
                      r"\s+(?:available\s+)?(?:to\s+(?:invest|spend|allocate)|for\s+investments?)\b", re.I)
@@ -153,8 +158,61 @@ def missing_limits(question: str, code: str) -> list[tuple[str, str]]:
         value = float(m.group("num").replace(",", ""))
         if not _uses(used, value) and not _integer_variables(tree):  # amounts of money are not integer
             found.append((f"{' + '.join(f'{owner}.{d}' for d in decisions)} <= {value:g}", m.group(0)))
+    for m, first, second in _listed(question, decisions):
+        for num, part in ((m.group("n1"), first), (m.group("n2"), second)):
+            if not _uses(used, float(num)):
+                found.append((f"{owner}.{part} {_way(m.group('way'))} {float(num):g}", m.group(0)))
     found += _shared_caps(question, tree, decisions, owner)
     return list(dict.fromkeys(found))
+
+
+def _listed(question: str, decisions: list[str]):
+    """Each "at most N1 A and N2 B" whose two nouns name two different decisions, with those decisions."""
+    for m in _LISTED.finditer(question):
+        first, second = _names_alone(m.group("p1"), decisions), _names_alone(m.group("p2"), decisions)
+        if first is not None and second is not None and first != second:
+            yield m, first, second
+
+
+def _merged_lists(question: str, tree: ast.Module, decisions: list[str], owner: str):
+    """"At most 150 desk lamps and 180 night lamps" written as ``desk_lamps + night_lamps <= 150`` with 180 used
+    nowhere: the row with what it should say (``desk_lamps <= 150``; the other cap is added as missing)."""
+    used = _numbers(tree)
+    out = []
+    for m, first, second in _listed(question, decisions):
+        n1, n2 = float(m.group("n1")), float(m.group("n2"))
+        if _uses(used, n2):
+            continue
+        way = _way(m.group("way"))
+        for n in ast.walk(tree):
+            if not (isinstance(n, ast.Compare) and len(n.ops) == 1 and isinstance(n.ops[0], (ast.LtE, ast.GtE))):
+                continue
+            for side, const, op in ((n.left, n.comparators[0], n.ops[0]), (n.comparators[0], n.left, None)):
+                if not (isinstance(const, ast.Constant) and isinstance(const.value, (int, float))
+                        and float(const.value) == n1):
+                    continue
+                if op is None:
+                    op = ast.GtE() if isinstance(n.ops[0], ast.LtE) else ast.LtE()
+                if (">=" if isinstance(op, ast.GtE) else "<=") != way or not _plain_sum(side, {first, second}):
+                    continue
+                out.append((n, f"{owner}.{first} {way} {n1:g}", m.group(0)))
+    return out
+
+
+def _plain_sum(node: ast.AST, names: set[str]) -> bool:
+    """``a + b`` (``model.a + model.b``) over exactly ``names``, each once, with no coefficient."""
+    terms: list[ast.AST] = []
+
+    def walk(x: ast.AST) -> None:
+        if isinstance(x, ast.BinOp) and isinstance(x.op, ast.Add):
+            walk(x.left)
+            walk(x.right)
+        else:
+            terms.append(x)
+
+    walk(node)
+    return (all(isinstance(t, (ast.Name, ast.Attribute)) for t in terms)
+            and sorted(base_name(t) for t in terms) == sorted(names))
 
 
 def _var_caps(tree: ast.Module) -> dict[str, float]:
@@ -205,14 +263,22 @@ def add_missing_limits(code: str, question: str):
         tree = ast.parse(code)
         shape = _decisions(tree)
         limits = missing_limits(question, code)
+        merged = _merged_lists(question, tree, shape[0], shape[1]) if shape else []
     except Exception:  # noqa: BLE001 - a heuristic fix that trips leaves the code as it was
         return None
-    if shape is None or not limits:
+    if shape is None or not limits and not merged:
         return None
     _, owner, prefix = shape
     taken = {t.attr for n in ast.walk(tree) if isinstance(n, ast.Assign) for t in n.targets
              if isinstance(t, ast.Attribute)}
-    lines, changes = [code.rstrip("\n")], []
+    changes = []
+    for node, expr, clause in merged:
+        before = ast.unparse(node)
+        new = ast.parse(expr, mode="eval").body
+        node.left, node.ops, node.comparators = new.left, new.ops, new.comparators
+        changes.append(f"`{before}` turned into `{expr}`: the text says \"{' '.join(clause.split())}\", a cap on "
+                       "each, not on their sum")
+    lines = [(ast.unparse(tree) if merged else code).rstrip("\n")]
     for k, (expr, clause) in enumerate(limits, 1):
         name = f"text_limit_{k}"
         while name in taken:

@@ -143,3 +143,26 @@ model.obj = pyo.Objective(expr=200 * model.beans + 300 * model.corn, sense=pyo.m
     assert add_missing_limits(code, each) is None  # a cap per crop after all
     summed = code + "model.land = pyo.Constraint(expr=model.beans + model.corn <= 90)\n"
     assert add_missing_limits(summed, text) is None
+
+
+def test_a_list_of_caps_merged_into_one_sum_is_split_into_a_cap_on_each():
+    text = ("A bakery makes loaves and rolls. Its ovens can bake at most 120 loaves and 300 rolls a day. A loaf "
+            "earns $3 and a roll $1. How many of each should it bake to maximize the profit?")
+    code = """import pyomo.environ as pyo
+model = pyo.ConcreteModel()
+model.loaves = pyo.Var(domain=pyo.NonNegativeIntegers)
+model.rolls = pyo.Var(domain=pyo.NonNegativeIntegers)
+model.obj = pyo.Objective(expr=3 * model.loaves + model.rolls, sense=pyo.maximize)
+model.ovens = pyo.Constraint(expr=model.loaves + model.rolls <= 120)
+"""
+    fixed = add_missing_limits(code, text)
+    rows = _constraints(fixed.code)
+    assert "model.loaves <= 120" in rows and "model.rolls <= 300" in rows
+    assert "model.loaves + model.rolls <= 120" not in rows and "a cap on each" in fixed.changes[0]
+    # both numbers used (a cap on each, or a real shared row besides): nothing to do
+    both = code.replace("model.loaves + model.rolls <= 120", "model.loaves <= 120") + \
+        "model.r = pyo.Constraint(expr=model.rolls <= 300)\n"
+    assert add_missing_limits(both, text) is None
+    # a weighted row is not the merged list
+    weighted = code.replace("model.loaves + model.rolls <= 120", "2 * model.loaves + model.rolls <= 120")
+    assert "2 * model.loaves + model.rolls <= 120" in _constraints(add_missing_limits(weighted, text).code)
