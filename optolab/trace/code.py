@@ -83,6 +83,11 @@ class CodeCompiler:
                 + (f" ({line})" if line else "")
             ) from None
         target = None
+        # example calls a model appends after the definition (``print(f(3))``) are dropped, never run
+        while len(tree.body) > 1 and isinstance(tree.body[-1], ast.Expr) \
+                and any(isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)) and s.name == self.name
+                        for s in tree.body[:-1]):
+            tree.body.pop()
         for stmt in tree.body:
             if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
                 continue  # a docstring or stray string literal

@@ -183,6 +183,12 @@ def test_bad_code_is_rejected_with_the_function_name_and_old_code_kept():
     assert op.code.data == old and op(1).data == 2
 
 
+def test_example_calls_after_the_definition_are_dropped_not_run(capsys):
+    op = trace.Operator(score.fn, trainable=True)
+    op.code.set("def score(x):\n    return x * 3\n\nscore(2)\nprint(score(5))\n")
+    assert op(2).data == 6 and capsys.readouterr().out == ""
+
+
 def test_new_code_that_raises_names_the_function():
     op = trace.Operator(score.fn, trainable=True)
     op.code.set("def score(x):\n    return x / 0\n")

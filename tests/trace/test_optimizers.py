@@ -158,3 +158,53 @@ def test_suggestions_for_non_variables_are_sent_back():
     rec = OptoPrime([prompt, k], llm).step()
     assert "render0 are not variables" in llm.calls[1]["messages"][-1]["content"]
     assert k.data == 10 and rec.updates["k"]["new"] == 10
+
+
+def test_search_optimizer_shows_scored_values_worst_first():
+    m = Target()
+    llm = ScriptedLLM([{"reasoning": "a", "suggestion": {"x": 4.0}}, {"reasoning": "b", "suggestion": {"x": 9.0}},
+                       {"reasoning": "c", "suggestion": {"x": 2.0}}], repeat_last=True)
+    score = lambda: -abs(m.x.data - 10)  # noqa: E731
+    opt = SearchOptimizer(m, llm, score, candidates=3, beam_width=1)
+    m().backward("x should be 10")
+    opt.step()
+    assert "#Scored" not in llm.calls[0]["messages"][1]["content"]  # nothing scored before the first step
+    m().backward("closer")
+    opt.step()
+    prompt = llm.calls[3]["messages"][1]["content"]
+    scored = prompt.split("#Scored", 1)[1]
+    # every state scored so far (the dropped ones too), worst first, best last
+    assert scored.index('{"x": 0.0}') < scored.index('{"x": 2.0}') < scored.index('{"x": 4.0}') < scored.index('{"x": 9.0}')
+    assert "score -1:" in scored
+    opt_off = SearchOptimizer(m, llm, score, candidates=1, show_scored=0)
+    m().backward("again")
+    opt_off.step()
+    assert "#Scored" not in llm.calls[-1]["messages"][1]["content"]
+
+
+def test_code_proposed_as_a_lambda_an_expression_or_under_the_function_name_is_applied():
+    for key, value in (("scale_fn", "lambda x, k: x * k + 1"), ("scale_fn(x, k)", "x * k + 1"),
+                       ("scale_fn.__code__", "(def scale_fn(x, k): return x * k + 1)")):
+        prompt, k, op, out = _workflow()
+        out.backward("The value should be 7.")
+        rec = OptoPrime([op], ScriptedLLM([{"reasoning": "r", "suggestion": {key: value}}])).step()
+        assert rec.updates and not rec.rejected, (key, rec.rejected)
+        assert op(3, 2).data == 7, key
+        assert op.code.data.startswith("def scale_fn(x, k):")
+    # an expression over names the function does not take is not a body on its own: rejected, old code kept
+    prompt, k, op, out = _workflow()
+    out.backward("The value should be 7.")
+    rec = OptoPrime([op], ScriptedLLM([{"reasoning": "r", "suggestion": {"scale_fn": "table[x]"}}],
+                                      repeat_last=True)).step()
+    assert rec.rejected and op(3, 2).data == 6
+
+
+def test_search_counts_code_that_differs_only_in_layout_once():
+    prompt, k, op, out = _workflow()
+    llm = ScriptedLLM([{"reasoning": "a", "suggestion": {"scale_fn.__code__": "def scale_fn(x, k):\n    return x*k + 1\n"}},
+                       {"reasoning": "b", "suggestion": {"scale_fn.__code__": "def scale_fn(x, k): return x * k + 1"}},
+                       {"reasoning": "c", "suggestion": {"scale_fn.__code__": "def scale_fn(x, k):\n    return x * k + 2"}}])
+    opt = SearchOptimizer([op], llm, lambda: -abs(op(3, 2).data - 8), candidates=3, beam_width=3)
+    out.backward("The value should be 8.")
+    rec = opt.step()
+    assert rec.extra["candidates"] == 2 and op(3, 2).data == 8

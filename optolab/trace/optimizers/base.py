@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import builtins
 import json
 import re
 import time
@@ -103,7 +104,7 @@ def coerce(param: Parameter, value: Any) -> Any:
         m = _FENCE.match(value)
         if m:
             value = m.group(1)
-        value = value.strip("\n").rstrip() + "\n"
+        value = _as_function(value.strip("\n").rstrip(), current) + "\n"
     elif isinstance(current, str) and not isinstance(value, str):
         value = json.dumps(value) if isinstance(value, (dict, list)) else str(value)
     elif isinstance(current, bool) and isinstance(value, str):
@@ -132,6 +133,48 @@ def coerce(param: Parameter, value: Any) -> Any:
     return param.check(value)
 
 
+def _as_function(text: str, current: Any) -> str:
+    """A small model's new code in the shape of the function it replaces. Definitions pass unchanged; a
+    definition wrapped in parentheses loses them; a lambda over the function's own arguments, or a bare
+    expression in them (``3 * x + 4``), becomes the body of a definition with the original signature.
+    Anything else passes unchanged (the compiler reports what is wrong with it)."""
+    try:
+        ast.parse(text)
+        parsed = True
+    except SyntaxError:
+        parsed = False
+    if not parsed:
+        inner = text.strip()
+        if inner.startswith("(") and inner.endswith(")"):
+            inner = inner[1:-1].strip()
+            try:
+                ast.parse(inner)
+                text, parsed = inner, True
+            except SyntaxError:
+                pass
+    if not parsed or not isinstance(current, str):
+        return text
+    tree = ast.parse(text)
+    if len(tree.body) != 1 or not isinstance(tree.body[0], ast.Expr):
+        return text
+    try:
+        old = next(n for n in ast.parse(current).body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)))
+    except (SyntaxError, StopIteration):
+        return text
+    args = [a.arg for a in old.args.posonlyargs + old.args.args + old.args.kwonlyargs]
+    expr = tree.body[0].value
+    if isinstance(expr, ast.Lambda):
+        if [a.arg for a in expr.args.posonlyargs + expr.args.args + expr.args.kwonlyargs] != args:
+            return text
+        expr = expr.body
+    names = {n.id for n in ast.walk(expr) if isinstance(n, ast.Name)}
+    if not names & set(args) or names - set(args) - set(dir(builtins)):
+        return text  # the expression reads names other than the arguments: not a body on its own
+    old.body, old.decorator_list = [ast.Pass()], []
+    header = ast.unparse(old).split("\n", 1)[0]
+    return f"{header}\n    return {ast.unparse(expr)}"
+
+
 def _norm(name: str) -> str:
     return re.sub(r"[^a-z0-9]", "", name.lower())
 
@@ -142,10 +185,13 @@ def match_names(suggestion: dict[str, Any], names: dict[str, Parameter]) -> tupl
     matched: dict[str, Any] = {}
     unknown: list[str] = []
     for key, value in suggestion.items():
+        code_key = _norm(re.sub(r"\(.*\)\s*$", "", str(key))) + "code"  # "predict", "predict(x)": its code
         if key in names:
             matched[key] = value
         elif _norm(str(key)) in by_norm:
             matched[by_norm[_norm(str(key))]] = value
+        elif code_key in by_norm and names[by_norm[code_key]].kind == "code" and by_norm[code_key] not in suggestion:
+            matched[by_norm[code_key]] = value
         else:
             unknown.append(str(key))
     return matched, unknown

@@ -11,11 +11,19 @@ the workflow with the parameters as they are set when it is called) and keeps ei
 
 The parameters are left at the best state after each step. ``max_llm_calls`` bounds the
 proposals over the optimizer's life; once spent, ``step()`` only re-evaluates.
+
+Every proposal prompt also lists the best states scored so far, worst first, with their scores
+(``show_scored``; 0 turns it off), as in OPRO (Yang et al., "Large Language Models as
+Optimizers", 2023): a small model that sees which earlier values scored how well can move
+towards the better ones instead of guessing afresh each step.
 """
 
 from __future__ import annotations
 
+import ast
+import json
 import math
+import textwrap
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -52,6 +60,7 @@ class SearchOptimizer(OptoPrime):
         exploration: float = 1.0,
         max_llm_calls: int | None = None,
         temperature: float = 0.7,
+        show_scored: int = 6,
         **kwargs: Any,
     ):
         super().__init__(parameters, llm, temperature=temperature, **kwargs)
@@ -70,6 +79,34 @@ class SearchOptimizer(OptoPrime):
         self.max_llm_calls = max_llm_calls
         self.llm_calls_used = 0
         self.arms: list[Arm] = []
+        self.show_scored = max(0, show_scored)
+        self.scored: list[Arm] = []  # every state scored so far, the dropped ones too
+
+    # --- prompt -----------------------------------------------------------------------------
+    def build_prompt(self) -> tuple[str, str, dict]:
+        system, user, names = super().build_prompt()
+        shown = self._scored_text()
+        if shown:
+            user = user.rstrip() + "\n" + shown + "\n"
+        return system, user, names
+
+    def _scored_text(self, width: int = 600) -> str:
+        """The best states scored so far, worst first (the best sits next to the reply)."""
+        if not self.show_scored:
+            return ""
+        seen: dict[tuple, tuple[str, float]] = {}
+        for arm in self.scored:
+            text = json.dumps(arm.state, ensure_ascii=False, default=repr)
+            if len(text) > width:
+                text = text[: width - 3] + "..."
+            key = self._key(arm.state)
+            seen[key] = (seen.get(key, (text,))[0], max(seen.get(key, ("", float("-inf")))[1], arm.mean))
+        if len(seen) < 2:
+            return ""  # one state says nothing about which direction is better
+        best = sorted(seen.values(), key=lambda kv: kv[1])[-self.show_scored:]
+        lines = [f"[{i}] score {score:.6g}: {text}" for i, (text, score) in enumerate(best, 1)]
+        return ("\n#Scored (values tried so far and their score, higher is better, best last; "
+                "propose values that score higher than all of them)\n" + "\n".join(lines))
 
     # --- state handling ---------------------------------------------------------------------
     def _snapshot(self) -> dict[str, Any]:
@@ -81,6 +118,20 @@ class SearchOptimizer(OptoPrime):
             if p._data is not value:
                 p.set(value)
 
+    def _key(self, state: dict[str, Any]) -> tuple:
+        """What makes two states the same: values, with code compared by its syntax tree (layout aside)."""
+        kinds = {p.name: p.kind for p in self.parameters}
+        out = []
+        for name in sorted(state):
+            value = state[name]
+            if kinds.get(name) == "code" and isinstance(value, str):
+                try:
+                    value = ast.dump(ast.parse(textwrap.dedent(value)))
+                except SyntaxError:
+                    pass
+            out.append((name, value if isinstance(value, (str, int, float, bool, type(None))) else repr(value)))
+        return tuple(out)
+
     def _evaluate(self, arm: Arm) -> float:
         self._load(arm.state)
         value = self.score()
@@ -90,6 +141,11 @@ class SearchOptimizer(OptoPrime):
             raise TraceError(f"score() must return a number, got {type(value).__name__}") from None
         arm.total += value
         arm.count += 1
+        if not any(a is arm for a in self.scored):
+            self.scored.append(arm)
+            if len(self.scored) > 4 * max(self.show_scored, 1) + self.beam_width:
+                keep = sorted(self.scored, key=lambda a: a.mean, reverse=True)[: 2 * max(self.show_scored, 1)]
+                self.scored = [a for a in self.scored if any(a is k for k in keep)]
         return value
 
     @property
@@ -120,8 +176,9 @@ class SearchOptimizer(OptoPrime):
             state = dict(current)
             for param, value in changes:
                 state[param.name] = value
-            if any(state == a.state for a in self.arms + new_arms):
-                continue  # a duplicate of a state already in the pool
+            key = self._key(state)
+            if any(key == self._key(a.state) for a in self.arms + new_arms):
+                continue  # a duplicate of a state already in the pool (code compared by its syntax tree)
             new_arms.append(Arm(state, origin=f"step {record.step} candidate {i + 1}"))
         if proposals:
             record.system_prompt, record.user_prompt = proposals[0].system_prompt, proposals[0].user_prompt
