@@ -25,8 +25,16 @@ HELD_OUT = [4.0, 7.5, 10.0]  # never shown: a lookup table of the shown points f
 PROBES = [-1.0, 2.5, 8.0]  # the score checks that predict gives a number here (no target is used)
 
 
+INSTRUCTION = ("Change predict so that its predictions match the measurements. predict must compute y from x with a "
+               "formula (for example a * x + b) that also works for inputs that were never measured: never index "
+               "the measurements or list the shown points.")
+
+
+HIDDEN = {"slope": 3.0, "intercept": 4.0}  # set from --slope/--intercept; never shown to the optimizer
+
+
 def target(x: float) -> float:
-    return 3 * x + 4  # what predict should compute; hidden from the optimizer
+    return HIDDEN["slope"] * x + HIDDEN["intercept"]  # what predict should compute
 
 
 @trace.node(trainable=True, description="Predict y for input x. Should match the measurements.")
@@ -59,17 +67,30 @@ def held_out_error() -> float | None:
     return sum(abs(o.data - target(x)) for o, x in zip(outs, HELD_OUT)) / len(HELD_OUT)
 
 
-def feedback_for(predictions: list, measured: list[float], held_out: float | None) -> str:
+def feedback_for(predictions: list, measured: list[float], held_out: float | None, detail: str = "residuals") -> str:
     failed = next((p for p in predictions if p.is_error), None)
     if failed is not None:
         return failed.feedback_text() + "\nFix predict so that it runs and returns a number for every x."
-    rows = [f"x={x:g}: predicted {p.data:g}, measured {m:g}" for x, p, m in zip(XS, predictions, measured)]
+    rows = [f"x={x:g}: predicted {p.data:g}, measured {m:g} (off by {p.data - m:+g})"
+            for x, p, m in zip(XS, predictions, measured)]
     if all(abs(p.data - m) <= 1e-9 for p, m in zip(predictions, measured)):
         why = "failed" if held_out is None else f"is off by {held_out:.3g} on average"
         return ("The shown points match, but predict " + why + " on other inputs: it must be a general formula in "
                 "x that works for every x, not a lookup of the shown points.")
-    return ("The predictions do not match the measurements: " + "; ".join(rows) +
-            ". Rewrite predict as a formula in x alone (no lookup tables) that gives the measured value for every x.")
+    text = "The predictions do not match the measurements: " + "; ".join(rows) + "."
+    if detail == "residuals":  # what a person fitting a curve looks at next: how the error changes with x
+        slope, intercept = _line([x for x in XS], [p.data - m for p, m in zip(predictions, measured)])
+        text += (f" A straight line through these errors is error = {slope:+.4g} * x {intercept:+.4g}: predict "
+                 "is off by that much at every x.")
+    return text + " Rewrite predict as a formula in x alone (no lookup tables) that gives the measured value for every x."
+
+
+def _line(xs: list[float], ys: list[float]) -> tuple[float, float]:
+    """Least-squares slope and intercept of ys against xs."""
+    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+    sxx = sum((x - mx) ** 2 for x in xs)
+    slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sxx if sxx else 0.0
+    return slope, my - slope * mx
 
 
 def main() -> int:
@@ -80,15 +101,29 @@ def main() -> int:
     ap.add_argument("--tolerance", type=float, default=1e-6)
     ap.add_argument("--optimizer", choices=("search", "optoprime"), default="search")
     ap.add_argument("--candidates", type=int, default=3, help="proposals per step (search only)")
+    ap.add_argument("--feedback", choices=("residuals", "plain"), default="residuals",
+                    help="residuals: the per-point errors and a straight line through them; plain: the errors only")
+    ap.add_argument("--history", default=None, help="save every step's prompt, replies and scores to this JSON file")
+    ap.add_argument("--slope", type=float, default=3.0, help="the hidden function is slope * x + intercept")
+    ap.add_argument("--intercept", type=float, default=4.0)
     args = ap.parse_args()
+    HIDDEN.update(slope=args.slope, intercept=args.intercept)
 
     llm = LLM(args.model, api_base=args.api_base, max_tokens=600)
     measured = [target(x) for x in XS]
-    if args.optimizer == "search":
-        optimizer = SearchOptimizer([predict], llm, score=lambda: -shown_error(measured),
-                                    candidates=args.candidates, beam_width=2, memory_size=2)
+    if args.optimizer == "search":  # its #Scored section shows every earlier try: no separate memory
+        optimizer = SearchOptimizer([predict], llm, score=lambda: -shown_error(measured), instruction=INSTRUCTION,
+                                    candidates=args.candidates, beam_width=2)
     else:
-        optimizer = OptoPrime([predict], llm, memory_size=2)
+        optimizer = OptoPrime([predict], llm, memory_size=2, instruction=INSTRUCTION)
+    try:
+        return run(args, optimizer, measured)
+    finally:
+        if args.history:
+            optimizer.save_history(args.history)
+
+
+def run(args: argparse.Namespace, optimizer: OptoPrime, measured: list[float]) -> int:
     for step in range(args.steps + 1):
         predictions = [predict(x) for x in XS]
         error = mean_error(predictions, measured)
@@ -103,7 +138,7 @@ def main() -> int:
         if step == args.steps:
             break
         optimizer.zero_feedback()
-        error.backward(feedback_for(predictions, measured, held))
+        error.backward(feedback_for(predictions, measured, held, args.feedback))
         record = optimizer.step()
         if record.error:
             print(f"  (no update: {record.error})")

@@ -58,7 +58,8 @@ def test_optimize_function_example_reaches_its_target_with_a_scripted_optimizer(
                 "def predict(x):\n    return 3 * x + 4\n")}}
 
     monkeypatch.setattr(example, "LLM", lambda *a, **k: FunctionLLM(reply))
-    monkeypatch.setattr(sys, "argv", ["optimize_function.py", "--steps", "3", "--candidates", "2"])
+    monkeypatch.setattr(sys, "argv", ["optimize_function.py", "--steps", "3", "--candidates", "2",
+                                      "--slope", "3", "--intercept", "4"])
     assert example.main() == 0
     out = capsys.readouterr().out
     assert "target met" in out and "3 * x + 4" in out
