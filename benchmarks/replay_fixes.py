@@ -33,14 +33,14 @@ def main() -> int:
 
     from optolab.agents.modeler import tidy_program
     from optolab.agents.runner import run_code
-    from optolab.datasets import load_benchmark
+    from optolab.evals.sources import load_eval_benchmark
     from optolab.solvers.sandbox import SandboxPool
 
     with SandboxPool(size=1) as pool:
         for run in args.runs:
             config = json.loads((run / "run.json").read_text())
             bench = config["config"]["benchmark"]
-            items = {it.id: it for it in load_benchmark(bench, data_dir=args.data_dir).items}
+            items = {it.id: it for it in load_eval_benchmark(bench, data_dir=args.data_dir).items}
             records = [json.loads(line) for line in (run / "results.jsonl").read_text().splitlines() if line.strip()]
             gained, lost, changed = [], [], 0
             for rec in records:

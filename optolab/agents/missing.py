@@ -169,6 +169,9 @@ def missing_limits(question: str, code: str) -> list[tuple[str, str]]:
 def _listed(question: str, decisions: list[str]):
     """Each "at most N1 A and N2 B" whose two nouns name two different decisions, with those decisions."""
     for m in _LISTED.finditer(question):
+        if any(re.match(r"(?:on|in|at|for|by|per|during|from|to|of|each|every)\b", m.group(g), re.I)
+               for g in ("p1", "p2")):
+            continue  # "17 drivers on Monday, 13 on Tuesday": a requirement per period, not a cap on a decision
         first, second = _names_alone(m.group("p1"), decisions), _names_alone(m.group("p2"), decisions)
         if first is not None and second is not None and first != second:
             yield m, first, second

@@ -166,3 +166,17 @@ model.ovens = pyo.Constraint(expr=model.loaves + model.rolls <= 120)
     # a weighted row is not the merged list
     weighted = code.replace("model.loaves + model.rolls <= 120", "2 * model.loaves + model.rolls <= 120")
     assert "2 * model.loaves + model.rolls <= 120" in _constraints(add_missing_limits(weighted, text).code)
+
+
+def test_a_list_of_requirements_per_period_is_not_a_list_of_caps():
+    text = ("A depot needs at least 17 drivers on Monday, 13 on Tuesday and 9 on Wednesday. Each driver works two "
+            "days in a row. How many drivers should start each day to minimize the number of drivers?")
+    code = """import pyomo.environ as pyo
+model = pyo.ConcreteModel()
+model.monday = pyo.Var(domain=pyo.NonNegativeIntegers)
+model.tuesday = pyo.Var(domain=pyo.NonNegativeIntegers)
+model.wednesday = pyo.Var(domain=pyo.NonNegativeIntegers)
+model.obj = pyo.Objective(expr=model.monday + model.tuesday + model.wednesday)
+model.mon = pyo.Constraint(expr=model.monday + model.wednesday >= 17)
+"""
+    assert all("model.tuesday >= 13" not in expr for expr, _ in missing_limits(text, code))
