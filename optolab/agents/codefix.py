@@ -167,6 +167,45 @@ def _fix_undefined_names(tree: ast.Module, changes: list[str]) -> None:
 
         Quote().visit(tree)
         changes.append(f"quoted {', '.join(quoted)}: element names are strings")
+    _stand_ins(tree, undefined - set(components) - set(quoted), made, changes)
+
+
+def _stand_ins(tree: ast.Module, names: set[str], made: dict[str, int], changes: list[str]) -> None:
+    """``30 * submarine + 25 * taxi`` where the decisions are ``submarine`` and ``boat`` and ``taxi`` is defined
+    nowhere: one stray name that stands, in every row that uses it, in the place of the one decision that row
+    leaves out. It becomes that decision (a plain, made component)."""
+    if len(names) != 1:
+        return
+    name = next(iter(names))
+    decisions = [v for v in variable_names(tree) if v in made and not _var_is_indexed(tree.body[made[v]])]
+    if len(decisions) < 2:
+        return
+    rows = [stmt for stmt in tree.body if any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(stmt))]
+    left: set[str] | None = None
+    for row in rows:
+        named = {base_name(n) for n in ast.walk(row) if isinstance(n, (ast.Name, ast.Attribute))}
+        if not named & set(decisions):
+            return  # a row of no decision: the name is something else
+        out = set(decisions) - named
+        left = out if left is None else left & out
+    if not left or len(left) != 1:
+        return
+    decision = left.pop()
+    owner = tree.body[made[decision]].targets[0].value.id
+
+    class Rename(ast.NodeTransformer):
+        def visit_Name(self, node: ast.Name) -> ast.AST:
+            if node.id == name and isinstance(node.ctx, ast.Load):
+                return ast.copy_location(ast.Attribute(ast.Name(owner, ast.Load()), decision, ast.Load()), node)
+            return node
+
+    Rename().visit(tree)
+    changes.append(f"read {name}, which the code never defines, as {owner}.{decision}: the one decision the rows "
+                   f"that use {name} leave out")
+
+
+def _var_is_indexed(stmt: ast.stmt) -> bool:
+    return isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call) and bool(stmt.value.args)
 
 
 class _UnrollAdds(ast.NodeTransformer):

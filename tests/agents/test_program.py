@@ -749,3 +749,24 @@ model.obj = pyo.Objective(expr=model.toys + 3 * model.dolls, sense=pyo.maximize)
     assert "model.cap = pyo.Constraint" in program.code and len(program.changes) == 2
     outcome = run_code(pool, program.code, time_limit=30, memory_mb=1024)
     assert outcome.ok and outcome.objective == pytest.approx(21)  # 3 toys, 6 dolls
+
+
+def test_a_stray_name_in_the_place_of_the_one_decision_its_rows_leave_out_becomes_that_decision():
+    from optolab.agents.modeler import tidy_program
+
+    text = ("Mail goes by van or by bike. A van carries 100 letters and costs $30 a trip; a bike carries 20 letters "
+            "and costs $5 a trip. At least 1000 letters must go. Minimize the cost.")
+    code = """import pyomo.environ as pyo
+model = pyo.ConcreteModel()
+model.van = pyo.Var(domain=pyo.NonNegativeIntegers)
+van = model.van
+model.bike = pyo.Var(domain=pyo.NonNegativeIntegers)
+model.objective = pyo.Objective(expr=30 * van + 5 * scooter, sense=pyo.minimize)
+model.letters = pyo.Constraint(expr=100 * van + 20 * scooter >= 1000)
+"""
+    out = tidy_program(code, text)
+    assert "scooter" not in out["code"] and "5 * model.bike" in out["code"]
+    assert any("scooter, which the code never defines, as model.bike" in c for c in out["changes"])
+    # a row that names both decisions besides the stray name: nothing says which decision it is
+    both = code.replace("100 * van + 20 * scooter >= 1000", "100 * van + 20 * model.bike + scooter >= 1000")
+    assert "scooter" in tidy_program(both, text)["code"]
