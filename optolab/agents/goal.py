@@ -141,6 +141,8 @@ def goal_of(question: str) -> Goal | None:
         words = _thing_words(words)
         specific = [w for w in words if w not in _GENERIC and w not in _LEAD and len(w) > 2]
         roots = frozenset({root(specific[-1])}) if specific else frozenset()  # the head: "light changes" -> changes
+        if len(specific) > 1 and specific[-1] in _GENERIC_HEADS:  # "filler material": also just "filler"
+            roots |= {root(specific[-2])}
         raw = _tokens(m.group(2))
         at = [i for i, w in enumerate(raw[:-1]) if specific and w.lower() == specific[-1]]
         if at and _QUALIFIER.match(raw[at[-1] + 1]):  # "the amount of vitamin D": vitamin D, not vitamin A
@@ -571,12 +573,19 @@ def _counts(question: str, value: float, roots: frozenset[str]) -> bool:
         before = _WORD.findall(question[max(0, m.start() - 30):m.start()].lower())[-1:]
         if before and root(before[0]) in roots and re.match(r"\s+times\b", question[m.end():]):
             return True
-        for w in _WORD.findall(question[m.end():m.end() + 40].lower())[:3]:
+        after = _WORD.findall(question[m.end():m.end() + 40].lower())
+        if after[:2] in (["units", "of"], ["unit", "of"]):  # "2 units of filler": the filler is counted
+            after = after[2:]
+        for w in after[:3]:
             if w in _NOT_THING:
                 break
             if root(w) in roots:
                 return True
     return False
+
+
+_GENERIC_HEADS = {"material", "materials", "resource", "resources", "item", "items", "product", "products",
+                  "goods", "supply", "supplies", "stuff"}
 
 
 def _counted(question: str) -> Goal | None:
@@ -587,7 +596,12 @@ def _counted(question: str) -> Goal | None:
     if m is None:
         return None
     words = _thing_words([w for w in re.split(r"[\s-]+", goal.phrase.strip()[m.end():].lower()) if w])
-    return Goal(goal.verb, goal.phrase, frozenset({root(words[-1])})) if words else None
+    if not words:
+        return None
+    roots = {root(words[-1])}
+    if len(words) > 1 and words[-1] in _GENERIC_HEADS:  # "filler material": the text may say just "filler"
+        roots.add(root(words[-2]))
+    return Goal(goal.verb, goal.phrase, frozenset(roots))
 
 
 def _integer_variables(tree: ast.Module) -> set[str]:

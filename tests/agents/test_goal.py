@@ -380,3 +380,18 @@ def test_a_goal_asked_as_find_the_minimum_number_of():
     assert g.verb == "minimize" and g.phrase == "number of planes" and g.roots == {"plan"}
     assert goal_of("What is the maximum amount of juice that can be made?").verb == "maximize"
     assert goal_of("He needs a minimum of 10 workers. Maximize profit.").phrase == "profit"
+
+
+def test_a_count_of_some_material_takes_the_units_the_text_gives_for_its_first_word():
+    from optolab.agents.goal import fix_count_objective, fix_goal_objective
+
+    text = ("A bakery makes tarts and pies. A tart needs 4 units of flour and 3 units of icing. A pie needs 5 units "
+            "of flour and 1 unit of icing. The bakery has 400 units of flour and must make at least 20 pies. How "
+            "many of each should it make to minimize the total number of icing material used?")
+    assert goal_of(text).roots >= {root("icing")}
+    code = ("import pyomo.environ as pyo\nmodel = pyo.ConcreteModel()\n"
+            "model.tarts = pyo.Var(domain=pyo.NonNegativeIntegers)\nmodel.pies = pyo.Var(domain=pyo.NonNegativeIntegers)\n"
+            "model.obj = pyo.Objective(expr=1 * model.tarts + 3 * model.pies, sense=pyo.minimize)\n")
+    assert fix_count_objective(code, text) is None  # the weights are units of icing, not a count of the decisions
+    fixed = fix_goal_objective(code, text)
+    assert "3 * model.tarts + 1 * model.pies" in fixed.code  # the text's numbers, each on its own decision
