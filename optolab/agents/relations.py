@@ -644,6 +644,21 @@ _FLIP = {ast.LtE: ast.GtE, ast.GtE: ast.LtE, ast.Lt: ast.Gt, ast.Gt: ast.Lt}
 
 
 def fix_relations(code: str, question: str):
+    """:func:`_fix_relations_once`, and once more on its result: a share rewritten against the total
+    (``bikes >= 0.3 * scooters`` -> ``bikes >= 0.3 * (bikes + scooters)``) keeps the code's direction, which
+    the second pass checks against the text ("at most 30% ... can be bikes")."""
+    from optolab.agents.program import Program
+
+    first = _fix_relations_once(code, question)
+    if first is None:
+        return None
+    second = _fix_relations_once(first.code, question)
+    if second is None:
+        return first
+    return Program(second.code, first.changes + second.changes)
+
+
+def _fix_relations_once(code: str, question: str):
     """The code with the inequalities turned round that :func:`bound_findings` and :func:`multiple_findings`
     show to point the wrong way, and shares of a total written against one other decision rewritten
     against the sum (:func:`share_findings`): a :class:`optolab.agents.program.Program` saying what

@@ -343,3 +343,10 @@ def test_an_explicit_minimum_written_as_an_equality_becomes_a_bound_even_when_it
     # "needs 900 units" met exactly is often right: an equality on a number worded only by "needs" stays
     q2 = q.replace("needs at least 200 units of protein and 40 units of fiber", "needs 40 units of fiber")
     assert fix_relations(code, q2) is None
+
+
+def test_a_share_rewritten_against_the_total_also_takes_the_texts_direction():
+    q = "A shop rents vans and cars. At most 30% of the vehicles can be vans. Maximize the income."
+    code = SCALARS + "model.s = pyo.Constraint(expr=model.vans >= 0.3 * model.cars)\n"
+    fixed = fix_relations(code, q)
+    assert "model.vans <= 0.3 * (model.vans + model.cars)" in fixed.code and len(fixed.changes) == 2
