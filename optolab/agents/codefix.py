@@ -557,9 +557,11 @@ def _one_domain(tree: ast.Module, changes: list[str]) -> None:
                        f"{keep.arg}={ast.unparse(keep.value)}")
 
 
-def _integer_variables(tree: ast.Module) -> set[str]:
+def _integer_variables(tree: ast.Module, binary: bool = True) -> set[str]:
+    """The decisions declared integer (with ``binary``, the 0/1 ones too)."""
+    kinds = _INTEGER_DOMAIN_NAMES if binary else set(INTEGER_DOMAINS)
     return {name for node in ast.walk(tree) if isinstance(node, ast.Assign) and call_name(node.value) == "Var"
-            and _var_domain(node) in _INTEGER_DOMAIN_NAMES for name in map(base_name, node.targets) if name}
+            and _var_domain(node) in kinds for name in map(base_name, node.targets) if name}
 
 
 def _strict_inequalities(tree: ast.Module, changes: list[str]) -> None:

@@ -604,13 +604,6 @@ def _counted(question: str) -> Goal | None:
     return Goal(goal.verb, goal.phrase, frozenset(roots))
 
 
-def _integer_variables(tree: ast.Module) -> set[str]:
-    from optolab.agents.codefix import _var_domain
-
-    return {name for node in ast.walk(tree) if isinstance(node, ast.Assign) and call_name(node.value) == "Var"
-            and (_var_domain(node) or "").endswith("Integers") for name in map(base_name, node.targets) if name}
-
-
 def plain_count(question: str, expr: ast.AST, variables: set[str], integer: set[str]) -> str | None:
     """The objective ``expr`` as the plain sum of its decisions (``"small + large"``), when the goal counts things
     ("minimize the total number of buses"), ``expr`` weighs two or more integer decisions (``20 * small + 50 *
@@ -649,14 +642,14 @@ def fix_count_objective(code: str, question: str):
     """Model code whose objective weighs what the question counts (see :func:`plain_count`): the same code with
     the plain count as the objective (a :class:`optolab.agents.program.Program` saying what changed); None
     otherwise."""
-    from optolab.agents.codefix import variable_names
+    from optolab.agents.codefix import _integer_variables, variable_names
     from optolab.agents.program import Program
 
     try:
         tree = ast.parse(code)
         expr_kw = [kw for kw in [_objective_expr(tree)] if kw]
-        new = plain_count(question, expr_kw[0].value, set(variable_names(tree)), _integer_variables(tree)) \
-            if expr_kw else None
+        integer = _integer_variables(tree, binary=False)
+        new = plain_count(question, expr_kw[0].value, set(variable_names(tree)), integer) if expr_kw else None
     except Exception:  # noqa: BLE001 - a heuristic fix that trips leaves the code as it was
         return None
     if new is None:
