@@ -532,8 +532,8 @@ _UPPER_AFTER = re.compile(r"^\s*(?:[a-z]+\s+){0,3}?(?:or\s+(?:less|fewer)|availa
 
 
 # "each table needs 3 hours", "a palladium-heavy catalyst requires 15 units": a coefficient, not a minimum
-_PER_ITEM_NEED = re.compile(r"(?:^|[.;,]\s*|\b(?:while|whereas|and)\s+)(?:each|every|a|an|one|per)\s+(?:[\w-]+\s+){1,4}?"
-                            r"(?:needs?|requires?|uses?|takes?)\s+(?:only\s+)?\$?\s*$", re.I)
+_PER_ITEM_NEED = re.compile(r"(?:^|[.;,]\s*|\b(?:while|whereas|and|with|for)\s+)(?:each|every|a|an|one|per)\s+"
+                            r"(?:[\w-]+\s+){1,4}?(?:needs?|requires?|uses?|takes?)\s+(?:only\s+)?\$?\s*$", re.I)
 _EXPLICIT_LOWER = re.compile(r"at\s+least|a\s+minimum\s+of|minimum\s+of|no\s+less\s+than|not\s+less\s+than|"
                              r"no\s+fewer\s+than|not\s+fewer\s+than", re.I)
 # words that make a bound exact after all: "must invest all of it", "exactly", "the entire budget"

@@ -29,3 +29,10 @@ def test_stated_and_derived_bounds_stay():
     assert drop_bogus_bounds(HEAD, TEXT) is None  # "at most 30 rings", "at least 5 pendants"
     derived = HEAD + "model.part = pyo.Constraint(expr=model.rings <= 80)\n"  # 400 / 5: worked out from the text
     assert drop_bogus_bounds(derived, TEXT) is None
+
+
+def test_what_an_item_takes_is_read_after_with_a_too():
+    text = TEXT.replace("A ring requires 12 grams", "The design with a ring requires 12 grams")
+    code = HEAD + "model.per_ring = pyo.Constraint(expr=model.rings <= 12)\n"
+    fixed = drop_bogus_bounds(code, text)
+    assert fixed is not None and "model.per_ring" not in fixed.code
