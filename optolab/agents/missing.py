@@ -50,6 +50,13 @@ _LISTED = re.compile(_WAY + r"\s+(?P<n1>\d+(?:\.\d+)?)\s+(?P<p1>[a-z-]+(?:\s+[a-
 # "Jacob has $3000 to invest", "She has a budget of $5000 to spend": every decision is money out of it
 _BUDGET = re.compile(r"\bha(?:s|ve)\s+(?:a\s+(?:total|budget)\s+of\s+|up\s+to\s+)?\$\s?(?P<num>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)"
                      r"\s+(?:available\s+)?(?:to\s+(?:invest|spend|allocate)|for\s+investments?)\b", re.I)
+# "A farmer has 500 acres of land to grow turnips and pumpkins" where the question asks "how many acres of each":
+# the decisions are parts of the one resource, so their sum is at most it
+_SHARED = re.compile(r"\bha(?:s|ve)\s+(?:a\s+total\s+of\s+|only\s+)?(?P<num>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s+"
+                     r"(?P<unit>[a-z]+)\s+(?:of\s+[a-z]+\s+)?(?:available\s+)?(?:to|for)\s+"
+                     r"(?:grow|plant|cultivate|farm|use\s+for|allocate\s+to|split\s+between|divide\s+between)\s+"
+                     r"(?:the\s+)?(?P<list>[a-z -]+(?:,\s*[a-z -]+)*?)\s*(?=[.;?]|,\s*(?:but|and\s+(?!\w+\s*[.;?]))|$)",
+                     re.I)
 _NOT_PART = {"the", "a", "an", "of", "units", "unit", "total", "more", "less", "fewer", "additional", "extra",
              "new", "different", "other", "type", "types", "kind", "kinds", "each", "every"}
 
@@ -162,6 +169,13 @@ def missing_limits(question: str, code: str) -> list[tuple[str, str]]:
         for num, part in ((m.group("n1"), first), (m.group("n2"), second)):
             if not _uses(used, float(num)):
                 found.append((f"{owner}.{part} {_way(m.group('way'))} {float(num):g}", m.group(0)))
+    for m in _SHARED.finditer(question):
+        value = float(m.group("num").replace(",", ""))
+        asks = re.search(r"\bhow\s+many\s+" + re.escape(m.group("unit")) + r"\b", question, re.I)
+        items = [p for p in re.split(r"\s*,\s*(?:and\s+)?|\s+and\s+", m.group("list")) if p.strip()]
+        named = {_names_alone(p, decisions) for p in items}
+        if asks and not _uses(used, value) and len(items) == len(decisions) and named == set(decisions):
+            found.append((f"{' + '.join(f'{owner}.{d}' for d in decisions)} <= {value:g}", m.group(0)))
     found += _shared_caps(question, tree, decisions, owner)
     return list(dict.fromkeys(found))
 

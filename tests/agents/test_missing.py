@@ -180,3 +180,21 @@ model.obj = pyo.Objective(expr=model.monday + model.tuesday + model.wednesday)
 model.mon = pyo.Constraint(expr=model.monday + model.wednesday >= 17)
 """
     assert all("model.tuesday >= 13" not in expr for expr, _ in missing_limits(text, code))
+
+
+def test_land_to_grow_the_decisions_bounds_their_sum_when_the_question_asks_for_that_unit():
+    text = ("An orchard has 300 acres of land to plant apples and pears. An acre of apples needs 20 hours of work "
+            "and an acre of pears 35 hours; 8000 hours of work are available. An acre of apples earns $900 and an "
+            "acre of pears $1200. How many acres of each should be planted to maximize the earnings?")
+    code = """import pyomo.environ as pyo
+model = pyo.ConcreteModel()
+model.apples = pyo.Var(domain=pyo.NonNegativeReals)
+model.pears = pyo.Var(domain=pyo.NonNegativeReals)
+model.obj = pyo.Objective(expr=900 * model.apples + 1200 * model.pears, sense=pyo.maximize)
+model.work = pyo.Constraint(expr=20 * model.apples + 35 * model.pears <= 8000)
+"""
+    assert ("model.apples + model.pears <= 300", "has 300 acres of land to plant apples and pears") in \
+        missing_limits(text, code)
+    # decisions counted in another unit (trees, not acres): a plain sum would be wrong
+    trees = text.replace("How many acres of each", "How many trees of each")
+    assert not any("<= 300" in expr for expr, _ in missing_limits(trees, code))
