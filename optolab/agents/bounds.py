@@ -11,13 +11,15 @@ solves, so no solver status reveals it; NL4OPT's held-out trails show it in abou
 - the number is not 0 or 1, and the text never words it as a bound ("at most 20", "20 or fewer", "has 20");
 - either the text holds the number in no form (as written, as a percentage, or as a sum, difference, product or
   quotient of two of its numbers), or every mention of it is tied to one item ("each ... requires 15") and the
-  code uses it as a coefficient of a decision elsewhere.
+  code uses it as a coefficient of a decision elsewhere, or the text gives it only as money ("a profit of $10")
+  while the decision is an integer count.
 """
 
 from __future__ import annotations
 
 import ast
 import itertools
+import re
 
 from optolab.agents.checks import NUMBER, numbers_in_text, spelled_numbers
 from optolab.agents.codefix import base_name, call_name
@@ -48,10 +50,21 @@ def _coefficients(tree: ast.AST, variables: set[str]) -> set[float]:
     return out
 
 
+def _money_only(question: str, value: float) -> bool:
+    """Whether every mention of ``value`` in the text is an amount of money ("$10", "10 dollars")."""
+    mentions = [m for m in NUMBER.finditer(question) if float(m.group(1).replace(",", "")) == value]
+    return bool(mentions) and all(
+        question[max(0, m.start() - 2):m.start()].rstrip().endswith("$")
+        or re.match(r"\s*(?:dollars?|usd|euros?)\b", question[m.end():], re.I) for m in mentions)
+
+
 def bogus_bounds(question: str, tree: ast.Module, variables: set[str]) -> list[tuple[ast.stmt, str]]:
     """The statements that add a bound the text never states, each with why."""
+    from optolab.agents.codefix import _integer_variables
+
     forms = _text_forms(question)
     coefficients = _coefficients(tree, variables)
+    counted = _integer_variables(tree, binary=False)
     found = []
     for stmt in tree.body:
         call = stmt.value if isinstance(stmt, (ast.Assign, ast.Expr)) else None
@@ -74,6 +87,8 @@ def bogus_bounds(question: str, tree: ast.Module, variables: set[str]) -> list[t
             found.append((stmt, f"the text holds no {value:g}"))
         elif _per_item_only(question, abs(value)) and abs(value) in coefficients:
             found.append((stmt, f"{value:g} is what one item takes, a coefficient the code already uses"))
+        elif base_name(refs[0]) in counted and _money_only(question, abs(value)):
+            found.append((stmt, f"the text gives {value:g} only as an amount of money, and the decision counts items"))
     return found
 
 

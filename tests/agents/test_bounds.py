@@ -36,3 +36,13 @@ def test_what_an_item_takes_is_read_after_with_a_too():
     code = HEAD + "model.per_ring = pyo.Constraint(expr=model.rings <= 12)\n"
     fixed = drop_bogus_bounds(code, text)
     assert fixed is not None and "model.per_ring" not in fixed.code
+
+
+def test_a_bound_the_text_gives_only_as_money_is_dropped_for_a_count():
+    code = HEAD + "model.cap = pyo.Constraint(expr=model.pendants <= 35)\n"  # "$35 per pendant": a price
+    fixed = drop_bogus_bounds(code, TEXT)
+    assert fixed is not None and "model.cap" not in fixed.code and "only as an amount of money" in fixed.changes[0]
+    # a continuous decision may be an amount of money: left alone
+    money = code.replace("model.pendants = pyo.Var(domain=pyo.NonNegativeIntegers)",
+                         "model.pendants = pyo.Var(domain=pyo.NonNegativeReals)")
+    assert drop_bogus_bounds(money, TEXT) is None
