@@ -249,6 +249,31 @@ def make_objective(code: str, question: str) -> Program | None:
 
 
 
+# "Concrete Data:\nDogCapability = 100": data the text itself gives as named values
+_STATED = re.compile(r"^[ \t]*([A-Za-z_]\w*)[ \t]*=[ \t]*(-?\d[\d,]*(?:\.\d+)?)[ \t]*$", re.M)
+
+
+def define_stated_data(code: str, question: str) -> Program | None:
+    """Code that reads names the text defines as data lines (``MaxBudget = 1000``) without defining them: the
+    same code with those lines put after the imports; None otherwise."""
+    from optolab.agents.codefix import _bound_names
+
+    stated = {m.group(1): m.group(2).replace(",", "") for m in _STATED.finditer(question or "")}
+    if not stated:
+        return None
+    tree = ast.parse(code)
+    bound = _bound_names(tree)
+    wanted = [n for n in dict.fromkeys(x.id for x in ast.walk(tree) if isinstance(x, ast.Name)
+                                       and isinstance(x.ctx, ast.Load)) if n in stated and n not in bound]
+    if not wanted:
+        return None
+    at = next((i for i, stmt in enumerate(tree.body) if not isinstance(stmt, (ast.Import, ast.ImportFrom))),
+              len(tree.body))
+    tree.body[at:at] = [ast.parse(f"{n} = {stated[n]}").body[0] for n in wanted]
+    return Program(ast.unparse(tree) + "\n", [f"defined {', '.join(wanted)} as the text states them (e.g. "
+                                              f"{wanted[0]} = {stated[wanted[0]]}); the code used them undefined"])
+
+
 def add_missing_sense(code: str, question: str) -> Program | None:
     """An ``Objective`` written without ``sense`` (Pyomo then minimizes) for a question that asks to maximize:
     the same code with ``sense=maximize``; None otherwise."""

@@ -770,3 +770,17 @@ model.letters = pyo.Constraint(expr=100 * van + 20 * scooter >= 1000)
     # a row that names both decisions besides the stray name: nothing says which decision it is
     both = code.replace("100 * van + 20 * scooter >= 1000", "100 * van + 20 * model.bike + scooter >= 1000")
     assert "scooter" in tidy_program(both, text)["code"]
+
+
+def test_names_the_text_states_as_data_lines_are_defined_when_the_code_reads_them_undefined():
+    from optolab.agents.program import define_stated_data
+
+    text = "A shop sells tea and coffee.\nData:\nTeaProfit = 3\nCoffeeProfit = 5\nMaxCups = 1,200\nMaximize profit."
+    code = ("import pyomo.environ as pyo\nmodel = pyo.ConcreteModel()\nmodel.tea = pyo.Var(domain=pyo.NonNegativeReals)\n"
+            "model.coffee = pyo.Var(domain=pyo.NonNegativeReals)\nTeaProfit = 4\n"
+            "model.obj = pyo.Objective(expr=TeaProfit * model.tea + CoffeeProfit * model.coffee, sense=pyo.maximize)\n"
+            "model.cups = pyo.Constraint(expr=model.tea + model.coffee <= MaxCups)\n")
+    fixed = define_stated_data(code, text)
+    assert "CoffeeProfit = 5" in fixed.code and "MaxCups = 1200" in fixed.code
+    assert "TeaProfit = 3" not in fixed.code  # the code defines it itself: left as written
+    assert define_stated_data(fixed.code, text) is None and define_stated_data(code, "No data lines.") is None
