@@ -697,6 +697,7 @@ def _fix_relations_once(code: str, question: str):
             node.ops = [_FLIP[type(node.ops[0])]()]
         done.add(id(node))
         changes.append(f"`{before}` turned into `{ast.unparse(node)}`: {text.split(' but ')[0].rstrip(',')}")
+    changes += _fix_var_bounds(tree, question)
     for issue in shares:
         node = issue.rel.node
         if id(node) in done:
@@ -708,6 +709,47 @@ def _fix_relations_once(code: str, question: str):
     if not changes:
         return None
     return Program(ast.unparse(tree) + "\n", changes)
+
+
+def _names_after(question: str, value: float, name: str) -> bool:
+    """Whether every mention of ``value`` in the text is followed (within three words) by a word of ``name``."""
+    own = name_words(name)
+    mentions = [m for m in NUMBER.finditer(question) if float(m.group(1).replace(",", "")) == value]
+    return bool(mentions) and all({stem(w) for w in re.findall(r"[a-z]+", question[m.end():m.end() + 40].lower())[:3]}
+                                  & own for m in mentions)
+
+
+def _fix_var_bounds(tree: ast.AST, question: str) -> list[str]:
+    """``Var(bounds=(0, 12))`` where the text says "at least 12": the number moved to the side the text gives it
+    (``bounds=(12, None)``), and the other way for "at most"; each change described."""
+    from optolab.agents.codefix import call_name
+
+    changes = []
+    for n in ast.walk(tree):
+        if not (isinstance(n, ast.Assign) and call_name(n.value) == "Var"):
+            continue
+        for kw in n.value.keywords:
+            if kw.arg != "bounds" or not isinstance(kw.value, ast.Tuple) or len(kw.value.elts) != 2:
+                continue
+            lo, hi = kw.value.elts
+            lo_value, hi_value = arith(lo), arith(hi)
+            name = ast.unparse(n.targets[0])
+            if hi_value not in (None, 0.0) and (lo_value in (None, 0.0)) \
+                    and _bound_words(question, hi_value)[0] == "lower":
+                new = ast.Tuple([hi, ast.Constant(None)], ast.Load())
+            elif lo_value not in (None, 0.0) and (isinstance(hi, ast.Constant) and hi.value is None) \
+                    and _bound_words(question, lo_value)[0] == "upper":
+                new = ast.Tuple([ast.Constant(0), lo], ast.Load())
+            else:
+                continue
+            value = hi_value if new.elts[0] is hi else lo_value
+            if not _names_after(question, value, base_name(n.targets[0]) or ""):
+                continue  # "at least 4 units of medicine to the brain": a bound on something else
+            before = ast.unparse(kw.value)
+            kw.value = new
+            changes.append(f"the bounds of {name} {before} became {ast.unparse(new)}: the text says "
+                           f"\"{_bound_words(question, max(lo_value or 0, hi_value or 0))[1]}\"")
+    return changes
 
 
 def relation_findings(question: str, code: str | ast.AST, variables: list[str], solved: bool = True) -> list[str]:

@@ -350,3 +350,14 @@ def test_a_share_rewritten_against_the_total_also_takes_the_texts_direction():
     code = SCALARS + "model.s = pyo.Constraint(expr=model.vans >= 0.3 * model.cars)\n"
     fixed = fix_relations(code, q)
     assert "model.vans <= 0.3 * (model.vans + model.cars)" in fixed.code and len(fixed.changes) == 2
+
+
+def test_a_minimum_written_as_the_upper_bound_of_a_var_moves_to_its_lower_bound():
+    q = "A fleet has vans and cars. There must be at least 12 vans in use. Minimize the cost."
+    code = (HEAD + "model.vans = pyo.Var(domain=pyo.NonNegativeIntegers, bounds=(0, 12))\n"
+            "model.cars = pyo.Var(domain=pyo.NonNegativeIntegers)\n")
+    fixed = fix_relations(code, q)
+    assert "bounds=(12, None)" in fixed.code and "the bounds of model.vans" in fixed.changes[0]
+    # a bound the text gives for something else ("at least 12 units of fuel") is not this decision's
+    fuel = q.replace("at least 12 vans in use", "at least 12 units of fuel")
+    assert fix_relations(code, fuel) is None
