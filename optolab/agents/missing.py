@@ -47,6 +47,10 @@ _LISTED = re.compile(_WAY + r"\s+(?P<n1>\d+(?:\.\d+)?)\s+(?P<p1>[a-z-]+(?:\s+[a-
                      r"(?P<n2>\d+(?:\.\d+)?)\s+(?P<p2>[a-z-]+(?:\s+[a-z-]+){0,2}?)"
                      r"(?=\s+(?:must|should|can|need|needs|have|has|are|is|be|will|to|per|each|every|a)\b|\s*[.,;]|"
                      r"\s+(?:and|but)\b)", re.I)
+# "at least 40 should be vitamin D pills", "at most 10 of them can be vans"
+_COUNT_BE = re.compile(_WAY + r"\s+" + _NUM + r"\s+(?:of\s+(?:them|these|those)\s+)?(?:should|must|need\s+to|has\s+to|"
+                       r"have\s+to|will|can|may)\s+be\s+(?:the\s+)?(?P<part>[a-z-]+(?:\s+[a-z-]+){0,2}?)"
+                       r"(?=\s*[.,;]|\s+(?:and|but|because|since|so|to|in|on|each|per|every)\b)", re.I)
 # "Jacob has $3000 to invest", "She has a budget of $5000 to spend": every decision is money out of it
 _BUDGET = re.compile(r"\bha(?:s|ve)\s+(?:a\s+(?:total|budget)\s+of\s+|up\s+to\s+)?\$\s?(?P<num>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)"
                      r"\s+(?:available\s+)?(?:to\s+(?:invest|spend|allocate)|for\s+investments?)\b", re.I)
@@ -153,7 +157,7 @@ def missing_limits(question: str, code: str) -> list[tuple[str, str]]:
             continue
         whole = " + ".join(f"{owner}.{d}" for d in decisions)
         found.append((f"{owner}.{part} {_way(m.group('way'))} {share:g} * ({whole})", m.group(0)))
-    for m in _COUNT.finditer(question):
+    for m in [*_COUNT.finditer(question), *_COUNT_BE.finditer(question)]:
         value = float(m.group("num"))
         if _uses(used, value) or question[m.end("num"):m.end("num") + 2].lstrip().startswith(("%", "percent")):
             continue

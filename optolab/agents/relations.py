@@ -46,6 +46,10 @@ _MORE_THAN = re.compile(r"number\s+(?:of\s+)?([a-z]+(?:\s+[a-z]+){0,4}?)\s+(?:mu
                         r"needs?\s+to|is|are|will|can)\s+(?:be\s+|not\s+be\s+)?(?:strictly\s+)?"
                         r"(larger|greater|more|higher|bigger|less|fewer|smaller|lower)\s+than\s+(?:that\s+of\s+|"
                         r"those\s+of\s+|the\s+(?:number|amount)\s+of\s+|the\s+)?([a-z]+(?:\s+[a-z]+){0,4})", re.I)
+# "the student must take more calcium pills than vitamin D pills": calcium >= vitamin_d
+_MORE_X_THAN_Y = re.compile(r"\b(?:must|should|has\s+to|have\s+to|needs?\s+to|wants?\s+to)\s+(?:\w+\s+)?"
+                            r"(more|fewer|less)\s+([a-z]+(?:\s+[a-z]+){0,3}?)\s+than\s+(?:the\s+)?"
+                            r"([a-z]+(?:\s+[a-z]+){0,3})", re.I)
 _SKIP = {"the", "of", "a", "an", "number", "amount", "total", "many", "much", "as", "than", "be", "is", "are",
          "must", "should", "can", "at", "least", "most"}
 _OPS = (ast.LtE, ast.GtE, ast.Eq, ast.Lt, ast.Gt)
@@ -470,20 +474,23 @@ def _multiple_issues(question: str, code: str | ast.AST,
 
 
 def _order_issues(question: str, rels: list[Relation]) -> list[tuple[ast.Compare | None, str, None]]:
-    """"The number of A must be larger than the number of B" written as ``A <= B``: the comparison to flip."""
+    """"The number of A must be larger than the number of B" (or "must take more A than B") written as
+    ``A <= B``: the comparison to flip."""
     found: list[tuple[ast.Compare | None, str, None]] = []
-    for m in _MORE_THAN.finditer(question):
+    phrases = [(m, m.group(1), m.group(2), m.group(3)) for m in _MORE_THAN.finditer(question)]
+    phrases += [(m, m.group(2), m.group(1), m.group(3)) for m in _MORE_X_THAN_Y.finditer(question)]
+    for m, subject, word, rest in phrases:
         if re.search(r"\bnot\s+be\b", m.group(0), re.I):
             continue
-        cut = re.split(r"\s+(?:and|but|or|while|whereas|so|because|since|if|than|must|should|is|are)\b", m.group(3),
+        cut = re.split(r"\s+(?:and|but|or|while|whereas|so|because|since|if|than|must|should|is|are)\b", rest,
                        maxsplit=1, flags=re.I)[0]
-        want = ">=" if m.group(2).lower() in ("larger", "greater", "more", "higher", "bigger") else "<="
+        want = ">=" if word.lower() in ("larger", "greater", "more", "higher", "bigger") else "<="
         for rel in rels:
             if len(rel.left_refs) != 1 or len(rel.right_refs) != 1 or not _disjoint(rel.left_refs, rel.right_refs) \
                     or _constants(rel.left) - {1.0} or _constants(rel.right) - {1.0} or rel.op == "==":
                 continue
             every = rel.left_refs + rel.right_refs
-            big, small = _phrase_refs(m.group(1), every), _phrase_refs(cut, every)
+            big, small = _phrase_refs(subject, every), _phrase_refs(cut, every)
             if len(big) != 1 or len(small) != 1 or big == small:
                 continue
             op = rel.op if big == rel.left_refs else _MIRROR[rel.op]  # big OP small

@@ -198,3 +198,8 @@ model.work = pyo.Constraint(expr=20 * model.apples + 35 * model.pears <= 8000)
     # decisions counted in another unit (trees, not acres): a plain sum would be wrong
     trees = text.replace("How many acres of each", "How many trees of each")
     assert not any("<= 300" in expr for expr, _ in missing_limits(trees, code))
+
+
+def test_at_least_n_should_be_some_decision_is_a_minimum_count():
+    text = FERRY.replace("at least 6 small boats must be used", "at least 6 should be small boats")
+    assert ("model.small_boats >= 6", "at least 6 should be small boats") in missing_limits(text, CODE)

@@ -361,3 +361,11 @@ def test_a_minimum_written_as_the_upper_bound_of_a_var_moves_to_its_lower_bound(
     # a bound the text gives for something else ("at least 12 units of fuel") is not this decision's
     fuel = q.replace("at least 12 vans in use", "at least 12 units of fuel")
     assert fix_relations(code, fuel) is None
+
+
+def test_must_take_more_a_than_b_written_the_other_way_is_turned_round():
+    q = "A fleet uses vans and cars. The company must use more vans than cars. Minimize the cost."
+    code = SCALARS + "model.o = pyo.Constraint(expr=model.vans <= model.cars)\n"
+    fixed = fix_relations(code, q)
+    assert "model.vans >= model.cars" in fixed.code
+    assert fix_relations(code.replace("<=", ">="), q) is None
