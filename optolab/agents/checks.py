@@ -40,6 +40,10 @@ _LABEL = re.compile(
 # "minimize the total number of bikes needed": the goal names one kind of decision
 _GOAL = re.compile(r"\b(minimi[sz]e|maximi[sz]e)\s+(?:the\s+)?(?:total\s+)?(?:number|amount)\s+of\s+([a-z][a-z-]*)"
                    r"(?![a-z-])(?!\s*(?:,|and\b|or\b|&|\+|plus\b))", re.I)  # "tractors and cars" names two decisions
+# "Find the minimum number of vans that can be used": the same goal, asked as a question
+_FIND_COUNT = re.compile(r"\b(?:find|determine|compute|calculate|what\s+is)\s+the\s+(minimum|maximum|smallest|largest|"
+                         r"fewest|least|greatest)\s+(?:total\s+)?number\s+of\s+([a-z][a-z-]*)(?![a-z-])"
+                         r"(?!\s*(?:,|and\b|or\b|&|\+|plus\b))", re.I)
 _IDENT = re.compile(r"[A-Za-z_]\w*")
 _LP = re.compile(r"\b(?:LP|linear program(?:ming)?)\b")
 _NOT_LP = re.compile(r"\b(?:MILP|MIP|MINLP|integer (?:linear )?program(?:ming)?)\b", re.I)
@@ -258,7 +262,7 @@ def expression_names(expression: str) -> set[str]:
 def goal_variable(question: str, variables: list[str], objective_names: set[str]) -> tuple[str, str] | None:
     """``(variable, goal phrase)`` when the question's goal is "the number of bikes", exactly one
     variable is about bikes, and the objective counts other variables too (or not that one)."""
-    m = _GOAL.search(question)
+    m = _GOAL.search(question) or _FIND_COUNT.search(question)
     if not m:
         return None
     noun = stem(m.group(2))
@@ -269,6 +273,8 @@ def goal_variable(question: str, variables: list[str], objective_names: set[str]
     others = [n for n in objective_names if n in variables and n != target]
     if target in objective_names and not others:
         return None
+    if m.re is _FIND_COUNT:
+        return target, " ".join(m.group(0).split()).lower()
     return target, f"{m.group(1).lower()} {m.group(0).split(' ', 1)[1]}"
 
 

@@ -135,3 +135,13 @@ def test_decision_names_close_to_the_words_of_the_text_or_too_short_to_judge_are
     assert copied_findings(question, set(), ["invest"]) == []
     assert copied_findings(question, set(), ["x", "y"]) == []
     assert copied_findings(question, set(), ["tomato_beds"])  # a decision the text never mentions
+
+
+def test_a_goal_asked_as_find_the_minimum_number_of_one_decision_focuses_the_objective():
+    from optolab.agents.checks import goal_variable
+
+    q = "Vans carry 50 boxes and trucks 100. At least 2000 boxes must go. Find the minimum number of vans that can be used."
+    assert goal_variable(q, ["vans", "trucks"], {"vans", "trucks"}) == ("vans", "find the minimum number of vans")
+    assert goal_variable(q, ["vans", "trucks"], {"vans"}) is None
+    both = q.replace("number of vans", "number of vans and trucks")
+    assert goal_variable(both, ["vans", "trucks"], {"vans", "trucks"}) is None
