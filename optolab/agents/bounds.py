@@ -21,8 +21,8 @@ import ast
 import itertools
 import re
 
-from optolab.agents.checks import NUMBER, numbers_in_text, spelled_numbers
-from optolab.agents.codefix import base_name, call_name
+from optolab.agents.checks import mentions_of, numbers_in_text, spelled_numbers
+from optolab.agents.codefix import _integer_variables, base_name, call_name, variable_names
 from optolab.agents.relations import _PER_ITEM_NEED, _bound_words, number_of
 
 
@@ -35,7 +35,7 @@ def _text_forms(question: str) -> set[float]:
 
 
 def _per_item_only(question: str, value: float) -> bool:
-    mentions = [m for m in NUMBER.finditer(question) if float(m.group(1).replace(",", "")) == value]
+    mentions = mentions_of(question, value)
     return bool(mentions) and all(_PER_ITEM_NEED.search(question[max(0, m.start() - 80):m.start()]) for m in mentions)
 
 
@@ -52,7 +52,7 @@ def _coefficients(tree: ast.AST, variables: set[str]) -> set[float]:
 
 def _money_only(question: str, value: float) -> bool:
     """Whether every mention of ``value`` in the text is an amount of money ("$10", "10 dollars")."""
-    mentions = [m for m in NUMBER.finditer(question) if float(m.group(1).replace(",", "")) == value]
+    mentions = mentions_of(question, value)
     return bool(mentions) and all(
         question[max(0, m.start() - 2):m.start()].rstrip().endswith("$")
         or re.match(r"\s*(?:dollars?|usd|euros?)\b", question[m.end():], re.I) for m in mentions)
@@ -60,8 +60,6 @@ def _money_only(question: str, value: float) -> bool:
 
 def bogus_bounds(question: str, tree: ast.Module, variables: set[str]) -> list[tuple[ast.stmt, str]]:
     """The statements that add a bound the text never states, each with why."""
-    from optolab.agents.codefix import _integer_variables
-
     forms = _text_forms(question)
     coefficients = _coefficients(tree, variables)
     counted = _integer_variables(tree, binary=False)
@@ -95,7 +93,6 @@ def bogus_bounds(question: str, tree: ast.Module, variables: set[str]) -> list[t
 def drop_bogus_bounds(code: str, question: str):
     """The code without the single-decision bounds of :func:`bogus_bounds` (a
     :class:`optolab.agents.program.Program` saying what went), or None."""
-    from optolab.agents.codefix import variable_names
     from optolab.agents.program import Program
 
     try:

@@ -25,6 +25,12 @@ MEASURE_WORDS = re.compile(
     r"weight|quantity of|money|budget|invest\w*|spend\w*|area|length|distance)\b|\$", re.I)
 # a number as the text writes it: 60,000 or 2.5, not part of a word or of a longer number
 NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?!\w|\.\d)")
+
+
+def mentions_of(question: str, value: float) -> list[re.Match]:
+    """Every place the text writes ``value`` as a number ("1,200" for 1200)."""
+    return [m for m in NUMBER.finditer(question) if float(m.group(1).replace(",", "")) == value]
+
 # "job 2", "Plant 3", "week 4", "product #1": numbers that name things rather than quantify them
 _LABEL = re.compile(
     r"\b(?:jobs?|machines?|products?|plants?|types?|shops?|stores?|warehouses?|sites?|periods?|weeks?|months?|"

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 
 from optolab.agents.arith import arith
-from optolab.agents.checks import NUMBER, SPELLED_WORDS, spelled_numbers
+from optolab.agents.checks import NUMBER, SPELLED_WORDS, mentions_of, spelled_numbers
 from optolab.agents.codefix import base_name, call_name
 
 # a goal that is one total over another: "maximize the Energy-Impact Ratio", "the total output divided by ...",
@@ -104,6 +104,20 @@ _PHRASE_END = {"that", "which", "whose", "who", "every", "each", "per", "a", "an
 _ED_NOUNS = {"speed", "feed", "seed", "need", "bed", "weed", "breed", "shed", "sled", "reed", "steed", "deed"}
 
 
+_GENERIC_HEADS = {"material", "materials", "resource", "resources", "item", "items", "product", "products",
+                  "goods", "supply", "supplies", "stuff"}
+
+
+def _head_roots(words: list[str]) -> frozenset[str]:
+    """The root of the last word of a goal's thing; with a generic last word ("filler material") the word before
+    it too, since the text may say just "filler". Empty for no words."""
+    if not words:
+        return frozenset()
+    if len(words) > 1 and words[-1] in _GENERIC_HEADS:
+        return frozenset({root(words[-1]), root(words[-2])})
+    return frozenset({root(words[-1])})
+
+
 def _thing_words(words: list[str]) -> list[str]:
     """The words that name the goal's thing: up to a participle or a clause word after the first of them
     ("parking spots required" -> parking spots; "waste produced" -> waste)."""
@@ -140,9 +154,7 @@ def goal_of(question: str) -> Goal | None:
             words.pop(0)
         words = _thing_words(words)
         specific = [w for w in words if w not in _GENERIC and w not in _LEAD and len(w) > 2]
-        roots = frozenset({root(specific[-1])}) if specific else frozenset()  # the head: "light changes" -> changes
-        if len(specific) > 1 and specific[-1] in _GENERIC_HEADS:  # "filler material": also just "filler"
-            roots |= {root(specific[-2])}
+        roots = _head_roots(specific)  # the head: "light changes" -> changes
         raw = _tokens(m.group(2))
         at = [i for i, w in enumerate(raw[:-1]) if specific and w.lower() == specific[-1]]
         if at and _QUALIFIER.match(raw[at[-1] + 1]):  # "the amount of vitamin D": vitamin D, not vitamin A
@@ -567,9 +579,7 @@ def _counts(question: str, value: float, roots: frozenset[str]) -> bool:
     """Whether the text names the counted thing right after ``value`` ("2 parking spots" for spots), before
     any "per", "each", "and" that would make it a rate or another attribute; or says how often it happens
     ("needs to be changed 3 times a decade" for changes)."""
-    for m in NUMBER.finditer(question):
-        if float(m.group(1).replace(",", "")) != value:
-            continue
+    for m in mentions_of(question, value):
         before = _WORD.findall(question[max(0, m.start() - 30):m.start()].lower())[-1:]
         if before and root(before[0]) in roots and re.match(r"\s+times\b", question[m.end():]):
             return True
@@ -584,10 +594,6 @@ def _counts(question: str, value: float, roots: frozenset[str]) -> bool:
     return False
 
 
-_GENERIC_HEADS = {"material", "materials", "resource", "resources", "item", "items", "product", "products",
-                  "goods", "supply", "supplies", "stuff"}
-
-
 def _counted(question: str) -> Goal | None:
     """The goal when it is a count ("minimize the total number of buses"), its roots those of the
     counted thing ("the total number of parking spots required" -> spots), else None."""
@@ -596,12 +602,7 @@ def _counted(question: str) -> Goal | None:
     if m is None:
         return None
     words = _thing_words([w for w in re.split(r"[\s-]+", goal.phrase.strip()[m.end():].lower()) if w])
-    if not words:
-        return None
-    roots = {root(words[-1])}
-    if len(words) > 1 and words[-1] in _GENERIC_HEADS:  # "filler material": the text may say just "filler"
-        roots.add(root(words[-2]))
-    return Goal(goal.verb, goal.phrase, frozenset(roots))
+    return Goal(goal.verb, goal.phrase, _head_roots(words)) if words else None
 
 
 def plain_count(question: str, expr: ast.AST, variables: set[str], integer: set[str]) -> str | None:

@@ -25,8 +25,9 @@ from __future__ import annotations
 import ast
 import re
 
-from optolab.agents.checks import NUMBER, name_words, stem
+from optolab.agents.checks import mentions_of, name_words, stem
 from optolab.agents.codefix import _integer_variables, base_name, call_name
+from optolab.agents.goal import _sum_terms
 from optolab.agents.relations import _bound_words
 
 _WAY = (r"(?P<way>at\s+least|at\s+most|no\s+(?:more|less|fewer)\s+than|not\s+(?:more|less|fewer)\s+than|"
@@ -222,16 +223,7 @@ def _merged_lists(question: str, tree: ast.Module, decisions: list[str], owner: 
 
 def _plain_sum(node: ast.AST, names: set[str]) -> bool:
     """``a + b`` (``model.a + model.b``) over exactly ``names``, each once, with no coefficient."""
-    terms: list[ast.AST] = []
-
-    def walk(x: ast.AST) -> None:
-        if isinstance(x, ast.BinOp) and isinstance(x.op, ast.Add):
-            walk(x.left)
-            walk(x.right)
-        else:
-            terms.append(x)
-
-    walk(node)
+    terms = _sum_terms(node)
     return (all(isinstance(t, (ast.Name, ast.Attribute)) for t in terms)
             and sorted(base_name(t) for t in terms) == sorted(names))
 
@@ -261,7 +253,7 @@ def _shared_caps(question: str, tree: ast.Module, decisions: list[str], owner: s
     if len(values) != 1 or None in values:
         return []
     value = values.pop()
-    mentions = [m for m in NUMBER.finditer(question) if float(m.group(1).replace(",", "")) == value]
+    mentions = mentions_of(question, value)
     if len(mentions) != 1 or _bound_words(question, value)[0] != "upper":
         return []
     clause = re.split(r"[.;]", question[mentions[0].start():])[0]

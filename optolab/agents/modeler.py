@@ -108,8 +108,9 @@ def tidy_program(raw: str, question: str) -> dict[str, Any]:
         program = clean_program(raw)
     except ProgramError as exc:
         return {"code": None, "issues": [str(exc)], "origins": {}, "raw": raw, "changes": []}
-    for fix in (define_stated_data, make_objective, add_missing_sense, focus_objective, fix_count_objective, relax_for_lp, relax_measures,
-                drop_bogus_bounds, fix_relations, fix_rows, fix_goal_objective, add_missing_limits):
+    for fix in (define_stated_data, make_objective, add_missing_sense, focus_objective, fix_count_objective,
+                relax_for_lp, relax_measures, drop_bogus_bounds, fix_relations, fix_rows, fix_goal_objective,
+                add_missing_limits):
         fixed = fix(program.code, question)
         if fixed is not None:
             program = Program(fixed.code, program.changes + fixed.changes)

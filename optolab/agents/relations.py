@@ -20,8 +20,8 @@ import re
 from dataclasses import dataclass
 
 from optolab.agents.arith import arith
-from optolab.agents.checks import NUMBER, name_words, stem
-from optolab.agents.codefix import base_name
+from optolab.agents.checks import mentions_of, name_words, stem
+from optolab.agents.codefix import base_name, call_name
 
 _SHARE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|percent\b)\s+of\s+(?:the\s+|all\s+(?:the\s+)?|its\s+|their\s+|his\s+|"
                     r"her\s+)?(?:total\s+)?(?:number\s+of\s+|amount\s+of\s+)?([a-z]+)", re.I)
@@ -554,9 +554,7 @@ def _bound_words(question: str, value: float, explicit: bool = False) -> tuple[s
     ``explicit``: only "at least", "a minimum of", "no less than" or "or more" count, and mentions worded
     as no bound at all (the same number as a coefficient elsewhere) are passed over."""
     kinds, first = set(), ""
-    for m in NUMBER.finditer(question):
-        if float(m.group(1).replace(",", "")) != value:
-            continue
+    for m in mentions_of(question, value):
         before, after = question[max(0, m.start() - 40): m.start()], question[m.end(): m.end() + 70]
         b = _BOUND_BEFORE.search(before) or _LISTED_BEFORE.search(question[max(0, m.start() - 90): m.start()])
         if b and _PER_ITEM_NEED.search(question[max(0, m.start() - 80): m.start()]):
@@ -721,7 +719,7 @@ def _fix_relations_once(code: str, question: str):
 def _names_after(question: str, value: float, name: str) -> bool:
     """Whether every mention of ``value`` in the text is followed (within three words) by a word of ``name``."""
     own = name_words(name)
-    mentions = [m for m in NUMBER.finditer(question) if float(m.group(1).replace(",", "")) == value]
+    mentions = mentions_of(question, value)
     return bool(mentions) and all({stem(w) for w in re.findall(r"[a-z]+", question[m.end():m.end() + 40].lower())[:3]}
                                   & own for m in mentions)
 
@@ -729,8 +727,6 @@ def _names_after(question: str, value: float, name: str) -> bool:
 def _fix_var_bounds(tree: ast.AST, question: str) -> list[str]:
     """``Var(bounds=(0, 12))`` where the text says "at least 12": the number moved to the side the text gives it
     (``bounds=(12, None)``), and the other way for "at most"; each change described."""
-    from optolab.agents.codefix import call_name
-
     changes = []
     for n in ast.walk(tree):
         if not (isinstance(n, ast.Assign) and call_name(n.value) == "Var"):
@@ -741,21 +737,18 @@ def _fix_var_bounds(tree: ast.AST, question: str) -> list[str]:
             lo, hi = kw.value.elts
             lo_value, hi_value = arith(lo), arith(hi)
             name = ast.unparse(n.targets[0])
-            if hi_value not in (None, 0.0) and (lo_value in (None, 0.0)) \
-                    and _bound_words(question, hi_value)[0] == "lower":
-                new = ast.Tuple([hi, ast.Constant(None)], ast.Load())
-            elif lo_value not in (None, 0.0) and (isinstance(hi, ast.Constant) and hi.value is None) \
-                    and _bound_words(question, lo_value)[0] == "upper":
-                new = ast.Tuple([ast.Constant(0), lo], ast.Load())
+            if hi_value not in (None, 0.0) and lo_value in (None, 0.0):
+                value, want, new = hi_value, "lower", ast.Tuple([hi, ast.Constant(None)], ast.Load())
+            elif lo_value not in (None, 0.0) and isinstance(hi, ast.Constant) and hi.value is None:
+                value, want, new = lo_value, "upper", ast.Tuple([ast.Constant(0), lo], ast.Load())
             else:
                 continue
-            value = hi_value if new.elts[0] is hi else lo_value
-            if not _names_after(question, value, base_name(n.targets[0]) or ""):
+            kind, words = _bound_words(question, value)
+            if kind != want or not _names_after(question, value, base_name(n.targets[0]) or ""):
                 continue  # "at least 4 units of medicine to the brain": a bound on something else
             before = ast.unparse(kw.value)
             kw.value = new
-            changes.append(f"the bounds of {name} {before} became {ast.unparse(new)}: the text says "
-                           f"\"{_bound_words(question, max(lo_value or 0, hi_value or 0))[1]}\"")
+            changes.append(f"the bounds of {name} {before} became {ast.unparse(new)}: the text says \"{words}\"")
     return changes
 
 

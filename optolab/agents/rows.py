@@ -18,7 +18,7 @@ from __future__ import annotations
 import ast
 import re
 
-from optolab.agents.checks import NUMBER
+from optolab.agents.checks import mentions_of
 from optolab.agents.codefix import base_name, call_name
 from optolab.agents.goal import (_CLAUSE_END, _WORD, _linear_terms, _term_weights, _tokens, names_count,
                                  numbers_by_decision, qualified_roots, root)
@@ -38,9 +38,7 @@ def resource_of(question: str, value: float) -> frozenset[str] | None:
     """The roots of the resource the text names right after ``value`` ("2200 calories" -> calor; "30 grams of
     protein" -> prote; "40 hours" -> hour), the same at every mention; None when it names none or several."""
     found: set[frozenset[str]] = set()
-    for m in NUMBER.finditer(question):
-        if float(m.group(1).replace(",", "")) != value:
-            continue
+    for m in mentions_of(question, value):
         tail = _CLAUSE_END.split(question[m.end():m.end() + 60].lower(), maxsplit=1)[0]
         words: list[str] = []
         for w in _WORD.findall(tail)[:4]:
