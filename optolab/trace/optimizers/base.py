@@ -133,33 +133,31 @@ def coerce(param: Parameter, value: Any) -> Any:
     return param.check(value)
 
 
+def _parsed(text: str) -> ast.Module | None:
+    try:
+        return ast.parse(text)
+    except SyntaxError:
+        return None
+
+
 def _as_function(text: str, current: Any) -> str:
     """A small model's new code in the shape of the function it replaces. Definitions pass unchanged; a
     definition wrapped in parentheses loses them; a lambda over the function's own arguments, or a bare
     expression in them (``3 * x + 4``), becomes the body of a definition with the original signature.
     Anything else passes unchanged (the compiler reports what is wrong with it)."""
-    try:
-        ast.parse(text)
-        parsed = True
-    except SyntaxError:
-        parsed = False
-    if not parsed:
-        inner = text.strip()
-        if inner.startswith("(") and inner.endswith(")"):
-            inner = inner[1:-1].strip()
-            try:
-                ast.parse(inner)
-                text, parsed = inner, True
-            except SyntaxError:
-                pass
-    if not parsed or not isinstance(current, str):
+    tree = _parsed(text)
+    inner = text.strip()
+    if tree is None and inner.startswith("(") and inner.endswith(")"):
+        tree = _parsed(inner[1:-1].strip())
+        if tree is not None:
+            text = inner[1:-1].strip()
+    if tree is None or not isinstance(current, str):
         return text
-    tree = ast.parse(text)
     if len(tree.body) != 1 or not isinstance(tree.body[0], ast.Expr):
         return text
-    try:
-        old = next(n for n in ast.parse(current).body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)))
-    except (SyntaxError, StopIteration):
+    defs = [n for n in getattr(_parsed(current), "body", []) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    old = defs[0] if defs else None
+    if old is None:
         return text
     args = [a.arg for a in old.args.posonlyargs + old.args.args + old.args.kwonlyargs]
     expr = tree.body[0].value

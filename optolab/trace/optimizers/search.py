@@ -100,7 +100,8 @@ class SearchOptimizer(OptoPrime):
             if len(text) > width:
                 text = text[: width - 3] + "..."
             key = self._key(arm.state)
-            seen[key] = (seen.get(key, (text,))[0], max(seen.get(key, ("", float("-inf")))[1], arm.mean))
+            first_text, best = seen.get(key, (text, float("-inf")))  # one line per state, at its best score
+            seen[key] = (first_text, max(best, arm.mean))
         if len(seen) < 2:
             return ""  # one state says nothing about which direction is better
         best = sorted(seen.values(), key=lambda kv: kv[1])[-self.show_scored:]
@@ -160,6 +161,7 @@ class SearchOptimizer(OptoPrime):
         if not self.arms:
             self.arms.append(Arm(current, origin="initial"))
         new_arms: list[Arm] = []
+        pool = {self._key(a.state) for a in self.arms}  # what the pool holds, to skip duplicate proposals
         proposals: list[StepRecord] = []
         for i in range(self.candidates):
             if self.max_llm_calls is not None and self.llm_calls_used >= self.max_llm_calls:
@@ -177,8 +179,9 @@ class SearchOptimizer(OptoPrime):
             for param, value in changes:
                 state[param.name] = value
             key = self._key(state)
-            if any(key == self._key(a.state) for a in self.arms + new_arms):
+            if key in pool:
                 continue  # a duplicate of a state already in the pool (code compared by its syntax tree)
+            pool.add(key)
             new_arms.append(Arm(state, origin=f"step {record.step} candidate {i + 1}"))
         if proposals:
             record.system_prompt, record.user_prompt = proposals[0].system_prompt, proposals[0].user_prompt
