@@ -78,11 +78,23 @@ def feedback_for(predictions: list, measured: list[float], held_out: float | Non
         return ("The shown points match, but predict " + why + " on other inputs: it must be a general formula in "
                 "x that works for every x, not a lookup of the shown points.")
     text = "The predictions do not match the measurements: " + "; ".join(rows) + "."
-    if detail == "residuals":  # what a person fitting a curve looks at next: how the error changes with x
+    if detail == "correction":  # the missing part, fitted by a line: which way and how far to move (a gradient)
+        slope, intercept = _line(list(XS), [m - p.data for p, m in zip(predictions, measured)])
+        text += (f" At every shown x the measurement minus the prediction is about {_linear_text(slope, intercept)}:"
+                 f" predict returns too little by that amount (too much where it is negative), so adding it to "
+                 "what predict returns now would match.")
+    elif detail == "residuals":  # what a person fitting a curve looks at next: how the error changes with x
         slope, intercept = _line([x for x in XS], [p.data - m for p, m in zip(predictions, measured)])
         text += (f" A straight line through these errors is error = {slope:+.4g} * x {intercept:+.4g}: predict "
                  "is off by that much at every x.")
     return text + " Rewrite predict as a formula in x alone (no lookup tables) that gives the measured value for every x."
+
+
+def _linear_text(slope: float, intercept: float) -> str:
+    """'2*x + 4', '-0.5*x - 1', '3': a line as a person writes it (coefficients rounded to 4 digits)."""
+    a, b = float(f"{slope:.4g}"), float(f"{intercept:.4g}")
+    terms = ([f"{a:g}*x"] if a else []) + ([f"{b:g}"] if b or not a else [])
+    return " + ".join(terms).replace("+ -", "- ")
 
 
 def _line(xs: list[float], ys: list[float]) -> tuple[float, float]:
@@ -101,8 +113,9 @@ def main() -> int:
     ap.add_argument("--tolerance", type=float, default=1e-6)
     ap.add_argument("--optimizer", choices=("search", "optoprime"), default="search")
     ap.add_argument("--candidates", type=int, default=3, help="proposals per step (search only)")
-    ap.add_argument("--feedback", choices=("residuals", "plain"), default="residuals",
-                    help="residuals: the per-point errors and a straight line through them; plain: the errors only")
+    ap.add_argument("--feedback", choices=("residuals", "correction", "plain"), default="residuals",
+                    help="residuals: the per-point errors and a straight line through them; correction: a line "
+                         "through what predict lacks, to be added; plain: the errors only")
     ap.add_argument("--history", default=None, help="save every step's prompt, replies and scores to this JSON file")
     ap.add_argument("--slope", type=float, default=3.0, help="the hidden function is slope * x + intercept")
     ap.add_argument("--intercept", type=float, default=4.0)
