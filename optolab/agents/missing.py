@@ -259,6 +259,10 @@ def _shared_caps(question: str, tree: ast.Module, decisions: list[str], owner: s
     clause = re.split(r"[.;]", question[mentions[0].start():])[0]
     if re.search(r"\b(?:each|every|per|apiece)\b", clause, re.I):
         return []  # "50 acres for each crop": a cap per decision after all
+    noun = re.split(r"\s+(?:can|could|must|should|may|will|is|are|of|to|for|available|in|on|at)\b|[,:]",
+                    question[mentions[0].end(1):mentions[0].end(1) + 60], maxsplit=1, flags=re.I)[0]
+    if _names_alone(noun, decisions) is not None:
+        return []  # "at most 12 junior shifts can be filled": the cap of one decision, given to the other too
     for n in ast.walk(tree):  # a row that already sums decisions against the number
         if isinstance(n, ast.Compare) and len({base_name(x) for x in ast.walk(n) if base_name(x) in decisions}) > 1 \
                 and value in {float(c.value) for c in ast.walk(n) if isinstance(c, ast.Constant)

@@ -143,6 +143,10 @@ model.obj = pyo.Objective(expr=200 * model.beans + 300 * model.corn, sense=pyo.m
     assert add_missing_limits(code, each) is None  # a cap per crop after all
     summed = code + "model.land = pyo.Constraint(expr=model.beans + model.corn <= 90)\n"
     assert add_missing_limits(summed, text) is None
+    # the cap of one decision copied onto the other is not a shared resource
+    one = ("A clinic needs at least 30 nurse hours. Day nurses work 6 hours and night nurses 10 hours a shift; at "
+           "most 90 night nurses can be hired. A day nurse costs $150 and a night nurse $260.")
+    assert add_missing_limits(code.replace("beans", "day_nurses").replace("corn", "night_nurses"), one) is None
 
 
 def test_a_list_of_caps_merged_into_one_sum_is_split_into_a_cap_on_each():
