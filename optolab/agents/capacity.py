@@ -1,0 +1,131 @@
+"""A total limit written as a limit on every item alone.
+
+"A hiker can carry at most 4.5 kg" limits the weight of everything taken together. With indexed data, small
+models often write it per item instead: ``Constraint(items, rule=lambda m, i: weight[i] * m.take[i] <= 4500)``
+or a loop adding ``weight[i] * model.take[i] <= 4500`` for each ``i``. Every item then fits on its own and the
+limit binds nothing. The model solves, so no solver status reveals it.
+
+:func:`fix_per_item_limits` rewrites such a family of rows as the one row over the sum, when
+
+- each row is ``data[i] * var[i] (<=|>=) N`` for the family's index ``i``, with ``N`` a number;
+- the text gives ``N`` (as written, or in another unit: 4.5 kg for 4500, 2 hours for 120) and no clause with it
+  says the limit is per item ("each", "per", "every", "apiece", "any single").
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from optolab.agents.checks import mentions_of
+from optolab.agents.codefix import call_name
+from optolab.agents.relations import _constant_values, number_of
+
+_PER_ITEM = re.compile(r"\b(?:each|per|every|apiece|individual(?:ly)?|any\s+(?:single|one)|a\s+single)\b", re.I)
+
+
+def _total_in_text(question: str, value: float) -> bool:
+    """Whether the text gives ``value`` (or it in another unit) and never as a limit per item."""
+    for k in (1, 1000, 0.001, 60, 1 / 60):
+        mentions = mentions_of(question, round(value / k, 9))
+        if mentions:
+            return not any(_PER_ITEM.search(_clause(question, m)) for m in mentions)
+    return False
+
+
+def _clause(question: str, m: re.Match) -> str:
+    start = max(question.rfind(".", 0, m.start()), question.rfind(";", 0, m.start())) + 1
+    ends = [e for e in (question.find(".", m.end(1) + 1), question.find(";", m.end())) if e >= 0]
+    return question[start:min(ends) if ends else len(question)]
+
+
+def _term(node: ast.AST, index: str) -> bool:
+    """Whether ``node`` is ``data[i] * var[i]`` (either order), both subscripted by the name ``index`` alone."""
+    if not (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult)):
+        return False
+    sides = (node.left, node.right)
+    return all(isinstance(s, ast.Subscript) and isinstance(s.slice, ast.Name) and s.slice.id == index
+               for s in sides) and any(isinstance(s.value, ast.Name) for s in sides)
+
+
+def _row(body: ast.AST, index: str, named: dict[str, float]) -> float | None:
+    """The limit N of ``data[i] * var[i] <= N`` (or ``>=``), or None."""
+    if not (isinstance(body, ast.Compare) and len(body.ops) == 1 and isinstance(body.ops[0], (ast.LtE, ast.GtE))):
+        return None
+    if not _term(body.left, index):
+        return None
+    return number_of(body.comparators[0], named)
+
+
+def _summed(body: ast.Compare, index: str, over: str, model_arg: str | None, model: str) -> str:
+    term = ast.unparse(body.left)
+    if model_arg and model_arg != model:
+        term = re.sub(rf"\b{re.escape(model_arg)}\.", f"{model}.", term)
+    return (f"sum({term} for {index} in {over}) {'<=' if isinstance(body.ops[0], ast.LtE) else '>='} "
+            f"{ast.unparse(body.comparators[0])}")
+
+
+def fix_per_item_limits(code: str, question: str):
+    """Model code with a total limit written per item: the same code with those rows summed (a
+    :class:`optolab.agents.program.Program` saying what changed), or None."""
+    from optolab.agents.program import Program
+
+    try:
+        tree = ast.parse(code)
+        named = _constant_values(tree)
+        changes: list[str] = []
+        for i, stmt in enumerate(tree.body):
+            new = _rule_family(stmt, question, named) or _loop_family(stmt, question, named, tree)
+            if new is None:
+                continue
+            replacement, note = new
+            tree.body[i] = ast.parse(replacement).body[0]
+            changes.append(note)
+    except Exception:  # noqa: BLE001 - a heuristic fix that trips leaves the code as it was
+        return None
+    if not changes:
+        return None
+    ast.fix_missing_locations(tree)
+    return Program(ast.unparse(tree) + "\n", changes)
+
+
+def _rule_family(stmt: ast.stmt, question: str, named: dict[str, float]) -> tuple[str, str] | None:
+    """``model.c = Constraint(items, rule=lambda m, i: w[i] * m.x[i] <= N)``."""
+    if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Attribute)
+            and isinstance(stmt.value, ast.Call) and call_name(stmt.value) == "Constraint" and len(stmt.value.args) == 1):
+        return None
+    rule = [kw.value for kw in stmt.value.keywords if kw.arg == "rule"]
+    if len(rule) != 1 or not isinstance(rule[0], ast.Lambda) or len(rule[0].args.args) != 2:
+        return None
+    model_arg, index = (a.arg for a in rule[0].args.args)
+    value = _row(rule[0].body, index, named)
+    if value is None or not _total_in_text(question, value):
+        return None
+    target = stmt.targets[0]
+    model = ast.unparse(target.value)
+    over = ast.unparse(stmt.value.args[0])
+    row = _summed(rule[0].body, index, over, model_arg, model)
+    before = ast.unparse(rule[0].body)
+    return (f"{ast.unparse(target)} = {ast.unparse(stmt.value.func)}(expr={row})",
+            f"`{before}` for every {index} became `{row}`: the text gives {value:g} as a limit on all of them "
+            "together, not on each")
+
+
+def _loop_family(stmt: ast.stmt, question: str, named: dict[str, float], tree: ast.Module) -> tuple[str, str] | None:
+    """``for i in items: model.c.add(w[i] * model.x[i] <= N)`` with ``model.c`` a ConstraintList."""
+    if not (isinstance(stmt, ast.For) and isinstance(stmt.target, ast.Name) and len(stmt.body) == 1
+            and not stmt.orelse and isinstance(stmt.body[0], ast.Expr) and isinstance(stmt.body[0].value, ast.Call)):
+        return None
+    call = stmt.body[0].value
+    if not (isinstance(call.func, ast.Attribute) and call.func.attr == "add" and len(call.args) == 1):
+        return None
+    index = stmt.target.id
+    value = _row(call.args[0], index, named)
+    if value is None or not _total_in_text(question, value):
+        return None
+    owner = ast.unparse(call.func.value)
+    row = _summed(call.args[0], index, ast.unparse(stmt.iter), None, "")
+    before = ast.unparse(call.args[0])
+    return (f"{owner}.add({row})",
+            f"`{before}` for every {index} became `{row}`: the text gives {value:g} as a limit on all of them "
+            "together, not on each")

@@ -1,0 +1,40 @@
+from optolab.agents.capacity import fix_per_item_limits
+
+TEXT = ("A courier van can carry at most 1.2 tonnes. Parcels wait for delivery:\n\n| parcel | weight (kg) | fee ($) |\n"
+        "|---|---|---|\n| P1 | 500 | 40 |\n| P2 | 400 | 35 |\n| P3 | 350 | 30 |\n| P4 | 300 | 20 |\n\n"
+        "Which parcels should go to maximize the fees?")
+HEAD = """import pyomo.environ as pyo
+parcels = ['P1', 'P2', 'P3', 'P4']
+weight = {'P1': 500, 'P2': 400, 'P3': 350, 'P4': 300}
+fee = {'P1': 40, 'P2': 35, 'P3': 30, 'P4': 20}
+model = pyo.ConcreteModel()
+model.go = pyo.Var(parcels, domain=pyo.Binary)
+model.obj = pyo.Objective(expr=sum(fee[p] * model.go[p] for p in parcels), sense=pyo.maximize)
+"""
+
+
+def test_a_rule_family_per_item_becomes_one_row_over_the_sum():
+    code = HEAD + "model.cap = pyo.Constraint(parcels, rule=lambda m, p: weight[p] * m.go[p] <= 1200)\n"
+    fixed = fix_per_item_limits(code, TEXT)
+    assert fixed is not None
+    assert "model.cap = pyo.Constraint(expr=sum((weight[p] * model.go[p] for p in parcels)) <= 1200)" in fixed.code
+    assert "1200 as a limit on all of them together" in fixed.changes[0]
+
+
+def test_a_loop_of_rows_per_item_becomes_one_row_over_the_sum():
+    code = HEAD + ("model.cap = pyo.ConstraintList()\nfor p in parcels:\n"
+                   "    model.cap.add(weight[p] * model.go[p] <= 1200)\n")
+    fixed = fix_per_item_limits(code, TEXT)
+    assert fixed is not None and "for p in parcels:" not in fixed.code
+    assert "model.cap.add(sum((weight[p] * model.go[p] for p in parcels)) <= 1200)" in fixed.code
+
+
+def test_limits_per_item_and_unknown_numbers_are_left_alone():
+    code = HEAD + "model.cap = pyo.Constraint(parcels, rule=lambda m, p: weight[p] * m.go[p] <= 1200)\n"
+    per_item = TEXT.replace("can carry at most 1.2 tonnes", "can carry at most 1.2 tonnes in each compartment")
+    assert fix_per_item_limits(code, per_item) is None
+    assert fix_per_item_limits(code.replace("<= 1200", "<= 999"), TEXT) is None  # a number the text never gives
+    summed = HEAD + "model.cap = pyo.Constraint(expr=sum(weight[p] * model.go[p] for p in parcels) <= 1200)\n"
+    assert fix_per_item_limits(summed, TEXT) is None
+    bound = HEAD + "model.cap = pyo.Constraint(parcels, rule=lambda m, p: m.go[p] <= 1)\n"
+    assert fix_per_item_limits(bound, TEXT) is None
