@@ -708,8 +708,44 @@ def _unindex_single_constraints(tree: ast.Module, changes: list[str]) -> None:
                            "constraint")
 
 
+# domain names small models write that Pyomo does not have, with the name it has
+_DOMAIN_TYPOS = {"Bool": "Binary", "Binaries": "Binary", "Integer": "Integers", "Real": "Reals",
+                 "NonNegativeInteger": "NonNegativeIntegers", "NonNegativeReal": "NonNegativeReals",
+                 "PositiveInteger": "PositiveIntegers", "PositiveReal": "PositiveReals",
+                 "NonnegativeReals": "NonNegativeReals", "NonnegativeIntegers": "NonNegativeIntegers"}
+
+
+def _domain_typos(tree: ast.Module, changes: list[str]) -> None:
+    """``pyo.Bool`` -> ``pyo.Binary``, ``pyo.NonNegativeInteger`` -> ``pyo.NonNegativeIntegers``."""
+    fixed = set()
+    for n in ast.walk(tree):
+        if isinstance(n, ast.Attribute) and n.attr in _DOMAIN_TYPOS and isinstance(n.value, ast.Name) \
+                and n.value.id in ("pyo", "pe", "pyomo", "environ", "aml"):
+            fixed.add(f"{n.attr} -> {_DOMAIN_TYPOS[n.attr]}")
+            n.attr = _DOMAIN_TYPOS[n.attr]
+    if fixed:
+        changes.append(f"domain names Pyomo does not have corrected: {', '.join(sorted(fixed))}")
+
+
+def _padded_keys(tree: ast.Module, changes: list[str]) -> None:
+    """``foods = [' oats', 'milk']`` beside ``cost = {'oats': ...}``: a label with stray spaces, written without
+    them elsewhere, loses the spaces."""
+    strings = [n for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+    plain = {n.value for n in strings}
+    fixed = set()
+    for n in strings:
+        stripped = n.value.strip()
+        if stripped != n.value and stripped and stripped in plain:
+            fixed.add(stripped)
+            n.value = stripped
+    if fixed:
+        changes.append(f"labels written with stray spaces made equal to their other mentions: {sorted(fixed)}")
+
+
 def fix_tree(tree: ast.Module, changes: list[str]) -> ast.Module:
     """All the fixes, in order; each appends what it changed to ``changes``."""
+    _domain_typos(tree, changes)
+    _padded_keys(tree, changes)
     tree = _UnrollAdds(changes).visit(tree)
     tree = _SumOfOne(set(variable_names(tree)), changes).visit(tree)
     tree = _SumOfMany(changes).visit(tree)

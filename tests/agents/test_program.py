@@ -784,3 +784,22 @@ def test_names_the_text_states_as_data_lines_are_defined_when_the_code_reads_the
     assert "CoffeeProfit = 5" in fixed.code and "MaxCups = 1200" in fixed.code
     assert "TeaProfit = 3" not in fixed.code  # the code defines it itself: left as written
     assert define_stated_data(fixed.code, text) is None and define_stated_data(code, "No data lines.") is None
+
+
+def test_clean_program_corrects_domain_names_and_labels_with_stray_spaces():
+    code = """import pyomo.environ as pyo
+model = pyo.ConcreteModel()
+foods = [' rice', 'beans ']
+cost = {'rice': 2, 'beans': 3}
+model.eat = pyo.Var(foods, domain=pyo.NonNegativeReal)
+model.open = pyo.Var(domain=pyo.Bool)
+model.obj = pyo.Objective(expr=sum(cost[f] * model.eat[f] for f in foods))
+model.need = pyo.Constraint(expr=sum(model.eat[f] for f in foods) >= 4 * model.open)
+"""
+    program = clean_program(code)
+    assert "foods = ['rice', 'beans']" in program.code
+    assert "domain=pyo.NonNegativeReals" in program.code and "domain=pyo.Binary" in program.code
+    assert any("NonNegativeReal -> NonNegativeReals" in c and "Bool -> Binary" in c for c in program.changes)
+    assert any("stray spaces" in c for c in program.changes)
+    padded_only = "import pyomo.environ as pyo\nmodel = pyo.ConcreteModel()\nnote = ' kept as written '\n"
+    assert "' kept as written '" in clean_program(padded_only).code  # no other mention: left alone
