@@ -803,3 +803,26 @@ model.need = pyo.Constraint(expr=sum(model.eat[f] for f in foods) >= 4 * model.o
     assert any("stray spaces" in c for c in program.changes)
     padded_only = "import pyomo.environ as pyo\nmodel = pyo.ConcreteModel()\nnote = ' kept as written '\n"
     assert "' kept as written '" in clean_program(padded_only).code  # no other mention: left alone
+
+
+def test_clean_program_makes_binaries_that_a_row_needs_many_of_integer():
+    code = """import pyomo.environ as pyo
+model = pyo.ConcreteModel()
+depots = ['D1', 'D2']
+shops = ['S1', 'S2']
+need = {'S1': 25, 'S2': 40}
+model.send = pyo.Var(depots, shops, domain=pyo.Binary)
+model.crew = pyo.Var(domain=pyo.Binary, bounds=(0, 1))
+model.open = pyo.Var(depots, domain=pyo.Binary)
+model.obj = pyo.Objective(expr=sum(model.send[d, s] for d in depots for s in shops) + model.crew)
+model.rows = pyo.ConstraintList()
+for s in shops:
+    model.rows.add(sum(model.send[d, s] for d in depots) == need[s])
+model.staff = pyo.Constraint(expr=12 <= model.crew)
+model.pick = pyo.Constraint(expr=sum(model.open[d] for d in depots) >= 1)
+"""
+    program = clean_program(code)
+    assert "model.send = pyo.Var(depots, shops, domain=pyo.NonNegativeIntegers)" in program.code
+    assert "model.crew = pyo.Var(domain=pyo.NonNegativeIntegers)" in program.code
+    assert "model.open = pyo.Var(depots, domain=pyo.Binary)" in program.code  # needs one of two: a choice
+    assert sum("was Binary" in c for c in program.changes) == 2
