@@ -34,6 +34,13 @@ def _text_forms(question: str) -> set[float]:
     return {round(f, 6) for f in forms}
 
 
+def _literal_forms(question: str) -> set[float]:
+    """The text's numbers as written, its percentages as fractions, and its fractions as percentages."""
+    base = {abs(x) for x in numbers_in_text(question) + spelled_numbers(question)}
+    shares = {abs(float(m.group(1))) / 100 for m in re.finditer(r"(\d+(?:\.\d+)?)\s*(?:%|percent)", question, re.I)}
+    return {round(f, 6) for f in base | shares | {x * 100 for x in base if x < 1}}
+
+
 def _per_item_only(question: str, value: float) -> bool:
     mentions = mentions_of(question, value)
     return bool(mentions) and all(_PER_ITEM_NEED.search(question[max(0, m.start() - 80):m.start()]) for m in mentions)
@@ -61,9 +68,10 @@ def _money_only(question: str, value: float) -> bool:
 def bogus_bounds(question: str, tree: ast.Module, variables: set[str]) -> list[tuple[ast.stmt, str]]:
     """The statements that add a bound the text never states, each with why."""
     forms = _text_forms(question)
+    literal = _literal_forms(question)
     coefficients = _coefficients(tree, variables)
     counted = _integer_variables(tree, binary=False)
-    found = []
+    found, made_up = [], []
     for stmt in tree.body:
         call = stmt.value if isinstance(stmt, (ast.Assign, ast.Expr)) else None
         if not (isinstance(call, ast.Call) and call_name(call) == "Constraint"):
@@ -87,6 +95,13 @@ def bogus_bounds(question: str, tree: ast.Module, variables: set[str]) -> list[t
             found.append((stmt, f"{value:g} is what one item takes, a coefficient the code already uses"))
         elif base_name(refs[0]) in counted and _money_only(question, abs(value)):
             found.append((stmt, f"the text gives {value:g} only as an amount of money, and the decision counts items"))
+        elif round(abs(value), 6) not in literal:
+            made_up.append((stmt, f"the text never writes {value:g}, which only some sum, difference, product or "
+                                  "quotient of two of its numbers gives, like the numbers of the other caps left out"))
+    # one such cap may be derived (300 units at 30 each: 10); caps on several decisions, each from a different
+    # mix of unrelated numbers, are made up ("sponge_cakes <= 20", "birthday_cakes <= 5")
+    if len(made_up) + len(found) >= 2 and made_up:
+        found += made_up
     return found
 
 

@@ -46,3 +46,16 @@ def test_a_bound_the_text_gives_only_as_money_is_dropped_for_a_count():
     money = code.replace("model.pendants = pyo.Var(domain=pyo.NonNegativeIntegers)",
                          "model.pendants = pyo.Var(domain=pyo.NonNegativeReals)")
     assert drop_bogus_bounds(money, TEXT) is None
+
+
+def test_caps_on_several_decisions_from_mixes_of_unrelated_numbers_are_dropped():
+    # 12 * 5 = 60 and 12 + 8 = 20: numbers the text never writes, one on each decision
+    code = HEAD.replace("model.sales = pyo.Constraint(expr=model.rings <= 30)\n", "").replace(
+        "model.need = pyo.Constraint(expr=model.pendants >= 5)\n", "") + (
+        "model.r_cap = pyo.Constraint(expr=model.rings <= 20)\nmodel.p_cap = pyo.Constraint(expr=model.pendants <= 60)\n")
+    fixed = drop_bogus_bounds(code, TEXT)
+    assert fixed is not None and "r_cap" not in fixed.code and "p_cap" not in fixed.code
+    assert all("the text never writes" in c for c in fixed.changes)
+    # a percentage stays literal: "at most 30%" gives 0.3, and 500 grams does not give 5
+    one = HEAD + "model.r_cap = pyo.Constraint(expr=model.rings <= 20)\n"
+    assert drop_bogus_bounds(one, TEXT) is None  # a single derived cap may be worked out
