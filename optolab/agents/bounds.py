@@ -41,6 +41,37 @@ def _literal_forms(question: str) -> set[float]:
     return {round(f, 6) for f in base | shares | {x * 100 for x in base if x < 1}}
 
 
+def _percent_only(question: str, value: float) -> bool:
+    """Whether every mention of ``value`` in the text is a percentage ("60%", "60 percent")."""
+    mentions = mentions_of(question, value)
+    return value != 100 and bool(mentions) and all(
+        re.match(r"\s*(?:%|percent\b|per\s+cent\b)", question[m.end(1):], re.I) for m in mentions)
+
+
+def _percent_var_bounds(tree: ast.Module, question: str) -> list[str]:
+    """``Var(bounds=(50, 60))`` where the text gives 60 only as "at most 60% of the dogs": that side is dropped."""
+    changes = []
+    for n in ast.walk(tree):
+        if not (isinstance(n, ast.Assign) and call_name(n.value) == "Var"):
+            continue
+        for kw in n.value.keywords:
+            if kw.arg != "bounds" or not isinstance(kw.value, ast.Tuple) or len(kw.value.elts) != 2:
+                continue
+            elts = list(kw.value.elts)
+            gone = [i for i, e in enumerate(elts) if isinstance(e, ast.Constant) and isinstance(e.value, (int, float))
+                    and not isinstance(e.value, bool) and abs(e.value) not in (0, 1)
+                    and _percent_only(question, abs(float(e.value)))]
+            if not gone:
+                continue
+            before, numbers = ast.unparse(kw.value), ", ".join(f"{elts[i].value:g}" for i in gone)
+            for i in gone:
+                elts[i] = ast.Constant(None if i else 0)
+            kw.value = ast.Tuple(elts, ast.Load())
+            changes.append(f"the bounds of {ast.unparse(n.targets[0])} {before} became {ast.unparse(kw.value)}: the "
+                           f"text gives {numbers} only as a percentage, a share and not a count")
+    return changes
+
+
 def _per_item_only(question: str, value: float) -> bool:
     mentions = mentions_of(question, value)
     return bool(mentions) and all(_PER_ITEM_NEED.search(question[max(0, m.start() - 80):m.start()]) for m in mentions)
@@ -86,6 +117,9 @@ def bogus_bounds(question: str, tree: ast.Module, variables: set[str]) -> list[t
         value = next((v for v in values if v is not None), None)
         if len(refs) != 1 or value is None or abs(value) in (0.0, 1.0):
             continue
+        if _percent_only(question, abs(value)):
+            found.append((stmt, f"the text gives {value:g} only as a percentage, a share and not a count"))
+            continue
         kind, _ = _bound_words(question, abs(value))
         if kind is not None:
             continue
@@ -113,12 +147,13 @@ def drop_bogus_bounds(code: str, question: str):
     try:
         tree = ast.parse(code)
         found = bogus_bounds(question, tree, set(variable_names(tree)))
+        var_changes = _percent_var_bounds(tree, question)
     except Exception:  # noqa: BLE001 - a heuristic fix that trips leaves the code as it was
         return None
-    if not found:
+    if not found and not var_changes:
         return None
     gone = {id(stmt) for stmt, _ in found}
-    changes = [f"removed `{ast.unparse(stmt).split('expr=', 1)[-1].rstrip(')')}`: a bound on one decision that the "
+    changes = var_changes + [f"removed `{ast.unparse(stmt).split('expr=', 1)[-1].rstrip(')')}`: a bound on one decision that the "
                f"text never states ({why})" for stmt, why in found]
     tree.body = [s for s in tree.body if id(s) not in gone]
     return Program(ast.unparse(tree) + "\n", changes)

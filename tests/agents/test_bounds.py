@@ -59,3 +59,15 @@ def test_caps_on_several_decisions_from_mixes_of_unrelated_numbers_are_dropped()
     # a percentage stays literal: "at most 30%" gives 0.3, and 500 grams does not give 5
     one = HEAD + "model.r_cap = pyo.Constraint(expr=model.rings <= 20)\n"
     assert drop_bogus_bounds(one, TEXT) is None  # a single derived cap may be worked out
+
+
+def test_a_number_the_text_gives_only_as_a_percentage_is_no_bound_of_a_count():
+    text = TEXT + " At most 40% of the pieces can be rings."
+    code = HEAD.replace("model.rings = pyo.Var(domain=pyo.NonNegativeIntegers)",
+                        "model.rings = pyo.Var(domain=pyo.NonNegativeIntegers, bounds=(2, 40))") + (
+        "model.share = pyo.Constraint(expr=model.rings <= 0.4 * (model.rings + model.pendants))\n"
+        "model.pct = pyo.Constraint(expr=model.pendants >= 40)\n")
+    fixed = drop_bogus_bounds(code, text)
+    assert fixed is not None
+    assert "bounds=(2, None)" in fixed.code and "model.pct" not in fixed.code and "model.share" in fixed.code
+    assert any("40 only as a percentage" in c for c in fixed.changes)
