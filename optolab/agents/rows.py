@@ -8,7 +8,9 @@ two decisions' numbers. The model solves, so no solver status reveals it.
 :func:`fix_rows` takes each constraint ``c1 * x1 + c2 * x2 + ... (<=|>=) N`` whose ``N`` the text names
 with a resource right after it ("2200 calories", "200 treats available"), finds for every decision the
 one number the sentences about it (and no other decision) give for that resource, and rebuilds the row
-from those numbers when its weights differ. Anything less clear (a resource with several numbers for a
+from those numbers when its weights differ. A row that weighs some decisions rightly and leaves out others
+the text also gives a number for the resource (``30 * containers >= 2000`` beside "a truck can hold 40 units of
+oil") gets them, unless the limit's clause names a decision ("the containers must carry 2000 units"). Anything less clear (a resource with several numbers for a
 decision, such as "vitamin A" and "vitamin D" under one root; a sentence naming two decisions; weights
 written as names) leaves the row alone.
 """
@@ -20,8 +22,8 @@ import re
 
 from optolab.agents.checks import mentions_of
 from optolab.agents.codefix import base_name, call_name
-from optolab.agents.goal import (_CLAUSE_END, _WORD, _linear_terms, _term_weights, _tokens, names_count,
-                                 numbers_by_decision, qualified_roots, root)
+from optolab.agents.goal import (_CLAUSE_END, _WORD, _linear_terms, _name_roots, _term_weights, _tokens,
+                                 names_count, numbers_by_decision, qualified_roots, root)
 from optolab.agents.relations import _constant_values, number_of
 
 # words after a limit that say how it is measured, not what: "30 grams of protein", "350 units of vitamin A"
@@ -72,7 +74,7 @@ def fix_rows(code: str, question: str):
             if len(expr) != 1 or not isinstance(expr[0], ast.Compare) or len(expr[0].ops) != 1 \
                     or not isinstance(expr[0].ops[0], (ast.LtE, ast.GtE)):
                 continue
-            change = _fix_row(expr[0], question, variables, named)
+            change = _fix_row(expr[0], question, variables, named, list(variable_names(tree)))
             if change:
                 changes.append(change)
     except Exception:  # noqa: BLE001 - a heuristic fix that trips leaves the code as it was
@@ -83,15 +85,18 @@ def fix_rows(code: str, question: str):
     return Program(ast.unparse(tree) + "\n", changes)
 
 
-def _fix_row(node: ast.Compare, question: str, variables: set[str], named: dict[str, float]) -> str | None:
+def _fix_row(node: ast.Compare, question: str, variables: set[str], named: dict[str, float],
+             order: list[str] = ()) -> str | None:
     for sum_side, limit, on_left in ((node.left, node.comparators[0], True), (node.comparators[0], node.left, False)):
         value = number_of(limit, named)
         if value is None:
             continue
         terms = _linear_terms(sum_side, variables)
         names = list(dict.fromkeys(base_name(t) for t in terms or []))
-        if not terms or len(names) != len(terms) or len(names) < 2:
+        if not terms or len(names) != len(terms):
             return None
+        if len(names) < len(order):
+            return _add_left_out(node, sum_side, on_left, value, terms, names, question, order)
         weights = _term_weights(sum_side, variables)
         resource = resource_of(question, value)
         if weights is None or resource is None or names_count(names, resource):
@@ -109,6 +114,37 @@ def _fix_row(node: ast.Compare, question: str, variables: set[str], named: dict[
         return (f"`{before}` became `{ast.unparse(node)}`: the limit {value:g} is of {_resource_words(question, word)}"
                 ", and these are the numbers the text gives each decision for it")
     return None
+
+
+def _add_left_out(node: ast.Compare, sum_side: ast.AST, on_left: bool, value: float, terms: list[ast.AST],
+                  names: list[str], question: str, order: list[str]) -> str | None:
+    """A row that weighs some decisions by their numbers for the limit's resource and leaves out others the
+    text gives a number for it (``30 * containers >= 2000`` where "a truck can hold 40 units of oil"): the
+    others added, when the clause of the limit names no decision."""
+    resource = resource_of(question, value)
+    weights = _term_weights(sum_side, set(names))
+    if resource is None or weights is None or names_count(order, resource):
+        return None
+    wanted = numbers_by_decision(question, order, resource, keep_one=True)
+    if wanted is None or value in wanted.values() or weights != [wanted[base_name(t)] for t in terms]:
+        return None
+    for m in mentions_of(question, value):
+        clause = _CLAUSE_END.split(re.split(r"[.?!]\s", question[m.start():m.start() + 120])[0], maxsplit=1)[0]
+        back = _CLAUSE_END.split(re.split(r"[.?!]\s", question[max(0, m.start() - 120):m.start()])[-1])[-1]
+        said = qualified_roots(_tokens(back + clause)) | {root(w) for w in _WORD.findall((back + clause).lower())}
+        if said & {r for v in order for r in _name_roots(v)}:
+            return None  # "at least 2000 units of oil from the containers": a limit of that decision
+    before = ast.unparse(node)
+    model = ast.unparse(terms[0]).rsplit(".", 1)[0] + "." if "." in ast.unparse(terms[0]) else ""
+    extra = [f"{wanted[v]:g} * {model}{v}" for v in order if v not in names]
+    new = ast.parse(ast.unparse(sum_side) + " + " + " + ".join(extra), mode="eval").body
+    if on_left:
+        node.left = new
+    else:
+        node.comparators = [new]
+    word = re.escape(next(iter(resource)))
+    return (f"`{before}` became `{ast.unparse(node)}`: the limit {value:g} is of {_resource_words(question, word)}, "
+            "and the text gives the other decisions numbers for it too")
 
 
 def _resource_words(question: str, stem: str) -> str:

@@ -98,3 +98,22 @@ def test_things_told_apart_by_a_letter_or_number_keep_it():
     assert "7 * model.compost_a + 2 * model.compost_b, sense" in fixed.code  # mineral Y, not mineral X
     rows = fix_rows(fixed.code, text)
     assert "3 * model.compost_a + 5 * model.compost_b <= 90" in rows.code
+
+
+def test_a_row_that_leaves_out_a_decision_the_text_weighs_gets_it():
+    text = ("A farm moves hay with wagons and trailers. A wagon carries 12 bales of hay while a trailer carries 20 "
+            "bales of hay. At least 600 bales of hay must be moved, and at most 15 trailers are free. Minimize the "
+            "number of vehicles.")
+    code = """import pyomo.environ as pyo
+model = pyo.ConcreteModel()
+model.wagons = pyo.Var(domain=pyo.NonNegativeIntegers)
+model.trailers = pyo.Var(domain=pyo.NonNegativeIntegers)
+model.obj = pyo.Objective(expr=model.wagons + model.trailers)
+model.hay = pyo.Constraint(expr=12 * model.wagons >= 600)
+model.free = pyo.Constraint(expr=model.trailers <= 15)
+"""
+    fixed = fix_rows(code, text)
+    assert fixed is not None and "12 * model.wagons + 20 * model.trailers >= 600" in fixed.code
+    assert "the other decisions numbers for it too" in fixed.changes[0]
+    own = text.replace("At least 600 bales of hay must be moved", "The wagons must move at least 600 bales of hay")
+    assert fix_rows(code, own) is None  # the limit's clause names the wagons: a limit of that decision
