@@ -342,6 +342,17 @@ _HOW_MANY_UNITS = re.compile(r"\bhow\s+many\s+(?:kilo)?(?:grams|kg|tons|tonnes|p
 _PER_UNIT = re.compile(r"\b(?:per|a|each)\s+(?:kg|kilograms?|kilos?|grams?|litres?|liters?|ml)\b", re.I)
 
 
+_MEASURED_OF = re.compile(r"\d\s*(?:acres?|hectares?|(?:kilo)?grams?|kg|tons?|tonnes?|pounds?|lbs?|(?:milli)?lit(?:er|re)s?|"
+                          r"gallons?|square\s+(?:feet|foot|meters?|metres?|miles?)|cubic\s+\w+)\s+of\s+(?:the\s+)?"
+                          r"([a-z]+)", re.I)
+
+
+def _measured_in_text(question: str, name: str) -> bool:
+    """Whether the text measures the decision in a unit: "5 acres of apples" for ``apple`` or ``apples``."""
+    words = {w.lower().rstrip("s") for w in re.split(r"[_\W\d]+", name) if len(w) > 2}
+    return any(m.group(1).lower().rstrip("s") in words for m in _MEASURED_OF.finditer(question))
+
+
 def relax_measures(code: str, question: str) -> Program | None:
     """Integer decisions whose names say they measure something (``width``, ``side_length``, ``price``), or
     all of them when the question asks "how many kilograms (acres, hours, ...) of" each, made continuous: small models give most decisions an integer domain, and a box's side or a
@@ -352,6 +363,10 @@ def relax_measures(code: str, question: str) -> Program | None:
     # every decision is an amount of something: "how many kilograms of each", "costs $5 per kilogram"
     amounts = bool(_HOW_MANY_UNITS.search(question) or _PER_UNIT.search(question))
     tree = ast.parse(code)
+    # "a minimum of 5 acres of apples and a minimum of 10 acres of pears": every decision measured in a unit
+    names = [base_name(n.targets[0]) or "" for n in ast.walk(tree)
+             if isinstance(n, ast.Assign) and call_name(n.value) == "Var"]
+    amounts = amounts or (len(names) > 1 and all(_measured_in_text(question, name) for name in names))
     relaxed = []
     for node in ast.walk(tree):
         if not (isinstance(node, ast.Assign) and call_name(node.value) == "Var"):

@@ -826,3 +826,20 @@ model.pick = pyo.Constraint(expr=sum(model.open[d] for d in depots) >= 1)
     assert "model.crew = pyo.Var(domain=pyo.NonNegativeIntegers)" in program.code
     assert "model.open = pyo.Var(depots, domain=pyo.Binary)" in program.code  # needs one of two: a choice
     assert sum("was Binary" in c for c in program.changes) == 2
+
+
+def test_decisions_the_text_measures_in_acres_are_made_continuous():
+    from optolab.agents.program import relax_measures
+
+    question = ("Ana farms 40 acres. She must plant at least 6 acres of beans and at least 8 acres of corn. Beans "
+                "earn $90 and corn $70 per acre. How should she split the land?")
+    code = """import pyomo.environ as pyo
+model = pyo.ConcreteModel()
+model.beans = pyo.Var(domain=pyo.NonNegativeIntegers)
+model.corn = pyo.Var(domain=pyo.NonNegativeIntegers)
+model.obj = pyo.Objective(expr=90 * model.beans + 70 * model.corn, sense=pyo.maximize)
+"""
+    fixed = relax_measures(code, question)
+    assert fixed is not None and "NonNegativeIntegers" not in fixed.code
+    one = question.replace("at least 8 acres of corn", "at least 8 corn fields")
+    assert relax_measures(code, one) is None  # only beans is measured: left alone
