@@ -52,7 +52,8 @@ def resource_of(question: str, value: float) -> frozenset[str] | None:
         if not head:
             return None
         # "350 units of vitamin A": vitamin A, not vitamin D
-        qualified = [q for q in qualified_roots(_tokens(question[m.end():m.end() + 60])[:6]) if q.split()[0] == root(head[0])]
+        clause = _CLAUSE_END.split(question[m.end():m.end() + 60], maxsplit=1)[0]  # "10 apples, 20 bananas": no "apples 20"
+        qualified = [q for q in qualified_roots(_tokens(clause)[:6]) if q.split()[0] == root(head[0])]
         found.add(frozenset(qualified[:1] or {root(head[0])}))
     return found.pop() if len(found) == 1 else None
 

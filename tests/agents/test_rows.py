@@ -117,3 +117,8 @@ model.free = pyo.Constraint(expr=model.trailers <= 15)
     assert "the other decisions numbers for it too" in fixed.changes[0]
     own = text.replace("At least 600 bales of hay must be moved", "The wagons must move at least 600 bales of hay")
     assert fix_rows(code, own) is None  # the limit's clause names the wagons: a limit of that decision
+
+
+def test_a_list_of_stock_does_not_read_the_next_number_as_a_qualifier():
+    text = "A shop has a stock of 10 apples, 20 pears and 80 plums to pack into gift boxes."
+    assert resource_of(text, 10) == frozenset({"appl"})
