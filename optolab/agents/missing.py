@@ -26,7 +26,7 @@ import ast
 import re
 
 from optolab.agents.checks import mentions_of, name_words, stem
-from optolab.agents.codefix import _integer_variables, base_name, call_name
+from optolab.agents.codefix import _integer_variables, base_name, call_name, variable_names
 from optolab.agents.goal import _sum_terms
 from optolab.agents.relations import _bound_words
 
@@ -40,7 +40,7 @@ _SHARE = re.compile(_WAY + r"\s+" + _NUM + r"\s*(?:%|percent\b)\s+of\s+(?:the\s+
                     r"(?:made\s+(?:up\s+)?(?:of|by)\s+|by\s+|from\s+)?(?:the\s+)?(?P<part>[a-z-]+(?:\s+[a-z-]+){0,2})",
                     re.I)
 # "at least 20 carrier pigeons must be used", "a minimum of 8 low-volume pipes", "at most 5 vans"
-_COUNT = re.compile(_WAY + r"\s+" + _NUM + r"\s+(?P<part>[a-z-]+(?:\s+[a-z-]+){0,2}?)"
+_COUNT = re.compile(_WAY + r"\s+" + _NUM + r"\s+(?P<part>[a-z-]+(?:\s+[a-z-]+){0,3}?)"
                     r"(?=\s+(?:must|should|can|need|needs|have|has|are|is|be|will|to)\b|\s*[.,;]|\s+(?:and|but)\b)",
                     re.I)
 # "at most 150 desk lamps and 180 night lamps": one bound word over a list, a cap on each decision
@@ -93,11 +93,20 @@ def _names_alone(phrase: str, decisions: list[str]) -> str | None:
     return part if words <= own or own <= words else None
 
 
-def _numbers(tree: ast.Module) -> set[float]:
+def _numbers(tree: ast.Module, weights: bool = True) -> set[float]:
+    """The numbers the code uses; without ``weights``, leaving out those that only weigh a decision
+    (``10 * shots``): a count clause's number there is not its bound."""
     from optolab.agents.program import unread_literals
 
     out: set[float] = set()
     unread = set(map(id, unread_literals(tree)))
+    if not weights:
+        variables = set(variable_names(tree))
+        for n in ast.walk(tree):
+            if isinstance(n, ast.BinOp) and isinstance(n.op, ast.Mult):
+                for num, other in ((n.left, n.right), (n.right, n.left)):
+                    if isinstance(num, ast.Constant) and any(base_name(x) in variables for x in ast.walk(other)):
+                        unread.add(id(num))
     for n in ast.walk(tree):
         if id(n) in unread:
             continue
@@ -158,9 +167,10 @@ def missing_limits(question: str, code: str) -> list[tuple[str, str]]:
             continue
         whole = " + ".join(f"{owner}.{d}" for d in decisions)
         found.append((f"{owner}.{part} {_way(m.group('way'))} {share:g} * ({whole})", m.group(0)))
+    bounds_used = _numbers(tree, weights=False)
     for m in [*_COUNT.finditer(question), *_COUNT_BE.finditer(question)]:
         value = float(m.group("num"))
-        if _uses(used, value) or question[m.end("num"):m.end("num") + 2].lstrip().startswith(("%", "percent")):
+        if _uses(bounds_used, value) or question[m.end("num"):m.end("num") + 2].lstrip().startswith(("%", "percent")):
             continue
         part = _names_alone(m.group("part"), decisions)
         if part is None:

@@ -207,3 +207,19 @@ model.work = pyo.Constraint(expr=20 * model.apples + 35 * model.pears <= 8000)
 def test_at_least_n_should_be_some_decision_is_a_minimum_count():
     text = FERRY.replace("at least 6 small boats must be used", "at least 6 should be small boats")
     assert ("model.small_boats >= 6", "at least 6 should be small boats") in missing_limits(text, CODE)
+
+
+def test_a_count_cap_whose_number_the_code_only_uses_as_a_weight_is_added():
+    text = ("A kitchen makes trays of soup and stew. Each tray of soup feeds 10 people and each tray of stew feeds 7. "
+            "It can make at most 10 trays of hearty soup. How many trays of each maximize the people fed?")
+    code = """import pyomo.environ as pyo
+model = pyo.ConcreteModel()
+model.soup = pyo.Var(domain=pyo.NonNegativeIntegers)
+model.stew = pyo.Var(domain=pyo.NonNegativeIntegers)
+model.obj = pyo.Objective(expr=10 * model.soup + 7 * model.stew, sense=pyo.maximize)
+model.total = pyo.Constraint(expr=model.soup + model.stew <= 30)
+"""
+    fixed = add_missing_limits(code, text)
+    assert fixed is not None and "model.soup <= 10" in _constraints(fixed.code)
+    capped = code + "model.cap = pyo.Constraint(expr=model.soup <= 10)\n"
+    assert add_missing_limits(capped, text) is None
