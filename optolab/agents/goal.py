@@ -453,9 +453,14 @@ def fix_goal_objective(code: str, question: str):
             collapsed = _collapsed(expr_kw[0].value, variables)
             terms, weights = collapsed if collapsed else (None, None)
             names = [base_name(t) for t in terms or []]
-        if not terms or len(names) < 2 or (not finding and names_count(names, goal.roots)):
+        # decisions named after the goal ("otter_tricks") summed with weight 1 count it; with other weights
+        # (``3 * otter_tricks + 5 * dolphin_tricks``) the model weighs them per item, and the weights must be the
+        # goal's numbers
+        if not terms or len(names) < 2 or (not finding and names_count(names, goal.roots)
+                                           and (weights is None or all(w == 1 for w in weights))):
             return None
-        if not finding and counted and names_count(names, counted.roots):
+        if not finding and counted and names_count(names, counted.roots) \
+                and (weights is None or all(w == 1 for w in weights)):
             return None  # a count of the decisions themselves is fix_count_objective's
         # "1 trick" is a number of the goal when the sentence is about one decision
         coefficient = numbers_by_decision(question, names, goal.roots, keep_one=not finding)

@@ -395,3 +395,19 @@ def test_a_count_of_some_material_takes_the_units_the_text_gives_for_its_first_w
     assert fix_count_objective(code, text) is None  # the weights are units of icing, not a count of the decisions
     fixed = fix_goal_objective(code, text)
     assert "3 * model.tarts + 1 * model.pies" in fixed.code  # the text's numbers, each on its own decision
+
+
+def test_decisions_named_after_the_goal_and_weighted_by_other_numbers_get_the_goal_numbers():
+    from optolab.agents.goal import fix_goal_objective
+
+    text = ("A circus shows seals and parrots. A seal does 4 stunts at a time and needs 6 fish. A parrot does 1 stunt "
+            "at a time and needs 2 fish. There are 120 fish. Maximize the total number of stunts.")
+    code = HEAD.replace("ramen", "seal_stunts").replace("fries", "parrot_stunts") + (
+        "model.obj = pyo.Objective(expr=4 * model.seal_stunts + 2 * model.parrot_stunts, sense=pyo.maximize)\n"
+        "model.fish = pyo.Constraint(expr=6 * model.seal_stunts + 2 * model.parrot_stunts <= 120)\n")
+    fixed = fix_goal_objective(code, text)
+    assert fixed is not None and "expr=4 * model.seal_stunts + 1 * model.parrot_stunts" in fixed.code
+    # summed with weight 1, decisions named after the goal count it: left alone
+    count = code.replace("4 * model.seal_stunts + 2 * model.parrot_stunts, sense",
+                         "model.seal_stunts + model.parrot_stunts, sense")
+    assert fix_goal_objective(count, text) is None
