@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 
 from optolab.agents.arith import arith
-from optolab.agents.checks import NUMBER, SPELLED_WORDS, mentions_of, spelled_numbers
+from optolab.agents.checks import NUMBER, SPELLED, SPELLED_WORDS, mentions_of, spelled_numbers
 from optolab.agents.codefix import base_name, call_name
 
 # a goal that is one total over another: "maximize the Energy-Impact Ratio", "the total output divided by ...",
@@ -187,10 +187,12 @@ def _tied_in(sentence: str, roots: frozenset[str], width: int = 3) -> dict[float
 
     out: dict[float, str] = {}
     labels = label_numbers(sentence)
-    for m in NUMBER.finditer(sentence):
+    # digits, and spelled numbers other than "one" ("refill food five times an hour")
+    found = [*NUMBER.finditer(sentence), *(m for m in SPELLED.finditer(sentence) if m.group(1).lower() != "one")]
+    for m in found:
         before = _WORD.findall(sentence[: m.start()].lower())[-width:]
         after = _WORD.findall(_CLAUSE_END.split(sentence[m.end():].lower(), maxsplit=1)[0])[:width]
-        value = float(m.group(1).replace(",", ""))
+        value = float(m.group(1).replace(",", "")) if m.group(1)[0].isdigit() else spelled_numbers(m.group(1))[0]
         limit = _LIMIT_BEFORE.search(sentence[max(0, m.start() - 40): m.start()])
         if value in labels or limit and not _PER_UNIT_ONLY.search(sentence[max(0, m.start() - 40): m.start()]):
             continue
@@ -198,6 +200,8 @@ def _tied_in(sentence: str, roots: frozenset[str], width: int = 3) -> dict[float
         money = bool(roots & _MONEY) and (sentence[: m.start()].rstrip().endswith("$") or percent)
         # the word before counts ("changed 3 times") unless it is the unit of a number before it ("5 apples, 6")
         lead = [] if _UNIT_OF_PREVIOUS.search(sentence[: m.start()]) else before[-1:]
+        if after[:1] == ["times"]:  # "refill food five times": what is done twice is the verb before its object
+            lead = before[-2:]
         pairs = qualified_roots(_tokens(_CLAUSE_END.split(sentence[m.end():], maxsplit=1)[0])[:width + 2]) \
             if any(" " in r for r in roots) else set()
         if money or ({root(w) for w in lead + after} | pairs) & roots:
@@ -413,7 +417,16 @@ def numbers_by_decision(question: str, names: list[str], roots: frozenset[str],
                for w in _WORD.findall(question[m.end():m.end() + 40].lower())[:3]}
     roots_of = {v: r - counted or r for v, r in roots_of.items()}
     out: dict[str, float] = {}
-    clauses = [c for sentence in sentences(question) for c in _CONTRAST.split(sentence) if c.strip()]
+    clauses: list[str] = []
+    for sentence in sentences(question):
+        halves = [c for c in _CONTRAST.split(sentence) if c.strip()]
+        for k, half in enumerate(halves):
+            # "... by hand, and have 85 interactions while refilling food twenty times": a half that names no
+            # decision goes on about the one before
+            if k and not _named_in(_clause_roots(half), names, roots_of):
+                clauses[-1] += "; " + half  # kept apart from the numbers before it
+            else:
+                clauses.append(half)
     for v in names:
         values: set[float] = set()
         for sentence in clauses:
@@ -584,9 +597,11 @@ def _counts(question: str, value: float, roots: frozenset[str]) -> bool:
     """Whether the text names the counted thing right after ``value`` ("2 parking spots" for spots), before
     any "per", "each", "and" that would make it a rate or another attribute; or says how often it happens
     ("needs to be changed 3 times a decade" for changes)."""
-    for m in mentions_of(question, value):
-        before = _WORD.findall(question[max(0, m.start() - 30):m.start()].lower())[-1:]
-        if before and root(before[0]) in roots and re.match(r"\s+times\b", question[m.end():]):
+    spelled = [m for m in SPELLED.finditer(question) if spelled_numbers(m.group(1))[:1] == [value]]
+    for m in [*mentions_of(question, value), *spelled]:
+        # "changed 3 times", "refill food five times"
+        before = _WORD.findall(question[max(0, m.start() - 30):m.start()].lower())[-2:]
+        if any(root(w) in roots for w in before) and re.match(r"\s+times\b", question[m.end():]):
             return True
         after = _WORD.findall(question[m.end():m.end() + 40].lower())
         if after[:2] in (["units", "of"], ["unit", "of"]):  # "2 units of filler": the filler is counted

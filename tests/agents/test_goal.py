@@ -295,8 +295,11 @@ def test_a_sentence_about_two_decisions_in_turn_gives_each_its_number():
     code = HEAD.replace("ramen", "vans").replace("fries", "lorries") + (
         "model.obj = pyo.Objective(expr=3 * model.vans + 1 * model.lorries, sense=pyo.minimize)\n")
     assert "expr=1 * model.vans + 3 * model.lorries" in fix_goal_objective(code, text).code
-    # a count goal is the count fix's: its weights are not per-decision numbers of the goal
-    count = text.replace("Minimize the parking bays used.", "Minimize the total number of crates per trip.")
+    # "while carrying 20 crates" names no decision: it goes on about the lorry before it
+    assert numbers_by_decision(text, ["vans", "lorries"], frozenset({root("crates")}), keep_one=True) == {"vans": 6.0,
+                                                                                                  "lorries": 20.0}
+    # a count of the decisions themselves is the count fix's: no per-decision numbers weigh it
+    count = text.replace("Minimize the parking bays used.", "Minimize the total number of vehicles.")
     plain = code.replace("3 * model.vans + 1 * model.lorries", "model.vans + model.lorries")
     assert fix_goal_objective(plain, count) is None
 
@@ -411,3 +414,16 @@ def test_decisions_named_after_the_goal_and_weighted_by_other_numbers_get_the_go
     count = code.replace("4 * model.seal_stunts + 2 * model.parrot_stunts, sense",
                          "model.seal_stunts + model.parrot_stunts, sense")
     assert fix_goal_objective(count, text) is None
+
+
+def test_spelled_numbers_of_how_often_something_is_done_weigh_a_count_goal():
+    from optolab.agents.goal import fix_goal_objective
+
+    text = ("A cafe serves by counter or by tray. Counter staff serve 40 guests and restock cups five times an hour. "
+            "Tray staff serve 55 guests an hour, while restocking cups twelve times an hour. The cafe must serve 300 "
+            "guests an hour. How many of each should it staff to minimize the total number of restocks per hour?")
+    code = HEAD.replace("ramen", "counter_staff").replace("fries", "tray_staff") + (
+        "model.obj = pyo.Objective(expr=model.counter_staff + model.tray_staff, sense=pyo.minimize)\n"
+        "model.guests = pyo.Constraint(expr=40 * model.counter_staff + 55 * model.tray_staff >= 300)\n")
+    fixed = fix_goal_objective(code, text)
+    assert fixed is not None and "expr=5 * model.counter_staff + 12 * model.tray_staff" in fixed.code
