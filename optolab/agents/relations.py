@@ -35,6 +35,8 @@ _NOUN = r"([a-z]+(?:\s+[a-z]+){0,2}?)"
 # "at least twice as many cars as vans": cars >= 2 * vans; also "twice the amount of X as (to that of) Y",
 # "two times as many X than Y"
 _AS_MANY = re.compile(_TIMES + r"\s+(?:as\s+(?:many|much)|the\s+(?:amount|number|quantity)\s+of)\s+" + _NOUN
+                      # "two times as many large pizzas should be made than medium pizzas"
+                      + r"(?:\s+(?:should|must|can|will|need\s+to|has\s+to|have\s+to)\s+be\s+[a-z]+)?"
                       + r"\s+(?:as|than|to\s+that\s+of|compared\s+to)\s+(?:the\s+)?(?:number\s+of\s+|amount\s+of\s+)?"
                       + _NOUN, re.I)
 # "the number of cars must be at least three times the number of vans"

@@ -293,7 +293,8 @@ def test_more_wordings_of_a_multiple():
     code = SCALARS + "model.m = pyo.Constraint(expr=model.vans >= 2 * model.cars)\n"
     for q in ("The lot can hold at most twice the amount of vans as cars.",
               "The lot can hold at most twice the number of vans to that of cars.",
-              "The lot can hold at most two times as many vans than cars."):
+              "The lot can hold at most two times as many vans than cars.",
+              "At most two times as many vans should be parked than cars."):
         fixed = fix_relations(code, q)
         assert fixed is not None and "model.vans <= 2 * model.cars" in fixed.code, q
     assert fix_relations(code.replace(">=", "<="), "The lot can hold at most twice the amount of vans as cars.") is None
