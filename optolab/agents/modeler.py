@@ -45,6 +45,7 @@ from optolab.agents.units import fix_time_units
 from optolab.agents.datagoal import fix_objective_data
 from optolab.agents.capacity import fix_per_item_limits
 from optolab.agents.linking import link_open_decisions
+from optolab.agents.shares import fix_measured_shares
 from optolab.agents.rows import fix_rows
 from optolab.agents.retrieval import Example, ExampleBank
 from optolab.llm.schema import FIELD_ORDERS
@@ -105,17 +106,17 @@ def tidy_program(raw: str, question: str) -> dict[str, Any]:
     """What the program strategy runs for LLM-written code ``raw``: the code cleaned and mechanically
     fixed (:func:`optolab.agents.program.clean_program`), then the fixes that read the question (a goal
     written as a bare expression, the goal's decision, the goal's table column, a count goal, LP wording, a
-    total limit written per item, a yes/no decision tied to nothing, relations, rows weighted by another
-    resource's numbers, the goal's numbers, limits the text states that the code leaves out, minutes added to
-    hours), with every change listed; or the issues that leave no code to run."""
+    total limit written per item, a yes/no decision tied to nothing, relations, a share of a measured total,
+    rows weighted by another resource's numbers, the goal's numbers, limits the text states that the code leaves
+    out, minutes added to hours), with every change listed; or the issues that leave no code to run."""
     try:
         program = clean_program(raw)
     except ProgramError as exc:
         return {"code": None, "issues": [str(exc)], "origins": {}, "raw": raw, "changes": []}
     for fix in (define_stated_data, make_objective, add_missing_sense, focus_objective, fix_objective_data,
                 fix_count_objective, relax_for_lp, relax_measures, drop_bogus_bounds, fix_per_item_limits,
-                link_open_decisions, fix_relations, fix_rows, fix_goal_objective, add_missing_limits,
-                fix_time_units):
+                link_open_decisions, fix_relations, fix_measured_shares, fix_rows, fix_goal_objective,
+                add_missing_limits, fix_time_units):
         fixed = fix(program.code, question)
         if fixed is not None:
             program = Program(fixed.code, program.changes + fixed.changes)
