@@ -146,8 +146,16 @@ def goal_of(question: str) -> Goal | None:
         return _FIND_VERB.get(m.group(1).lower(), m.group(1).lower())
 
     # "an increase in demand" is a noun, not the goal: it comes last
+    # among the other verbs, the question's own sentence comes first: "to increase their capacity" in the opening
+    # is a purpose, "how many ... to decrease the total number of vehicles?" the goal
+    asked = [(a.start(), a.end()) for a in re.finditer(r"[^.?!]*\?", question)]
+
+    def in_question(m: re.Match) -> bool:
+        return any(a <= m.start() < b for a, b in asked)
+
     matches.sort(key=lambda m: (not verb(m).startswith(("minimi", "maximi")),
-                                bool(_NOUN_BEFORE.search(question[max(0, m.start() - 12):m.start()])), m.start()))
+                                bool(_NOUN_BEFORE.search(question[max(0, m.start() - 12):m.start()])),
+                                not in_question(m), m.start()))
     for m in matches:
         words = [w.lower() for w in re.split(r"[\s-]+", m.group(2)) if w]
         while words and words[0] in _LEAD:
@@ -634,9 +642,13 @@ def plain_count(question: str, expr: ast.AST, variables: set[str], integer: set[
     goal = _counted(question)
     terms = _linear_terms(expr, variables) if goal else None
     names = list(dict.fromkeys(base_name(t) for t in terms or []))
-    if not terms or len(names) != len(terms) or len(names) < 2 or not set(names) <= integer:
+    weights = _term_weights(expr, variables) if terms and len(names) == len(terms) else None
+    if goal and (not terms or len(names) != len(terms)):  # a decision named twice (``50 * sedans - 10 * sedans``)
+        collapsed = _collapsed(expr, variables)
+        terms, weights = collapsed if collapsed else (None, None)
+        names = [base_name(t) for t in terms or []]
+    if not terms or len(names) < 2 or not set(names) <= integer:
         return None
-    weights = _term_weights(expr, variables)
     if weights is None or all(w == 1.0 for w in weights):
         return None
     if any(root(w) in goal.roots for m in _SPELLED.finditer(question) for w in m.groups() if w):

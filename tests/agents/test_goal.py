@@ -427,3 +427,17 @@ def test_spelled_numbers_of_how_often_something_is_done_weigh_a_count_goal():
         "model.guests = pyo.Constraint(expr=40 * model.counter_staff + 55 * model.tray_staff >= 300)\n")
     fixed = fix_goal_objective(code, text)
     assert fixed is not None and "expr=5 * model.counter_staff + 12 * model.tray_staff" in fixed.code
+
+
+def test_the_goal_in_the_question_beats_a_purpose_in_the_opening_and_a_count_collapses_repeats():
+    from optolab.agents.goal import fix_count_objective
+
+    text = ("A ferry firm can buy boats or rafts to increase its capacity for more riders. A boat seats 60 riders "
+            "and a raft seats 20 riders. At least 900 riders must be seated. How many of each should it buy to "
+            "decrease the total number of vessels needed?")
+    assert goal_of(text).verb == "decrease" and goal_of(text).roots == frozenset({root("vessels")})
+    code = HEAD.replace("ramen", "boats").replace("fries", "rafts") + (
+        "model.obj = pyo.Objective(expr=model.boats * 60 + 20 * model.rafts - model.boats * 5, sense=pyo.minimize)\n"
+        "model.seat = pyo.Constraint(expr=60 * model.boats + 20 * model.rafts >= 900)\n")
+    fixed = fix_count_objective(code, text)
+    assert fixed is not None and "Objective(expr=model.boats + model.rafts" in fixed.code
