@@ -22,7 +22,7 @@ import itertools
 import re
 
 from optolab.agents.checks import mentions_of, numbers_in_text, spelled_numbers
-from optolab.agents.codefix import _integer_variables, base_name, call_name, variable_names
+from optolab.agents.codefix import _integer_variables, base_name, call_name, var_bounds, variable_names
 from optolab.agents.relations import _PER_ITEM_NEED, _bound_words, number_of
 
 
@@ -51,24 +51,19 @@ def _percent_only(question: str, value: float) -> bool:
 def _percent_var_bounds(tree: ast.Module, question: str) -> list[str]:
     """``Var(bounds=(50, 60))`` where the text gives 60 only as "at most 60% of the dogs": that side is dropped."""
     changes = []
-    for n in ast.walk(tree):
-        if not (isinstance(n, ast.Assign) and call_name(n.value) == "Var"):
+    for n, kw in var_bounds(tree):
+        elts = list(kw.value.elts)
+        gone = [i for i, e in enumerate(elts) if isinstance(e, ast.Constant) and isinstance(e.value, (int, float))
+                and not isinstance(e.value, bool) and abs(e.value) not in (0, 1)
+                and _percent_only(question, abs(float(e.value)))]
+        if not gone:
             continue
-        for kw in n.value.keywords:
-            if kw.arg != "bounds" or not isinstance(kw.value, ast.Tuple) or len(kw.value.elts) != 2:
-                continue
-            elts = list(kw.value.elts)
-            gone = [i for i, e in enumerate(elts) if isinstance(e, ast.Constant) and isinstance(e.value, (int, float))
-                    and not isinstance(e.value, bool) and abs(e.value) not in (0, 1)
-                    and _percent_only(question, abs(float(e.value)))]
-            if not gone:
-                continue
-            before, numbers = ast.unparse(kw.value), ", ".join(f"{elts[i].value:g}" for i in gone)
-            for i in gone:
-                elts[i] = ast.Constant(None if i else 0)
-            kw.value = ast.Tuple(elts, ast.Load())
-            changes.append(f"the bounds of {ast.unparse(n.targets[0])} {before} became {ast.unparse(kw.value)}: the "
-                           f"text gives {numbers} only as a percentage, a share and not a count")
+        before, numbers = ast.unparse(kw.value), ", ".join(f"{elts[i].value:g}" for i in gone)
+        for i in gone:
+            elts[i] = ast.Constant(None if i else 0)
+        kw.value = ast.Tuple(elts, ast.Load())
+        changes.append(f"the bounds of {ast.unparse(n.targets[0])} {before} became {ast.unparse(kw.value)}: the "
+                       f"text gives {numbers} only as a percentage, a share and not a count")
     return changes
 
 

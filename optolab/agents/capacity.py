@@ -83,10 +83,7 @@ def fix_per_item_limits(code: str, question: str):
             changes.append(note)
     except Exception:  # noqa: BLE001 - a heuristic fix that trips leaves the code as it was
         return None
-    if not changes:
-        return None
-    ast.fix_missing_locations(tree)
-    return Program(ast.unparse(tree) + "\n", changes)
+    return Program.changed(tree, changes)
 
 
 def _rule_family(stmt: ast.stmt, question: str, named: dict[str, float]) -> tuple[str, str] | None:

@@ -289,6 +289,28 @@ def base_name(node: ast.AST) -> str | None:
     return None
 
 
+def var_bounds(tree: ast.AST):
+    """Each ``bounds=(lo, hi)`` keyword of a ``Var(...)`` assignment, with the assignment."""
+    for n in ast.walk(tree):
+        if isinstance(n, ast.Assign) and call_name(n.value) == "Var":
+            for kw in n.value.keywords:
+                if kw.arg == "bounds" and isinstance(kw.value, ast.Tuple) and len(kw.value.elts) == 2:
+                    yield n, kw
+
+
+def data_dicts(tree: ast.Module) -> dict[str, ast.Dict]:
+    """Names the code sets once, at the top level, to a dict literal (``cost = {'A': 3, 'B': 5}``)."""
+    out: dict[str, ast.Dict] = {}
+    counts: dict[str, int] = {}
+    for n in tree.body:
+        if isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name):
+            name = n.targets[0].id
+            counts[name] = counts.get(name, 0) + 1
+            if isinstance(n.value, ast.Dict) and n.value.keys and all(k is not None for k in n.value.keys):
+                out[name] = n.value
+    return {k: v for k, v in out.items() if counts[k] == 1}
+
+
 def variable_names(tree: ast.Module) -> list[str]:
     """Names bound to ``Var(...)``, in order: ``model.x = pyo.Var(...)`` gives x, ``y = Var(...)`` gives y."""
     out: dict[str, None] = {}

@@ -13,20 +13,8 @@ from __future__ import annotations
 
 import ast
 
+from optolab.agents.codefix import data_dicts
 from optolab.agents.goal import _name_roots, _objective_expr, goal_of
-
-
-def _data_dicts(tree: ast.Module) -> dict[str, tuple]:
-    """Names the code sets once, at the top level, to a dict literal; each with its keys (as written)."""
-    out: dict[str, tuple] = {}
-    counts: dict[str, int] = {}
-    for n in tree.body:
-        if isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name):
-            name = n.targets[0].id
-            counts[name] = counts.get(name, 0) + 1
-            if isinstance(n.value, ast.Dict) and n.value.keys and all(k is not None for k in n.value.keys):
-                out[name] = tuple(ast.unparse(k) for k in n.value.keys)
-    return {k: v for k, v in out.items() if counts[k] == 1}
 
 
 def fix_objective_data(code: str, question: str):
@@ -40,7 +28,7 @@ def fix_objective_data(code: str, question: str):
         if goal is None:
             return None
         tree = ast.parse(code)
-        dicts = _data_dicts(tree)
+        dicts = {k: tuple(ast.unparse(x) for x in d.keys) for k, d in data_dicts(tree).items()}
         kw = _objective_expr(tree)
         if kw is None or len(dicts) < 2:
             return None

@@ -96,7 +96,4 @@ def link_open_decisions(code: str, question: str = ""):
                            "for and no constraint read, so the capacity it allows is there only when it is 1")
     except Exception:  # noqa: BLE001 - a heuristic fix that trips leaves the code as it was
         return None
-    if not changes:
-        return None
-    ast.fix_missing_locations(tree)
-    return Program(ast.unparse(tree) + "\n", changes)
+    return Program.changed(tree, changes)

@@ -30,6 +30,14 @@ class Program:
     code: str
     changes: list[str] = field(default_factory=list)
 
+    @classmethod
+    def changed(cls, tree: ast.AST, changes: list[str]) -> "Program | None":
+        """The code of an edited ``tree`` with what changed, or None when nothing did."""
+        if not changes:
+            return None
+        ast.fix_missing_locations(tree)
+        return cls(ast.unparse(tree) + "\n", changes)
+
 
 class ProgramError(ValueError):
     """The reply holds no usable Python code; the message says what to fix."""

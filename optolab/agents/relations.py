@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from optolab.agents.arith import arith
 from optolab.agents.checks import mentions_of, name_words, stem
-from optolab.agents.codefix import base_name, call_name
+from optolab.agents.codefix import base_name, call_name, var_bounds
 
 _SHARE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|percent\b)\s+of\s+(?:the\s+|all\s+(?:the\s+)?|its\s+|their\s+|his\s+|"
                     r"her\s+)?(?:total\s+)?(?:number\s+of\s+|amount\s+of\s+)?([a-z]+)", re.I)
@@ -730,27 +730,22 @@ def _fix_var_bounds(tree: ast.AST, question: str) -> list[str]:
     """``Var(bounds=(0, 12))`` where the text says "at least 12": the number moved to the side the text gives it
     (``bounds=(12, None)``), and the other way for "at most"; each change described."""
     changes = []
-    for n in ast.walk(tree):
-        if not (isinstance(n, ast.Assign) and call_name(n.value) == "Var"):
+    for n, kw in var_bounds(tree):
+        lo, hi = kw.value.elts
+        lo_value, hi_value = arith(lo), arith(hi)
+        name = ast.unparse(n.targets[0])
+        if hi_value not in (None, 0.0) and lo_value in (None, 0.0):
+            value, want, new = hi_value, "lower", ast.Tuple([hi, ast.Constant(None)], ast.Load())
+        elif lo_value not in (None, 0.0) and isinstance(hi, ast.Constant) and hi.value is None:
+            value, want, new = lo_value, "upper", ast.Tuple([ast.Constant(0), lo], ast.Load())
+        else:
             continue
-        for kw in n.value.keywords:
-            if kw.arg != "bounds" or not isinstance(kw.value, ast.Tuple) or len(kw.value.elts) != 2:
-                continue
-            lo, hi = kw.value.elts
-            lo_value, hi_value = arith(lo), arith(hi)
-            name = ast.unparse(n.targets[0])
-            if hi_value not in (None, 0.0) and lo_value in (None, 0.0):
-                value, want, new = hi_value, "lower", ast.Tuple([hi, ast.Constant(None)], ast.Load())
-            elif lo_value not in (None, 0.0) and isinstance(hi, ast.Constant) and hi.value is None:
-                value, want, new = lo_value, "upper", ast.Tuple([ast.Constant(0), lo], ast.Load())
-            else:
-                continue
-            kind, words = _bound_words(question, value)
-            if kind != want or not _names_after(question, value, base_name(n.targets[0]) or ""):
-                continue  # "at least 4 units of medicine to the brain": a bound on something else
-            before = ast.unparse(kw.value)
-            kw.value = new
-            changes.append(f"the bounds of {name} {before} became {ast.unparse(new)}: the text says \"{words}\"")
+        kind, words = _bound_words(question, value)
+        if kind != want or not _names_after(question, value, base_name(n.targets[0]) or ""):
+            continue  # "at least 4 units of medicine to the brain": a bound on something else
+        before = ast.unparse(kw.value)
+        kw.value = new
+        changes.append(f"the bounds of {name} {before} became {ast.unparse(new)}: the text says \"{words}\"")
     return changes
 
 

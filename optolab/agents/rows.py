@@ -80,10 +80,7 @@ def fix_rows(code: str, question: str):
                 changes.append(change)
     except Exception:  # noqa: BLE001 - a heuristic fix that trips leaves the code as it was
         return None
-    if not changes:
-        return None
-    ast.fix_missing_locations(tree)
-    return Program(ast.unparse(tree) + "\n", changes)
+    return Program.changed(tree, changes)
 
 
 def _fix_row(node: ast.Compare, question: str, variables: set[str], named: dict[str, float],

@@ -91,7 +91,4 @@ def fix_measured_shares(code: str, question: str):
                                f"the {word}, and gives each decision its {word}")
     except Exception:  # noqa: BLE001 - a heuristic fix that trips leaves the code as it was
         return None
-    if not changes:
-        return None
-    ast.fix_missing_locations(tree)
-    return Program(ast.unparse(tree) + "\n", changes)
+    return Program.changed(tree, changes)

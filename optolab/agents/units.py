@@ -16,7 +16,7 @@ import ast
 import re
 
 from optolab.agents.checks import mentions_of
-from optolab.agents.codefix import call_name
+from optolab.agents.codefix import call_name, data_dicts
 from optolab.agents.relations import _constant_values, number_of
 
 # the word after a number that gives its unit, and what one of it is in the family's base unit
@@ -64,15 +64,10 @@ def _mixed_families(question: str) -> set[str]:
 
 
 def _data_dicts(tree: ast.Module) -> dict[str, ast.Dict]:
-    """Names the code sets once, at the top level, to a dict of plain numbers (``weight = {'A': 800, ...}``)."""
-    out: dict[str, ast.Dict] = {}
-    for n in tree.body:
-        if isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name) \
-                and isinstance(n.value, ast.Dict) and n.value.values and all(
-                    isinstance(v, ast.Constant) and isinstance(v.value, (int, float)) and not isinstance(v.value, bool)
-                    for v in n.value.values):
-            out[n.targets[0].id] = n.value
-    return out
+    """The code's data dicts whose values are all plain numbers (``weight = {'A': 800, ...}``)."""
+    return {k: d for k, d in data_dicts(tree).items() if all(
+        isinstance(v, ast.Constant) and isinstance(v.value, (int, float)) and not isinstance(v.value, bool)
+        for v in d.values)}
 
 
 def _numbers(node: ast.AST, named: dict[str, float], dicts: dict[str, ast.Dict] = {}) -> list[tuple[ast.AST, float]]:
