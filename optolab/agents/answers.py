@@ -6,7 +6,10 @@ model knows them as ``trucks[A]`` and the objective. :func:`answer_keys` maps ea
 name to the objective, to one variable value, or to nothing.
 
 Two passes: a word-overlap match that needs no model and settles the clear cases (the objective
-phrasings, a variable whose name and index words all appear in the key), and, for the rest, one
+phrasings or the question's goal words with no variable named, a variable whose name and index words all appear
+in the key, an index written apart in the key such as "Apple Sauce" for ``produce[Applesauce]``, the one
+variable whose name holds every word of a short key such as "bikes" for ``electric_bikes``; plurals meet their
+singulars), and, for the rest, one
 small LLM call whose reply is constrained to the list of candidates (a JSON schema with an enum
 per key), so a small model cannot invent a name.
 """
@@ -18,6 +21,8 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from pydantic import ConfigDict, create_model
+
+from optolab.agents.goal import goal_of
 
 OBJECTIVE = "objective"
 NONE = "none"
@@ -43,8 +48,24 @@ def _words(text: str, name: bool = False) -> set[str]:
         w = raw.lower()
         if w in _STOP and not (w == "a" and (name or (raw == "A" and i > 0))):
             continue
-        out.add(w[:-1] if len(w) > 3 and w.endswith("s") else w)
+        out.add(_stem(w))
     return out
+
+
+def _stem(w: str) -> str:
+    """A plural and a final "e" dropped, so that singular and plural forms meet ("buses" and "bus",
+    "blueberries" and "blueberry", "houses" and "house")."""
+    if len(w) <= 3:
+        return w
+    if w.endswith("ies"):
+        w = w[:-3] + "y"
+    elif w.endswith("s") and not w.endswith("ss"):
+        w = w[:-1]
+    return w[:-1] if len(w) > 3 and w.endswith("e") else w
+
+
+def _letters(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", str(text).lower())
 
 
 @dataclass
@@ -72,8 +93,9 @@ def candidates(values: dict[str, float], objective: float | None,
     return out
 
 
-def _overlap_choice(key: str, cands: list[Candidate]) -> str | None:
-    """The candidate that clearly matches ``key`` by words, or None when it is not clear."""
+def _overlap_choice(key: str, cands: list[Candidate], goal_words: set[str] = frozenset()) -> str | None:
+    """The candidate that clearly matches ``key`` by words, or None when it is not clear. ``goal_words``: the
+    content words of the question's goal ("maximize the number of meals delivered")."""
     kw = _words(key)
     # the goal words must name the asked quantity itself, not what it belongs to
     # ("The x coordinate of the best location" asks for a variable)
@@ -81,10 +103,38 @@ def _overlap_choice(key: str, cands: list[Candidate]) -> str | None:
     has_objective = any(c.key == OBJECTIVE for c in cands)
     if _OBJECTIVE_WORDS.search(head) and not re.search(r"\b(number|how many|amount|quantity)\b", key, re.I):
         return OBJECTIVE if has_objective else None
-    variable = _variable_named_in(kw, cands)
-    if variable is None and has_objective and _SUPERLATIVE_START.match(key):
-        return OBJECTIVE  # "The minimum number of machines", "Total NPV": no variable is named, the goal is
+    variable = _variable_named_in(kw, cands) or _index_named_in(key, cands) or _key_within_name(kw, cands)
+    if variable is None and has_objective and (_SUPERLATIVE_START.match(key) or goal_words & kw):
+        # "The minimum number of machines", "Total NPV", "The number of meals delivered" when the question
+        # maximizes the meals delivered: no variable is named, the goal is
+        return OBJECTIVE
     return variable
+
+
+def _index_named_in(key: str, cands: list[Candidate]) -> str | None:
+    """The variable entry whose index, letters only, stands in the key ("Applesauce" in "Number of Apple Sauce
+    batches"); the longest when several do and one is longest."""
+    text = _letters(key)
+    found = []
+    for c in cands:
+        if c.key == OBJECTIVE or "[" not in c.key:
+            continue
+        index = _letters(c.key.split("[", 1)[1].rstrip("]"))
+        if len(index) >= 3 and index in text:
+            found.append((len(index), c.key))
+    found.sort(reverse=True)
+    if not found or len(found) > 1 and found[0][0] == found[1][0]:
+        return None
+    return found[0][1]
+
+
+def _key_within_name(kw: set[str], cands: list[Candidate]) -> str | None:
+    """The one plain variable whose name holds every content word of the key ("The number of bikes" for
+    ``electric_bikes``)."""
+    if not kw:
+        return None
+    found = [c.key for c in cands if c.key != OBJECTIVE and "[" not in c.key and kw <= _words(c.key, name=True)]
+    return found[0] if len(found) == 1 else None
 
 
 def _variable_named_in(kw: set[str], cands: list[Candidate]) -> str | None:
@@ -157,8 +207,10 @@ def answer_keys(keys: Iterable[str], values: dict[str, float], objective: float 
     by_key = {c.key: c for c in cands}
     chosen: dict[str, str] = {}
     unclear = []
+    goal = goal_of(question) if question else None
+    goal_words = _words(goal.phrase) if goal else set()
     for k in keys:
-        pick = _overlap_choice(k, cands)
+        pick = _overlap_choice(k, cands, goal_words)
         if pick is None:
             unclear.append(k)
         else:

@@ -66,3 +66,20 @@ def test_goal_words_in_what_a_key_belongs_to_do_not_make_it_the_objective():
     got = answer_keys(["The x cordinate of the best location", "The minimum length of rope"], values, 0.35)
     assert "The x cordinate of the best location" not in got  # unclear without a model: left out, not the objective
     assert got["The minimum length of rope"] == 0.35
+
+
+def test_plurals_indexes_written_apart_and_short_keys_are_settled_without_a_model():
+    values = {"bus": 4.0, "vans": 9.0, "make[Peanutbutter]": 12.0, "make[Jam]": 3.0, "electric_bikes": 26.0,
+              "raspberries": 7.0}
+    keys = ["The number of buses", "The number of vans", "Jars of Peanut Butter made", "Jars of jam made",
+            "The number of bikes", "The number of raspberry boxes"]
+    assert answer_keys(keys, values, 100.0) == {"The number of buses": 4.0, "The number of vans": 9.0,
+                                                "Jars of Peanut Butter made": 12.0, "Jars of jam made": 3.0,
+                                                "The number of bikes": 26.0, "The number of raspberry boxes": 7.0}
+
+
+def test_a_key_that_names_the_goal_and_no_variable_is_the_objective():
+    question = "Bikes carry 8 meals and scooters 5 meals. How many of each maximize the number of meals delivered?"
+    got = answer_keys(["The number of meals delivered", "The number of scooters"], {"bikes": 3.0, "scooters": 2.0},
+                      34.0, question=question)
+    assert got == {"The number of meals delivered": 34.0, "The number of scooters": 2.0}
