@@ -133,6 +133,28 @@ def _bind_after_components(tree: ast.Module, made: dict[str, int], binds: dict[s
         tree.body.insert(i + 1, ast.parse(f"{binds[component]} = {owner}.{component}").body[0])
 
 
+def _early_aliases(tree: ast.Module, changes: list[str]) -> None:
+    """``x1, x2 = (model.x1, model.x2)`` before ``model.x1 = pyo.Var(...)``: a name bound to a component the
+    code makes only later fails at once; the binding moves right after the last component it reads."""
+    made = _made_components(tree)
+    moved = []
+    for i, stmt in reversed(list(enumerate(tree.body))):
+        if not (isinstance(stmt, ast.Assign) and all(isinstance(t, (ast.Name, ast.Tuple)) for t in stmt.targets)):
+            continue
+        parts = stmt.value.elts if isinstance(stmt.value, ast.Tuple) else [stmt.value]
+        if not parts or not all(isinstance(p, ast.Attribute) and isinstance(p.value, ast.Name) for p in parts):
+            continue
+        later = [made.get(p.attr) for p in parts]
+        if None in later or max(later) <= i:
+            continue
+        tree.body.insert(max(later) + 1, stmt)
+        del tree.body[i]
+        moved.append(ast.unparse(stmt))
+        made = _made_components(tree)
+    if moved:
+        changes.append(f"moved {', '.join(f'`{m}`' for m in moved)} after the components it reads are made")
+
+
 def _fix_undefined_names(tree: ast.Module, changes: list[str]) -> None:
     """Two slips of small models, fixed before the code runs:
 
@@ -855,6 +877,7 @@ def fix_tree(tree: ast.Module, changes: list[str]) -> ast.Module:
     _domain_typos(tree, changes)
     _padded_keys(tree, changes)
     _binary_counts(tree, changes)
+    _early_aliases(tree, changes)
     tree = _UnrollAdds(changes).visit(tree)
     tree = _SumOfOne(set(variable_names(tree)), changes).visit(tree)
     tree = _SumOfMany(changes).visit(tree)

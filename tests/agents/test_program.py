@@ -843,3 +843,18 @@ model.obj = pyo.Objective(expr=90 * model.beans + 70 * model.corn, sense=pyo.max
     assert fixed is not None and "NonNegativeIntegers" not in fixed.code
     one = question.replace("at least 8 acres of corn", "at least 8 corn fields")
     assert relax_measures(code, one) is None  # only beans is measured: left alone
+
+
+def test_clean_program_moves_names_bound_to_components_made_later():
+    code = """import pyomo.environ as pyo
+model = pyo.ConcreteModel()
+a, b = (model.a, model.b)
+model.a = pyo.Var(domain=pyo.NonNegativeReals)
+model.b = pyo.Var(domain=pyo.NonNegativeReals)
+model.obj = pyo.Objective(expr=a + 2 * b, sense=pyo.maximize)
+model.cap = pyo.Constraint(expr=a + b <= 4)
+"""
+    program = clean_program(code)
+    lines = program.code.splitlines()
+    assert lines.index("a, b = (model.a, model.b)") > lines.index("model.b = pyo.Var(domain=pyo.NonNegativeReals)")
+    assert any("after the components it reads are made" in c for c in program.changes)
