@@ -150,7 +150,7 @@ def _disjoint(a: list[Ref], b: list[Ref]) -> bool:
 
 def _phrase_refs(phrase: str, refs: list[Ref]) -> list[Ref]:
     """The refs that a noun phrase ("large trucks") names best, by shared word stems."""
-    words = {stem(w) for w in phrase.lower().split() if w not in _SKIP}
+    words = {stem(w) for w in re.split(r"[^a-z0-9]+", phrase.lower()) if w and w not in _SKIP}  # "full-time"
     scored = [(len(words & r.words()), r) for r in refs]
     best = max((s for s, _ in scored), default=0)
     return [r for s, r in scored if s == best and best > 0]
@@ -259,7 +259,7 @@ _FRACTION_WORDS = {"half": (1, 2), "third": (1, 3), "quarter": (1, 4), "fourth":
 _FRACTION = re.compile(r"\b(?P<q>at\s+least|at\s+most|no\s+more\s+than|no\s+less\s+than|not\s+more\s+than|"
                        r"not\s+less\s+than|a\s+(?:minimum|maximum)\s+of|up\s+to)\s+(?:a\s+|one[\s-])?"
                        r"(?P<f>half|third|quarter|fourth|fifth|two[\s-]thirds|three[\s-]quarters|three[\s-]fourths)"
-                       r"\s+(?:as\s+(?:many|much)\s+as|of)\s+(?:that\s+(?:in|of|for)\s+|those\s+(?:in|of|for)\s+|"
+                       r"(?:\s+(?:as\s+(?:many|much)\s+as|of))?\s+(?:that\s+(?:in|of|for)\s+|those\s+(?:in|of|for)\s+|"
                        r"the\s+(?:number|amount|quantity)\s+(?:of|to)\s+|the\s+)?(?P<other>[a-z]+(?:\s+[a-z]+){0,3})",
                        re.I)
 _CLAUSE_START = re.compile(r".*(?:[.;:!?]\s|,\s|\bthat\s)", re.I | re.S)

@@ -370,3 +370,12 @@ def test_must_take_more_a_than_b_written_the_other_way_is_turned_round():
     fixed = fix_relations(code, q)
     assert "model.vans >= model.cars" in fixed.code
     assert fix_relations(code.replace("<=", ">="), q) is None
+
+
+def test_half_the_number_of_and_hyphenated_names_are_read():
+    q = ("A firm hires part-time and full-time staff. The number of full-time staff should be at least half the "
+         "number of part-time staff. Minimize the wages.")
+    code = SCALARS.replace("vans", "part_time").replace("cars", "full_time") + \
+        "model.r = pyo.Constraint(expr=model.full_time >= model.part_time / 3)\n"
+    fixed = fix_relations(code, q)
+    assert fixed is not None and "model.full_time >= 0.5 * model.part_time" in fixed.code
