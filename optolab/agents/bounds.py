@@ -127,8 +127,11 @@ def bogus_bounds(question: str, tree: ast.Module, variables: set[str]) -> list[t
         elif round(abs(value), 6) not in literal:
             made_up.append((stmt, f"the text never writes {value:g}, which only some sum, difference, product or "
                                   "quotient of two of its numbers gives, like the numbers of the other caps left out"))
+        elif abs(value) in coefficients:
+            made_up.append((stmt, f"the text gives {value:g} as what an item takes, which the code uses as a weight "
+                                  "too, and never as a bound, like the numbers of the other caps left out"))
     # one such cap may be derived (300 units at 30 each: 10); caps on several decisions, each from a different
-    # mix of unrelated numbers, are made up ("sponge_cakes <= 20", "birthday_cakes <= 5")
+    # mix of unrelated numbers or a weight the text gives, are made up ("sponge_cakes <= 20", "oatmeal <= 50")
     if len(made_up) + len(found) >= 2 and made_up:
         found += made_up
     return found

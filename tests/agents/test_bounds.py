@@ -71,3 +71,15 @@ def test_a_number_the_text_gives_only_as_a_percentage_is_no_bound_of_a_count():
     assert fixed is not None
     assert "bounds=(2, None)" in fixed.code and "model.pct" not in fixed.code and "model.share" in fixed.code
     assert any("40 only as a percentage" in c for c in fixed.changes)
+
+
+def test_a_cap_from_a_weight_the_text_gives_counts_as_made_up_beside_another():
+    # 8 is what a pendant takes (and a weight in the code); 20 = 12 + 8: two caps the text never states
+    code = HEAD.replace("model.sales = pyo.Constraint(expr=model.rings <= 30)\n", "").replace(
+        "model.need = pyo.Constraint(expr=model.pendants >= 5)\n", "") + (
+        "model.r_cap = pyo.Constraint(expr=model.rings <= 20)\nmodel.p_cap = pyo.Constraint(expr=model.pendants <= 8)\n")
+    text = TEXT.replace("A ring requires 12 grams of silver and a pendant requires 8 grams", "Rings take 12 grams of "
+                        "silver and pendants take 8 grams")
+    fixed = drop_bogus_bounds(code, text)
+    assert fixed is not None and "r_cap" not in fixed.code and "p_cap" not in fixed.code
+    assert any("what an item takes" in c for c in fixed.changes)
