@@ -83,6 +83,16 @@ def _one_decision(phrase: str, decisions: list[str]) -> str | None:
     return hits[0] if best > 0 and len(hits) == 1 else None
 
 
+def _counts_all(question: str, phrase: str, decisions: list[str]) -> bool:
+    """Whether a count clause's noun ("300 light fixtures") is what every decision is a kind of: it names no
+    decision, and the question asks "how many of each light" (or "how many lights") by a word of it."""
+    words = _words(phrase)
+    if not words or any(words & name_words(d) for d in decisions):
+        return False
+    asked = re.findall(r"\bhow\s+many\s+(?:of\s+each\s+(?:type\s+of\s+|kind\s+of\s+)?)?([a-z-]+)", question, re.I)
+    return any(stem(a.lower()) in words for a in asked)
+
+
 def _names_alone(phrase: str, decisions: list[str]) -> str | None:
     """The decision a phrase is the name of ("carrier pigeons" -> ``carrier_pigeons``, "low-volume pipes" ->
     ``low_volume``), not a measure of ("hours of oven time") or a part of ("rye flour" beside ``rye_loaves``)."""
@@ -174,6 +184,9 @@ def missing_limits(question: str, code: str) -> list[tuple[str, str]]:
             continue
         part = _names_alone(m.group("part"), decisions)
         if part is None:
+            if _counts_all(question, m.group("part"), decisions):  # "at least 300 light fixtures" in all
+                found.append((f"{' + '.join(f'{owner}.{d}' for d in decisions)} {_way(m.group('way'))} {value:g}",
+                              m.group(0)))
             continue
         found.append((f"{owner}.{part} {_way(m.group('way'))} {value:g}", m.group(0)))
     for m in _BUDGET.finditer(question):

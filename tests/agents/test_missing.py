@@ -223,3 +223,20 @@ model.total = pyo.Constraint(expr=model.soup + model.stew <= 30)
     assert fixed is not None and "model.soup <= 10" in _constraints(fixed.code)
     capped = code + "model.cap = pyo.Constraint(expr=model.soup <= 10)\n"
     assert add_missing_limits(capped, text) is None
+
+
+def test_a_count_of_what_every_decision_is_a_kind_of_bounds_their_sum():
+    text = ("A school buys desks of two kinds, single desks and double desks. A single desk costs $40 and a double "
+            "desk $70. It needs at least 120 seating places in total and at least 50 desks. How many of each desk "
+            "should it buy to minimize the cost?")
+    code = """import pyomo.environ as pyo
+model = pyo.ConcreteModel()
+model.single = pyo.Var(domain=pyo.NonNegativeIntegers)
+model.double = pyo.Var(domain=pyo.NonNegativeIntegers)
+model.obj = pyo.Objective(expr=40 * model.single + 70 * model.double, sense=pyo.minimize)
+model.seats = pyo.Constraint(expr=model.single + 2 * model.double >= 120)
+"""
+    fixed = add_missing_limits(code, text)
+    assert fixed is not None and "model.single + model.double >= 50" in _constraints(fixed.code)
+    other = text.replace("How many of each desk should it buy", "What should it buy")
+    assert add_missing_limits(code, other) is None  # nothing says the desks are what is counted
