@@ -133,6 +133,20 @@ def _bind_after_components(tree: ast.Module, made: dict[str, int], binds: dict[s
         tree.body.insert(i + 1, ast.parse(f"{binds[component]} = {owner}.{component}").body[0])
 
 
+def _add_keywords(tree: ast.Module, changes: list[str]) -> None:
+    """``model.c.add(x <= 4, name="cap")``: ``ConstraintList.add`` takes the constraint alone; the keywords go."""
+    lists = {ast.unparse(n.targets[0]) for n in tree.body if isinstance(n, ast.Assign) and len(n.targets) == 1
+             and call_name(n.value) == "ConstraintList"}
+    dropped = []
+    for n in ast.walk(tree):
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "add" \
+                and ast.unparse(n.func.value) in lists and n.keywords and len(n.args) == 1:
+            dropped += [kw.arg for kw in n.keywords if kw.arg]
+            n.keywords = []
+    if dropped:
+        changes.append(f"ConstraintList.add takes the constraint alone: dropped {', '.join(sorted(set(dropped)))}=")
+
+
 def _early_aliases(tree: ast.Module, changes: list[str]) -> None:
     """``x1, x2 = (model.x1, model.x2)`` before ``model.x1 = pyo.Var(...)``: a name bound to a component the
     code makes only later fails at once; the binding moves right after the last component it reads."""
@@ -878,6 +892,7 @@ def fix_tree(tree: ast.Module, changes: list[str]) -> ast.Module:
     _padded_keys(tree, changes)
     _binary_counts(tree, changes)
     _early_aliases(tree, changes)
+    _add_keywords(tree, changes)
     tree = _UnrollAdds(changes).visit(tree)
     tree = _SumOfOne(set(variable_names(tree)), changes).visit(tree)
     tree = _SumOfMany(changes).visit(tree)

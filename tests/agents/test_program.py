@@ -858,3 +858,15 @@ model.cap = pyo.Constraint(expr=a + b <= 4)
     lines = program.code.splitlines()
     assert lines.index("a, b = (model.a, model.b)") > lines.index("model.b = pyo.Var(domain=pyo.NonNegativeReals)")
     assert any("after the components it reads are made" in c for c in program.changes)
+
+
+def test_clean_program_drops_keywords_that_constraint_list_add_does_not_take():
+    code = """import pyomo.environ as pyo
+model = pyo.ConcreteModel()
+model.x = pyo.Var(domain=pyo.NonNegativeReals)
+model.obj = pyo.Objective(expr=model.x, sense=pyo.maximize)
+model.rows = pyo.ConstraintList()
+model.rows.add(model.x <= 4, name="cap")
+"""
+    program = clean_program(code)
+    assert "model.rows.add(model.x <= 4)" in program.code and any("dropped name=" in c for c in program.changes)
