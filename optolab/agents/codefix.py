@@ -284,8 +284,10 @@ class _SumOfOne(ast.NodeTransformer):
         arg = node.args[0]
         if isinstance(arg, ast.Subscript) and base_name(arg.value) not in self.variables:
             return node  # sum(costs[i]) of a list of numbers is fine
+        slices = {id(n.slice) for n in ast.walk(arg) if isinstance(n, ast.Subscript)}  # take[m, 'Zodiac']
         if isinstance(arg, ast.BinOp) and (  # sum(x[d] * cost[d]): one term of decisions, not a list (a + b)
-                any(isinstance(n, (ast.List, ast.ListComp, ast.Tuple, ast.GeneratorExp, ast.Call)) for n in ast.walk(arg))
+                any(isinstance(n, (ast.List, ast.ListComp, ast.Tuple, ast.GeneratorExp, ast.Call))
+                    and id(n) not in slices for n in ast.walk(arg))
                 or not any(isinstance(n, (ast.Name, ast.Attribute)) and base_name(n) in self.variables
                            for n in ast.walk(arg))):
             return node
@@ -805,6 +807,16 @@ def _ref_name(node: ast.AST) -> str | None:
     return base_name(node.value if isinstance(node, ast.Subscript) else node)
 
 
+def _list_size(node: ast.AST, lists: dict[str, int]) -> int | None:
+    """The length of a list the code names (``items``), or of a sum of such lists (``a_list + b_list``)."""
+    if isinstance(node, ast.Name):
+        return lists.get(node.id)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left, right = _list_size(node.left, lists), _list_size(node.right, lists)
+        return left + right if left is not None and right is not None else None
+    return None
+
+
 def _unit_terms(node: ast.AST, lists: dict[str, int]) -> tuple[set[str], int] | None:
     """The variables a plain sum of them (every weight 1) adds, and how many terms it has at most: ``a + b``,
     ``sum(x[i, j] for i in items)`` over a list of known length; None for anything else."""
@@ -819,9 +831,10 @@ def _unit_terms(node: ast.AST, lists: dict[str, int]) -> tuple[set[str], int] | 
             return None
         count = inner[1]
         for c in gen.generators:
-            if not (isinstance(c.iter, ast.Name) and c.iter.id in lists):
+            size = _list_size(c.iter, lists)
+            if size is None:
                 return None
-            count *= lists[c.iter.id]
+            count *= size
         return inner[0], count
     name = _ref_name(node)
     return ({name}, 1) if name and isinstance(node, (ast.Name, ast.Attribute, ast.Subscript)) else None

@@ -870,3 +870,22 @@ model.rows.add(model.x <= 4, name="cap")
 """
     program = clean_program(code)
     assert "model.rows.add(model.x <= 4)" in program.code and any("dropped name=" in c for c in program.changes)
+
+
+def test_clean_program_unwraps_a_sum_of_one_indexed_expression_and_counts_joined_lists():
+    code = """import pyomo.environ as pyo
+model = pyo.ConcreteModel()
+a_list = ['p', 'q']
+b_list = ['r']
+kinds = ['x', 'y']
+model.t = pyo.Var(kinds, ['u', 'v'], domain=pyo.NonNegativeReals)
+model.b = pyo.Var(a_list + b_list, domain=pyo.Binary)
+model.obj = pyo.Objective(expr=sum(model.t[k, 'u'] for k in kinds), sense=pyo.minimize)
+model.rows = pyo.ConstraintList()
+for k in kinds:
+    model.rows.add(sum(model.t[k, 'u'] + model.t[k, 'v']) >= 1)
+model.need = pyo.Constraint(expr=sum(model.b[i] for i in a_list + b_list) >= 5)
+"""
+    program = clean_program(code)
+    assert "model.rows.add(model.t[k, 'u'] + model.t[k, 'v'] >= 1)" in program.code
+    assert "model.b = pyo.Var(a_list + b_list, domain=pyo.NonNegativeIntegers)" in program.code
