@@ -180,7 +180,7 @@ def missing_limits(question: str, code: str) -> list[tuple[str, str]]:
     bounds_used = _numbers(tree, weights=False)
     for m in [*_COUNT.finditer(question), *_COUNT_BE.finditer(question)]:
         value = float(m.group("num"))
-        if _uses(bounds_used, value) or question[m.end("num"):m.end("num") + 2].lstrip().startswith(("%", "percent")):
+        if _uses(bounds_used, value) or re.match(r"\s*(?:%|percent\b|per\s+cent\b)", question[m.end("num"):], re.I):
             continue
         part = _names_alone(m.group("part"), decisions)
         if part is None:

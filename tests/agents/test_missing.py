@@ -240,3 +240,17 @@ model.seats = pyo.Constraint(expr=model.single + 2 * model.double >= 120)
     assert fixed is not None and "model.single + model.double >= 50" in _constraints(fixed.code)
     other = text.replace("How many of each desk should it buy", "What should it buy")
     assert add_missing_limits(code, other) is None  # nothing says the desks are what is counted
+
+
+def test_a_percentage_written_as_percent_is_no_count():
+    text = ("A yard uses big and small cranes. At most 35 percent of the cranes can be big ones. At least 90 loads "
+            "must move: a big crane moves 9 loads and a small one 4. How many of each crane minimize the cranes used?")
+    code = """import pyomo.environ as pyo
+model = pyo.ConcreteModel()
+model.big = pyo.Var(domain=pyo.NonNegativeIntegers)
+model.small = pyo.Var(domain=pyo.NonNegativeIntegers)
+model.obj = pyo.Objective(expr=model.big + model.small, sense=pyo.minimize)
+model.loads = pyo.Constraint(expr=9 * model.big + 4 * model.small >= 90)
+model.share = pyo.Constraint(expr=model.big <= 0.35 * (model.big + model.small))
+"""
+    assert add_missing_limits(code, text) is None  # "35 percent of the cranes" is a share, not 35 cranes
