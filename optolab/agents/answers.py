@@ -22,6 +22,7 @@ from typing import Any, Iterable
 
 from pydantic import ConfigDict, create_model
 
+from optolab.agents.checks import stem
 from optolab.agents.goal import goal_of
 
 OBJECTIVE = "objective"
@@ -53,14 +54,11 @@ def _words(text: str, name: bool = False) -> set[str]:
 
 
 def _stem(w: str) -> str:
-    """A plural and a final "e" dropped, so that singular and plural forms meet ("buses" and "bus",
-    "blueberries" and "blueberry", "houses" and "house")."""
+    """:func:`optolab.agents.checks.stem` with a final "e" dropped too, so that singular and plural forms meet
+    ("buses" and "bus", "houses" and "house"); words of three letters or fewer stay as they are."""
     if len(w) <= 3:
         return w
-    if w.endswith("ies"):
-        w = w[:-3] + "y"
-    elif w.endswith("s") and not w.endswith("ss"):
-        w = w[:-1]
+    w = stem(w)
     return w[:-1] if len(w) > 3 and w.endswith("e") else w
 
 
