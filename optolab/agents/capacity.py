@@ -126,3 +126,95 @@ def _loop_family(stmt: ast.stmt, question: str, named: dict[str, float], tree: a
     return (f"{owner}.add({row})",
             f"`{before}` for every {index} became `{row}`: the text gives {value:g} as a limit on all of them "
             "together, not on each")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The reverse slip: "demand is limited to at most 8 regular models and 6 premium models" read right as the bounds
+# ``regular <= 8`` and ``premium <= 6``, and then once more as ``regular + premium <= 8``, a limit on all of them
+# that the text never gives. The row cuts off the optimum and the model still solves.
+
+def _plain_sum(node: ast.AST) -> list[str] | None:
+    """The names of ``a + b + c`` (``model.a`` read as ``a``), or None for another shape."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left, right = _plain_sum(node.left), _plain_sum(node.right)
+        return None if left is None or right is None else left + right
+    if isinstance(node, ast.Name):
+        return [node.id]
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "model":
+        return [node.attr]
+    return None
+
+
+def _upper_bounds(tree: ast.Module, variables: set[str], named: dict[str, float]) -> dict[str, float]:
+    """Each scalar decision's upper bound from ``bounds=(lo, N)`` or a row ``x <= N`` of its own."""
+    from optolab.agents.codefix import var_bounds
+
+    out: dict[str, float] = {}
+    for assign, kw in var_bounds(tree):
+        target = assign.targets[0]
+        name = target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", None)
+        value = number_of(kw.value.elts[1], named)
+        if name in variables and value is not None and not (isinstance(assign.value, ast.Call) and assign.value.args):
+            out[name] = value
+    for n in ast.walk(tree):
+        if isinstance(n, ast.Compare) and len(n.ops) == 1 and isinstance(n.ops[0], ast.LtE):
+            names, value = _plain_sum(n.left), number_of(n.comparators[0], named)
+            if names and len(names) == 1 and names[0] in variables and value is not None:
+                out.setdefault(names[0], value)
+    return out
+
+
+def drop_one_items_limit_on_all(code: str, question: str):
+    """Model code with a row ``a + b <= N`` where ``N`` is the upper bound of ``a`` alone, and the text gives
+    ``N`` once, right before words that name ``a`` ("at most 8 regular models"): the same code without that row
+    (a :class:`optolab.agents.program.Program`), or None. The bound stays; only the made-up total goes."""
+    from optolab.agents.codefix import variable_names
+    from optolab.agents.program import Program
+    from optolab.agents.relations import Ref, _phrase_refs
+
+    try:
+        tree = ast.parse(code)
+        named = _constant_values(tree)
+        variables = set(variable_names(tree))
+        bounds = _upper_bounds(tree, variables, named)
+        changes: list[str] = []
+        for i, stmt in enumerate(list(tree.body)):
+            row = _sum_row(stmt)
+            if row is None:
+                continue
+            names, limit = _plain_sum(row.left), number_of(row.comparators[0], named)
+            if not names or len(set(names)) != len(names) or len(names) < 2 or not set(names) <= variables \
+                    or limit is None:
+                continue
+            owners = [v for v in names if bounds.get(v) == limit]
+            mentions = mentions_of(question, limit)
+            if len(owners) != 1 or len(mentions) != 1:
+                continue
+            after = re.split(r"[,.;:\d]|\b(?:and|or|while|but|per|a|an|each)\b",
+                             question[mentions[0].end():mentions[0].end() + 40])[0]
+            after = " ".join(re.findall(r"[A-Za-z-]+", after)[:3])
+            if re.search(r"\b(?:total|all|combined|together|overall|either|any|in\s+all)\b", _clause(question,
+                                                                                                      mentions[0]), re.I):
+                continue
+            if [str(r) for r in _phrase_refs(after, [Ref(v) for v in names])] != owners:
+                continue
+            tree.body[i] = ast.Pass()
+            changes.append(f"dropped `{ast.unparse(row)}`: the text gives {limit:g} as the limit of {owners[0]} "
+                           f"alone (\"{' '.join(question[mentions[0].start():].split()[:4])}\"), which its bound "
+                           "already says, not of all of them together")
+        tree.body = [s for s in tree.body if not isinstance(s, ast.Pass)] or [ast.Pass()]
+    except Exception:  # noqa: BLE001 - a heuristic fix that trips leaves the code as it was
+        return None
+    return Program.changed(tree, changes)
+
+
+def _sum_row(stmt: ast.stmt) -> ast.Compare | None:
+    """The comparison of ``model.c = Constraint(expr=... <= N)`` (a ``<=`` row of one statement), or None."""
+    if not (isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call) and call_name(stmt.value) == "Constraint"
+            and not stmt.value.args):
+        return None
+    expr = [kw.value for kw in stmt.value.keywords if kw.arg == "expr"]
+    if len(expr) != 1 or not (isinstance(expr[0], ast.Compare) and len(expr[0].ops) == 1
+                              and isinstance(expr[0].ops[0], ast.LtE)):
+        return None
+    return expr[0]

@@ -34,7 +34,7 @@ _WORDS = {"twice": 2.0, "double": 2.0, "thrice": 3.0, "two times": 2.0, "three t
 _NOUN = r"([a-z]+(?:\s+[a-z]+){0,2}?)"
 # "at least twice as many cars as vans": cars >= 2 * vans; also "twice the amount of X as (to that of) Y",
 # "two times as many X than Y"
-_AS_MANY = re.compile(_TIMES + r"\s+(?:as\s+(?:many|much)|the\s+(?:amount|number|quantity)\s+of)\s+" + _NOUN
+_AS_MANY = re.compile(_TIMES + r"\s+(?:as\s+(?:many|much)|more|the\s+(?:amount|number|quantity)\s+of)\s+" + _NOUN
                       # "two times as many large pizzas should be made than medium pizzas"
                       + r"(?:\s+(?:should|must|can|will|need\s+to|has\s+to|have\s+to)\s+be\s+[a-z]+)?"
                       + r"\s+(?:as|than|to\s+that\s+of|compared\s+to)\s+(?:the\s+)?(?:number\s+of\s+|amount\s+of\s+)?"
@@ -459,7 +459,13 @@ def _multiple_issues(question: str, code: str | ast.AST,
                                       f"{small[0]}.", new))
                     elif big == other_refs and small == side_refs:  # the factor is right: is the direction?
                         op = rel.op if other is rel.left else _MIRROR[rel.op]  # big OP factor * small
-                        if want and op == "==" and isinstance(rel.node, ast.Compare):  # "at least": not exactly
+                        if want is None and op in (">=", "<=") and isinstance(rel.node, ast.Compare) \
+                                and _stated_exactly(question, m):
+                            new = ast.Compare(other, [ast.Eq()], [side])
+                            found.append((rel.node, f"\"{m.group(0).strip()}\" states the ratio itself, with no "
+                                                    f"\"at least\" or \"at most\", but `{rel.source}` makes it a "
+                                                    f"bound; write `{big[0]} == {factor:g} * {small[0]}`.", new))
+                        elif want and op == "==" and isinstance(rel.node, ast.Compare):  # "at least": not exactly
                             new = ast.Compare(other, [ast.GtE() if want == ">=" else ast.LtE()], [side])
                             found.append((rel.node, f"\"{m.group(0).strip()}\" is a bound, but `{rel.source}` "
                                                     f"fixes {big[0]} at exactly {factor:g} times {small[0]}; write "
@@ -473,6 +479,28 @@ def _multiple_issues(question: str, code: str | ast.AST,
                                                     "way round.", None))
                     break
     return found + _order_issues(question, rels)
+
+
+# a ratio stated as a requirement: "there must be twice as many large bags as tiny bags", "the number of small
+# bins must be three times the number of large bins", "she must eat 2 times more protein bars than smoothies"
+_MUST_BEFORE = re.compile(r"\b(?:must|should|has\s+to|have\s+to|needs?\s+to|is\s+required\s+to|are\s+required\s+to)"
+                          r"(?:\s+be|\s+(?:eat|make|produce|buy|use|have|order|hire|sell|build|plant|take|drink|"
+                          r"stock|carry|ship|send|keep))?\s+(?:\w+\s+){0,3}$", re.I)
+_LOOSE = re.compile(r"\b(?:at\s+(?:least|most)|no\s+(?:more|less|fewer)|not\s+(?:more|less|fewer)|more\s+than|"
+                    r"less\s+than|fewer\s+than|minimum|maximum|up\s+to|exceed|or\s+more|or\s+less|or\s+fewer|"
+                    r"upto|within|roughly|about|around|approximately)\b", re.I)
+
+
+def _stated_exactly(question: str, m: re.Match) -> bool:
+    """True when the multiple ``m`` reads as a plain requirement ("must be three times the number of ..."), with
+    no bound word in its clause before it or right after it."""
+    start = max(question.rfind(c, 0, m.start()) for c in ".;:!?,") + 1
+    before, after = question[start: m.start()], question[m.end(): m.end() + 12]
+    must = _MUST_BEFORE.search(before) or re.search(r"\b(?:must|should|has\s+to|have\s+to|needs?\s+to)\s+be\s+"
+                                                    r"(?:\w+\s+)?$", m.group(0)[:m.start(2) - m.start()] if
+                                                    m.re is _NUMBER_OF else "", re.I)
+    return bool(must) and not _LOOSE.search(before) and not _LOOSE.search(m.group(0)) \
+        and not re.match(r"\s*or\s+(?:more|less|fewer)\b", after, re.I)
 
 
 def _order_issues(question: str, rels: list[Relation]) -> list[tuple[ast.Compare | None, str, None]]:

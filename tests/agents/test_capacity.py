@@ -1,4 +1,4 @@
-from optolab.agents.capacity import fix_per_item_limits
+from optolab.agents.capacity import drop_one_items_limit_on_all, fix_per_item_limits
 
 TEXT = ("A courier van can carry at most 1.2 tonnes. Parcels wait for delivery:\n\n| parcel | weight (kg) | fee ($) |\n"
         "|---|---|---|\n| P1 | 500 | 40 |\n| P2 | 400 | 35 |\n| P3 | 350 | 30 |\n| P4 | 300 | 20 |\n\n"
@@ -38,3 +38,29 @@ def test_limits_per_item_and_unknown_numbers_are_left_alone():
     assert fix_per_item_limits(summed, TEXT) is None
     bound = HEAD + "model.cap = pyo.Constraint(parcels, rule=lambda m, p: m.go[p] <= 1)\n"
     assert fix_per_item_limits(bound, TEXT) is None
+
+
+ONE_ITEMS_LIMIT = """import pyomo.environ as pyo
+model = pyo.ConcreteModel()
+model.sofas = pyo.Var(domain=pyo.NonNegativeIntegers, bounds=(0, 9))
+model.chairs = pyo.Var(domain=pyo.NonNegativeIntegers, bounds=(0, 14))
+model.profit = pyo.Objective(expr=300 * model.sofas + 120 * model.chairs, sense=pyo.maximize)
+model.market = pyo.Constraint(expr=model.sofas + model.chairs <= 9)
+model.space = pyo.Constraint(expr=model.sofas + model.chairs <= 20)
+"""
+
+
+def test_one_items_limit_written_again_as_a_limit_on_all_is_dropped():
+    q = ("A workshop builds sofas and chairs. The market takes at most 9 sofas and 14 chairs a week, and the floor "
+         "holds at most 20 pieces. A sofa earns $300 and a chair $120. Maximize profit.")
+    fixed = drop_one_items_limit_on_all(ONE_ITEMS_LIMIT, q)
+    assert fixed is not None
+    assert "model.sofas + model.chairs <= 9" not in fixed.code
+    assert "model.sofas + model.chairs <= 20" in fixed.code and "bounds=(0, 9)" in fixed.code
+    assert "sofas alone" in fixed.changes[0]
+
+
+def test_a_limit_on_all_that_the_text_gives_as_a_total_stays():
+    for q in ("The market takes at most 9 sofas and chairs in total, and at most 14 chairs. The floor holds 20 pieces.",
+              "The market takes at most 9 sofas and 14 chairs a week; 9 pieces fit on the truck. The floor holds 20."):
+        assert drop_one_items_limit_on_all(ONE_ITEMS_LIMIT, q) is None, q

@@ -379,3 +379,22 @@ def test_half_the_number_of_and_hyphenated_names_are_read():
         "model.r = pyo.Constraint(expr=model.full_time >= model.part_time / 3)\n"
     fixed = fix_relations(code, q)
     assert fixed is not None and "model.full_time >= 0.5 * model.part_time" in fixed.code
+
+
+def test_a_ratio_stated_as_a_requirement_becomes_an_equality():
+    code = SCALARS + "model.c = pyo.Constraint(expr=model.cars >= 3 * model.vans)\n"
+    for q in ("The dealer must stock 3 times more cars than vans. Minimize the cost.",
+              "Because vans are rare, the number of cars must be three times the number of vans. Minimize the cost.",
+              "There must be three times as many cars as vans. Minimize the cost."):
+        fixed = fix_relations(code, q)
+        assert fixed is not None, q
+        assert "model.cars == 3 * model.vans" in fixed.code, q
+
+
+def test_a_ratio_with_a_bound_word_or_no_requirement_stays_a_bound():
+    code = SCALARS + "model.c = pyo.Constraint(expr=model.cars >= 3 * model.vans)\n"
+    for q in ("The number of cars must be at least three times the number of vans. Minimize the cost.",
+              "There must be three times as many cars as vans or more. Minimize the cost.",
+              "The dealer likes three times as many cars as vans. Minimize the cost."):
+        fixed = fix_relations(code, q)
+        assert fixed is None or "model.cars >= 3 * model.vans" in fixed.code, q
