@@ -27,6 +27,7 @@ from optolab.agents.program import (
     Program,
     ProgramError,
     clean_program,
+    constant_objective_findings,
     define_stated_data,
     extract_code,
     add_missing_sense,
@@ -303,6 +304,7 @@ class Modeler(trace.Module):
         variables, objective_names = model_parts(program["code"])
         used = numbers_in_code(program["raw"]) | numbers_in_code(program["code"])  # the code as fixed, too
         findings = program_findings(question, program["code"], outcome, used, variables, objective_names)
+        findings = constant_objective_findings(program["code"]) + findings
         return findings + _relation_findings(question, program["code"], variables, outcome)
 
     @trace.node(description="Write Pyomo code for the formulation (the library writes it, not the LLM).")

@@ -186,6 +186,46 @@ def model_parts(code: str) -> tuple[list[str], set[str]]:
     return variable_names(tree), used
 
 
+def _literal_data(node: ast.AST) -> bool:
+    """Whether ``node`` is a number, or a list, tuple or dict (nested too) of numbers and strings."""
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, (int, float, str)) and not isinstance(node.value, bool)
+    if isinstance(node, ast.UnaryOp):
+        return _literal_data(node.operand)
+    if isinstance(node, (ast.List, ast.Tuple)):
+        return all(_literal_data(e) for e in node.elts)
+    if isinstance(node, ast.Dict):
+        return all(k is not None and _literal_data(k) for k in node.keys) and all(map(_literal_data, node.values))
+    return False
+
+
+def constant_objective_findings(code: str) -> list[str]:
+    """A finding when the objective's ``expr`` reads only numbers and data the code sets to literals (``300 *
+    farm_cost['old'] + 200 * ...``): the same value whatever the decisions, so any feasible point is "optimal"."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return []
+    data = {t.id for n in tree.body if isinstance(n, ast.Assign) and _literal_data(n.value) for t in n.targets
+            if isinstance(t, ast.Name)}
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and call_name(node) == "Objective"):
+            continue
+        expr = [kw.value for kw in node.keywords if kw.arg == "expr"]
+        if len(expr) != 1:
+            return []
+        local = {n.id for c in ast.walk(expr[0]) if isinstance(c, ast.comprehension) for n in ast.walk(c.target)
+                 if isinstance(n, ast.Name)}
+        names = {n.id for n in ast.walk(expr[0]) if isinstance(n, ast.Name)} - local - {"sum", "len", "abs", "min",
+                                                                                       "max", "round"}
+        if any(isinstance(n, (ast.Attribute, ast.Lambda)) for n in ast.walk(expr[0])) or not names <= data:
+            return []
+        return [f"The objective `{ast.unparse(expr[0])}` uses no decision variable, only numbers, so it has the same "
+                "value whatever is decided. Write it from the decision variables: each decision times what one "
+                "unit of it adds to the goal."]
+    return []
+
+
 def focus_objective(code: str, question: str) -> Program | None:
     """When the question's goal is "the number of <one decision>" and the objective says otherwise
     (see :func:`optolab.agents.checks.goal_variable`), the same code with that variable as the

@@ -5,7 +5,7 @@ import pytest
 from optolab.agents import Modeler
 from optolab.agents.checks import RunOutcome, program_findings
 from optolab.agents.modeler import strategies_of
-from optolab.agents.program import ProgramError, clean_program, extract_code, numbers_in_code
+from optolab.agents.program import ProgramError, clean_program, constant_objective_findings, extract_code, numbers_in_code
 from optolab.testing import ScriptedLLM
 
 QUESTION = ("A workshop makes desks and shelves. A desk needs 4 hours of work and earns $70; a shelf needs 2 hours "
@@ -889,3 +889,17 @@ model.need = pyo.Constraint(expr=sum(model.b[i] for i in a_list + b_list) >= 5)
     program = clean_program(code)
     assert "model.rows.add(model.t[k, 'u'] + model.t[k, 'v'] >= 1)" in program.code
     assert "model.b = pyo.Var(a_list + b_list, domain=pyo.NonNegativeIntegers)" in program.code
+
+
+def test_an_objective_of_data_alone_is_reported_and_one_with_decisions_is_not():
+    head = ("import pyomo.environ as pyo\nrent = {'north': 300, 'south': 200}\nyield_kg = {'north': 2, 'south': 4}\n"
+            "model = pyo.ConcreteModel()\nmodel.days = pyo.Var(['north', 'south'], domain=pyo.NonNegativeReals)\n"
+            "days = model.days\n")
+    constant = head + ("model.obj = pyo.Objective(expr=sum(rent[s] * yield_kg[s] for s in ['north', 'south']), "
+                       "sense=pyo.minimize)\n")
+    found = constant_objective_findings(constant)
+    assert len(found) == 1 and "uses no decision variable" in found[0]
+    for expr in ("sum(rent[s] * days[s] for s in ['north', 'south'])", "sum(rent[s] * model.days[s] for s in rent)"):
+        assert constant_objective_findings(head + f"model.obj = pyo.Objective(expr={expr})\n") == [], expr
+    aliased = head.replace("days = model.days", "d = model.days") + "model.obj = pyo.Objective(expr=rent['north'] * d['north'])\n"
+    assert constant_objective_findings(aliased) == []
