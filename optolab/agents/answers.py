@@ -39,6 +39,18 @@ _STOP = {"the", "of", "a", "an", "to", "for", "in", "on", "at", "by", "and", "or
          "units", "unit", "total", "produced", "used"}
 
 
+# "Of all rectangles of area 100, which has the smallest perimeter?": the goal asked without a verb
+_ASKED_EXTREME = re.compile(r"\b(?:smallest|largest|least|greatest|lowest|highest|minimum|maximum|fewest|most|"
+                            r"shortest|longest|cheapest)\s+((?:[a-z]+\s+){0,2}?[a-z]+)\s*\?", re.I)
+
+
+def _asked_extreme_words(question: str) -> set[str]:
+    """The content words of a question's superlative at the end of a sentence that asks ("... the smallest
+    perimeter?"), or none."""
+    found = _ASKED_EXTREME.search(question or "")
+    return _words(found.group(1)) if found else set()
+
+
 def _words(text: str, name: bool = False) -> set[str]:
     """Content words of a key or (``name``) of a variable entry. The letter "a" is an article in a key
     but an index in a name (``machine_A``, ``x[a]``); a capital "A" after the first word of a key is an
@@ -206,7 +218,7 @@ def answer_keys(keys: Iterable[str], values: dict[str, float], objective: float 
     chosen: dict[str, str] = {}
     unclear = []
     goal = goal_of(question) if question else None
-    goal_words = _words(goal.phrase) if goal else set()
+    goal_words = _words(goal.phrase) if goal else _asked_extreme_words(question)
     for k in keys:
         pick = _overlap_choice(k, cands, goal_words)
         if pick is None:

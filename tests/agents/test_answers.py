@@ -83,3 +83,11 @@ def test_a_key_that_names_the_goal_and_no_variable_is_the_objective():
     got = answer_keys(["The number of meals delivered", "The number of scooters"], {"bikes": 3.0, "scooters": 2.0},
                       34.0, question=question)
     assert got == {"The number of meals delivered": 34.0, "The number of scooters": 2.0}
+
+
+def test_a_goal_asked_as_which_has_the_smallest_thing_names_the_objective():
+    q = "A pen of area 50 square metres is fenced on all four sides. Which shape has the shortest fence?"
+    got = answer_keys(["The side of the pen", "The fence of the pen"], {"side": 7.07, "depth": 7.07}, 28.28,
+                      question=q)
+    assert got["The fence of the pen"] == 28.28
+    assert got["The side of the pen"] == 7.07
