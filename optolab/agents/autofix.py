@@ -445,17 +445,3 @@ def count_goal(f: Formulation, question: str) -> tuple[Formulation, list[str]]:
     f = f.model_copy(deep=True)
     f.objective.expression = new
     return f, [count_note(before, new, question)]
-
-
-def relax_for_lp(f: Formulation, question: str) -> tuple[Formulation, list[str]]:
-    """A question that asks for an LP gets continuous variables in place of integer ones."""
-    from optolab.agents.checks import asks_for_lp
-
-    integer = [v.name for v in f.variables if v.type == "integer"]
-    if not integer or not asks_for_lp(question) or any(v.type == "binary" for v in f.variables):
-        return f, []  # with yes/no decisions (fixed charges, either-or) the "LP" of the text is loose wording
-    f = f.model_copy(deep=True)
-    for v in f.variables:
-        if v.type == "integer":
-            v.type = "continuous"
-    return f, [f"variables {', '.join(integer)} are continuous: the question asks for an LP"]

@@ -51,14 +51,6 @@ _FIND_COUNT = re.compile(r"\b(?:find|determine|compute|calculate|what\s+is)\s+th
                          r"fewest|least|greatest)\s+(?:total\s+)?number\s+of\s+([a-z][a-z-]*)(?![a-z-])"
                          r"(?!\s*(?:,|and\b|or\b|&|\+|plus\b))", re.I)
 _IDENT = re.compile(r"[A-Za-z_]\w*")
-_LP = re.compile(r"\b(?:LP|linear program(?:ming)?)\b")
-_NOT_LP = re.compile(r"\b(?:MILP|MIP|MINLP|integer (?:linear )?program(?:ming)?)\b", re.I)
-
-
-def asks_for_lp(question: str) -> bool:
-    """"Formulate an LP problem": the question wants continuous variables."""
-    return bool(_LP.search(question)) and not _NOT_LP.search(question)
-
 
 @dataclass
 class RunOutcome:

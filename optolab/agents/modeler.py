@@ -19,7 +19,6 @@ from typing import Any, Callable, Iterable, Iterator
 
 from optolab import trace
 from optolab.agents.autofix import autofix, count_goal, focus_goal
-from optolab.agents.autofix import relax_for_lp as relax_formulation_for_lp
 from optolab.agents.checks import RunOutcome, program_findings, run_findings, static_findings
 from optolab.agents.codegen import generate_code
 from optolab.agents.formulation import Formulation
@@ -35,7 +34,6 @@ from optolab.agents.program import (
     make_objective,
     model_parts,
     numbers_in_code,
-    relax_for_lp,
     relax_measures,
 )
 from optolab.agents.bounds import drop_bogus_bounds
@@ -115,7 +113,7 @@ def tidy_program(raw: str, question: str) -> dict[str, Any]:
     except ProgramError as exc:
         return {"code": None, "issues": [str(exc)], "origins": {}, "raw": raw, "changes": []}
     for fix in (define_stated_data, make_objective, add_missing_sense, focus_objective, fix_objective_data,
-                fix_count_objective, relax_for_lp, relax_measures, drop_bogus_bounds, fix_per_item_limits,
+                fix_count_objective, relax_measures, drop_bogus_bounds, fix_per_item_limits,
                 drop_one_items_limit_on_all, link_open_decisions, fix_relations, fix_measured_shares, fix_rows,
                 fix_goal_objective, add_missing_limits, fix_time_units):
         fixed = fix(program.code, question)
@@ -310,7 +308,7 @@ class Modeler(trace.Module):
     @trace.node(description="Write Pyomo code for the formulation (the library writes it, not the LLM).")
     def write_code(self, formulation: Formulation, question: str = "") -> dict[str, Any]:
         formulation, fixes = autofix(formulation)
-        for fix in (focus_goal, count_goal, relax_formulation_for_lp):  # fixes that read the question
+        for fix in (focus_goal, count_goal):  # fixes that read the question
             formulation, notes = fix(formulation, question)
             fixes += notes
         issues = static_findings(formulation)

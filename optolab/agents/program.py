@@ -354,23 +354,6 @@ def _relax_domain(node: ast.AST) -> bool:
     return False
 
 
-def relax_for_lp(code: str, question: str) -> Program | None:
-    """A question that asks for an LP ("Formulate an LP problem") wants continuous variables: the same
-    code with integer domains made real; None when the question does not say so or nothing changes."""
-    from optolab.agents.checks import asks_for_lp
-
-    if not asks_for_lp(question):
-        return None
-    tree = ast.parse(code)
-    if any(isinstance(n, (ast.Attribute, ast.Name)) and (getattr(n, "attr", None) or getattr(n, "id", None))
-           in ("Binary", "Boolean") for n in ast.walk(tree)):
-        return None  # yes/no decisions (fixed charges, either-or): the "LP" of the text is loose wording
-    changed = [_relax_domain(node) for node in ast.walk(tree)]
-    if not any(changed):
-        return None
-    return Program(ast.unparse(tree) + "\n", ["the variables are continuous: the question asks for an LP"])
-
-
 # decisions named for a measure (a length, an area, a price, a time) take any value in their range
 _MEASURE_NAME = re.compile(
     r"(?:^|_)(length|width|height|depth|side|radius|diameter|dimension|dim|area|volume|perimeter|thickness|distance|"
@@ -387,7 +370,7 @@ _HOW_MANY_UNITS = re.compile(r"\bhow\s+many\s+(?:kilo)?(?:grams|kg|tons|tonnes|p
 
 
 # (not tons or gallons: "$20 per ton" is often a rate of trucks or trips that are counted)
-_PER_UNIT = re.compile(r"\b(?:per|a|each)\s+(?:kg|kilograms?|kilos?|grams?|litres?|liters?|ml)\b", re.I)
+_PER_UNIT = re.compile(r"\b(?:per|a|each)\s+(?:kg|kilograms?|kilos?|grams?|litres?|liters?|ml|acres?|hectares?)\b", re.I)
 
 
 _MEASURED_OF = re.compile(r"\d\s*(?:acres?|hectares?|(?:kilo)?grams?|kg|tons?|tonnes?|pounds?|lbs?|(?:milli)?lit(?:er|re)s?|"

@@ -123,19 +123,6 @@ def test_the_goal_named_in_the_question_becomes_the_objective():
     assert focus_goal(f, "How many of each minimize the total number of vehicles?") == (f, [])
 
 
-def test_an_lp_question_gets_continuous_variables():
-    from optolab.agents.autofix import relax_for_lp
-
-    f = Formulation.model_validate({
-        "variables": [{"name": "blueberries", "type": "integer"}, {"name": "raspberries", "type": "integer"}],
-        "objective": {"sense": "maximize", "expression": "56*blueberries + 75*raspberries"},
-        "constraints": [{"name": "acres", "expression": "blueberries + raspberries <= 300"}]})
-    fixed, notes = relax_for_lp(f, "Formulate an LP problem in order to maximize profit.")
-    assert {v.type for v in fixed.variables} == {"continuous"} and "LP" in notes[0]
-    assert relax_for_lp(f, "How many acres maximize profit?") == (f, [])
-    assert relax_for_lp(f, "Write it as an integer program (MILP), not an LP.") == (f, [])
-
-
 def test_a_decision_named_like_a_forbidden_builtin_is_renamed_everywhere():
     from optolab.solvers.policy import check_code
 

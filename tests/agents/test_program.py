@@ -213,17 +213,6 @@ def model_parts_of(code):
     return model_parts(code)
 
 
-def test_a_question_asking_for_an_lp_gets_continuous_variables():
-    from optolab.agents.program import relax_for_lp
-
-    code = GOOD_CODE.replace("NonNegativeIntegers", "NonNegativeIntegers", 1)
-    relaxed = relax_for_lp(code, "How many acres of each? Formulate an LP problem in order to maximize profit.")
-    assert "NonNegativeIntegers" not in relaxed.code and relaxed.code.count("pyo.NonNegativeReals") == 2
-    assert relax_for_lp(code, "How many desks and shelves maximize profit?") is None
-    assert relax_for_lp(code, "Formulate a MILP (an integer program, not an LP).") is None
-    assert relax_for_lp(relaxed.code, "Formulate an LP.") is None
-
-
 def test_a_goal_over_two_decisions_is_left_alone():
     from optolab.agents.checks import goal_variable
 
@@ -232,13 +221,6 @@ def test_a_goal_over_two_decisions_is_left_alone():
     assert goal_variable("minimize the number of tractors, cars and vans", ["tractors", "cars"], {"cars"}) is None
     assert goal_variable("minimize the total number of tractors needed", ["tractors", "cars"],
                          {"tractors", "cars"}) == ("tractors", "minimize the total number of tractors")
-
-
-def test_an_lp_question_with_yes_no_decisions_keeps_its_integers():
-    from optolab.agents.program import relax_for_lp
-
-    code = GOOD_CODE + "model.open = pyo.Var(domain=pyo.Binary)\n"
-    assert relax_for_lp(code, "Formulate an LP to maximize profits.") is None
 
 
 def test_a_generator_handed_to_add_becomes_one_constraint_per_element():
@@ -841,7 +823,7 @@ model.obj = pyo.Objective(expr=90 * model.beans + 70 * model.corn, sense=pyo.max
 """
     fixed = relax_measures(code, question)
     assert fixed is not None and "NonNegativeIntegers" not in fixed.code
-    one = question.replace("at least 8 acres of corn", "at least 8 corn fields")
+    one = question.replace("at least 8 acres of corn", "at least 8 corn fields").replace(" per acre", "")
     assert relax_measures(code, one) is None  # only beans is measured: left alone
 
 
@@ -903,3 +885,14 @@ def test_an_objective_of_data_alone_is_reported_and_one_with_decisions_is_not():
         assert constant_objective_findings(head + f"model.obj = pyo.Objective(expr={expr})\n") == [], expr
     aliased = head.replace("days = model.days", "d = model.days") + "model.obj = pyo.Objective(expr=rent['north'] * d['north'])\n"
     assert constant_objective_findings(aliased) == []
+
+
+def test_lp_wording_keeps_counted_decisions_whole_and_acres_become_continuous():
+    from optolab.agents.modeler import tidy_program
+
+    # benchmark labels count desks, pills and servings in whole units even where the text says "LP"
+    tidy = tidy_program(GOOD_CODE, "A shop makes desks and shelves with 40 hours. Formulate an LP to maximize profit.")
+    assert tidy["code"].count("NonNegativeIntegers") == 2
+    acres = GOOD_CODE.replace("desks", "wheat").replace("shelves", "corn")
+    tidy = tidy_program(acres, "Each acre of wheat earns $70 and each acre of corn $30. Formulate an LP.")
+    assert "NonNegativeIntegers" not in tidy["code"] and "made continuous" in " ".join(tidy["changes"])
