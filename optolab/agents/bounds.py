@@ -154,4 +154,4 @@ def drop_bogus_bounds(code: str, question: str):
     changes = var_changes + [f"removed `{ast.unparse(stmt).split('expr=', 1)[-1].rstrip(')')}`: a bound on one decision that the "
                f"text never states ({why})" for stmt, why in found]
     tree.body = [s for s in tree.body if id(s) not in gone]
-    return Program(ast.unparse(tree) + "\n", changes)
+    return Program.changed(tree, changes)

@@ -47,6 +47,6 @@ def fix_objective_data(code: str, question: str):
             n.id = named[0]
     except Exception:  # noqa: BLE001 - a heuristic fix that trips leaves the code as it was
         return None
-    return Program(ast.unparse(tree) + "\n", [
+    return Program.changed(tree, [
         f"the objective `{before}` became `{ast.unparse(kw.value)}`: the question asks to {goal.verb} "
         f"{goal.phrase}, which `{named[0]}` holds, not `{old}`"])

@@ -503,8 +503,7 @@ def fix_goal_objective(code: str, question: str):
     before = ast.unparse(expr_kw[0].value)
     new = " + ".join(f"{coefficient[base_name(t)]:g} * {ast.unparse(t)}" for t in terms)
     expr_kw[0].value = ast.parse(new, mode="eval").body
-    ast.fix_missing_locations(tree)
-    return Program(ast.unparse(tree) + "\n", [f"the objective `{before}` became `{new}`: the question asks to "
+    return Program.changed(tree, [f"the objective `{before}` became `{new}`: the question asks to "
                                               f"{goal.verb} {goal.phrase}, and these are the numbers the text "
                                               "gives for it"])
 
@@ -689,8 +688,7 @@ def fix_count_objective(code: str, question: str):
         return None
     before = ast.unparse(expr_kw[0].value)
     expr_kw[0].value = ast.parse(new, mode="eval").body
-    ast.fix_missing_locations(tree)
-    return Program(ast.unparse(tree) + "\n", [count_note(before, new, question)])
+    return Program.changed(tree, [count_note(before, new, question)])
 
 
 def count_note(before: str, new: str, question: str) -> str:

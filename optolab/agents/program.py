@@ -245,8 +245,7 @@ def focus_objective(code: str, question: str) -> Program | None:
             for kw in node.keywords:
                 if kw.arg == "expr":
                     kw.value = ast.parse(f"model.{target}" if target in model_attrs else target, mode="eval").body
-                    ast.fix_missing_locations(tree)
-                    return Program(ast.unparse(tree) + "\n", [f"the objective is {target}: the question asks to {goal}"])
+                    return Program.changed(tree, [f"the objective is {target}: the question asks to {goal}"])
     return None
 
 
@@ -291,8 +290,7 @@ def make_objective(code: str, question: str) -> Program | None:
     stmt.value = ast.Call(ast.Attribute(ast.Name("pyo", ast.Load()), "Objective", ast.Load()), [],
                           [ast.keyword("expr", stmt.value),
                            ast.keyword("sense", ast.Attribute(ast.Name("pyo", ast.Load()), sense, ast.Load()))])
-    ast.fix_missing_locations(tree)
-    return Program(ast.unparse(tree) + "\n", [f"`{target}` was a bare expression and the model had no objective: it "
+    return Program.changed(tree, [f"`{target}` was a bare expression and the model had no objective: it "
                                               f"is now the objective, to {sense} as the question asks"])
 
 
@@ -318,7 +316,7 @@ def define_stated_data(code: str, question: str) -> Program | None:
     at = next((i for i, stmt in enumerate(tree.body) if not isinstance(stmt, (ast.Import, ast.ImportFrom))),
               len(tree.body))
     tree.body[at:at] = [ast.parse(f"{n} = {stated[n]}").body[0] for n in wanted]
-    return Program(ast.unparse(tree) + "\n", [f"defined {', '.join(wanted)} as the text states them (e.g. "
+    return Program.changed(tree, [f"defined {', '.join(wanted)} as the text states them (e.g. "
                                               f"{wanted[0]} = {stated[wanted[0]]}); the code used them undefined"])
 
 
@@ -337,8 +335,7 @@ def add_missing_sense(code: str, question: str) -> Program | None:
     sense = f"{ast.unparse(func.value)}.maximize" if isinstance(func, ast.Attribute) else \
         "maximize" if "maximize" in bound or "*" in bound else "-1"
     objectives[0].keywords.append(ast.keyword("sense", ast.parse(sense, mode="eval").body))
-    ast.fix_missing_locations(tree)
-    return Program(ast.unparse(tree) + "\n", [f"the objective had no sense, so it was minimized; the question asks "
+    return Program.changed(tree, [f"the objective had no sense, so it was minimized; the question asks "
                                               f"to maximize: sense={sense}"])
 
 
@@ -409,6 +406,6 @@ def relax_measures(code: str, question: str) -> Program | None:
             relaxed.append(name)
     if not relaxed:
         return None
-    return Program(ast.unparse(tree) + "\n", [f"{', '.join(relaxed)} made continuous: "
+    return Program.changed(tree, [f"{', '.join(relaxed)} made continuous: "
                                               f"{'they measure' if len(relaxed) > 1 else 'it measures'} a quantity "
                                               "that is not counted in whole units"])

@@ -741,9 +741,7 @@ def _fix_relations_once(code: str, question: str):
         if _rewrite_share(issue):
             done.add(id(node))
             changes.append(f"`{before}` turned into `{ast.unparse(node)}`: {issue.text.split(', but ')[0]}")
-    if not changes:
-        return None
-    return Program(ast.unparse(tree) + "\n", changes)
+    return Program.changed(tree, changes)
 
 
 def _names_after(question: str, value: float, name: str) -> bool:

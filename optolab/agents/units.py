@@ -181,4 +181,4 @@ def fix_time_units(code: str, question: str):
                  for before, node, data, why in changes]
     except Exception:  # noqa: BLE001 - a heuristic fix that trips leaves the code as it was
         return None
-    return Program(ast.unparse(tree) + "\n", notes)
+    return Program.changed(tree, notes)
