@@ -22,12 +22,18 @@ import itertools
 import re
 
 from optolab.agents.checks import mentions_of, numbers_in_text, spelled_numbers
-from optolab.agents.codefix import _integer_variables, base_name, call_name, var_bounds, variable_names
+from optolab.agents.codefix import _integer_variables, base_name, call_name, var_bounds, variable_names, weight_literals
 from optolab.agents.relations import _PER_ITEM_NEED, _bound_words, number_of
 
 
+def _text_numbers(question: str) -> set[float]:
+    """The magnitudes of the numbers the text writes, in digits or in words."""
+    return {abs(x) for x in numbers_in_text(question) + spelled_numbers(question)}
+
+
 def _text_forms(question: str) -> set[float]:
-    base = {abs(x) for x in numbers_in_text(question) + spelled_numbers(question)}
+    """The text's numbers, as percentages both ways, and every sum, difference, product and quotient of two."""
+    base = _text_numbers(question)
     forms = set(base) | {x / 100 for x in base} | {x * 100 for x in base}
     for a, b in itertools.permutations(base, 2):
         forms |= {a + b, a - b, a * b} | ({a / b} if b else set())
@@ -36,7 +42,7 @@ def _text_forms(question: str) -> set[float]:
 
 def _literal_forms(question: str) -> set[float]:
     """The text's numbers as written, its percentages as fractions, and its fractions as percentages."""
-    base = {abs(x) for x in numbers_in_text(question) + spelled_numbers(question)}
+    base = _text_numbers(question)
     shares = {abs(float(m.group(1))) / 100 for m in re.finditer(r"(\d+(?:\.\d+)?)\s*(?:%|percent)", question, re.I)}
     return {round(f, 6) for f in base | shares | {x * 100 for x in base if x < 1}}
 
@@ -73,14 +79,7 @@ def _per_item_only(question: str, value: float) -> bool:
 
 
 def _coefficients(tree: ast.AST, variables: set[str]) -> set[float]:
-    out: set[float] = set()
-    for n in ast.walk(tree):
-        if isinstance(n, ast.BinOp) and isinstance(n.op, ast.Mult):
-            for num, other in ((n.left, n.right), (n.right, n.left)):
-                if isinstance(num, ast.Constant) and isinstance(num.value, (int, float)) and any(
-                        isinstance(x, (ast.Name, ast.Attribute)) and base_name(x) in variables for x in ast.walk(other)):
-                    out.add(float(num.value))
-    return out
+    return {float(num.value) for num in weight_literals(tree, variables)}
 
 
 def _money_only(question: str, value: float) -> bool:

@@ -336,6 +336,19 @@ def var_bounds(tree: ast.AST):
                     yield n, kw
 
 
+def weight_literals(tree: ast.AST, variables: set[str]) -> list[ast.Constant]:
+    """The number literals that multiply an expression reading a decision (the 10 of ``10 * shots``)."""
+    out = []
+    for n in ast.walk(tree):
+        if isinstance(n, ast.BinOp) and isinstance(n.op, ast.Mult):
+            for num, other in ((n.left, n.right), (n.right, n.left)):
+                if isinstance(num, ast.Constant) and isinstance(num.value, (int, float)) \
+                        and not isinstance(num.value, bool) and any(
+                        isinstance(x, (ast.Name, ast.Attribute)) and base_name(x) in variables for x in ast.walk(other)):
+                    out.append(num)
+    return out
+
+
 def data_dicts(tree: ast.Module) -> dict[str, ast.Dict]:
     """Names the code sets once, at the top level, to a dict literal (``cost = {'A': 3, 'B': 5}``)."""
     out: dict[str, ast.Dict] = {}

@@ -26,7 +26,7 @@ import ast
 import re
 
 from optolab.agents.checks import mentions_of, name_words, stem
-from optolab.agents.codefix import _integer_variables, base_name, call_name, variable_names
+from optolab.agents.codefix import _integer_variables, base_name, call_name, variable_names, weight_literals
 from optolab.agents.goal import _sum_terms
 from optolab.agents.relations import _bound_words
 
@@ -111,12 +111,7 @@ def _numbers(tree: ast.Module, weights: bool = True) -> set[float]:
     out: set[float] = set()
     unread = set(map(id, unread_literals(tree)))
     if not weights:
-        variables = set(variable_names(tree))
-        for n in ast.walk(tree):
-            if isinstance(n, ast.BinOp) and isinstance(n.op, ast.Mult):
-                for num, other in ((n.left, n.right), (n.right, n.left)):
-                    if isinstance(num, ast.Constant) and any(base_name(x) in variables for x in ast.walk(other)):
-                        unread.add(id(num))
+        unread |= set(map(id, weight_literals(tree, set(variable_names(tree)))))
     for n in ast.walk(tree):
         if id(n) in unread:
             continue
