@@ -268,6 +268,128 @@ class _UnrollAdds(ast.NodeTransformer):
         return ast.copy_location(body, node)
 
 
+def _relation_slots(tree: ast.Module):
+    """Where a constraint's relation is written: ``Constraint(expr=...)``, the body of a ``rule=lambda``, the one
+    argument of ``.add(...)``, and what a rule function returns; each as (holder, field, index or None)."""
+    rule_names = {kw.value.id for n in ast.walk(tree) if isinstance(n, ast.Call) and call_name(n) == "Constraint"
+                  for kw in n.keywords if kw.arg == "rule" and isinstance(kw.value, ast.Name)}
+    for n in ast.walk(tree):
+        if isinstance(n, ast.Call) and call_name(n) == "Constraint":
+            for kw in n.keywords:
+                if kw.arg == "expr":
+                    yield kw, "value", None
+                elif kw.arg == "rule" and isinstance(kw.value, ast.Lambda):
+                    yield kw.value, "body", None
+        elif isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "add" \
+                and len(n.args) == 1:
+            yield n, "args", 0
+        elif isinstance(n, ast.FunctionDef) and n.name in rule_names:
+            for r in ast.walk(n):
+                if isinstance(r, ast.Return) and r.value is not None:
+                    yield r, "value", None
+
+
+def _chained_relations(tree: ast.Module, changes: list[str]) -> None:
+    """``20 <= x <= 100`` in a constraint: Python reads it as ``(20 <= x) and (x <= 100)`` and Pyomo refuses to
+    turn the first half into a truth value. Written ``(20, x, 100)``, the ranged form Pyomo takes, when the outer
+    sides are data (a decision there has no ranged form)."""
+    variables = set(variable_names(tree))
+
+    def reads_decision(node: ast.AST) -> bool:
+        return any(isinstance(x, (ast.Name, ast.Attribute)) and base_name(x) in variables for x in ast.walk(node))
+
+    for holder, field, index in list(_relation_slots(tree)):
+        node = getattr(holder, field) if index is None else getattr(holder, field)[index]
+        if not (isinstance(node, ast.Compare) and len(node.ops) == 2):
+            continue
+        up = all(isinstance(op, (ast.LtE, ast.Lt)) for op in node.ops)
+        down = all(isinstance(op, (ast.GtE, ast.Gt)) for op in node.ops)
+        low, mid, high = node.left, node.comparators[0], node.comparators[1]
+        if not (up or down) or not reads_decision(mid) or reads_decision(low) or reads_decision(high):
+            continue
+        if down:
+            low, high = high, low
+        ranged = ast.copy_location(ast.Tuple([low, mid, high], ast.Load()), node)
+        if index is None:
+            setattr(holder, field, ranged)
+        else:
+            getattr(holder, field)[index] = ranged
+        ast.fix_missing_locations(ranged)
+        changes.append(f"line {node.lineno}: `{ast.unparse(node)}` became the ranged `{ast.unparse(ranged)}` (Python "
+                       "cannot chain comparisons of an expression with decisions)")
+
+
+def _joined_relations(tree: ast.Module, changes: list[str]) -> None:
+    """``Constraint(expr=price >= 3 and price <= 10)`` (or ``.add(a and b)``): ``and`` asks Python for a truth value
+    that Pyomo cannot give. Each relation becomes a constraint of its own."""
+    for holder in [n for n in ast.walk(tree) if hasattr(n, "body") and isinstance(n.body, list)]:
+        out: list[ast.stmt] = []
+        for stmt in holder.body:
+            split = _split_joined(stmt)
+            if split:
+                changes.append(f"line {stmt.lineno}: `{ast.unparse(stmt)}` joined relations with `and`; each is "
+                               "a constraint of its own now")
+            out += split or [stmt]
+        holder.body = out
+
+
+def _repeated_constraint_names(tree: ast.Module, changes: list[str]) -> None:
+    """``model.limit = Constraint(...)`` written twice: Pyomo replaces the first with the second, and that
+    limit is silently gone. The later ones get a name of their own (``limit_2``)."""
+    taken = {t.attr for n in ast.walk(tree) if isinstance(n, ast.Assign) for t in n.targets
+             if isinstance(t, ast.Attribute)}
+    seen: set[str] = set()
+    for stmt in tree.body:
+        if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Attribute)
+                and isinstance(stmt.targets[0].value, ast.Name) and stmt.targets[0].value.id == "model"):
+            continue
+        name = stmt.targets[0].attr
+        if call_name(stmt.value) != "Constraint":
+            seen.add(name)
+            continue
+        if name in seen:
+            k = 2
+            while f"{name}_{k}" in taken:
+                k += 1
+            stmt.targets[0].attr = f"{name}_{k}"
+            taken.add(f"{name}_{k}")
+            changes.append(f"line {stmt.lineno}: a second constraint named {name} would replace the first; it is "
+                           f"{name}_{k} now")
+        seen.add(stmt.targets[0].attr)
+
+
+def _split_joined(stmt: ast.stmt) -> list[ast.stmt] | None:
+    def joined(node: ast.AST) -> list[ast.expr] | None:
+        if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.And) \
+                and all(isinstance(v, ast.Compare) for v in node.values):
+            return list(node.values)
+        return None
+
+    if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Attribute) \
+            and isinstance(stmt.value, ast.Call) and call_name(stmt.value) == "Constraint" and not stmt.value.args:
+        kws = [kw for kw in stmt.value.keywords if kw.arg == "expr"]
+        parts = joined(kws[0].value) if len(kws) == 1 else None
+        if not parts:
+            return None
+        target = stmt.targets[0]
+        out = []
+        for i, part in enumerate(parts):
+            name = target.attr if i == 0 else f"{target.attr}_{i + 1}"
+            new = ast.parse(f"{ast.unparse(target.value)}.{name} = {ast.unparse(stmt.value.func)}(expr=X)").body[0]
+            new.value.keywords[0].value = part
+            out.append(ast.fix_missing_locations(ast.copy_location(new, stmt)))
+        return out
+    if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and isinstance(stmt.value.func, ast.Attribute) \
+            and stmt.value.func.attr == "add" and len(stmt.value.args) == 1:
+        parts = joined(stmt.value.args[0])
+        if not parts:
+            return None
+        return [ast.fix_missing_locations(ast.copy_location(
+            ast.Expr(ast.Call(func=stmt.value.func, args=[part], keywords=stmt.value.keywords)), stmt))
+            for part in parts]
+    return None
+
+
 class _SumOfOne(ast.NodeTransformer):
     """``sum(hours[l])`` sums one variable entry, which Pyomo cannot iterate: it means ``hours[l]``; so does
     ``sum(x[d] * cost[d])``, one term of decisions."""
@@ -919,6 +1041,9 @@ def fix_tree(tree: ast.Module, changes: list[str]) -> ast.Module:
     _binary_counts(tree, changes)
     _early_aliases(tree, changes)
     _add_keywords(tree, changes)
+    _repeated_constraint_names(tree, changes)
+    _joined_relations(tree, changes)
+    _chained_relations(tree, changes)
     tree = _UnrollAdds(changes).visit(tree)
     tree = _SumOfOne(set(variable_names(tree)), changes).visit(tree)
     tree = _SumOfMany(changes).visit(tree)

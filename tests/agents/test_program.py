@@ -896,3 +896,26 @@ def test_lp_wording_keeps_counted_decisions_whole_and_acres_become_continuous():
     acres = GOOD_CODE.replace("desks", "wheat").replace("shelves", "corn")
     tidy = tidy_program(acres, "Each acre of wheat earns $70 and each acre of corn $30. Formulate an LP.")
     assert "NonNegativeIntegers" not in tidy["code"] and "made continuous" in " ".join(tidy["changes"])
+
+
+def test_chained_and_joined_relations_and_a_repeated_name_become_separate_constraints(pool):
+    from optolab.agents.runner import run_code
+
+    code = """import pyomo.environ as pyo
+model = pyo.ConcreteModel()
+span = (2, 6)
+model.tea = pyo.Var(domain=pyo.NonNegativeReals)
+model.cake = pyo.Var(domain=pyo.NonNegativeReals)
+model.take = pyo.Objective(expr=5 * model.tea + 4 * model.cake, sense=pyo.maximize)
+model.tea_range = pyo.Constraint(expr=span[0] <= model.tea <= span[1])
+model.tea_range = pyo.Constraint(expr=model.cake >= 1 and model.cake <= 3)
+model.rows = pyo.ConstraintList()
+model.rows.add(9 >= model.tea + model.cake >= 4)
+"""
+    program = clean_program(code)
+    assert "model.tea_range = pyo.Constraint(expr=(span[0], model.tea, span[1]))" in program.code
+    assert "model.tea_range_2 = pyo.Constraint(expr=model.cake >= 1)" in program.code
+    assert "model.tea_range_2_2 = pyo.Constraint(expr=model.cake <= 3)" in program.code
+    assert "model.rows.add((4, model.tea + model.cake, 9))" in program.code
+    out = run_code(pool, program.code, time_limit=30, memory_mb=1024)
+    assert out.ok and out.objective == pytest.approx(5 * 6 + 4 * 3)  # tea <= 6, cake <= 3, sum <= 9
