@@ -358,6 +358,26 @@ def _repeated_constraint_names(tree: ast.Module, changes: list[str]) -> None:
         seen.add(stmt.targets[0].attr)
 
 
+def _scalars_used_with_keys(tree: ast.Module, changes: list[str]) -> None:
+    """``model.spots = Var(domain=...)`` declared plain but read as ``spots[0]``, ``spots[1]``, ... with literal
+    keys only: Pyomo refuses to index a scalar. It is indexed by the keys the code uses, in the order it uses them."""
+    for stmt in tree.body:
+        if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and call_name(stmt.value) == "Var"
+                and not stmt.value.args and not any(kw.arg in ("initialize", "dense") for kw in stmt.value.keywords)):
+            continue
+        name = base_name(stmt.targets[0])
+        uses = [n for n in ast.walk(tree) if isinstance(n, ast.Subscript) and base_name(n.value) == name]
+        keys = [n.slice.value for n in uses if isinstance(n.slice, ast.Constant)]
+        if not uses or len(keys) != len(uses) or not all(isinstance(k, (int, str)) and not isinstance(k, bool)
+                                                         for k in keys) or len({type(k) for k in keys}) != 1:
+            continue
+        ordered = sorted(set(keys)) if isinstance(keys[0], int) else list(dict.fromkeys(keys))
+        stmt.value.args = [ast.List([ast.Constant(k) for k in ordered], ast.Load())]
+        ast.fix_missing_locations(stmt)
+        changes.append(f"line {stmt.lineno}: {name} was declared as one variable but read as {name}[...]; it is "
+                       f"indexed by the keys the code uses ({', '.join(map(repr, ordered))})")
+
+
 def _split_joined(stmt: ast.stmt) -> list[ast.stmt] | None:
     def joined(node: ast.AST) -> list[ast.expr] | None:
         if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.And) \
@@ -1042,6 +1062,7 @@ def fix_tree(tree: ast.Module, changes: list[str]) -> ast.Module:
     _early_aliases(tree, changes)
     _add_keywords(tree, changes)
     _repeated_constraint_names(tree, changes)
+    _scalars_used_with_keys(tree, changes)
     _joined_relations(tree, changes)
     _chained_relations(tree, changes)
     tree = _UnrollAdds(changes).visit(tree)

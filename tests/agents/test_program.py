@@ -919,3 +919,21 @@ model.rows.add(9 >= model.tea + model.cake >= 4)
     assert "model.rows.add((4, model.tea + model.cake, 9))" in program.code
     out = run_code(pool, program.code, time_limit=30, memory_mb=1024)
     assert out.ok and out.objective == pytest.approx(5 * 6 + 4 * 3)  # tea <= 6, cake <= 3, sum <= 9
+
+
+def test_a_plain_variable_read_with_literal_keys_is_indexed_by_them(pool):
+    from optolab.agents.runner import run_code
+
+    code = """import pyomo.environ as pyo
+model = pyo.ConcreteModel()
+model.slots = pyo.Var(domain=pyo.NonNegativeIntegers, bounds=(0, 3))
+slots = model.slots
+model.gain = pyo.Objective(expr=40 * slots[0] + 25 * slots[2], sense=pyo.maximize)
+model.hours = pyo.Constraint(expr=5 * slots[0] + 2 * model.slots[2] <= 16)
+"""
+    program = clean_program(code)
+    assert "model.slots = pyo.Var([0, 2], domain=pyo.NonNegativeIntegers, bounds=(0, 3))" in program.code
+    out = run_code(pool, program.code, time_limit=30, memory_mb=1024)
+    assert out.ok and out.objective == pytest.approx(40 * 2 + 25 * 3)
+    plain = code.replace("slots[2]", "slots[i]")  # a key the code computes: left to the checks that run it
+    assert "pyo.Var([" not in clean_program(plain).code
