@@ -41,6 +41,7 @@ from optolab.agents.goal import fix_count_objective, fix_goal_objective, goal_nu
 from optolab.agents.relations import fix_relations, relation_findings
 from optolab.agents.missing import add_missing_limits
 from optolab.agents.units import fix_time_units
+from optolab.agents.weighted import fix_weighted_goal_row
 from optolab.agents.datagoal import fix_objective_data
 from optolab.agents.capacity import drop_one_items_limit_on_all, fix_per_item_limits
 from optolab.agents.linking import link_open_decisions
@@ -113,9 +114,9 @@ def tidy_program(raw: str, question: str) -> dict[str, Any]:
     except ProgramError as exc:
         return {"code": None, "issues": [str(exc)], "origins": {}, "raw": raw, "changes": []}
     for fix in (define_stated_data, make_objective, add_missing_sense, focus_objective, fix_objective_data,
-                fix_count_objective, relax_measures, drop_bogus_bounds, fix_per_item_limits,
-                drop_one_items_limit_on_all, link_open_decisions, fix_relations, fix_measured_shares, fix_rows,
-                fix_goal_objective, add_missing_limits, fix_time_units):
+                fix_count_objective, fix_weighted_goal_row, relax_measures, drop_bogus_bounds,
+                fix_per_item_limits, drop_one_items_limit_on_all, link_open_decisions, fix_relations,
+                fix_measured_shares, fix_rows, fix_goal_objective, add_missing_limits, fix_time_units):
         fixed = fix(program.code, question)
         if fixed is not None:
             program = Program(fixed.code, program.changes + fixed.changes)
