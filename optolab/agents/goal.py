@@ -32,7 +32,8 @@ _RATIO_GOAL = re.compile(
     r"hour\s+of\b|gallon\b|kilogram\b|ton\b|tonne\b|truck\b|team\b|square\b|worker\b|employee\b|mile\b|"
     r"kwh\b|person\b|(?:[a-z]+\s+){1,2}(?:used|spent|invested|produced|worked)\b))[^.;?!]{0,120})", re.I)
 
-_GOAL = re.compile(r"\b(minimi[sz]e|maximi[sz]e|reduce|decrease|lower|increase)\s+"
+# ("Which plan minimizes the total cost?": the -s of minimizes and maximizes only)
+_GOAL = re.compile(r"\b(minimi[sz]e|maximi[sz]e|reduce|decrease|lower|increase)(?:(?<=mi[sz]e)s)?\s+"
                    r"((?:(?:the|his|her|its|their|your|our|total|overall)\s+)*"
                    r"(?:(?:total\s+)?(?:number|amount|quantity)\s+of\s+)?(?:[a-z]+[\s-]+){0,6}?[a-z]+)"
                    r"(?=\s*(?:[.,;?!]|$|\b(?:to|for|of|while|and|subject|given|if|so|that|by|in|per|from|with|"
@@ -221,13 +222,21 @@ def _tied_in(sentence: str, roots: frozenset[str], width: int = 3) -> dict[float
 
 
 def _top_level_numbers(tree: ast.Module) -> dict[str, set[float]]:
-    """Names set at the top level to a number, or to a dict/list/tuple of numbers."""
+    """Names set at the top level to a number, or to a dict/list/tuple of numbers (``a, b = 5, 6`` too)."""
     out: dict[str, set[float]] = {}
     for node in tree.body:
-        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-            values = _literal_numbers(node.value)
+        if not (isinstance(node, ast.Assign) and len(node.targets) == 1):
+            continue
+        target = node.targets[0]
+        if isinstance(target, ast.Tuple) and isinstance(node.value, ast.Tuple) \
+                and len(target.elts) == len(node.value.elts):
+            pairs = list(zip(target.elts, node.value.elts))
+        else:
+            pairs = [(target, node.value)]
+        for name, value in pairs:
+            values = _literal_numbers(value) if isinstance(name, ast.Name) else None
             if values is not None:
-                out[node.targets[0].id] = values
+                out[name.id] = values
     return out
 
 

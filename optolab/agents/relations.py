@@ -616,16 +616,25 @@ def number_of(node: ast.AST, named: dict[str, float]) -> float | None:
 
 
 def _constant_values(tree: ast.AST) -> dict[str, float]:
-    """Names the code sets once, at the top level, to a plain number (``demand = 60000``)."""
+    """Names the code sets once, at the top level, to a plain number (``demand = 60000``, or ``demand, cost = 2400,
+    50``)."""
     values: dict[str, float] = {}
     counts: dict[str, int] = {}
     for n in getattr(tree, "body", []):
-        if isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name):
-            name = n.targets[0].id
-            counts[name] = counts.get(name, 0) + 1
-            if isinstance(n.value, ast.Constant) and isinstance(n.value.value, (int, float)) \
-                    and not isinstance(n.value.value, bool):
-                values[name] = float(n.value.value)
+        if not (isinstance(n, ast.Assign) and len(n.targets) == 1):
+            continue
+        target = n.targets[0]
+        pairs = [(target, n.value)] if isinstance(target, ast.Name) else \
+            list(zip(target.elts, n.value.elts)) if isinstance(target, ast.Tuple) and isinstance(n.value, ast.Tuple) \
+            and len(target.elts) == len(n.value.elts) else \
+            [(t, None) for t in target.elts] if isinstance(target, ast.Tuple) else []
+        for name_node, value in pairs:
+            if not isinstance(name_node, ast.Name):
+                continue
+            counts[name_node.id] = counts.get(name_node.id, 0) + 1
+            if isinstance(value, ast.Constant) and isinstance(value.value, (int, float)) \
+                    and not isinstance(value.value, bool):
+                values[name_node.id] = float(value.value)
     return {k: v for k, v in values.items() if counts[k] == 1}
 
 

@@ -24,19 +24,6 @@ from optolab.agents.goal import _objective_expr, _sum_terms, _term_weights, goal
 from optolab.agents.relations import _constant_values, number_of
 
 
-# "Which assignment minimizes the total hours?": the goal as a verb of the question's own subject
-_GOAL_OF_SUBJECT = re.compile(r"\b(minimi[sz]es|maximi[sz]es)\s+((?:the\s+|its\s+|their\s+)?(?:total\s+|overall\s+)?"
-                              r"[a-z]+(?:\s+[a-z]+)?)", re.I)
-
-
-def _goal(question: str) -> tuple[str, str] | None:
-    found = goal_of(question)
-    if found is not None:
-        return found.verb, found.phrase
-    m = _GOAL_OF_SUBJECT.search(question)
-    return (m.group(1).lower()[:-1], m.group(2)) if m else None
-
-
 def _decisions(expr: ast.AST, variables: set[str]) -> list[str] | None:
     """The decisions of a plain sum, one per term, as written (``model.x[1]`` -> ``x[1]``)."""
     out = []
@@ -55,8 +42,8 @@ def fix_weighted_goal_row(code: str, question: str):
     :class:`optolab.agents.program.Program`), or None."""
     from optolab.agents.program import Program
 
-    goal = _goal(question)
-    if goal is None or re.search(r"\b(?:number|count|many)\b", goal[1], re.I):
+    goal = goal_of(question)
+    if goal is None or re.search(r"\b(?:number|count|many)\b", goal.phrase, re.I):
         return None
     try:
         tree = ast.parse(code)
@@ -90,7 +77,7 @@ def fix_weighted_goal_row(code: str, question: str):
     except Exception:  # noqa: BLE001 - a heuristic fix that trips leaves the code as it was
         return None
     return Program.changed(tree, [f"the objective `{before}` became `{ast.unparse(new)}` and the row "
-                                  f"`{ast.unparse(row)}` was dropped: the question asks to {goal[0]} {goal[1]}, "
+                                  f"`{ast.unparse(row)}` was dropped: the question asks to {goal.verb} {goal.phrase}, "
                                   f"which those numbers weigh, and the text gives no limit {ast.unparse(row.comparators[0])}"])
 
 

@@ -441,3 +441,16 @@ def test_the_goal_in_the_question_beats_a_purpose_in_the_opening_and_a_count_col
         "model.seat = pyo.Constraint(expr=60 * model.boats + 20 * model.rafts >= 900)\n")
     fixed = fix_count_objective(code, text)
     assert fixed is not None and "Objective(expr=model.boats + model.rafts" in fixed.code
+
+
+def test_a_goal_written_minimizes_and_numbers_set_in_one_tuple_are_read():
+    goal = goal_of("Which route plan minimizes the total fuel, and how much fuel is that?")
+    assert goal is not None and goal.verb == "minimize" and goal.phrase == "the total fuel"
+    assert goal_of("The new belt lowers costs. Which plan maximizes the profit?").phrase == "the profit"
+    code = ("import pyomo.environ as pyo\nrate, fee = 4, 30\nmodel = pyo.ConcreteModel()\n"
+            "model.x = pyo.Var(domain=pyo.NonNegativeReals)\n"
+            "model.obj = pyo.Objective(expr=rate * model.x + fee)\n")
+    assert objective_numbers(code) == {4.0, 30.0}
+    from optolab.agents.relations import _constant_values
+    import ast
+    assert _constant_values(ast.parse(code)) == {"rate": 4.0, "fee": 30.0}
