@@ -381,6 +381,27 @@ def _measured_in_text(question: str, name: str) -> bool:
     return any(m.group(1).lower().rstrip("s") in words for m in _MEASURED_OF.finditer(question))
 
 
+# "the specialized company charges $100 per hour": a price of time, so the decision it weighs is hours
+_PER_TIME_AFTER = re.compile(r"^\s*(?:dollars?\s+|euros?\s+)?(?:in\s+\w+\s+)?(?:per|an|a|each)\s+(?:hour|minute)\b", re.I)
+
+
+def _goal_priced_per_time(tree: ast.Module, question: str, variables: set[str]) -> bool:
+    """Whether the objective weighs two or more decisions, each by a number the text gives only as a rate per
+    hour or minute ("charges $100 per hour"): the decisions are then amounts of time."""
+    from optolab.agents.checks import mentions_of
+    from optolab.agents.goal import _objective_expr, _term_weights
+
+    objective = _objective_expr(tree)
+    weights = _term_weights(objective.value, variables) if objective is not None else None
+    if not weights or len(weights) < 2:
+        return False
+    for w in set(weights):
+        found = mentions_of(question, w)
+        if not found or not all(_PER_TIME_AFTER.match(question[m.end():]) for m in found):
+            return False
+    return True
+
+
 def relax_measures(code: str, question: str) -> Program | None:
     """Integer decisions whose names say they measure something (``width``, ``side_length``, ``price``), or
     all of them when the question asks "how many kilograms (acres, hours, ...) of" each, made continuous: small models give most decisions an integer domain, and a box's side or a
@@ -395,6 +416,7 @@ def relax_measures(code: str, question: str) -> Program | None:
     names = [base_name(n.targets[0]) or "" for n in ast.walk(tree)
              if isinstance(n, ast.Assign) and call_name(n.value) == "Var"]
     amounts = amounts or (len(names) > 1 and all(_measured_in_text(question, name) for name in names))
+    amounts = amounts or _goal_priced_per_time(tree, question, set(names))
     relaxed = []
     for node in ast.walk(tree):
         if not (isinstance(node, ast.Assign) and call_name(node.value) == "Var"):

@@ -937,3 +937,21 @@ model.hours = pyo.Constraint(expr=5 * slots[0] + 2 * model.slots[2] <= 16)
     assert out.ok and out.objective == pytest.approx(40 * 2 + 25 * 3)
     plain = code.replace("slots[2]", "slots[i]")  # a key the code computes: left to the checks that run it
     assert "pyo.Var([" not in clean_program(plain).code
+
+
+def test_decisions_weighed_by_prices_per_hour_are_hours_and_continuous():
+    from optolab.agents.program import relax_measures
+
+    code = """import pyomo.environ as pyo
+model = pyo.ConcreteModel()
+model.north = pyo.Var(domain=pyo.NonNegativeIntegers)
+model.south = pyo.Var(domain=pyo.NonNegativeIntegers)
+model.cost = pyo.Objective(expr=90 * model.north + 65 * model.south, sense=pyo.minimize)
+model.boxes = pyo.Constraint(expr=50 * model.north + 35 * model.south >= 7000)
+"""
+    q = ("Two depots pack boxes: the north depot packs 50 boxes an hour and charges $90 per hour, the south depot "
+         "packs 35 boxes an hour and charges $65 per hour. At least 7000 boxes must be packed. Minimize the cost.")
+    fixed = relax_measures(code, q)
+    assert fixed is not None and "NonNegativeIntegers" not in fixed.code
+    counted = q.replace("charges $90 per hour", "charges $90 per truck").replace("$65 per hour", "$65 per truck")
+    assert relax_measures(code, counted) is None
