@@ -781,6 +781,40 @@ def _fix_var_bounds(tree: ast.AST, question: str) -> list[str]:
         before = ast.unparse(kw.value)
         kw.value = new
         changes.append(f"the bounds of {name} {before} became {ast.unparse(new)}: the text says \"{words}\"")
+    return changes + _move_misplaced_bounds(tree, question)
+
+
+def _move_misplaced_bounds(tree: ast.AST, question: str) -> list[str]:
+    """``throwing = Var(bounds=(5, None))`` where the one clause with 5 names another decision ("at least 5 games
+    must be climbing"): the bound moves to that decision, when its own bound on that side is open."""
+    bounded = {base_name(n.targets[0]): (n, kw) for n, kw in var_bounds(tree)
+               if isinstance(n.value, ast.Call) and not n.value.args}
+    refs = [Ref(v) for v in bounded if v]
+    changes = []
+    for name, (n, kw) in list(bounded.items()):
+        for side in (0, 1):
+            value = arith(kw.value.elts[side])
+            if value in (None, 0.0):
+                continue
+            mentions = mentions_of(question, value)
+            if len(mentions) != 1:
+                continue
+            m = mentions[0]
+            start = max(question.rfind(c, 0, m.start()) for c in ".;,:!?") + 1
+            ends = [e for e in (question.find(c, m.end()) for c in ".;,:!?") if e >= 0]
+            clause = question[start:min(ends) if ends else len(question)]
+            owner = _phrase_refs(clause, refs)
+            if len(owner) != 1 or owner[0].base == name:
+                continue
+            other_kw = bounded[owner[0].base][1]
+            if arith(other_kw.value.elts[side]) not in (None, 0.0) or value in _constants(other_kw.value):
+                continue
+            open_value = ast.Constant(0) if side == 0 else ast.Constant(None)
+            moved = kw.value.elts[side]
+            kw.value.elts[side] = open_value
+            other_kw.value.elts[side] = moved
+            changes.append(f"the {'lower' if side == 0 else 'upper'} bound {value:g} moved from {name} to "
+                           f"{owner[0].base}: the text says \"{' '.join(clause.split())}\"")
     return changes
 
 

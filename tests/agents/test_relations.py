@@ -398,3 +398,15 @@ def test_a_ratio_with_a_bound_word_or_no_requirement_stays_a_bound():
               "The dealer likes three times as many cars as vans. Minimize the cost."):
         fixed = fix_relations(code, q)
         assert fixed is None or "model.cars >= 3 * model.vans" in fixed.code, q
+
+
+def test_a_bound_whose_clause_names_another_decision_moves_to_it():
+    code = HEAD + ("model.vans = pyo.Var(domain=pyo.NonNegativeIntegers, bounds=(6, None))\n"
+                   "model.cars = pyo.Var(domain=pyo.NonNegativeIntegers, bounds=(0, None))\n"
+                   "model.c = pyo.Constraint(expr=2 * model.vans + model.cars <= 40)\n")
+    q = "A rental firm buys vans and cars with 40 parking spots. However, at least 6 vehicles must be cars. Maximize rent."
+    fixed = fix_relations(code, q)
+    assert fixed is not None
+    assert "model.vans = pyo.Var(domain=pyo.NonNegativeIntegers, bounds=(0, None))" in fixed.code
+    assert "model.cars = pyo.Var(domain=pyo.NonNegativeIntegers, bounds=(6, None))" in fixed.code
+    assert fix_relations(code, q.replace("must be cars", "must be vans")) is None
