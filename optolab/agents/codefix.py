@@ -595,20 +595,30 @@ def _attach_free_components(tree: ast.Module, changes: list[str]) -> None:
     if not models:
         return
     owner, taken = models[0], set(_made_components(tree))
+    attached = {stmt.targets[0].attr for stmt in tree.body if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1
+                and isinstance(stmt.targets[0], ast.Attribute) and isinstance(stmt.value, ast.Name)
+                and stmt.value.id == stmt.targets[0].attr}  # ``model.h = h``: attached by the code itself
     moved = []
     for i in range(len(tree.body) - 1, -1, -1):
         stmt = tree.body[i]
         if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name) \
-                and call_name(stmt.value) in _COMPONENTS and stmt.targets[0].id not in taken:
-            name = stmt.targets[0].id
-            stmt.targets = [ast.Attribute(ast.Name(owner, ast.Load()), name, ast.Store())]
-            tree.body.insert(i + 1, ast.parse(f"{name} = {owner}.{name}").body[0])
-            moved.append(name)
+                and call_name(stmt.value) in _COMPONENTS and stmt.targets[0].id not in attached:
+            name = attr = stmt.targets[0].id
+            if attr in taken:  # ``model.items_sold`` is also a constraint further down: the variable gets its own
+                k = 2
+                while f"{name}_{k}" in taken:
+                    k += 1
+                attr = f"{name}_{k}"
+                taken.add(attr)
+            stmt.targets = [ast.Attribute(ast.Name(owner, ast.Load()), attr, ast.Store())]
+            tree.body.insert(i + 1, ast.parse(f"{name} = {owner}.{attr}").body[0])
+            moved.append((name, attr))
     if moved:
         ast.fix_missing_locations(tree)
-        names = sorted(moved)
-        changes.append(f"added {', '.join(names)} to the model ({owner}.{f', {owner}.'.join(names)}): a component "
-                       "outside the model is not part of it")
+        moved.sort()
+        changes.append(f"added {', '.join(n for n, _ in moved)} to the model "
+                       f"({', '.join(f'{owner}.{a}' for _, a in moved)}): a component outside the model is not part "
+                       "of it")
 
 
 def _constraints_indexed_by_a_variable(tree: ast.Module, changes: list[str]) -> None:

@@ -955,3 +955,18 @@ model.boxes = pyo.Constraint(expr=50 * model.north + 35 * model.south >= 7000)
     assert fixed is not None and "NonNegativeIntegers" not in fixed.code
     counted = q.replace("charges $90 per hour", "charges $90 per truck").replace("$65 per hour", "$65 per truck")
     assert relax_measures(code, counted) is None
+
+
+def test_a_free_variable_whose_name_a_constraint_takes_is_added_under_a_name_of_its_own():
+    code = """import pyomo.environ as pyo
+model = pyo.ConcreteModel()
+model.price = pyo.Var(domain=pyo.NonNegativeReals, bounds=(1, 5))
+sold = pyo.Var(domain=pyo.NonNegativeReals)
+model.obj = pyo.Objective(expr=model.price * 10 - sold, sense=pyo.maximize)
+model.sold = pyo.Constraint(expr=sold >= 100 - 10 * model.price)
+"""
+    program = clean_program(code)
+    assert "model.sold_2 = pyo.Var(domain=pyo.NonNegativeReals)\nsold = model.sold_2" in program.code
+    scope: dict = {}
+    exec(program.code, scope)
+    assert scope["model"].sold.ctype.__name__ == "Constraint" and scope["model"].sold_2.is_variable_type()
