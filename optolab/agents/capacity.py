@@ -18,7 +18,7 @@ import ast
 import re
 
 from optolab.agents.checks import mentions_of
-from optolab.agents.codefix import call_name
+from optolab.agents.codefix import call_name, constraint_relation
 from optolab.agents.relations import _constant_values, number_of
 
 _PER_ITEM = re.compile(r"\b(?:each|per|every|apiece|individual(?:ly)?|any\s+(?:single|one)|a\s+single)\b", re.I)
@@ -179,7 +179,7 @@ def drop_one_items_limit_on_all(code: str, question: str):
         bounds = _upper_bounds(tree, variables, named)
         changes: list[str] = []
         for i, stmt in enumerate(list(tree.body)):
-            row = _sum_row(stmt)
+            row = constraint_relation(stmt, (ast.LtE,))
             if row is None:
                 continue
             names, limit = _plain_sum(row.left), number_of(row.comparators[0], named)
@@ -207,14 +207,3 @@ def drop_one_items_limit_on_all(code: str, question: str):
         return None
     return Program.changed(tree, changes)
 
-
-def _sum_row(stmt: ast.stmt) -> ast.Compare | None:
-    """The comparison of ``model.c = Constraint(expr=... <= N)`` (a ``<=`` row of one statement), or None."""
-    if not (isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call) and call_name(stmt.value) == "Constraint"
-            and not stmt.value.args):
-        return None
-    expr = [kw.value for kw in stmt.value.keywords if kw.arg == "expr"]
-    if len(expr) != 1 or not (isinstance(expr[0], ast.Compare) and len(expr[0].ops) == 1
-                              and isinstance(expr[0].ops[0], ast.LtE)):
-        return None
-    return expr[0]

@@ -491,6 +491,19 @@ def weight_literals(tree: ast.AST, variables: set[str]) -> list[ast.Constant]:
     return out
 
 
+def constraint_relation(stmt: ast.stmt, ops: tuple = (ast.LtE, ast.GtE)) -> ast.Compare | None:
+    """The comparison of a one-statement ``model.c = Constraint(expr=a <= b)`` whose operator is one of ``ops``,
+    or None."""
+    if not (isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call) and call_name(stmt.value) == "Constraint"
+            and not stmt.value.args):
+        return None
+    expr = [kw.value for kw in stmt.value.keywords if kw.arg == "expr"]
+    if len(expr) != 1 or not (isinstance(expr[0], ast.Compare) and len(expr[0].ops) == 1
+                              and isinstance(expr[0].ops[0], ops)):
+        return None
+    return expr[0]
+
+
 def data_dicts(tree: ast.Module) -> dict[str, ast.Dict]:
     """Names the code sets once, at the top level, to a dict literal (``cost = {'A': 3, 'B': 5}``)."""
     out: dict[str, ast.Dict] = {}

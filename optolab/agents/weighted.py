@@ -19,7 +19,7 @@ import ast
 import re
 
 from optolab.agents.checks import mentions_of, numbers_in_text
-from optolab.agents.codefix import base_name, call_name, variable_names
+from optolab.agents.codefix import base_name, constraint_relation, variable_names
 from optolab.agents.goal import _objective_expr, _sum_terms, _term_weights, goal_of
 from optolab.agents.relations import _constant_values, number_of
 
@@ -59,7 +59,7 @@ def fix_weighted_goal_row(code: str, question: str):
         named, stated = _constant_values(tree), set(numbers_in_text(question))
         rows = []
         for stmt in tree.body:
-            row = _row_of(stmt)
+            row = constraint_relation(stmt)
             if row is None:
                 continue
             w, terms = _term_weights(row.left, variables), _decisions(row.left, variables)
@@ -80,14 +80,3 @@ def fix_weighted_goal_row(code: str, question: str):
                                   f"`{ast.unparse(row)}` was dropped: the question asks to {goal.verb} {goal.phrase}, "
                                   f"which those numbers weigh, and the text gives no limit {ast.unparse(row.comparators[0])}"])
 
-
-def _row_of(stmt: ast.stmt) -> ast.Compare | None:
-    """The ``<=``/``>=`` comparison of a one-statement ``model.c = Constraint(expr=...)``, or None."""
-    if not (isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call) and call_name(stmt.value) == "Constraint"
-            and not stmt.value.args):
-        return None
-    expr = [kw.value for kw in stmt.value.keywords if kw.arg == "expr"]
-    if len(expr) != 1 or not (isinstance(expr[0], ast.Compare) and len(expr[0].ops) == 1
-                              and isinstance(expr[0].ops[0], (ast.LtE, ast.GtE))):
-        return None
-    return expr[0]
