@@ -8,8 +8,9 @@ such a rule now and then; the unused-number finding asks for it, but a 1.5B mode
 :func:`add_missing_limits` adds the constraint itself when all of this holds, and does nothing otherwise:
 
 - the model's decisions are plain (not indexed) variables, at least two;
-- the clause's number appears nowhere in the code: not as written, not as a fraction (40% as 0.4), not as
-  the complement of a share (0.6 for "at most 40%", which a model may write the other way round);
+- the clause's number appears nowhere in the code: not as written (a number that only weighs a decision, the 70
+  of ``70 * carts``, does not count for a share or a count), not as a fraction (40% as 0.4), not as the
+  complement of a share (0.6 for "at most 40%", which a model may write the other way round);
 - the clause says which way ("at least", "at most", "a minimum of", "no more than", ...);
 - (a share, a count) its subject is the name of exactly one decision ("carrier pigeons" ->
   ``carrier_pigeons``), and a share's group names every decision or none of them ("the birds"), so the
@@ -159,11 +160,14 @@ def missing_limits(question: str, code: str) -> list[tuple[str, str]]:
         return []
     decisions, owner, _ = shape
     used = _numbers(tree)
+    unweighted = _numbers(tree, weights=False)
     found: list[tuple[str, str]] = []
     for m in _SHARE.finditer(question):
         value = float(m.group("num"))
         share = value / 100
-        if not 0 < share < 1 or any(_uses(used, v) for v in (value, share, 1 - share, 100 - value)):
+        # 70 weighing a decision ("70 customer interactions") is not the share "at least 70% of the shifts"
+        if not 0 < share < 1 or any(_uses(used, v) for v in (share, 1 - share)) \
+                or any(_uses(unweighted, v) for v in (value, 100 - value)):
             continue
         group = _words(m.group("group"))
         in_group = [d for d in decisions if group & name_words(d)]
@@ -319,6 +323,6 @@ def add_missing_limits(code: str, question: str):
         while name in taken:
             name += "_"
         lines.append(f"{owner}.{name} = {prefix}Constraint(expr={expr})")
-        changes.append(f"added `{expr}`: the text says \"{' '.join(clause.split())}\" and the code used its "
-                       "number nowhere")
+        changes.append(f"added `{expr}`: the text says \"{' '.join(clause.split())}\" and no row of the code "
+                       "uses its number")
     return Program("\n".join(lines) + "\n", changes)

@@ -254,3 +254,19 @@ model.loads = pyo.Constraint(expr=9 * model.big + 4 * model.small >= 90)
 model.share = pyo.Constraint(expr=model.big <= 0.35 * (model.big + model.small))
 """
     assert add_missing_limits(code, text) is None  # "35 percent of the cranes" is a share, not 35 cranes
+
+
+def test_a_share_whose_number_the_code_only_uses_as_a_weight_is_still_added():
+    q = ("Guides lead tours by bus or on foot. A bus tour meets 60 visitors and a walking tour 25. At least 60% of "
+         "the tours must be by bus. The city needs 600 visitors met. Minimize the number of tours.")
+    code = """import pyomo.environ as pyo
+model = pyo.ConcreteModel()
+model.bus = pyo.Var(domain=pyo.NonNegativeIntegers)
+model.foot = pyo.Var(domain=pyo.NonNegativeIntegers)
+model.obj = pyo.Objective(expr=model.bus + model.foot, sense=pyo.minimize)
+model.met = pyo.Constraint(expr=60 * model.bus + 25 * model.foot >= 600)
+"""
+    assert missing_limits(q, code) == [("model.bus >= 0.6 * (model.bus + model.foot)",
+                                        "At least 60% of the tours must be by bus")]
+    written = code + "model.share = pyo.Constraint(expr=model.bus >= 0.6 * (model.bus + model.foot))\n"
+    assert missing_limits(q, written) == []
