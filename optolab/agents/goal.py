@@ -348,7 +348,8 @@ def _linear_terms(expr: ast.AST, variables: set[str]) -> list[ast.AST] | None:
     return terms
 
 
-def _collapsed(expr: ast.AST, variables: set[str]) -> tuple[list[ast.AST], list[float]] | None:
+def _collapsed(expr: ast.AST, variables: set[str],
+               named: dict[str, float] | None = None) -> tuple[list[ast.AST], list[float]] | None:
     """For a linear objective over scalar decisions that names a decision more than once (``300 * s + 80 * s /
     15``): one reference per decision and its total weight, worked out with :func:`optolab.agents.arith.arith`;
     None when it is not linear in them or holds anything but numbers and decisions."""
@@ -364,8 +365,8 @@ def _collapsed(expr: ast.AST, variables: set[str]) -> tuple[list[ast.AST], list[
     if len(names) < 2:
         return None
 
-    zero = {v: 0.0 for v in names}
-    probe = {v: 1.0 + i for i, v in enumerate(names)}  # linear: the weights add up at another point too
+    zero = {**(named or {}), **{v: 0.0 for v in names}}  # ``named``: numbers the code sets (``vitamin_d = 10``)
+    probe = {**zero, **{v: 1.0 + i for i, v in enumerate(names)}}  # linear: the weights add up at another point
     base, at_probe = arith(expr, zero), arith(expr, probe)
     units = [arith(expr, {**zero, v: 1.0}) for v in names]
     if base is None or at_probe is None or None in units:
@@ -465,6 +466,7 @@ def fix_goal_objective(code: str, question: str):
     rebuilt from those numbers (a :class:`optolab.agents.program.Program` saying what changed). None otherwise."""
     from optolab.agents.codefix import variable_names
     from optolab.agents.program import Program
+    from optolab.agents.relations import _constant_values
 
     try:
         finding = bool(_goal_number_findings(question, code))
@@ -480,7 +482,7 @@ def fix_goal_objective(code: str, question: str):
         names = list(dict.fromkeys(base_name(t) for t in terms or []))
         weights = _term_weights(expr_kw[0].value, variables) if terms and len(names) == len(terms) else None
         if expr_kw and (not terms or len(names) != len(terms)):  # a decision named twice: its weights summed
-            collapsed = _collapsed(expr_kw[0].value, variables)
+            collapsed = _collapsed(expr_kw[0].value, variables, _constant_values(tree))
             terms, weights = collapsed if collapsed else (None, None)
             names = [base_name(t) for t in terms or []]
         # decisions named after the goal ("otter_tricks") summed with weight 1 count it; with other weights

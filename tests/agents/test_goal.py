@@ -454,3 +454,21 @@ def test_a_goal_written_minimizes_and_numbers_set_in_one_tuple_are_read():
     from optolab.agents.relations import _constant_values
     import ast
     assert _constant_values(ast.parse(code)) == {"rate": 4.0, "fee": 30.0}
+
+
+def test_an_objective_that_adds_another_attributes_named_numbers_is_rebuilt_from_the_goals():
+    from optolab.agents.goal import fix_goal_objective
+
+    q = ("Each jar of jam has 12 grams of fibre and 30 grams of sugar. Each jar of honey has 4 grams of fibre and 40 "
+         "grams of sugar. At most 200 grams of sugar may be eaten. How many jars of each maximize the fibre intake?")
+    code = """import pyomo.environ as pyo
+fibre_jam, sugar_jam, fibre_honey, sugar_honey = 12, 30, 4, 40
+model = pyo.ConcreteModel()
+model.jam = pyo.Var(domain=pyo.NonNegativeIntegers)
+model.honey = pyo.Var(domain=pyo.NonNegativeIntegers)
+model.obj = pyo.Objective(expr=fibre_jam * model.jam + sugar_jam * model.jam + fibre_honey * model.honey + sugar_honey * model.honey, sense=pyo.maximize)
+model.sugar = pyo.Constraint(expr=sugar_jam * model.jam + sugar_honey * model.honey <= 200)
+"""
+    fixed = fix_goal_objective(code, q)
+    assert fixed is not None
+    assert "model.obj = pyo.Objective(expr=12 * model.jam + 4 * model.honey, sense=pyo.maximize)" in fixed.code
