@@ -18,8 +18,9 @@ import ast
 import re
 
 from optolab.agents.checks import mentions_of
-from optolab.agents.codefix import call_name, constraint_relation
-from optolab.agents.relations import _constant_values, number_of
+from optolab.agents.codefix import base_name, call_name, constraint_relation, var_bounds, variable_names
+from optolab.agents.goal import _sum_terms
+from optolab.agents.relations import Ref, _constant_values, _phrase_refs, number_of
 
 _PER_ITEM = re.compile(r"\b(?:each|per|every|apiece|individual(?:ly)?|any\s+(?:single|one)|a\s+single)\b", re.I)
 
@@ -135,24 +136,18 @@ def _loop_family(stmt: ast.stmt, question: str, named: dict[str, float], tree: a
 
 def _plain_sum(node: ast.AST) -> list[str] | None:
     """The names of ``a + b + c`` (``model.a`` read as ``a``), or None for another shape."""
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-        left, right = _plain_sum(node.left), _plain_sum(node.right)
-        return None if left is None or right is None else left + right
-    if isinstance(node, ast.Name):
-        return [node.id]
-    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "model":
-        return [node.attr]
+    terms = _sum_terms(node)
+    if all(isinstance(t, ast.Name) or isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name)
+           and t.value.id == "model" for t in terms):
+        return [base_name(t) for t in terms]
     return None
 
 
 def _upper_bounds(tree: ast.Module, variables: set[str], named: dict[str, float]) -> dict[str, float]:
     """Each scalar decision's upper bound from ``bounds=(lo, N)`` or a row ``x <= N`` of its own."""
-    from optolab.agents.codefix import var_bounds
-
     out: dict[str, float] = {}
     for assign, kw in var_bounds(tree):
-        target = assign.targets[0]
-        name = target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", None)
+        name = base_name(assign.targets[0])
         value = number_of(kw.value.elts[1], named)
         if name in variables and value is not None and not (isinstance(assign.value, ast.Call) and assign.value.args):
             out[name] = value
@@ -168,9 +163,7 @@ def drop_one_items_limit_on_all(code: str, question: str):
     """Model code with a row ``a + b <= N`` where ``N`` is the upper bound of ``a`` alone, and the text gives
     ``N`` once, right before words that name ``a`` ("at most 8 regular models"): the same code without that row
     (a :class:`optolab.agents.program.Program`), or None. The bound stays; only the made-up total goes."""
-    from optolab.agents.codefix import variable_names
     from optolab.agents.program import Program
-    from optolab.agents.relations import Ref, _phrase_refs
 
     try:
         tree = ast.parse(code)
@@ -178,7 +171,8 @@ def drop_one_items_limit_on_all(code: str, question: str):
         variables = set(variable_names(tree))
         bounds = _upper_bounds(tree, variables, named)
         changes: list[str] = []
-        for i, stmt in enumerate(list(tree.body)):
+        gone: set[int] = set()
+        for stmt in tree.body:
             row = constraint_relation(stmt, (ast.LtE,))
             if row is None:
                 continue
@@ -198,11 +192,11 @@ def drop_one_items_limit_on_all(code: str, question: str):
                 continue
             if [str(r) for r in _phrase_refs(after, [Ref(v) for v in names])] != owners:
                 continue
-            tree.body[i] = ast.Pass()
+            gone.add(id(stmt))
             changes.append(f"dropped `{ast.unparse(row)}`: the text gives {limit:g} as the limit of {owners[0]} "
                            f"alone (\"{' '.join(question[mentions[0].start():].split()[:4])}\"), which its bound "
                            "already says, not of all of them together")
-        tree.body = [s for s in tree.body if not isinstance(s, ast.Pass)] or [ast.Pass()]
+        tree.body = [s for s in tree.body if id(s) not in gone]
     except Exception:  # noqa: BLE001 - a heuristic fix that trips leaves the code as it was
         return None
     return Program.changed(tree, changes)

@@ -333,6 +333,15 @@ def _joined_relations(tree: ast.Module, changes: list[str]) -> None:
         holder.body = out
 
 
+def _free_name(name: str, taken: set[str]) -> str:
+    """``name_2`` (or ``name_3``, ...): the first such name not in ``taken``, which it joins."""
+    k = 2
+    while f"{name}_{k}" in taken:
+        k += 1
+    taken.add(f"{name}_{k}")
+    return f"{name}_{k}"
+
+
 def _repeated_constraint_names(tree: ast.Module, changes: list[str]) -> None:
     """``model.limit = Constraint(...)`` written twice: Pyomo replaces the first with the second, and that
     limit is silently gone. The later ones get a name of their own (``limit_2``)."""
@@ -348,13 +357,9 @@ def _repeated_constraint_names(tree: ast.Module, changes: list[str]) -> None:
             seen.add(name)
             continue
         if name in seen:
-            k = 2
-            while f"{name}_{k}" in taken:
-                k += 1
-            stmt.targets[0].attr = f"{name}_{k}"
-            taken.add(f"{name}_{k}")
+            stmt.targets[0].attr = _free_name(name, taken)
             changes.append(f"line {stmt.lineno}: a second constraint named {name} would replace the first; it is "
-                           f"{name}_{k} now")
+                           f"{stmt.targets[0].attr} now")
         seen.add(stmt.targets[0].attr)
 
 
@@ -491,6 +496,23 @@ def weight_literals(tree: ast.AST, variables: set[str]) -> list[ast.Constant]:
     return out
 
 
+def top_level_assignments(tree: ast.AST):
+    """``(name, value node)`` for each name a top-level statement assigns: ``a = 5`` gives (a, 5), ``a, b = 5, 6``
+    gives (a, 5) and (b, 6); a name unpacked from anything else (``a, b = pair``) comes with None."""
+    for n in getattr(tree, "body", []):
+        if not (isinstance(n, ast.Assign) and len(n.targets) == 1):
+            continue
+        target = n.targets[0]
+        if isinstance(target, ast.Name):
+            yield target.id, n.value
+        elif isinstance(target, ast.Tuple):
+            values = n.value.elts if isinstance(n.value, ast.Tuple) and len(n.value.elts) == len(target.elts) \
+                else [None] * len(target.elts)
+            for t, v in zip(target.elts, values):
+                if isinstance(t, ast.Name):
+                    yield t.id, v
+
+
 def constraint_relation(stmt: ast.stmt, ops: tuple = (ast.LtE, ast.GtE)) -> ast.Compare | None:
     """The comparison of a one-statement ``model.c = Constraint(expr=a <= b)`` whose operator is one of ``ops``,
     or None."""
@@ -616,13 +638,9 @@ def _attach_free_components(tree: ast.Module, changes: list[str]) -> None:
         stmt = tree.body[i]
         if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name) \
                 and call_name(stmt.value) in _COMPONENTS and stmt.targets[0].id not in attached:
-            name = attr = stmt.targets[0].id
-            if attr in taken:  # ``model.items_sold`` is also a constraint further down: the variable gets its own
-                k = 2
-                while f"{name}_{k}" in taken:
-                    k += 1
-                attr = f"{name}_{k}"
-                taken.add(attr)
+            name = stmt.targets[0].id
+            # ``model.items_sold`` is also a constraint further down: the variable gets a name of its own
+            attr = _free_name(name, taken) if name in taken else name
             stmt.targets = [ast.Attribute(ast.Name(owner, ast.Load()), attr, ast.Store())]
             tree.body.insert(i + 1, ast.parse(f"{name} = {owner}.{attr}").body[0])
             moved.append((name, attr))

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from optolab.agents.arith import arith
 from optolab.agents.checks import NUMBER, SPELLED, SPELLED_WORDS, mentions_of, spelled_numbers
-from optolab.agents.codefix import base_name, call_name
+from optolab.agents.codefix import base_name, call_name, top_level_assignments
 
 # a goal that is one total over another: "maximize the Energy-Impact Ratio", "the total output divided by ...",
 # "the average net profit per truck", "the cost per unit of energy produced", "profit per hour of production"
@@ -224,19 +224,10 @@ def _tied_in(sentence: str, roots: frozenset[str], width: int = 3) -> dict[float
 def _top_level_numbers(tree: ast.Module) -> dict[str, set[float]]:
     """Names set at the top level to a number, or to a dict/list/tuple of numbers (``a, b = 5, 6`` too)."""
     out: dict[str, set[float]] = {}
-    for node in tree.body:
-        if not (isinstance(node, ast.Assign) and len(node.targets) == 1):
-            continue
-        target = node.targets[0]
-        if isinstance(target, ast.Tuple) and isinstance(node.value, ast.Tuple) \
-                and len(target.elts) == len(node.value.elts):
-            pairs = list(zip(target.elts, node.value.elts))
-        else:
-            pairs = [(target, node.value)]
-        for name, value in pairs:
-            values = _literal_numbers(value) if isinstance(name, ast.Name) else None
-            if values is not None:
-                out[name.id] = values
+    for name, value in top_level_assignments(tree):
+        values = _literal_numbers(value) if value is not None else None
+        if values is not None:
+            out[name] = values
     return out
 
 

@@ -176,10 +176,9 @@ def missing_limits(question: str, code: str) -> list[tuple[str, str]]:
             continue
         whole = " + ".join(f"{owner}.{d}" for d in decisions)
         found.append((f"{owner}.{part} {_way(m.group('way'))} {share:g} * ({whole})", m.group(0)))
-    bounds_used = _numbers(tree, weights=False)
     for m in [*_COUNT.finditer(question), *_COUNT_BE.finditer(question)]:
         value = float(m.group("num"))
-        if _uses(bounds_used, value) or re.match(r"\s*(?:%|percent\b|per\s+cent\b)", question[m.end("num"):], re.I):
+        if _uses(unweighted, value) or re.match(r"\s*(?:%|percent\b|per\s+cent\b)", question[m.end("num"):], re.I):
             continue
         part = _names_alone(m.group("part"), decisions)
         if part is None:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from optolab.agents.arith import arith
 from optolab.agents.checks import mentions_of, name_words, stem
-from optolab.agents.codefix import base_name, call_name, var_bounds
+from optolab.agents.codefix import base_name, call_name, top_level_assignments, var_bounds
 
 _SHARE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|percent\b)\s+of\s+(?:the\s+|all\s+(?:the\s+)?|its\s+|their\s+|his\s+|"
                     r"her\s+)?(?:total\s+)?(?:number\s+of\s+|amount\s+of\s+)?([a-z]+)", re.I)
@@ -496,9 +496,10 @@ def _stated_exactly(question: str, m: re.Match) -> bool:
     no bound word in its clause before it or right after it."""
     start = max(question.rfind(c, 0, m.start()) for c in ".;:!?,") + 1
     before, after = question[start: m.start()], question[m.end(): m.end() + 12]
+    # "the number of small bins must be three times ...": the verb stands inside the match, before the multiple
+    inside = m.group(0)[:m.start(2) - m.start()] if m.re is _NUMBER_OF else ""
     must = _MUST_BEFORE.search(before) or re.search(r"\b(?:must|should|has\s+to|have\s+to|needs?\s+to)\s+be\s+"
-                                                    r"(?:\w+\s+)?$", m.group(0)[:m.start(2) - m.start()] if
-                                                    m.re is _NUMBER_OF else "", re.I)
+                                                    r"(?:\w+\s+)?$", inside, re.I)
     return bool(must) and not _LOOSE.search(before) and not _LOOSE.search(m.group(0)) \
         and not re.match(r"\s*or\s+(?:more|less|fewer)\b", after, re.I)
 
@@ -620,21 +621,11 @@ def _constant_values(tree: ast.AST) -> dict[str, float]:
     50``)."""
     values: dict[str, float] = {}
     counts: dict[str, int] = {}
-    for n in getattr(tree, "body", []):
-        if not (isinstance(n, ast.Assign) and len(n.targets) == 1):
-            continue
-        target = n.targets[0]
-        pairs = [(target, n.value)] if isinstance(target, ast.Name) else \
-            list(zip(target.elts, n.value.elts)) if isinstance(target, ast.Tuple) and isinstance(n.value, ast.Tuple) \
-            and len(target.elts) == len(n.value.elts) else \
-            [(t, None) for t in target.elts] if isinstance(target, ast.Tuple) else []
-        for name_node, value in pairs:
-            if not isinstance(name_node, ast.Name):
-                continue
-            counts[name_node.id] = counts.get(name_node.id, 0) + 1
-            if isinstance(value, ast.Constant) and isinstance(value.value, (int, float)) \
-                    and not isinstance(value.value, bool):
-                values[name_node.id] = float(value.value)
+    for name, value in top_level_assignments(tree):
+        counts[name] = counts.get(name, 0) + 1
+        if isinstance(value, ast.Constant) and isinstance(value.value, (int, float)) \
+                and not isinstance(value.value, bool):
+            values[name] = float(value.value)
     return {k: v for k, v in values.items() if counts[k] == 1}
 
 
