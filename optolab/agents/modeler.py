@@ -41,6 +41,7 @@ from optolab.agents.goal import fix_count_objective, fix_goal_objective, goal_nu
 from optolab.agents.relations import fix_relations, relation_findings
 from optolab.agents.missing import add_missing_limits
 from optolab.agents.units import fix_time_units
+from optolab.agents.tables import define_table_data, with_table_data
 from optolab.agents.weighted import fix_weighted_goal_row
 from optolab.agents.datagoal import fix_objective_data
 from optolab.agents.capacity import drop_one_items_limit_on_all, fix_per_item_limits
@@ -113,7 +114,7 @@ def tidy_program(raw: str, question: str) -> dict[str, Any]:
         program = clean_program(raw)
     except ProgramError as exc:
         return {"code": None, "issues": [str(exc)], "origins": {}, "raw": raw, "changes": []}
-    for fix in (define_stated_data, make_objective, add_missing_sense, focus_objective, fix_objective_data,
+    for fix in (define_stated_data, define_table_data, make_objective, add_missing_sense, focus_objective, fix_objective_data,
                 fix_count_objective, fix_weighted_goal_row, relax_measures, drop_bogus_bounds,
                 fix_per_item_limits, drop_one_items_limit_on_all, link_open_decisions, fix_relations,
                 fix_measured_shares, fix_rows, fix_goal_objective, add_missing_limits, fix_time_units):
@@ -168,6 +169,9 @@ class Modeler(trace.Module):
     failed, an infeasible or unbounded model, no usable reply) and repairs otherwise. With the
     1.5B default model, repairs of failed runs almost never ran (OptiBench: 1 of 43 repairs after a
     run-time error solved; NL4OPT: 5 of 32), while a first attempt solves about 55-65% of the time.
+    ``table_data`` (program strategy): the question's Markdown tables are shown below it already written as
+    Python data (:mod:`optolab.agents.tables`); with it or without, code that reads those names undefined gets
+    them defined.
     ``field_order`` (formulation strategy): ``"declared"`` holds a grammar-constrained reply (llama.cpp)
     to the formulation's declared order, requirements, sets and parameters before the variables;
     ``"any"`` lets the server's converter put the optional sets and parameters after the required
@@ -193,6 +197,7 @@ class Modeler(trace.Module):
         max_example_overlap: float | None = None,
         retry: str = "auto",
         field_order: str = "any",
+        table_data: bool = True,
     ):
         self.llm = llm
         self.bank = bank if bank is not None else ExampleBank.default()
@@ -233,6 +238,7 @@ class Modeler(trace.Module):
         if field_order not in FIELD_ORDERS:
             raise ValueError(f"field_order {field_order!r}: choose one of {list(FIELD_ORDERS)}")
         self.field_order = field_order
+        self.table_data = table_data
 
     # --- resources --------------------------------------------------------------------------
     def _get_llm(self) -> Any:
@@ -289,7 +295,8 @@ class Modeler(trace.Module):
                    if findings else [])
         # a repair leaves the worked examples out, as the formulation repair does: shown them again with a
         # failure to fix, a small model tends to paste one in (seen on NL4OPT and OptiBench)
-        msgs = self._messages(instructions, question, [] if history else examples, history,
+        shown = with_table_data(question) if self.table_data else question
+        msgs = self._messages(instructions, shown, [] if history else examples, history,
                               show=lambda ex: f"```python\n{self._code_of(ex)}```")
         with self._llm_clock():
             reply = self._get_llm().chat(msgs, max_tokens=self.max_tokens, temperature=temperature, seed=seed)

@@ -302,22 +302,32 @@ _STATED = re.compile(r"^[ \t]*([A-Za-z_]\w*)[ \t]*=[ \t]*(-?\d[\d,]*(?:\.\d+)?)[
 def define_stated_data(code: str, question: str) -> Program | None:
     """Code that reads names the text defines as data lines (``MaxBudget = 1000``) without defining them: the
     same code with those lines put after the imports; None otherwise."""
+    stated = {m.group(1): m.group(2).replace(",", "") for m in _STATED.finditer(question or "")}
+    done = define_unbound(code, {n: f"{n} = {v}" for n, v in stated.items()})
+    if done is None:
+        return None
+    tree, wanted = done
+    return Program.changed(tree, [f"defined {', '.join(wanted)} as the text states them (e.g. "
+                                              f"{wanted[0]} = {stated[wanted[0]]}); the code used them undefined"])
+
+
+def define_unbound(code: str, definitions: dict[str, str]) -> tuple[ast.Module, list[str]] | None:
+    """The tree of ``code`` with the statements of ``definitions`` (name -> ``name = ...``) that it reads
+    without binding put after its imports, and those names; None when it reads none of them."""
     from optolab.agents.codefix import _bound_names
 
-    stated = {m.group(1): m.group(2).replace(",", "") for m in _STATED.finditer(question or "")}
-    if not stated:
+    if not definitions:
         return None
     tree = ast.parse(code)
     bound = _bound_names(tree)
     wanted = [n for n in dict.fromkeys(x.id for x in ast.walk(tree) if isinstance(x, ast.Name)
-                                       and isinstance(x.ctx, ast.Load)) if n in stated and n not in bound]
+                                       and isinstance(x.ctx, ast.Load)) if n in definitions and n not in bound]
     if not wanted:
         return None
     at = next((i for i, stmt in enumerate(tree.body) if not isinstance(stmt, (ast.Import, ast.ImportFrom))),
               len(tree.body))
-    tree.body[at:at] = [ast.parse(f"{n} = {stated[n]}").body[0] for n in wanted]
-    return Program.changed(tree, [f"defined {', '.join(wanted)} as the text states them (e.g. "
-                                              f"{wanted[0]} = {stated[wanted[0]]}); the code used them undefined"])
+    tree.body[at:at] = [ast.parse(definitions[n]).body[0] for n in wanted]
+    return tree, wanted
 
 
 def add_missing_sense(code: str, question: str) -> Program | None:

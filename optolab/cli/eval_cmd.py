@@ -58,6 +58,9 @@ OPTIONS: list[tuple[tuple[str, ...], dict[str, Any]]] = [
                           "help": "formulation strategy: 'declared' holds the model's reply to the formulation's "
                                   "order (sets and parameters before variables) on grammar-constrained servers "
                                   "such as llama.cpp; 'any' (default) lets the server's converter put them last"}),
+    (("--no-table-data",), {"dest": "table_data", "action": "store_false",
+                            "help": "program strategy: show the question's tables only as its text (by default "
+                                    "they are also shown as Python data)"}),
     (("--shots",), {"type": int, "default": 2, "help": "worked examples shown to the model (default 2)"}),
     (("--max-tokens",), {"type": int, "default": 1500, "help": "tokens per model reply (default 1500)"}),
     (("--time-limit",), {"type": float, "default": 30.0, "help": "solver time limit in seconds (default 30)"}),
@@ -247,7 +250,7 @@ def _evaluate(target: str, args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else Path("runs") / f"{_slug(bench.name)}-{_slug(model)}"
     settings = AgentSettings(samples=args.samples, strategies=strategies_of(args.strategy),
                              max_attempts=args.attempts, shots=args.shots, retry=args.retry,
-                             field_order=args.field_order,
+                             field_order=args.field_order, table_data=args.table_data,
                              max_tokens=args.max_tokens, time_limit=args.time_limit, solver=args.solver,
                              max_example_overlap=args.max_example_overlap, agent_path=args.agent)
     details = {"api_base": args.api_base, "routing": args.routing if args.api_base and "," in args.api_base else None,

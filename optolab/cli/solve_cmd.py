@@ -32,6 +32,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="formulation strategy: 'declared' holds the model's reply to the formulation's order (sets "
                         "and parameters before variables) on grammar-constrained servers such as llama.cpp; 'any' "
                         "(default) lets the server's converter put them last")
+    p.add_argument("--no-table-data", dest="table_data", action="store_false",
+                   help="program strategy: show the problem's tables only as its text (by default they are also "
+                        "shown as Python data)")
     p.add_argument("--time-limit", type=float, default=30.0, help="solver time limit in seconds")
     p.add_argument("--agent", type=Path, help="load a trained agent state (JSON) before solving")
     p.add_argument("--json", action="store_true", help="print the solution as JSON")
@@ -67,7 +70,8 @@ def run(args: argparse.Namespace) -> int:
     text, expected = _read_problem(args)
     llm = LLM(args.model or "local", api_base=args.api_base) if (args.model or args.api_base) else LLM("local")
     with Modeler(llm, samples=args.samples, strategies=strategies_of(args.strategy), max_attempts=args.attempts,
-                 retry=args.retry, field_order=args.field_order, time_limit=args.time_limit) as agent:
+                 retry=args.retry, field_order=args.field_order, table_data=args.table_data,
+                 time_limit=args.time_limit) as agent:
         if args.agent:
             agent.load(args.agent, strict=False)
         solution = agent.solve(text)

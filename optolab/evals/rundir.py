@@ -22,10 +22,12 @@ RUN_FORMAT = "optolab-eval-run"
 RUN_VERSION = 1
 # settings that change results: a run folder holds results of one value of each
 RESULT_KEYS = ("benchmark", "model", "samples", "max_attempts", "shots", "max_tokens", "time_limit", "solver",
-               "max_example_overlap", "agent_sha", "retry", "field_order", "strategies")
+               "max_example_overlap", "agent_sha", "retry", "field_order", "strategies",
+               "table_data")
 # what a setting was before run.json recorded it: runs made before `retry` existed always repaired, before
-# `field_order` existed the server's converter chose the order, and a run without `strategies` formulated
-_BEFORE_RECORDED = {"retry": "repair", "field_order": "any", "strategies": ["formulation"]}
+# `field_order` existed the server's converter chose the order, a run without `strategies` formulated, and
+# one without `table_data` showed tables only as the question's text
+_BEFORE_RECORDED = {"retry": "repair", "field_order": "any", "strategies": ["formulation"], "table_data": False}
 
 
 def now() -> str:

@@ -59,6 +59,7 @@ class AgentSettings:
     agent_path: str | None = None  # a saved agent state (trace.Module.save) loaded into every agent
     retry: str = "auto"  # see Modeler: "auto", "repair" or "resample"
     field_order: str = "any"  # see Modeler: "any" or "declared" (formulation strategy, grammar-constrained servers)
+    table_data: bool = True  # see Modeler: tables of the question shown as Python data (program strategy)
 
     def __post_init__(self) -> None:
         for name in ("samples", "max_attempts"):
@@ -150,7 +151,7 @@ def modeler_factory(llm: Any, settings: AgentSettings, state: dict[str, Any]) ->
         agent = Modeler(llm, bank=bank, shots=settings.shots, max_attempts=settings.max_attempts,
                         samples=settings.samples, strategies=settings.strategies, max_tokens=settings.max_tokens, time_limit=settings.time_limit,
                         solver=settings.solver, sandbox=sandbox, max_example_overlap=settings.max_example_overlap,
-                        retry=settings.retry, field_order=settings.field_order)
+                        retry=settings.retry, field_order=settings.field_order, table_data=settings.table_data)
         agent.load_state_dict(state, strict=False)
         return agent
 
@@ -276,7 +277,7 @@ def _config(bench: Benchmark, model: str, settings: AgentSettings, state: dict[s
             "max_attempts": settings.max_attempts, "shots": state.get("shots", settings.shots),
             "max_tokens": settings.max_tokens, "time_limit": settings.time_limit, "solver": settings.solver,
             "max_example_overlap": settings.max_example_overlap, "agent_sha": _sha(state), "retry": settings.retry,
-            "field_order": settings.field_order}
+            "field_order": settings.field_order, "table_data": settings.table_data}
 
 
 def _check_items(run_dir: RunDir, items: Sequence[BenchmarkItem], records: dict[str, EvalRecord]) -> None:

@@ -293,3 +293,13 @@ def test_strategies_are_a_result_setting_and_older_runs_read_as_formulation(tmp_
     check_resume(tmp_path, old, {**old, "strategies": ["formulation"]})
     with pytest.raises(RunMismatchError, match=r"strategies was \["):
         check_resume(tmp_path, old, {**old, "strategies": ["program"]})
+
+
+def test_table_data_is_a_result_setting_and_older_runs_read_as_without(tmp_path):
+    from optolab.evals.rundir import check_resume
+
+    old = {"benchmark": "b", "model": "m", "samples": 1, "retry": "auto"}  # before `table_data` was recorded
+    check_resume(tmp_path, old, {**old, "table_data": False})
+    with pytest.raises(RunMismatchError, match="table_data was false, now true"):
+        check_resume(tmp_path, old, {**old, "table_data": True})
+    assert AgentSettings().table_data is True

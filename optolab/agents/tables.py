@@ -1,0 +1,278 @@
+"""Markdown tables in a question, read into Python data for the code writer.
+
+Questions of OptiBench and of the embedded set give per-item data as Markdown tables (costs by product and
+resource, exposure and cost by medium, shipping costs from plants to stores). A small model that copies such
+a table into code often shifts a column, takes a row for a column or drops an entry. :func:`read_tables`
+reads every table of a text; :func:`table_data_code` writes them as Python data (a list of the row labels,
+one dict per numeric column keyed by row label, or one dict keyed by (row, column) for a matrix) so that the
+prompt can show the data already written; :func:`define_table_data` adds the definitions to code that reads
+those names without defining them.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+from dataclasses import dataclass
+
+_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+_CAPTION = re.compile(r"^\s*(?:\*\*)?\s*Table\b[^(:\n]*(?:\(([^)\n]*)\))?[^:\n]*:?.*$", re.IGNORECASE)
+# a cell that holds one number: "$1,200", "20,000", "25%", "-3.5", "4 hours", "$0.50/kg"
+_CELL_NUMBER = re.compile(r"^\s*(?P<neg>-)?\s*\$?\s*(?P<num>\d[\d,]*(?:\.\d+)?|\.\d+)\s*(?P<pct>%)?"
+                          r"(?P<unit>\s*(?:/\s*)?[A-Za-z][A-Za-z .²³/]*)?\s*$")
+_RESERVED = {"model", "pyo", "sum", "range", "min", "max", "len", "abs", "list", "dict", "set", "math", "exp",
+             "log", "sqrt", "sin", "cos", "tan", "log10", "id", "type", "input", "map", "round", "pow"}
+
+
+@dataclass(frozen=True)
+class TextTable:
+    """One Markdown table: its caption (the "Table (...)" line above it, or ""), header cells and rows."""
+
+    caption: str
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+    @property
+    def matrix(self) -> bool:
+        """Whether the table is a matrix over two sets of things (costs from plants to stores, a
+        covariance) rather than attributes of one set: its corner cell is empty or reads "From / To", or its
+        column headers are its row labels."""
+        corner = self.header[0].strip()
+        if not corner or "/" in corner or "\\" in corner:
+            return True
+        labels = {r[0].strip().lower() for r in self.rows}
+        heads = [h.strip() for h in self.header[1:]]
+        if len(heads) >= 2 and {h.lower() for h in heads} == labels:
+            return True
+        # columns named like things, not attributes: "A | B | C", "S1 | S2", "City 1 | City 2", "Product A | Product B"
+        short = all(re.fullmatch(r"[A-Z0-9][A-Za-z0-9]{0,2}", h) for h in heads)
+        indexed = [re.fullmatch(r"(.*\S)\s+([A-Z]|\d+)", h) for h in heads]
+        same = all(indexed) and len({m.group(1).lower() for m in indexed}) == 1
+        return len(heads) >= 2 and (short or same)
+
+
+def _cells(line: str) -> list[str]:
+    s = line.strip()
+    s = s.removeprefix("|")
+    s = s.removesuffix("|")
+    return [c.strip() for c in s.split("|")]
+
+
+def read_tables(text: str) -> list[TextTable]:
+    """Every Markdown table of ``text`` (a header line, a ``|---|`` line, then rows), with its caption."""
+    lines = (text or "").splitlines()
+    tables: list[TextTable] = []
+    i = 0
+    while i < len(lines) - 1:
+        if lines[i].count("|") >= 2 and _SEPARATOR.match(lines[i + 1]):
+            header = _cells(lines[i])
+            rows = []
+            j = i + 2
+            while j < len(lines) and lines[j].count("|") >= 2 and not _SEPARATOR.match(lines[j]):
+                cells = _cells(lines[j])
+                cells = (cells + [""] * len(header))[:len(header)]
+                if any(cells):
+                    rows.append(tuple(cells))
+                j += 1
+            k = i - 1
+            while k >= 0 and not lines[k].strip():
+                k -= 1
+            m = _CAPTION.match(lines[k]) if k >= 0 else None
+            caption = ((m.group(1) or re.sub(r"^\W*Table\s*\d*\s*:?", "", lines[k].strip()).strip(" :*"))
+                       if m else "").strip()
+            if rows and len(header) >= 2:
+                tables.append(TextTable(caption, tuple(header), tuple(rows)))
+            i = j
+        else:
+            i += 1
+    return tables
+
+
+def _line_before(text: str, table: TextTable) -> str:
+    """The last non-empty line before the table's header line (its sentence of introduction)."""
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        if line.count("|") >= 2 and _cells(line) == list(table.header):
+            before = [ln for ln in lines[:i] if ln.strip()]
+            return before[-1][-200:] if before else ""
+    return ""
+
+
+def cell_number(cell: str) -> float | int | None:
+    """The one number a cell holds ("$1,200" 1200, "25%" 0.25, "4 hours" 4), or None ("Yes", "10-20", "")."""
+    m = _CELL_NUMBER.match(cell or "")
+    if not m:
+        return None
+    text = m.group("num").replace(",", "")
+    value: float | int = float(text) if "." in text else int(text)
+    if m.group("neg"):
+        value = -value
+    if m.group("pct"):
+        value = round(value / 100, 12)
+    return value
+
+
+def identifier(words: str, taken: set[str] = frozenset()) -> str:
+    """A Python name for a header or caption ("Input Cost per Acre" input_cost_per_acre), not one of
+    ``taken``, a keyword or a name the model code needs (model, sum...)."""
+    name = re.sub(r"[^0-9a-zA-Z]+", "_", words.replace("%", " percent ").replace("$", " ")).strip("_").lower()
+    name = name or "value"
+    if name[0].isdigit():
+        name = "n_" + name
+    if keyword.iskeyword(name) or name in _RESERVED:
+        name += "_data"
+    base, k = name, 2
+    while name in taken:
+        name, k = f"{base}_{k}", k + 1
+    return name
+
+
+def _plural(name: str) -> str:
+    if name.endswith("s"):
+        return name + "_list"
+    if re.search(r"[^aeiou]y$", name):
+        return name[:-1] + "ies"
+    if name.endswith(("x", "ch", "sh")):
+        return name + "es"
+    return name + "s"
+
+
+def _set_name(words: str, fallback: str) -> str:
+    """The plural name of a set of things ("Crop" crops); ``fallback`` for no words or a keyword ("From")."""
+    name = re.sub(r"[^0-9a-zA-Z]+", "_", re.sub(r"\([^)]*\)", " ", words)).strip("_").lower()
+    if not name or keyword.iskeyword(name) or name in _STOP or name[0].isdigit():
+        return fallback
+    return _plural(name)
+
+
+def _common_prefix(columns: list[str]) -> str:
+    m = [re.fullmatch(r"(.*\S)\s+([A-Z]|\d+)", c.strip()) for c in columns]
+    return m[0].group(1) if all(m) and len({x.group(1).lower() for x in m}) == 1 else ""
+
+
+_STOP = {"table", "the", "a", "an", "of", "to", "and", "for", "in", "per", "each", "between", "from", "by", "on",
+         "with", "are", "is", "as", "follows", "below", "given", "unit", "units"}
+_MATRIX_WORDS = ("cost", "time", "distance", "profit", "revenue", "covariance", "return", "yield", "rate",
+                 "production", "score", "rating", "value", "requirement", "amount", "capacity", "demand")
+
+
+def _value_name(caption: str) -> str:
+    """A name for a matrix's numbers from its caption or the line before it: the first word of what such
+    tables hold (cost, time, distance...), else its first content words; "table" for nothing."""
+    words = re.findall(r"[A-Za-z]+", re.sub(r"^\s*Table\s*\d*\s*:?", "", caption or "", flags=re.IGNORECASE).lower())
+    for known in _MATRIX_WORDS:
+        if any(w.startswith(known) for w in words):
+            return known
+    content = [w for w in words if w not in _STOP]
+    return "_".join(content[:3]) or "table"
+
+
+def _key(label: str, numeric: bool) -> str | int | float:
+    if numeric:
+        value = cell_number(label)
+        if value is not None:
+            return value
+    return label
+
+
+def _column_names(header: tuple[str, ...], taken: set[str]) -> list[str]:
+    """Names for the columns after the first: the header without its parenthesised unit, or with it where
+    two columns would otherwise share a name."""
+    short = [re.sub(r"\([^)]*\)", " ", h) for h in header]
+    bare = [identifier(s) for s in short]
+    names: list[str] = []
+    for h, s, b in zip(header, short, bare):
+        words = h if bare.count(b) > 1 or not s.strip() else s
+        name = identifier(words, taken | set(names))
+        names.append(name)
+    return names
+
+
+def table_data_code(text: str) -> tuple[str, dict[str, str]]:
+    """The tables of ``text`` as Python lines, and each name's definition (for :func:`define_table_data`);
+    ("", {}) for a text without tables or without numbers in them."""
+    blocks: list[str] = []
+    definitions: dict[str, str] = {}
+    taken: set[str] = set()
+    tables = read_tables(text)
+    context = {id(t): _line_before(text, t) for t in tables}
+    for table in tables:
+        labels = [r[0] for r in table.rows]
+        if len(set(labels)) != len(labels) or not all(labels):
+            continue  # no usable keys
+        numeric_keys = all(cell_number(x) is not None for x in labels)
+        keys = [_key(x, numeric_keys) for x in labels]
+        lines = [f"# {table.caption}" if table.caption else "# table"]
+        if table.matrix:
+            columns = [h for h in table.header[1:]]
+            values = {(k, c): cell_number(r[j + 1]) for k, r in zip(keys, table.rows) for j, c in enumerate(columns)}
+            if not values or any(v is None for v in values.values()):
+                continue
+            corner = table.header[0]
+            row_words, _, col_words = corner.replace("\\", "/").partition("/")
+            rows_name = identifier(_set_name(row_words, "sources" if col_words else "rows"), taken)
+            taken.add(rows_name)
+            cols_name = identifier(_set_name(col_words or _common_prefix(columns), "destinations" if row_words
+                                             else "columns"), taken)
+            taken.add(cols_name)
+            value_name = identifier(_value_name(table.caption or context.get(id(table), "")), taken)
+            taken.add(value_name)
+            body = ", ".join(f"({k!r}, {c!r}): {v!r}" for (k, c), v in values.items())
+            defs = {rows_name: f"{rows_name} = {keys!r}", cols_name: f"{cols_name} = {columns!r}",
+                    value_name: f"{value_name} = {{{body}}}"}
+            lines += list(defs.values())
+            lines[-1] += f"  # {value_name}[r, c] for r in {rows_name} and c in {cols_name}"
+        else:
+            known = next((n for n, d in definitions.items() if d == f"{n} = {keys!r}"), None)
+            set_name = known or identifier(_set_name(table.header[0], "items"), taken)
+            taken.add(set_name)
+            defs = {set_name: f"{set_name} = {keys!r}"}
+            if not known:
+                lines.append(defs[set_name])
+            for name, head, col in zip(_column_names(table.header[1:], taken), table.header[1:],
+                                       range(1, len(table.header))):
+                cells = [r[col] for r in table.rows]
+                numbers = [cell_number(c) for c in cells]
+                if all(v is None for v in numbers) and not any(cells):
+                    continue
+                if any(v is None for v in numbers):
+                    if any(v is not None for v in numbers) or not all(cells):
+                        continue  # mixed or partly empty: left to the model
+                    pairs = dict(zip(keys, cells))
+                else:
+                    pairs = dict(zip(keys, numbers))
+                taken.add(name)
+                defs[name] = f"{name} = {pairs!r}"
+                comment = f"  # {head}" if identifier(head) != name else ""
+                lines.append(defs[name] + comment)
+            if len(defs) == 1:
+                continue
+        definitions.update(defs)
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks), definitions
+
+
+def with_table_data(question: str) -> str:
+    """``question`` followed by its tables as Python data (the ``table_data.txt`` prompt), or ``question`` as
+    it is when it has no table with numbers."""
+    from importlib import resources
+    from string import Template
+
+    data, _ = table_data_code(question)
+    if not data:
+        return question
+    note = resources.files("optolab.agents").joinpath("prompts", "table_data.txt").read_text(encoding="utf-8")
+    return f"{question.rstrip()}\n\n{Template(note).safe_substitute(data=data).rstrip()}"
+
+
+def define_table_data(code: str, question: str):
+    """Code that reads names of the question's table data (:func:`table_data_code`) without defining them:
+    the same code with their definitions put after the imports; None otherwise."""
+    from optolab.agents.program import Program, define_unbound
+
+    done = define_unbound(code, table_data_code(question)[1])
+    if done is None:
+        return None
+    tree, wanted = done
+    note = f"defined {', '.join(wanted)} from the question's table, as the prompt showed them; the code used them undefined"
+    return Program.changed(tree, [note])

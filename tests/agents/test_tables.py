@@ -1,0 +1,142 @@
+"""Markdown tables of a question read into Python data, shown to the code writer and defined where used."""
+
+import pytest
+
+from optolab.agents import Modeler
+from optolab.agents.tables import (
+    cell_number,
+    define_table_data,
+    identifier,
+    read_tables,
+    table_data_code,
+    with_table_data,
+)
+from optolab.testing import ScriptedLLM
+
+BAKERY = """A bakery makes three kinds of bread. Each needs oven time and flour, and earns a profit per loaf.
+
+Table (Oven time, flour and profit per loaf):
+| Bread Type | Oven Time (minutes) | Flour (kg) | Profit per Loaf ($) |
+| ---------- | ------------------- | ---------- | ------------------- |
+| Rye        | 30                  | 0.5        | $2.50               |
+| Sourdough  | 45                  | 0.4        | $3.00               |
+| Baguette   | 20                  | 0.25       | $1.75               |
+
+The ovens run 600 minutes a day and the bakery has 10 kg of flour. How many loaves of each kind should it
+bake to maximize profit?"""
+
+SHIPPING = """Two depots supply three shops. The cost of moving one crate is:
+
+| Depot / Shop | North | South | East |
+|---|---|---|---|
+| D1 | 4 | 7 | 5 |
+| D2 | 6 | 3 | 8 |
+
+Depot D1 holds 50 crates and D2 holds 40; the shops need 30, 35 and 25 crates."""
+
+
+def test_read_tables_finds_header_rows_and_caption():
+    (t,) = read_tables(BAKERY)
+    assert t.caption == "Oven time, flour and profit per loaf"
+    assert t.header == ("Bread Type", "Oven Time (minutes)", "Flour (kg)", "Profit per Loaf ($)")
+    assert [r[0] for r in t.rows] == ["Rye", "Sourdough", "Baguette"] and not t.matrix
+    (s,) = read_tables(SHIPPING)
+    assert s.caption == "" and s.matrix and s.rows[1] == ("D2", "6", "3", "8")
+    assert read_tables("no | table | here\njust text") == []
+
+
+@pytest.mark.parametrize("cell, value", [("$2.50", 2.5), ("20,000", 20000), ("25%", 0.25), ("-3", -3),
+                                         ("4 hours", 4), ("$0.50/kg", 0.5), ("Yes", None), ("10-20", None),
+                                         ("", None), ("5 * T^2", None)])
+def test_cell_number(cell, value):
+    assert cell_number(cell) == value
+
+
+def test_identifier_avoids_keywords_reserved_and_taken_names():
+    assert identifier("Input Cost per Acre") == "input_cost_per_acre"
+    assert identifier("From") == "from_data" and identifier("model") == "model_data"
+    assert identifier("Cost", {"cost"}) == "cost_2" and identifier("2nd shift") == "n_2nd_shift"
+
+
+def test_table_data_code_writes_one_dict_per_column():
+    code, defs = table_data_code(BAKERY)
+    namespace: dict = {}
+    exec(code, namespace)
+    assert namespace["bread_types"] == ["Rye", "Sourdough", "Baguette"]
+    assert namespace["oven_time"] == {"Rye": 30, "Sourdough": 45, "Baguette": 20}
+    assert namespace["flour"]["Baguette"] == 0.25 and namespace["profit_per_loaf"]["Rye"] == 2.5
+    assert "# Oven Time (minutes)" in code  # the unit stays visible as a comment
+    assert set(defs) == {"bread_types", "oven_time", "flour", "profit_per_loaf"}
+
+
+def test_table_data_code_writes_a_matrix_keyed_by_pairs():
+    code, _ = table_data_code(SHIPPING)
+    namespace: dict = {}
+    exec(code, namespace)
+    assert namespace["depots"] == ["D1", "D2"] and namespace["shops"] == ["North", "South", "East"]
+    assert namespace["cost"][("D2", "South")] == 3 and len(namespace["cost"]) == 6
+
+
+def test_same_row_labels_share_one_list_and_columns_with_one_name_keep_their_units():
+    text = """| Crop | Profit (Original) | Profit (Adjusted) |
+|---|---|---|
+| Wheat | 42 | 40 |
+| Rye | 35 | 45 |
+
+| Crop | Water |
+|---|---|
+| Wheat | 3 |
+| Rye | 2 |
+"""
+    code, defs = table_data_code(text)
+    assert "profit_original" in defs and "profit_adjusted" in defs
+    assert code.count("crops = ") == 1 and "water" in defs
+
+
+def test_tables_without_usable_keys_or_numbers_are_left_to_the_model():
+    text = "| Task | Note |\n|---|---|\n| A | first |\n| A | again |\n"
+    assert table_data_code(text) == ("", {})
+    assert with_table_data("Maximize x with no table.") == "Maximize x with no table."
+
+
+def test_with_table_data_appends_the_data_block():
+    shown = with_table_data(BAKERY)
+    assert shown.startswith(BAKERY) and "```python" in shown and "oven_time = {'Rye': 30" in shown
+
+
+def test_define_table_data_defines_names_the_code_reads_undefined():
+    code = """import pyomo.environ as pyo
+model = pyo.ConcreteModel()
+model.x = pyo.Var(bread_types, domain=pyo.NonNegativeIntegers)
+model.objective = pyo.Objective(expr=sum(profit_per_loaf[b] * model.x[b] for b in bread_types), sense=pyo.maximize)
+model.oven = pyo.Constraint(expr=sum(oven_time[b] * model.x[b] for b in bread_types) <= 600)
+"""
+    fixed = define_table_data(code, BAKERY)
+    assert fixed is not None and "bread_types, profit_per_loaf, oven_time" in fixed.changes[0]
+    assert fixed.code.index("bread_types = ") < fixed.code.index("model.x = ")
+    assert define_table_data(fixed.code, BAKERY) is None  # nothing left undefined
+    assert define_table_data(code, "Maximize profit.") is None
+
+
+BAKERY_CODE = """```python
+import pyomo.environ as pyo
+model = pyo.ConcreteModel()
+model.loaves = pyo.Var(bread_types, domain=pyo.NonNegativeIntegers)
+model.objective = pyo.Objective(expr=sum(profit_per_loaf[b] * model.loaves[b] for b in bread_types),
+                                sense=pyo.maximize)
+model.oven = pyo.Constraint(expr=sum(oven_time[b] * model.loaves[b] for b in bread_types) <= 600)
+model.flour_limit = pyo.Constraint(expr=sum(flour[b] * model.loaves[b] for b in bread_types) <= 10)
+```"""
+
+
+@pytest.mark.parametrize("table_data", [True, False])
+def test_the_program_strategy_shows_the_table_data_and_defines_it(pool, table_data):
+    with Modeler(ScriptedLLM([BAKERY_CODE], repeat_last=True), sandbox=pool, strategies=("program",),
+                 table_data=table_data, max_attempts=1) as m:
+        s = m.solve(BAKERY)
+    question = m.llm.calls[0]["messages"][-1]["content"]
+    assert ("oven_time = {'Rye': 30, 'Sourdough': 45, 'Baguette': 20}" in question) is table_data
+    # either way, code that reads the table's names undefined gets them defined: 30 baguettes fill the ovens
+    assert s.ok and s.objective == pytest.approx(52.5) and s.values["loaves[Baguette]"] == pytest.approx(30)
+    assert "bread_types = ['Rye', 'Sourdough', 'Baguette']" in s.code
+    assert any("from the question's table" in c for c in s.attempts[0].changes)
