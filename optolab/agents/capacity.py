@@ -17,7 +17,7 @@ from __future__ import annotations
 import ast
 import re
 
-from optolab.agents.checks import mentions_of
+from optolab.agents.checks import clause_span, mentions_of
 from optolab.agents.codefix import base_name, call_name, constraint_relation, var_bounds, variable_names
 from optolab.agents.goal import _sum_terms
 from optolab.agents.relations import Ref, _constant_values, _phrase_refs, number_of
@@ -35,9 +35,9 @@ def _total_in_text(question: str, value: float) -> bool:
 
 
 def _clause(question: str, m: re.Match) -> str:
-    start = max(question.rfind(".", 0, m.start()), question.rfind(";", 0, m.start())) + 1
-    ends = [e for e in (question.find(".", m.end(1) + 1), question.find(";", m.end())) if e >= 0]
-    return question[start:min(ends) if ends else len(question)]
+    """The sentence part (between full stops or semicolons) that holds the mention ``m``."""
+    start, end = clause_span(question, m.start(), m.end(), ".;")
+    return question[start:end]
 
 
 def _term(node: ast.AST, index: str) -> bool:

@@ -31,6 +31,14 @@ def mentions_of(question: str, value: float) -> list[re.Match]:
     """Every place the text writes ``value`` as a number ("1,200" for 1200)."""
     return [m for m in NUMBER.finditer(question) if float(m.group(1).replace(",", "")) == value]
 
+
+def clause_span(text: str, start: int, end: int, marks: str = ".;:!?,") -> tuple[int, int]:
+    """Where the clause around ``text[start:end]`` begins and ends: after the last of ``marks`` before
+    ``start``, and at the first one from ``end`` on (the text's ends where there is none)."""
+    begin = max(text.rfind(c, 0, start) for c in marks) + 1
+    ends = [e for e in (text.find(c, end) for c in marks) if e >= 0]
+    return begin, min(ends) if ends else len(text)
+
 # "job 2", "Plant 3", "week 4", "product #1": numbers that name things rather than quantify them
 _LABEL = re.compile(
     r"\b(?:jobs?|machines?|products?|plants?|types?|shops?|stores?|warehouses?|sites?|periods?|weeks?|months?|"

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 
 from optolab.agents.arith import arith
-from optolab.agents.checks import mentions_of, name_words, stem
+from optolab.agents.checks import clause_span, mentions_of, name_words, stem
 from optolab.agents.codefix import base_name, call_name, top_level_assignments, var_bounds
 
 _SHARE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|percent\b)\s+of\s+(?:the\s+|all\s+(?:the\s+)?|its\s+|their\s+|his\s+|"
@@ -494,7 +494,7 @@ _LOOSE = re.compile(r"\b(?:at\s+(?:least|most)|no\s+(?:more|less|fewer)|not\s+(?
 def _stated_exactly(question: str, m: re.Match) -> bool:
     """True when the multiple ``m`` reads as a plain requirement ("must be three times the number of ..."), with
     no bound word in its clause before it or right after it."""
-    start = max(question.rfind(c, 0, m.start()) for c in ".;:!?,") + 1
+    start, _ = clause_span(question, m.start(), m.end())
     before, after = question[start: m.start()], question[m.end(): m.end() + 12]
     # "the number of small bins must be three times ...": the verb stands inside the match, before the multiple
     inside = m.group(0)[:m.start(2) - m.start()] if m.re is _NUMBER_OF else ""
@@ -791,9 +791,8 @@ def _move_misplaced_bounds(tree: ast.AST, question: str) -> list[str]:
             if len(mentions) != 1:
                 continue
             m = mentions[0]
-            start = max(question.rfind(c, 0, m.start()) for c in ".;,:!?") + 1
-            ends = [e for e in (question.find(c, m.end()) for c in ".;,:!?") if e >= 0]
-            clause = question[start:min(ends) if ends else len(question)]
+            start, end = clause_span(question, m.start(), m.end())
+            clause = question[start:end]
             owner = _phrase_refs(clause, refs)
             if len(owner) != 1 or owner[0].base == name:
                 continue

@@ -145,3 +145,17 @@ def test_a_goal_asked_as_find_the_minimum_number_of_one_decision_focuses_the_obj
     assert goal_variable(q, ["vans", "trucks"], {"vans"}) is None
     both = q.replace("number of vans", "number of vans and trucks")
     assert goal_variable(both, ["vans", "trucks"], {"vans", "trucks"}) is None
+
+
+def test_clause_span_stops_at_the_marks_around_a_mention():
+    from optolab.agents.checks import clause_span, mentions_of
+
+    text = "Each van holds 8 boxes. At most 40 vans, in total, can run; trucks cost $2.50 each."
+    (m,) = mentions_of(text, 40)
+    s, e = clause_span(text, m.start(), m.end())
+    assert text[s:e] == " At most 40 vans"
+    s, e = clause_span(text, m.start(), m.end(), ".;")
+    assert text[s:e] == " At most 40 vans, in total, can run"
+    (p,) = mentions_of(text, 2.5)  # a decimal point inside the number does not end the clause
+    s, e = clause_span(text, p.start(), p.end(), ".;")
+    assert text[s:e] == " trucks cost $2.50 each"
