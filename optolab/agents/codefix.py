@@ -15,6 +15,13 @@ import ast
 from optolab.solvers.solve import SUFFIX_NAMES
 
 
+def objective_expr(tree: ast.Module) -> ast.keyword | None:
+    """The ``expr=`` keyword of the code's one ``Objective``, or None (no objective, several, or a rule)."""
+    objective = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and call_name(n) == "Objective"]
+    expr_kw = [kw for kw in objective[0].keywords if kw.arg == "expr"] if len(objective) == 1 else []
+    return expr_kw[0] if expr_kw else None
+
+
 def call_name(node: ast.AST) -> str | None:
     if isinstance(node, ast.Call):
         f = node.func

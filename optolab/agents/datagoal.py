@@ -14,7 +14,8 @@ from __future__ import annotations
 import ast
 
 from optolab.agents.codefix import data_dicts
-from optolab.agents.goal import _name_roots, _objective_expr, goal_of
+from optolab.agents.codefix import objective_expr
+from optolab.agents.goal import _name_roots, goal_of
 
 
 def fix_objective_data(code: str, question: str):
@@ -29,7 +30,7 @@ def fix_objective_data(code: str, question: str):
             return None
         tree = ast.parse(code)
         dicts = {k: tuple(ast.unparse(x) for x in d.keys) for k, d in data_dicts(tree).items()}
-        kw = _objective_expr(tree)
+        kw = objective_expr(tree)
         if kw is None or len(dicts) < 2:
             return None
         read = [n for n in ast.walk(kw.value) if isinstance(n, ast.Name) and n.id in dicts]

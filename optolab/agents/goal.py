@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from optolab.agents.arith import arith
 from optolab.agents.checks import NUMBER, SPELLED, SPELLED_WORDS, mentions_of, spelled_numbers
-from optolab.agents.codefix import base_name, call_name, top_level_assignments
+from optolab.agents.codefix import base_name, call_name, objective_expr, top_level_assignments
 
 # a goal that is one total over another: "maximize the Energy-Impact Ratio", "the total output divided by ...",
 # "the average net profit per truck", "the cost per unit of energy produced", "profit per hour of production"
@@ -368,13 +368,6 @@ def _collapsed(expr: ast.AST, variables: set[str],
     return [refs[v] for v in names], [round(w, 12) for w in weights]
 
 
-def _objective_expr(tree: ast.Module) -> ast.keyword | None:
-    """The ``expr=`` keyword of the code's one ``Objective``, or None (no objective, several, or a rule)."""
-    objective = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and call_name(n) == "Objective"]
-    expr_kw = [kw for kw in objective[0].keywords if kw.arg == "expr"] if len(objective) == 1 else []
-    return expr_kw[0] if expr_kw else None
-
-
 def _name_roots(name: str) -> set[str]:
     """The roots of the words of a decision's name (``otter_tricks`` -> otter, trick); a word with a qualifier
     after it is one root with it (``fertilizer_b`` -> "ferti b", ``machine2`` -> "machi 2")."""
@@ -468,7 +461,7 @@ def fix_goal_objective(code: str, question: str):
         money = bool(goal.roots & _MONEY)
         tree = ast.parse(code)
         variables = set(variable_names(tree))
-        expr_kw = [kw for kw in [_objective_expr(tree)] if kw]
+        expr_kw = [kw for kw in [objective_expr(tree)] if kw]
         terms = _linear_terms(expr_kw[0].value, variables) if expr_kw else None
         names = list(dict.fromkeys(base_name(t) for t in terms or []))
         weights = _term_weights(expr_kw[0].value, variables) if terms and len(names) == len(terms) else None
@@ -681,7 +674,7 @@ def fix_count_objective(code: str, question: str):
 
     try:
         tree = ast.parse(code)
-        expr_kw = [kw for kw in [_objective_expr(tree)] if kw]
+        expr_kw = [kw for kw in [objective_expr(tree)] if kw]
         integer = _integer_variables(tree, binary=False)
         new = plain_count(question, expr_kw[0].value, set(variable_names(tree)), integer) if expr_kw else None
     except Exception:  # noqa: BLE001 - a heuristic fix that trips leaves the code as it was

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from optolab.agents.codefix import INTEGER_DOMAINS as _INTEGER_DOMAINS
-from optolab.agents.codefix import base_name, call_name, calls, fix_tree, names, variable_names
+from optolab.agents.codefix import base_name, call_name, calls, fix_tree, names, objective_expr, variable_names
 
 _FENCE = re.compile(r"```[ \t]*(?:python|py)?[ \t]*\n(.*?)(?:```|\Z)", re.S | re.I)
 # calls whose statements are dropped: solving, printing, writing files
@@ -208,22 +208,19 @@ def constant_objective_findings(code: str) -> list[str]:
         return []
     data = {t.id for n in tree.body if isinstance(n, ast.Assign) and _literal_data(n.value) for t in n.targets
             if isinstance(t, ast.Name)}
-    for node in ast.walk(tree):
-        if not (isinstance(node, ast.Call) and call_name(node) == "Objective"):
-            continue
-        expr = [kw.value for kw in node.keywords if kw.arg == "expr"]
-        if len(expr) != 1:
-            return []
-        local = {n.id for c in ast.walk(expr[0]) if isinstance(c, ast.comprehension) for n in ast.walk(c.target)
-                 if isinstance(n, ast.Name)}
-        names = {n.id for n in ast.walk(expr[0]) if isinstance(n, ast.Name)} - local - {"sum", "len", "abs", "min",
-                                                                                       "max", "round"}
-        if any(isinstance(n, (ast.Attribute, ast.Lambda)) for n in ast.walk(expr[0])) or not names <= data:
-            return []
-        return [f"The objective `{ast.unparse(expr[0])}` uses no decision variable, only numbers, so it has the same "
-                "value whatever is decided. Write it from the decision variables: each decision times what one "
-                "unit of it adds to the goal."]
-    return []
+    kw = objective_expr(tree)
+    if kw is None:
+        return []
+    expr = kw.value
+    local = {n.id for c in ast.walk(expr) if isinstance(c, ast.comprehension) for n in ast.walk(c.target)
+             if isinstance(n, ast.Name)}
+    used = {n.id for n in ast.walk(expr) if isinstance(n, ast.Name)} - local - {"sum", "len", "abs", "min", "max",
+                                                                                "round"}
+    if any(isinstance(n, (ast.Attribute, ast.Lambda)) for n in ast.walk(expr)) or not used <= data:
+        return []
+    return [f"The objective `{ast.unparse(expr)}` uses no decision variable, only numbers, so it has the same "
+            "value whatever is decided. Write it from the decision variables: each decision times what one "
+            "unit of it adds to the goal."]
 
 
 def focus_objective(code: str, question: str) -> Program | None:
@@ -399,9 +396,9 @@ def _goal_priced_per_time(tree: ast.Module, question: str, variables: set[str]) 
     """Whether the objective weighs two or more decisions, each by a number the text gives only as a rate per
     hour or minute ("charges $100 per hour"): the decisions are then amounts of time."""
     from optolab.agents.checks import mentions_of
-    from optolab.agents.goal import _objective_expr, _term_weights
+    from optolab.agents.goal import _term_weights
 
-    objective = _objective_expr(tree)
+    objective = objective_expr(tree)
     weights = _term_weights(objective.value, variables) if objective is not None else None
     if not weights or len(weights) < 2:
         return False

@@ -20,7 +20,8 @@ import re
 
 from optolab.agents.checks import mentions_of, numbers_in_text
 from optolab.agents.codefix import base_name, constraint_relation, variable_names
-from optolab.agents.goal import _objective_expr, _sum_terms, _term_weights, goal_of
+from optolab.agents.codefix import objective_expr
+from optolab.agents.goal import _sum_terms, _term_weights, goal_of
 from optolab.agents.relations import _constant_values, number_of
 
 
@@ -48,7 +49,7 @@ def fix_weighted_goal_row(code: str, question: str):
     try:
         tree = ast.parse(code)
         variables = set(variable_names(tree))
-        objective = _objective_expr(tree)
+        objective = objective_expr(tree)
         if objective is None:
             return None
         weights = _term_weights(objective.value, variables)
