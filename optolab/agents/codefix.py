@@ -5,12 +5,14 @@ trails) and that needs no model call to mend: a bare name for a model component,
 without quotes, maths functions without import, a generator handed to ``ConstraintList.add``,
 ``sum()`` of one variable entry, ``math.sqrt`` of a variable, a decision named like a forbidden builtin, a list read by names,
 a ratio constraint that can be multiplied out, a model that is filled but never made, a
-``Constraint()`` filled with ``add()``, a single constraint given an index. Each one says what it changed, in words for the trail.
+``Constraint()`` filled with ``add()``, a single constraint given an index, a decision used but never declared.
+Each one says what it changed, in words for the trail.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 
 from optolab.solvers.solve import SUFFIX_NAMES
 
@@ -211,6 +213,119 @@ def _fix_undefined_names(tree: ast.Module, changes: list[str]) -> None:
         Quote().visit(tree)
         changes.append(f"quoted {', '.join(quoted)}: element names are strings")
     _stand_ins(tree, undefined - set(components) - set(quoted), made, changes)
+    left = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)} \
+        - _bound_names(tree)
+    _undeclared_decisions(tree, left & (undefined - set(components) - set(quoted)), changes)
+
+
+def _loop_sets(tree: ast.AST) -> dict[str, str]:
+    """Loop variable -> the plain name it runs over, for ``for w in warehouses`` and comprehensions."""
+    out: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.For, ast.comprehension)) and isinstance(node.target, ast.Name) \
+                and isinstance(node.iter, ast.Name):
+            out.setdefault(node.target.id, node.iter.id)
+    return out
+
+
+def _on_one_side(tree: ast.Module, a: str, b: str) -> bool:
+    """Whether some side of a comparison reads both names ``a`` and ``b`` (``100 * van + bike + scooter``)."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Compare):
+            for side in [node.left, *node.comparators]:
+                if {a, b} <= {base_name(n) for n in ast.walk(side) if isinstance(n, (ast.Name, ast.Attribute))}:
+                    return True
+    return False
+
+
+def _undeclared_decisions(tree: ast.Module, names: set[str], changes: list[str]) -> None:
+    """``sum(earnings[c] * load[c] for c in crates)`` in the objective and in a constraint, with ``load`` made
+    nowhere: a decision the code forgot to declare. Declared as a ``Var`` over the lists its keys run over (or
+    a plain one), with the domain of the code's other decisions where they share one (not a yes/no one), before
+    the first statement that reads it. Not for a name used as a key, called, read for an attribute, keyed by
+    numbers, or multiplied by a decision (a coefficient, not a decision)."""
+    objective = objective_expr(tree)
+    var_calls = [n for n in ast.walk(tree) if isinstance(n, ast.Assign) and call_name(n.value) == "Var"]
+    owners = [st.targets[0].id for st in tree.body if isinstance(st, ast.Assign) and len(st.targets) == 1
+              and isinstance(st.targets[0], ast.Name) and call_name(st.value) == "ConcreteModel"]
+    if objective is None or not var_calls or len(owners) != 1 or not names:
+        return
+    decisions = set(variable_names(tree))
+    loops = _loop_sets(tree)
+    parents = {id(c): p for p in ast.walk(tree) for c in ast.iter_child_nodes(p)}
+
+    def reads_decision(node: ast.AST) -> bool:
+        return any(base_name(n) in decisions for n in ast.walk(node) if isinstance(n, (ast.Name, ast.Attribute)))
+
+    def signature(occurrence: ast.Name) -> tuple[str, ...] | None:
+        use, index = occurrence, ()
+        parent = parents.get(id(use))
+        if isinstance(parent, ast.Subscript) and parent.value is use:
+            keys = parent.slice.elts if isinstance(parent.slice, ast.Tuple) else [parent.slice]
+            if not all(isinstance(k, ast.Name) and k.id in loops for k in keys):
+                return None
+            use, index = parent, tuple(loops[k.id] for k in keys)
+            parent = parents.get(id(use))
+        if isinstance(parent, ast.BinOp):
+            other = parent.right if parent.left is use else parent.left
+            if isinstance(parent.op, (ast.Mult, ast.Div)) and reads_decision(other):
+                return None
+            return index
+        if isinstance(parent, (ast.UnaryOp, ast.Compare, ast.GeneratorExp, ast.ListComp)) or (
+                isinstance(parent, ast.Call) and call_name(parent) == "sum" and use in parent.args):
+            return index
+        return None
+
+    domains = {ast.unparse(kw.value) for st in var_calls for kw in st.value.keywords if kw.arg in ("domain", "within")}
+    domain_kw = next((kw for st in var_calls for kw in st.value.keywords if kw.arg in ("domain", "within")), None)
+    shared = domain_kw if len(domains) == 1 and not any(w in d for d in domains for w in ("Binary", "Boolean")) \
+        else None
+    func = ast.unparse(var_calls[0].value.func)
+    if shared is None:
+        domain = f"{func[:-len('Var')]}NonNegativeReals"
+    else:  # the nonnegative counterpart of Integers or Reals: decisions are amounts
+        domain = re.sub(r"\b(Integers|Reals)$", r"NonNegative\1", ast.unparse(shared.value))
+    owner = owners[0]
+    bound = _bound_names(tree)
+    components = set(_made_components(tree)) | set(BLOCK_ATTRIBUTES) | set(SUFFIX_NAMES)
+    read = {base_name(n) for n in ast.walk(objective.value) if isinstance(n, (ast.Name, ast.Attribute))}
+    declared = []
+    for name in sorted(names):
+        occurrences = [n for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id == name]
+        signatures = {signature(n) for n in occurrences}
+        if len(signatures) != 1 or None in signatures:
+            continue
+        (index,) = signatures
+        rows = [i for i, st in enumerate(tree.body) if any(n in occurrences for n in ast.walk(st))]
+        in_objective = any(n in occurrences for n in ast.walk(objective.value))
+        if not in_objective or len(rows) < 2 or not all(s in bound for s in index):
+            continue
+        # one decision made over the same keys and left out of the objective: the name stands in for it
+        unread = [base_name(st.targets[0]) for st in var_calls if isinstance(st.targets[0], ast.Attribute)
+                  and base_name(st.targets[0]) not in read
+                  and tuple(ast.unparse(a) for a in st.value.args) == index]
+        if unread and (len(names) > 1 or len(unread) > 1 or _on_one_side(tree, name, unread[0])):
+            continue  # which decision the name stands for is not clear
+        if unread:
+            for n in occurrences:
+                n.id = unread[0]
+            changes.append(f"read {name}, which the code never defines, as {unread[0]}: the decision made over the "
+                           "same keys that the objective leaves out")
+            bind = [st for st in tree.body if isinstance(st, ast.Assign) and isinstance(st.targets[0], ast.Name)
+                    and st.targets[0].id == unread[0]]
+            if not bind:
+                tree.body[rows[0]:rows[0]] = [ast.parse(f"{unread[0]} = {owner}.{unread[0]}").body[0]]
+            return
+        attr = name if name not in components else f"{name}_" if f"{name}_" not in components \
+            else _free_name(name, components)
+        components.add(attr)
+        args = "".join(f"{s}, " for s in index)
+        lines = [f"{owner}.{attr} = {func}({args}domain={domain})", f"{name} = {owner}.{attr}"]
+        tree.body[rows[0]:rows[0]] = [ast.parse(line).body[0] for line in lines]
+        declared.append(f"{name}" + (f" over {', '.join(index)}" if index else ""))
+    if declared:
+        changes.append(f"declared {'; '.join(declared)} as decision variables ({domain}): the objective and the "
+                       "constraints use them, the code never made them")
 
 
 def _stand_ins(tree: ast.Module, names: set[str], made: dict[str, int], changes: list[str]) -> None:

@@ -970,3 +970,57 @@ model.sold = pyo.Constraint(expr=sold >= 100 - 10 * model.price)
     scope: dict = {}
     exec(program.code, scope)
     assert scope["model"].sold.ctype.__name__ == "Constraint" and scope["model"].sold_2.is_variable_type()
+
+
+def test_a_decision_used_but_never_declared_is_declared_over_the_keys_it_is_read_with(pool):
+    text = ("A ship carries crates of tea, rice and salt. A crate earns $5, $6 and $3 and weighs 2, 3 and 1 tonnes. "
+            "The ship holds 12 tonnes. How many crates of each should it carry to maximize earnings?")
+    code = """import pyomo.environ as pyo
+model = pyo.ConcreteModel()
+crates = ['tea', 'rice', 'salt']
+earnings = {'tea': 5, 'rice': 6, 'salt': 3}
+weights = {'tea': 2, 'rice': 3, 'salt': 1}
+model.objective = pyo.Objective(expr=sum(earnings[c] * load[c] for c in crates), sense=pyo.maximize)
+model.weight_limit = pyo.Constraint(expr=sum(weights[c] * load[c] for c in crates) <= 12)
+model.some = pyo.Var(domain=pyo.NonNegativeIntegers)
+"""
+    program = clean_program(code)
+    # load is an attribute every Pyomo block has: the component takes another name
+    assert "model.load_ = pyo.Var(crates, domain=pyo.NonNegativeIntegers)\nload = model.load_" in program.code
+    assert any("declared load over crates" in c for c in program.changes)
+    with Modeler(ScriptedLLM([fence(code)]), sandbox=pool, strategies=("program",), max_attempts=1) as m:
+        s = m.solve(text)
+    assert s.ok and s.objective == pytest.approx(36)  # 12 crates of salt (3 * 12) beats 4 of rice (24)
+
+
+def test_a_stray_name_stands_for_the_one_decision_of_its_keys_that_the_objective_leaves_out():
+    code = """import pyomo.environ as pyo
+model = pyo.ConcreteModel()
+model.submarine = pyo.Var(domain=pyo.Integers, bounds=(0, None))
+model.boat = pyo.Var(domain=pyo.Integers, bounds=(0, None))
+model.objective = pyo.Objective(expr=30 * model.submarine + 25 * taxi, sense=pyo.minimize)
+model.mail = pyo.Constraint(expr=100 * model.submarine + 80 * taxi >= 1000)
+model.share = pyo.Constraint(expr=taxi >= 0.5 * (model.submarine + model.boat))
+"""
+    program = clean_program(code)
+    assert "taxi" not in program.code.replace("read taxi", "") and "25 * boat" in program.code
+    assert any("read taxi" in c and "as boat" in c for c in program.changes)
+
+
+def test_names_that_are_not_decisions_are_not_declared():
+    base = """import pyomo.environ as pyo
+model = pyo.ConcreteModel()
+items = ['a', 'b']
+model.x = pyo.Var(items, domain=pyo.NonNegativeReals)
+"""
+    cases = [  # a coefficient of a decision, a name used as a key, keys that are numbers, only in the objective
+        "model.objective = pyo.Objective(expr=sum(price * model.x[i] for i in items))\n"
+        "model.c = pyo.Constraint(expr=sum(price * model.x[i] for i in items) <= 5)\n",
+        "model.objective = pyo.Objective(expr=sum(model.x[line] for i in items))\n"
+        "model.c = pyo.Constraint(expr=model.x[line] <= 5)\n",
+        "model.objective = pyo.Objective(expr=spots[0] + spots[1])\nmodel.c = pyo.Constraint(expr=spots[0] <= 5)\n",
+        "model.objective = pyo.Objective(expr=sum(model.x[i] for i in items) + extra)\n"
+        "model.c = pyo.Constraint(expr=model.x['a'] <= 5)\n",
+    ]
+    for rows in cases:
+        assert "declared" not in " ".join(clean_program(base + rows).changes), rows
