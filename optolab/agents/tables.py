@@ -175,6 +175,37 @@ def _key(label: str, numeric: bool) -> str | int | float:
     return label
 
 
+_ARC_WORDS = {"from", "to", "origin", "destination", "source", "target", "start", "end", "tail", "head", "node",
+              "i", "j"}
+
+
+def _transposed(table: TextTable) -> TextTable:
+    """A table of one row of numbers across many columns ("| period | 00-04 | 04-08 |" over "| agents | 4 | 8 |")
+    turned into one row per column, so that the columns become keys."""
+    if len(table.rows) != 1 or len(table.header) < 4:
+        return table
+    row = table.rows[0]
+    if not all(cell_number(c) is not None for c in row[1:]):
+        return table
+    return TextTable(table.caption, (table.header[0], row[0]), tuple(zip(table.header[1:], row[1:])))
+
+
+def _pair_keys(table: TextTable) -> tuple[list[tuple], str, TextTable] | None:
+    """An edge list ("| from | to | minutes |"): the (first, second) pairs as keys when they are unique and
+    name things, the name of their list, and the table with the pair as one first column."""
+    if len(table.header) < 3:
+        return None
+    pairs = [(r[0], r[1]) for r in table.rows]
+    if len(set(pairs)) != len(pairs) or any(cell_number(a) is not None or cell_number(b) is not None or not a or not b
+                                            for a, b in pairs):
+        return None
+    words = {table.header[0].strip().lower(), table.header[1].strip().lower()}
+    name = "arcs" if words <= _ARC_WORDS else f"{identifier(table.header[0])}_{identifier(table.header[1])}_pairs"
+    rows = tuple((f"{a}|{b}", *r[2:]) for (a, b), r in zip(pairs, table.rows))
+    header = (f"{table.header[0]}|{table.header[1]}", *table.header[2:])
+    return pairs, name, TextTable(table.caption, header, rows)
+
+
 def _column_names(header: tuple[str, ...], taken: set[str]) -> list[str]:
     """Names for the columns after the first: the header without its parenthesised unit, or with it where
     two columns would otherwise share a name."""
@@ -183,6 +214,8 @@ def _column_names(header: tuple[str, ...], taken: set[str]) -> list[str]:
     names: list[str] = []
     for h, s, b in zip(header, short, bare):
         words = h if bare.count(b) > 1 or not s.strip() else s
+        if len(identifier(words)) <= 2:  # "A", "x1": a loop variable's name; "column_a" instead
+            words = f"column {words}"
         name = identifier(words, taken | set(names))
         names.append(name)
     return names
@@ -197,13 +230,20 @@ def table_data_code(text: str) -> tuple[str, dict[str, str]]:
     tables = read_tables(text)
     context = {id(t): _line_before(text, t) for t in tables}
     for table in tables:
+        table = _transposed(table)
         labels = [r[0] for r in table.rows]
-        if len(set(labels)) != len(labels) or not all(labels):
-            continue  # no usable keys
-        numeric_keys = all(cell_number(x) is not None for x in labels)
-        keys = [_key(x, numeric_keys) for x in labels]
         lines = [f"# {table.caption}" if table.caption else "# table"]
-        if table.matrix:
+        if len(set(labels)) != len(labels) or not all(labels):
+            pairs = _pair_keys(table)
+            if pairs is None:
+                continue  # no usable keys
+            keys, set_name, table = pairs
+            set_name = identifier(set_name, taken)
+        else:
+            numeric_keys = all(cell_number(x) is not None for x in labels)
+            keys = [_key(x, numeric_keys) for x in labels]
+            set_name = None
+        if table.matrix and set_name is None:
             columns = [h for h in table.header[1:]]
             values = {(k, c): cell_number(r[j + 1]) for k, r in zip(keys, table.rows) for j, c in enumerate(columns)}
             if not values or any(v is None for v in values.values()):
@@ -212,7 +252,7 @@ def table_data_code(text: str) -> tuple[str, dict[str, str]]:
             row_words, _, col_words = corner.replace("\\", "/").partition("/")
             rows_name = identifier(_set_name(row_words, "sources" if col_words else "rows"), taken)
             taken.add(rows_name)
-            cols_name = identifier(_set_name(col_words or _common_prefix(columns), "destinations" if row_words
+            cols_name = identifier(_set_name(col_words or _common_prefix(columns), "destinations" if col_words
                                              else "columns"), taken)
             taken.add(cols_name)
             value_name = identifier(_value_name(table.caption or context.get(id(table), "")), taken)
@@ -224,7 +264,7 @@ def table_data_code(text: str) -> tuple[str, dict[str, str]]:
             lines[-1] += f"  # {value_name}[r, c] for r in {rows_name} and c in {cols_name}"
         else:
             known = next((n for n, d in definitions.items() if d == f"{n} = {keys!r}"), None)
-            set_name = known or identifier(_set_name(table.header[0], "items"), taken)
+            set_name = known or set_name or identifier(_set_name(table.header[0], "items"), taken)
             taken.add(set_name)
             defs = {set_name: f"{set_name} = {keys!r}"}
             if not known:

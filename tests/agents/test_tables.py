@@ -140,3 +140,20 @@ def test_the_program_strategy_shows_the_table_data_and_defines_it(pool, table_da
     assert s.ok and s.objective == pytest.approx(52.5) and s.values["loaves[Baguette]"] == pytest.approx(30)
     assert "bread_types = ['Rye', 'Sourdough', 'Baguette']" in s.code
     assert any("from the question's table" in c for c in s.attempts[0].changes)
+
+
+def test_an_edge_list_is_keyed_by_pairs_and_a_one_row_table_by_its_columns():
+    edges = "| from | to | minutes |\n|---|---|---|\n| S | A | 7 |\n| S | B | 9 |\n| A | B | 2 |\n"
+    code, _ = table_data_code(edges)
+    namespace: dict = {}
+    exec(code, namespace)
+    assert namespace["arcs"] == [("S", "A"), ("S", "B"), ("A", "B")] and namespace["minutes"][("A", "B")] == 2
+    shifts = "| period | 00-08 | 08-16 | 16-24 |\n|---|---|---|---|\n| staff | 4 | 9 | 6 |\n"
+    code, _ = table_data_code(shifts)
+    assert "periods = ['00-08', '08-16', '16-24']" in code and "staff = {'00-08': 4, '08-16': 9, '16-24': 6}" in code
+
+
+def test_columns_named_by_a_letter_get_a_name_no_loop_variable_takes():
+    text = "| machine | A (min/unit) | B (min/unit) | hours |\n|---|---|---|---|\n| cut | 10 | 6 | 40 |\n| press | 5 | 8 | 30 |\n"
+    code, defs = table_data_code(text)
+    assert {"column_a", "column_b", "hours"} <= set(defs) and "# A (min/unit)" in code
