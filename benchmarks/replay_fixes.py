@@ -2,7 +2,8 @@
 
 An evaluation run keeps every attempt's code (``trails/<id>.json``). This script passes each recorded
 attempt through what the program strategy now does to LLM-written code before running it
-(``optolab.agents.modeler.tidy_program``: cleaning, the code fixes, the fixes that read the question),
+(``optolab.agents.modeler.tidy_program``: cleaning, the code fixes, the fixes that read the question) and
+after a solve (made-up variable bounds the solution sits at opened, ``open_active_bounds``),
 re-solves the attempts that change in the sandbox, and compares the objective with the benchmark's label
 (relative error <= 1e-4 * max(1, |label|)). It prints every changed attempt and how many problems would
 turn from wrong to right, or from right to wrong; a problem counts by its first attempt that solves.
@@ -31,6 +32,9 @@ def main() -> int:
     ap.add_argument("--data-dir", default=None, help="benchmark data (default: OPTOLAB_DATA_DIR)")
     args = ap.parse_args()
 
+    import ast
+
+    from optolab.agents.bounds import invented_var_bounds, open_active_bounds
     from optolab.agents.modeler import tidy_program
     from optolab.agents.runner import run_code
     from optolab.evals.sources import load_eval_benchmark
@@ -55,10 +59,22 @@ def main() -> int:
                     recorded = attempt.get("code") or ""
                     tidy = tidy_program(recorded, question)
                     code, notes = tidy["code"], tidy["changes"]
-                    if code is None or code.strip() == recorded.strip():
+                    if code is None:
+                        continue
+                    tidied = code.strip() != recorded.strip()
+                    made_up = any(True for _ in invented_var_bounds(ast.parse(code), question))
+                    if not tidied and not made_up:
+                        continue
+                    out = run_code(pool, code, time_limit=30, memory_mb=2048)
+                    # what the agent does after a solve: made-up bounds the solution sits at opened, solved again
+                    opened = open_active_bounds(code, question, dict(out.values or {})) if out.ok else None
+                    if opened is not None:
+                        rerun = run_code(pool, opened.code, time_limit=30, memory_mb=2048)
+                        if rerun.ok:
+                            out, notes = rerun, notes + opened.changes
+                    elif not tidied:
                         continue
                     changed += 1
-                    out = run_code(pool, code, time_limit=30, memory_mb=2048)
                     ok = close(out.objective, expected)
                     print(f"{rec['id']} attempt {n}: {attempt.get('objective')} -> {out.status} {out.objective} "
                           f"(label {expected}){'  right now' if ok else ''}")

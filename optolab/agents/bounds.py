@@ -13,6 +13,10 @@ solves, so no solver status reveals it; NL4OPT's held-out trails show it in abou
   quotient of two of its numbers), or every mention of it is tied to one item ("each ... requires 15") and the
   code uses it as a coefficient of a decision elsewhere, or the text gives it only as money ("a profit of $10")
   while the decision is an integer count.
+
+The sides of a variable's own ``bounds=(lo, hi)`` go when the text gives their number only as a percentage;
+those whose number the text holds in no form go once a solution sits at them (:func:`open_active_bounds`):
+before that they may be a harmless safety range that keeps a nonlinear solver away from zero.
 """
 
 from __future__ import annotations
@@ -71,6 +75,47 @@ def _percent_var_bounds(tree: ast.Module, question: str) -> list[str]:
         changes.append(f"the bounds of {ast.unparse(n.targets[0])} {before} became {ast.unparse(kw.value)}: the "
                        f"text gives {numbers} only as a percentage, a share and not a count")
     return changes
+
+
+def invented_var_bounds(tree: ast.Module, question: str):
+    """Each side of a variable's ``bounds=(lo, hi)`` whose number the text holds in no form (as written, as a
+    percentage, or as a sum, difference, product or quotient of two of its numbers) and never words as a
+    bound: (the assignment, the keyword, the side 0 or 1, the number)."""
+    forms = _text_forms(question)
+    for n, kw in var_bounds(tree):
+        for side, e in enumerate(kw.value.elts):
+            value = number_of(e, {}) if isinstance(e, (ast.Constant, ast.UnaryOp)) else None
+            if value is None or abs(value) in (0.0, 1.0) or round(abs(value), 6) in forms \
+                    or _bound_words(question, abs(value))[0] is not None:
+                continue
+            yield n, kw, side, value
+
+
+def open_active_bounds(code: str, question: str, values: dict[str, float]):
+    """When a solution sits at a bound of :func:`invented_var_bounds` (``Var(bounds=(0.1, 50))`` with the
+    height at 50 and no 50 in the text): the code with those sides opened (a lower bound to 0, an upper one to
+    None), to solve again; None otherwise. A made-up bound that the optimum does not touch is harmless (and
+    often there to keep a nonlinear solver in range), so only the touched ones go."""
+    from optolab.agents.program import Program
+
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return None
+    opened = []
+    for n, kw, side, value in list(invented_var_bounds(tree, question)):
+        name = base_name(n.targets[0])
+        hits = [x for k, x in values.items() if k == name or k.startswith(f"{name}[")]
+        if not any(x is not None and abs(x - value) <= 1e-6 * max(1.0, abs(value)) for x in hits):
+            continue
+        elts = list(kw.value.elts)
+        elts[side] = ast.Constant(0 if side == 0 and value > 0 else None)
+        kw.value = ast.Tuple(elts, ast.Load())
+        opened.append(f"the {'lower' if side == 0 else 'upper'} bound {value:g} of {name}")
+    if not opened:
+        return None
+    return Program.changed(tree, [f"the solution sat at {', '.join(opened)}, a number the text never gives: "
+                                  "opened and solved again"])
 
 
 def _per_item_only(question: str, value: float) -> bool:

@@ -36,7 +36,7 @@ from optolab.agents.program import (
     numbers_in_code,
     relax_measures,
 )
-from optolab.agents.bounds import drop_bogus_bounds
+from optolab.agents.bounds import drop_bogus_bounds, open_active_bounds
 from optolab.agents.goal import fix_count_objective, fix_goal_objective, goal_number_findings, ratio_goal_findings
 from optolab.agents.relations import fix_relations, relation_findings
 from optolab.agents.missing import add_missing_limits
@@ -303,6 +303,17 @@ class Modeler(trace.Module):
         self._last_context = msgs + [{"role": "assistant", "content": reply.text}]
         return tidy_program(extract_code(reply.text), question)
 
+    @trace.node(description="Open made-up variable bounds that the solution sits at (code to run again).")
+    def reopen_bounds(self, question: str, program: dict, outcome: RunOutcome) -> dict[str, Any]:
+        """The program with the made-up bounds its solution touches opened (:func:`open_active_bounds`), or the
+        same program when there are none."""
+        if program["code"] is None or not outcome.ok:
+            return program
+        opened = open_active_bounds(program["code"], question, dict(outcome.values or {}))
+        if opened is None:
+            return program
+        return {**program, "code": opened.code, "changes": list(program["changes"]) + opened.changes}
+
     @trace.node(trainable=True, description="Find what is wrong with LLM-written model code or its solution.")
     def check_program(self, question: str, program: dict, outcome: RunOutcome) -> list[str]:
         if program["issues"]:
@@ -537,6 +548,12 @@ class Modeler(trace.Module):
                 return Attempt(None, None, "invalid_reply", findings=state["findings"],
                                error=program.error.message), None, None
             outcome = self.run(program)
+            if not outcome.is_error:
+                reopened = self.reopen_bounds(question, program, outcome)
+                if not reopened.is_error and reopened.data is not program.data:
+                    rerun = self.run(reopened)
+                    if not rerun.is_error and rerun.data.ok:  # kept only when it solves
+                        program, outcome = reopened, rerun
             findings_node = self.check_program(question, program, outcome)
             findings = list(findings_node.data) if not findings_node.is_error else [findings_node.error.message]
             prog = program.data

@@ -1,5 +1,7 @@
 """Bounds on one decision that the text never states (texts written for these tests)."""
 
+import pytest
+
 from optolab.agents.bounds import drop_bogus_bounds
 
 TEXT = ("A jeweller makes rings and pendants. A ring requires 12 grams of silver and a pendant requires 8 grams of "
@@ -83,3 +85,39 @@ def test_a_cap_from_a_weight_the_text_gives_counts_as_made_up_beside_another():
     fixed = drop_bogus_bounds(code, text)
     assert fixed is not None and "r_cap" not in fixed.code and "p_cap" not in fixed.code
     assert any("what an item takes" in c for c in fixed.changes)
+
+
+BOX = ("An open box with a square base must hold 4000 cubic centimetres. The base and the four sides cost the same "
+       "per square centimetre. What side and height use the least material?")  # side 20, height 10, area 1200
+BOX_CODE = """import pyomo.environ as pyo
+model = pyo.ConcreteModel()
+model.side = pyo.Var(domain=pyo.NonNegativeReals, bounds=(0.5, 15), initialize=5)
+model.height = pyo.Var(domain=pyo.NonNegativeReals, bounds=(0.5, 200), initialize=5)
+model.objective = pyo.Objective(expr=model.side ** 2 + 4 * model.side * model.height, sense=pyo.minimize)
+model.volume = pyo.Constraint(expr=model.side ** 2 * model.height == 4000)
+"""
+
+
+def test_made_up_bounds_open_only_where_the_solution_sits_at_them():
+    from optolab.agents.bounds import invented_var_bounds, open_active_bounds
+    import ast
+
+    found = [(side, value) for _, _, side, value in invented_var_bounds(ast.parse(BOX_CODE), BOX)]
+    assert found == [(0, 0.5), (1, 15), (0, 0.5), (1, 200)]
+    # the side sits at 15: that bound opens; the others do not touch the solution and stay
+    opened = open_active_bounds(BOX_CODE, BOX, {"side": 15.0, "height": 17.78})
+    assert "bounds=(0.5, None)" in opened.code and "bounds=(0.5, 200)" in opened.code
+    assert "upper bound 15 of side" in opened.changes[0]
+    assert open_active_bounds(BOX_CODE, BOX, {"side": 12.0, "height": 27.8}) is None
+
+
+def test_the_program_strategy_solves_again_without_a_made_up_bound_the_solution_touched(pool):
+    from optolab.agents import Modeler
+    from optolab.testing import ScriptedLLM
+
+    with Modeler(ScriptedLLM([f"```python\n{BOX_CODE}```"], repeat_last=True), sandbox=pool,
+                 strategies=("program",), max_attempts=1) as m:
+        s = m.solve(BOX)
+    assert s.ok and s.objective == pytest.approx(1200, rel=1e-4)
+    assert s.values["side"] == pytest.approx(20, rel=1e-3) and "bounds=(0.5, None)" in s.code
+    assert any("upper bound 15 of side" in c for c in s.attempts[0].changes)
