@@ -45,6 +45,10 @@ _FIND_GOAL = re.compile(r"\b(?:find|determine|calculate|compute|what\s+is|what's
                         r"(?=\s*(?:[.,;?!]|$|\b(?:to|for|of|while|and|subject|given|if|so|that|by|in|per|from|with|"
                         r"on|at|across|over|under|when|where|which|it|he|she|they|we|you|i|needed|required|"
                         r"used|possible)\b))", re.I)
+# "meet its requirements at minimum cost", "at the lowest possible price": a goal worded as a manner
+_AT_GOAL = re.compile(r"\bat\s+(?:the\s+|a\s+)?(minimum|maximum|lowest|highest|smallest|largest)\s+(?:possible\s+)?"
+                      r"((?:total\s+)?(?:cost|costs|price|expense|expenses|profit|revenue|time|distance|risk|waste))\b",
+                      re.I)
 _FIND_VERB = {"minimum": "minimize", "fewest": "minimize", "least": "minimize", "smallest": "minimize",
               "lowest": "minimize", "maximum": "maximize", "largest": "maximize", "highest": "maximize"}
 # a number right after one of these is a limit (a right-hand side), not a coefficient of the goal
@@ -141,7 +145,7 @@ def goal_of(question: str) -> Goal | None:
     ("the total number of parking spots required" -> spots). A goal worded "minimize"/"maximize" comes before one
     worded "increase", "reduce"...: "to increase her protein intake ... to minimize her fat intake" is about fat;
     a verb used as a noun ("expecting an increase in demand") comes last."""
-    matches = list(_GOAL.finditer(question)) + list(_FIND_GOAL.finditer(question))
+    matches = list(_GOAL.finditer(question)) + list(_FIND_GOAL.finditer(question)) + list(_AT_GOAL.finditer(question))
 
     def verb(m: re.Match) -> str:
         return _FIND_VERB.get(m.group(1).lower(), m.group(1).lower())
@@ -386,8 +390,10 @@ def _clause_roots(clause: str) -> set[str]:
 
 
 # where one sentence describes two decisions in turn: "a small bus holds 20 students while a large bus holds 50"
-_CONTRAST = re.compile(r"\bwhereas\b|,?\s\bwhile\b(?!\s+(?:minimi|maximi|keeping|still|also|ensuring|meeting))|;",
-                       re.I)
+_CONTRAST = re.compile(r"\bwhereas\b|,?\s\bwhile\b(?!\s+(?:minimi|maximi|keeping|still|also|ensuring|meeting))|;"
+                       r"|,\s+(?:and\s+)?(?=(?:each|every)\b)|,\s+and\s+(?=(?:a|an|one)\s)", re.I)
+# (the last two: "..., each television commercial is seen by ...", "... costs $30,000, and a television ad costs
+# ...": a clause about a new item)
 
 
 def names_count(names: list[str], roots: frozenset[str]) -> bool:

@@ -29,7 +29,8 @@ from optolab.agents.relations import _constant_values, number_of
 # words after a limit that say how it is measured, not what: "30 grams of protein", "350 units of vitamin A"
 _UNITS = {"units", "unit", "grams", "gram", "g", "mg", "milligrams", "kg", "kilograms", "pounds", "lbs", "lb",
           "ounces", "oz", "ml", "milliliters", "millilitres", "liters", "litres", "l", "gallons", "tons", "tonnes",
-          "square", "cubic", "feet", "meters", "metres", "of", "the", "a", "an", "total", "in", "worth"}
+          "square", "cubic", "feet", "meters", "metres", "of", "the", "a", "an", "total", "in", "worth",
+          "thousand", "million", "millions", "billion"}
 # words after a limit that end its resource: "200 treats available", "2200 calories per day"
 _AFTER_END = {"available", "per", "each", "every", "a", "an", "to", "for", "that", "which", "in", "on", "at", "is",
               "are", "can", "will", "must", "should", "daily", "weekly", "monthly", "day", "week", "month", "year",

@@ -40,7 +40,7 @@ def test_a_row_filled_with_another_resources_numbers_is_rebuilt(pool):
 
 def test_rows_are_left_alone_when_the_text_is_not_clear():
     wrong = HEAD + "model.cal = pyo.Constraint(expr=4 * model.wraps + 3 * model.salads >= 2400)\n"
-    both = CAFE.replace("Each salad costs", "Unlike a wrap, each salad costs")  # a sentence naming both decisions
+    both = CAFE.replace("Each salad costs", "A salad, lighter than a wrap, costs")  # a clause naming both decisions
     assert fix_rows(wrong, both) is None
     two = CAFE.replace("300 calories", "300 calories (or 350 calories when large)")  # two numbers for the wrap
     assert fix_rows(wrong, two) is None
@@ -122,3 +122,26 @@ model.free = pyo.Constraint(expr=model.trailers <= 15)
 def test_a_list_of_stock_does_not_read_the_next_number_as_a_qualifier():
     text = "A shop has a stock of 10 apples, 20 pears and 80 plums to pack into gift boxes."
     assert resource_of(text, 10) == frozenset({"appl"})
+
+
+def test_rows_and_goal_read_per_item_clauses_of_one_sentence_and_counts_in_millions():
+    from optolab.agents.goal import goal_of
+    from optolab.agents.modeler import tidy_program
+
+    text = ("A band advertises on radio and in newspapers. While each radio spot reaches 4 million teenagers and 2 "
+            "million adults, each newspaper ad reaches 1 million teenagers and 6 million adults. A radio spot costs "
+            "$2,000, and a newspaper ad costs $3,000. The campaign must reach at least 16 million teenagers and 18 "
+            "million adults. Plan the campaign at minimum cost.")
+    code = """import pyomo.environ as pyo
+model = pyo.ConcreteModel()
+model.radio = pyo.Var(domain=pyo.NonNegativeIntegers)
+model.newspaper = pyo.Var(domain=pyo.NonNegativeIntegers)
+model.objective = pyo.Objective(expr=2 * model.radio + 3 * model.newspaper, sense=pyo.minimize)
+model.teens = pyo.Constraint(expr=4 * model.radio + 2 * model.newspaper >= 16)
+model.adults = pyo.Constraint(expr=1 * model.radio + 6 * model.newspaper >= 18)
+"""
+    assert goal_of(text).verb == "minimize" and goal_of(text).roots == frozenset({"cost"})
+    out = tidy_program(code, text)
+    assert "4 * model.radio + 1 * model.newspaper >= 16" in out["code"]  # each decision's number for teenagers
+    assert "2 * model.radio + 6 * model.newspaper >= 18" in out["code"]
+    assert "2000 * model.radio + 3000 * model.newspaper" in out["code"]  # the costs as the text gives them
