@@ -81,6 +81,10 @@ def test_cli_evaluates_reports_and_refuses_other_settings(tmp_path, capsys):
     code = main(["eval", str(bench), "--llm", spec, "--out", str(out), "--no-progress", "--strategy", "formulation", "--samples", "2"])
     err = capsys.readouterr().err
     assert code == 1 and "samples was 1, now 2" in err and "max_attempts was 2, now 3" in err
+    assert doc["config"]["table_data"] is True
+    code = main(["eval", str(bench), "--llm", spec, "--out", str(out), "--no-progress", "--strategy", "formulation",
+                 "--attempts", "2", "--no-table-data"])
+    assert code == 1 and "table_data was true, now false" in capsys.readouterr().err
 
 
 def test_cli_compare(tmp_path, capsys):
