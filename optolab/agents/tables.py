@@ -26,11 +26,13 @@ _RESERVED = {"model", "pyo", "sum", "range", "min", "max", "len", "abs", "list",
 
 @dataclass(frozen=True)
 class TextTable:
-    """One Markdown table: its caption (the "Table (...)" line above it, or ""), header cells and rows."""
+    """One Markdown table: its caption (the "Table (...)" line above it, or ""), header cells and rows, and the
+    line of text right above it (its sentence of introduction, or the caption)."""
 
     caption: str
     header: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
+    intro: str = ""
 
     @property
     def matrix(self) -> bool:
@@ -81,21 +83,12 @@ def read_tables(text: str) -> list[TextTable]:
             caption = ((m.group(1) or re.sub(r"^\W*Table\s*\d*\s*:?", "", lines[k].strip()).strip(" :*"))
                        if m else "").strip()
             if rows and len(header) >= 2:
-                tables.append(TextTable(caption, tuple(header), tuple(rows)))
+                intro = lines[k].strip()[-200:] if k >= 0 else ""
+                tables.append(TextTable(caption, tuple(header), tuple(rows), intro))
             i = j
         else:
             i += 1
     return tables
-
-
-def _line_before(text: str, table: TextTable) -> str:
-    """The last non-empty line before the table's header line (its sentence of introduction)."""
-    lines = text.splitlines()
-    for i, line in enumerate(lines):
-        if line.count("|") >= 2 and _cells(line) == list(table.header):
-            before = [ln for ln in lines[:i] if ln.strip()]
-            return before[-1][-200:] if before else ""
-    return ""
 
 
 def cell_number(cell: str) -> float | int | None:
@@ -187,7 +180,7 @@ def _transposed(table: TextTable) -> TextTable:
     row = table.rows[0]
     if not all(cell_number(c) is not None for c in row[1:]):
         return table
-    return TextTable(table.caption, (table.header[0], row[0]), tuple(zip(table.header[1:], row[1:])))
+    return TextTable(table.caption, (table.header[0], row[0]), tuple(zip(table.header[1:], row[1:])), table.intro)
 
 
 def _pair_keys(table: TextTable) -> tuple[list[tuple], str, TextTable] | None:
@@ -203,7 +196,7 @@ def _pair_keys(table: TextTable) -> tuple[list[tuple], str, TextTable] | None:
     name = "arcs" if words <= _ARC_WORDS else f"{identifier(table.header[0])}_{identifier(table.header[1])}_pairs"
     rows = tuple((f"{a}|{b}", *r[2:]) for (a, b), r in zip(pairs, table.rows))
     header = (f"{table.header[0]}|{table.header[1]}", *table.header[2:])
-    return pairs, name, TextTable(table.caption, header, rows)
+    return pairs, name, TextTable(table.caption, header, rows, table.intro)
 
 
 def _column_names(header: tuple[str, ...], taken: set[str]) -> list[str]:
@@ -221,74 +214,85 @@ def _column_names(header: tuple[str, ...], taken: set[str]) -> list[str]:
     return names
 
 
+def _keyed(table: TextTable) -> tuple[list, str | None, TextTable] | None:
+    """The keys of the table's rows (its first column's labels, numbers as numbers, or (from, to) pairs of an
+    edge list), the name of their list where it is fixed (an edge list's), and the table to read; None when
+    the rows have no usable keys."""
+    labels = [r[0] for r in table.rows]
+    if len(set(labels)) != len(labels) or not all(labels):
+        pairs = _pair_keys(table)
+        return None if pairs is None else pairs
+    numeric = all(cell_number(x) is not None for x in labels)
+    return [_key(x, numeric) for x in labels], None, table
+
+
+Line = tuple[str, str, str]  # name, its definition, a comment
+
+
+def _matrix_lines(table: TextTable, keys: list, taken: set[str]) -> list[Line]:
+    """A matrix as its row list, its column list and one dict keyed by (row, column); [] when a cell holds no
+    number."""
+    columns = list(table.header[1:])
+    values = {(k, c): cell_number(r[j + 1]) for k, r in zip(keys, table.rows) for j, c in enumerate(columns)}
+    if not values or any(v is None for v in values.values()):
+        return []
+    row_words, _, col_words = table.header[0].replace("\\", "/").partition("/")
+    rows_name = identifier(_set_name(row_words, "sources" if col_words else "rows"), taken)
+    taken.add(rows_name)
+    cols_name = identifier(_set_name(col_words or _common_prefix(columns), "destinations" if col_words
+                                     else "columns"), taken)
+    taken.add(cols_name)
+    value_name = identifier(_value_name(table.caption or table.intro), taken)
+    taken.add(value_name)
+    body = ", ".join(f"({k!r}, {c!r}): {v!r}" for (k, c), v in values.items())
+    return [(rows_name, f"{rows_name} = {keys!r}", ""), (cols_name, f"{cols_name} = {columns!r}", ""),
+            (value_name, f"{value_name} = {{{body}}}", f"{value_name}[r, c] for r in {rows_name} and c in {cols_name}")]
+
+
+def _column_lines(table: TextTable, keys: list, set_name: str | None, known: dict[str, str],
+                  taken: set[str]) -> list[Line]:
+    """The row keys' list (unless an earlier table of ``known`` definitions has the same) and one dict per
+    column of numbers (or of words, when every cell has one); [] when no column qualifies."""
+    same = next((n for n, d in known.items() if d == f"{n} = {keys!r}"), None)
+    set_name = same or set_name or identifier(_set_name(table.header[0], "items"), taken)
+    taken.add(set_name)
+    out: list[Line] = [] if same else [(set_name, f"{set_name} = {keys!r}", "")]
+    columns = 0
+    for col, (name, head) in enumerate(zip(_column_names(table.header[1:], taken), table.header[1:]), 1):
+        cells = [r[col] for r in table.rows]
+        numbers = [cell_number(c) for c in cells]
+        if any(v is None for v in numbers):
+            if any(v is not None for v in numbers) or not all(cells):
+                continue  # mixed or partly empty: left to the model
+            pairs = dict(zip(keys, cells))
+        else:
+            pairs = dict(zip(keys, numbers))
+        taken.add(name)
+        out.append((name, f"{name} = {pairs!r}", head if identifier(head) != name else ""))
+        columns += 1
+    return out if columns else []
+
+
 def table_data_code(text: str) -> tuple[str, dict[str, str]]:
     """The tables of ``text`` as Python lines, and each name's definition (for :func:`define_table_data`);
     ("", {}) for a text without tables or without numbers in them."""
     blocks: list[str] = []
     definitions: dict[str, str] = {}
     taken: set[str] = set()
-    tables = read_tables(text)
-    context = {id(t): _line_before(text, t) for t in tables}
-    for table in tables:
-        table = _transposed(table)
-        labels = [r[0] for r in table.rows]
-        lines = [f"# {table.caption}" if table.caption else "# table"]
-        if len(set(labels)) != len(labels) or not all(labels):
-            pairs = _pair_keys(table)
-            if pairs is None:
-                continue  # no usable keys
-            keys, set_name, table = pairs
-            set_name = identifier(set_name, taken)
-        else:
-            numeric_keys = all(cell_number(x) is not None for x in labels)
-            keys = [_key(x, numeric_keys) for x in labels]
-            set_name = None
+    for table in read_tables(text):
+        keyed = _keyed(_transposed(table))
+        if keyed is None:
+            continue
+        keys, set_name, table = keyed
         if table.matrix and set_name is None:
-            columns = [h for h in table.header[1:]]
-            values = {(k, c): cell_number(r[j + 1]) for k, r in zip(keys, table.rows) for j, c in enumerate(columns)}
-            if not values or any(v is None for v in values.values()):
-                continue
-            corner = table.header[0]
-            row_words, _, col_words = corner.replace("\\", "/").partition("/")
-            rows_name = identifier(_set_name(row_words, "sources" if col_words else "rows"), taken)
-            taken.add(rows_name)
-            cols_name = identifier(_set_name(col_words or _common_prefix(columns), "destinations" if col_words
-                                             else "columns"), taken)
-            taken.add(cols_name)
-            value_name = identifier(_value_name(table.caption or context.get(id(table), "")), taken)
-            taken.add(value_name)
-            body = ", ".join(f"({k!r}, {c!r}): {v!r}" for (k, c), v in values.items())
-            defs = {rows_name: f"{rows_name} = {keys!r}", cols_name: f"{cols_name} = {columns!r}",
-                    value_name: f"{value_name} = {{{body}}}"}
-            lines += list(defs.values())
-            lines[-1] += f"  # {value_name}[r, c] for r in {rows_name} and c in {cols_name}"
+            lines = _matrix_lines(table, keys, taken)
         else:
-            known = next((n for n, d in definitions.items() if d == f"{n} = {keys!r}"), None)
-            set_name = known or set_name or identifier(_set_name(table.header[0], "items"), taken)
-            taken.add(set_name)
-            defs = {set_name: f"{set_name} = {keys!r}"}
-            if not known:
-                lines.append(defs[set_name])
-            for name, head, col in zip(_column_names(table.header[1:], taken), table.header[1:],
-                                       range(1, len(table.header))):
-                cells = [r[col] for r in table.rows]
-                numbers = [cell_number(c) for c in cells]
-                if all(v is None for v in numbers) and not any(cells):
-                    continue
-                if any(v is None for v in numbers):
-                    if any(v is not None for v in numbers) or not all(cells):
-                        continue  # mixed or partly empty: left to the model
-                    pairs = dict(zip(keys, cells))
-                else:
-                    pairs = dict(zip(keys, numbers))
-                taken.add(name)
-                defs[name] = f"{name} = {pairs!r}"
-                comment = f"  # {head}" if identifier(head) != name else ""
-                lines.append(defs[name] + comment)
-            if len(defs) == 1:
-                continue
-        definitions.update(defs)
-        blocks.append("\n".join(lines))
+            lines = _column_lines(table, keys, set_name, definitions, taken)
+        if not lines:
+            continue
+        definitions.update({name: definition for name, definition, _ in lines})
+        heading = f"# {table.caption}" if table.caption else "# table"
+        blocks.append("\n".join([heading] + [d + (f"  # {c}" if c else "") for _, d, c in lines]))
     return "\n\n".join(blocks), definitions
 
 
