@@ -22,6 +22,8 @@ from optolab.agents.codefix import base_name, call_name, constraint_relation, va
 from optolab.agents.goal import _sum_terms
 from optolab.agents.relations import Ref, _constant_values, _phrase_refs, number_of
 
+# "each week", "per day": a period the limit renews over, not an item it applies to
+_PER_TIME = re.compile(r"\b(?:each|per|every|a)\s+(?:day|week|month|year|shift|season|quarter|period)\b", re.I)
 _PER_ITEM = re.compile(r"\b(?:each|per|every|apiece|individual(?:ly)?|any\s+(?:single|one)|a\s+single)\b", re.I)
 
 
@@ -30,7 +32,7 @@ def _total_in_text(question: str, value: float) -> bool:
     for k in (1, 1000, 0.001, 60, 1 / 60):
         mentions = mentions_of(question, round(value / k, 9))
         if mentions:
-            return not any(_PER_ITEM.search(_clause(question, m)) for m in mentions)
+            return not any(_PER_ITEM.search(_PER_TIME.sub(" ", _clause(question, m))) for m in mentions)
     return False
 
 

@@ -177,6 +177,13 @@ def foreign_numbers(question: str, f: Formulation | set[float]) -> list[float]:
     return foreign
 
 
+# words of a decision's name that fit any problem ("quantity", "amount_to_make"): they say nothing either way
+_GENERIC_NAMES = {"quantity", "quantities", "qty", "amount", "amounts", "number", "num", "count", "units", "unit",
+                  "production", "produce", "produced", "make", "made", "buy", "bought", "level", "levels", "value",
+                  "values", "allocation", "allocate", "decision", "decisions", "var", "vars", "total", "volume",
+                  "selected", "select", "choose", "chosen", "use", "used", "how", "many", "much"}
+
+
 def copied_findings(question: str, f: Formulation | set[float], names: list[str] = ()) -> list[str]:
     """A model full of numbers the problem never mentions, or whose decisions all have names the problem
     never uses, was copied from an example."""
@@ -191,7 +198,7 @@ def copied_findings(question: str, f: Formulation | set[float], names: list[str]
 
     strange = []
     for n in names:
-        tokens = {stem(t) for t in re.split(r"[_\W\d]+", n.lower()) if len(t) > 2}
+        tokens = {stem(t) for t in re.split(r"[_\W\d]+", n.lower()) if len(t) > 2 and t not in _GENERIC_NAMES}
         if tokens and not any(named_in_text(t) for t in tokens):  # "x" or "y1" say nothing either way
             strange.append(n)
     if len(foreign) >= 2 and len(foreign) >= 0.3 * max(total, 1):

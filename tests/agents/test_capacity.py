@@ -64,3 +64,10 @@ def test_a_limit_on_all_that_the_text_gives_as_a_total_stays():
     for q in ("The market takes at most 9 sofas and chairs in total, and at most 14 chairs. The floor holds 20 pieces.",
               "The market takes at most 9 sofas and 14 chairs a week; 9 pieces fit on the truck. The floor holds 20."):
         assert drop_one_items_limit_on_all(ONE_ITEMS_LIMIT, q) is None, q
+
+
+def test_a_limit_that_renews_each_week_is_still_a_total():
+    code = HEAD + "model.cap = pyo.Constraint(parcels, rule=lambda m, p: weight[p] * m.go[p] <= 1200)\n"
+    weekly = TEXT.replace("A courier van can carry at most 1.2 tonnes.", "Each week, the van can carry 1.2 tonnes.")
+    fixed = fix_per_item_limits(code, weekly)
+    assert fixed is not None and "sum((weight[p] * model.go[p] for p in parcels)) <= 1200" in fixed.code

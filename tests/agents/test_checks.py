@@ -135,6 +135,9 @@ def test_decision_names_close_to_the_words_of_the_text_or_too_short_to_judge_are
     assert copied_findings(question, set(), ["invest"]) == []
     assert copied_findings(question, set(), ["x", "y"]) == []
     assert copied_findings(question, set(), ["tomato_beds"])  # a decision the text never mentions
+    # names that fit any problem say nothing either way
+    assert copied_findings(question, set(), ["quantity", "amount_to_buy"]) == []
+    assert copied_findings(question, set(), ["quantity", "tomato_beds"]) == []  # quantity might be the bonds
 
 
 def test_a_goal_asked_as_find_the_minimum_number_of_one_decision_focuses_the_objective():
