@@ -276,9 +276,9 @@ def _undeclared_decisions(tree: ast.Module, names: set[str], changes: list[str])
             return index
         return None
 
-    domains = {ast.unparse(kw.value) for st in var_calls for kw in st.value.keywords if kw.arg in ("domain", "within")}
-    domain_kw = next((kw for st in var_calls for kw in st.value.keywords if kw.arg in ("domain", "within")), None)
-    shared = domain_kw if len(domains) == 1 and not any(w in d for d in domains for w in ("Binary", "Boolean")) \
+    domain_kws = [kw for st in var_calls for kw in st.value.keywords if kw.arg in ("domain", "within")]
+    domains = {ast.unparse(kw.value) for kw in domain_kws}
+    shared = domain_kws[0] if len(domains) == 1 and not any(w in d for d in domains for w in ("Binary", "Boolean")) \
         else None
     func = ast.unparse(var_calls[0].value.func)
     if shared is None:

@@ -220,8 +220,7 @@ def _keyed(table: TextTable) -> tuple[list, str | None, TextTable] | None:
     the rows have no usable keys."""
     labels = [r[0] for r in table.rows]
     if len(set(labels)) != len(labels) or not all(labels):
-        pairs = _pair_keys(table)
-        return None if pairs is None else pairs
+        return _pair_keys(table)
     numeric = all(cell_number(x) is not None for x in labels)
     return [_key(x, numeric) for x in labels], None, table
 
