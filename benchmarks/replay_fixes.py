@@ -12,7 +12,7 @@ It measures the fixes on the failures a model really made, in seconds, but it is
 new run the repair conversation after a fixed attempt would differ too.
 
     python benchmarks/replay_fixes.py results/nl4opt-s100-seed0-program results/optibench-s150-seed0-program \
-        [--data-dir ../shared/data]
+        [--data-dir ../shared/data] [--ids optibench-37 optibench-75]
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("runs", nargs="+", type=Path, help="evaluation run folders (results.jsonl, run.json, trails/)")
     ap.add_argument("--data-dir", default=None, help="benchmark data (default: OPTOLAB_DATA_DIR)")
+    ap.add_argument("--ids", nargs="+", default=None, help="replay only these problem ids")
     args = ap.parse_args()
 
     import ast
@@ -50,6 +51,8 @@ def main() -> int:
             for rec in records:
                 trail_path = run / "trails" / f"{rec['id']}.json"
                 if not trail_path.exists() or rec["id"] not in items:
+                    continue
+                if args.ids and rec["id"] not in args.ids:
                     continue
                 question = items[rec["id"]].question
                 expected = rec.get("expected")

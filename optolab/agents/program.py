@@ -317,14 +317,49 @@ def define_unbound(code: str, definitions: dict[str, str]) -> tuple[ast.Module, 
         return None
     tree = ast.parse(code)
     bound = _bound_names(tree)
+    early = _read_before_bound(tree)
     wanted = [n for n in dict.fromkeys(x.id for x in ast.walk(tree) if isinstance(x, ast.Name)
-                                       and isinstance(x.ctx, ast.Load)) if n in definitions and n not in bound]
+                                       and isinstance(x.ctx, ast.Load))
+              if n in definitions and (n not in bound or n in early)]
     if not wanted:
         return None
     at = next((i for i, stmt in enumerate(tree.body) if not isinstance(stmt, (ast.Import, ast.ImportFrom))),
               len(tree.body))
     tree.body[at:at] = [ast.parse(definitions[n]).body[0] for n in wanted]
     return tree, wanted
+
+
+def _read_before_bound(tree: ast.Module) -> set[str]:
+    """Names a top-level statement reads before any earlier top-level statement binds them: ``energy_output``
+    read in a constraint two lines above ``energy_output = model.energy_output`` (a NameError when run).
+    Reads inside function bodies and lambdas run later and do not count."""
+    seen: set[str] = set()
+    early: set[str] = set()
+
+    def reads(node: ast.AST):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            return
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            yield node.id
+        for child in ast.iter_child_nodes(node):
+            yield from reads(child)
+
+    for stmt in tree.body:
+        if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            seen |= {(a.asname or a.name).split(".")[0] for a in stmt.names}
+            continue
+        # the right-hand side of an assignment runs before its target is bound; in a loop or an if block, a
+        # name bound anywhere in the block (a loop variable, a comprehension's) is taken as bound
+        value = stmt.value if isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)) else stmt
+        if value is not None:
+            local = {n.id for n in ast.walk(value) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+            early |= {n for n in reads(value) if n not in seen and n not in local}
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                seen.add(node.id)
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                seen.add(node.name)
+    return early
 
 
 def add_missing_sense(code: str, question: str) -> Program | None:

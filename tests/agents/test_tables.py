@@ -118,6 +118,29 @@ model.oven = pyo.Constraint(expr=sum(oven_time[b] * model.x[b] for b in bread_ty
     assert define_table_data(code, "Maximize profit.") is None
 
 
+
+def test_define_table_data_defines_a_name_read_above_its_first_binding():
+    # the table's column read in a constraint, then the name reused for that constraint: a NameError as written
+    code = """import pyomo.environ as pyo
+model = pyo.ConcreteModel()
+bread_types = ['Rye', 'Sourdough', 'Baguette']
+model.x = pyo.Var(bread_types, domain=pyo.NonNegativeIntegers)
+model.objective = pyo.Objective(expr=sum(3 * model.x[b] for b in bread_types), sense=pyo.maximize)
+model.oven_time = pyo.Constraint(expr=sum(oven_time[b] * model.x[b] for b in bread_types) <= 600)
+oven_time = model.oven_time
+def rule(m, b):
+    return m.x[b] <= flour[b]
+flour = {'Rye': 1, 'Sourdough': 2, 'Baguette': 3}
+model.flour = pyo.Constraint(bread_types, rule=rule)
+"""
+    fixed = define_table_data(code, BAKERY)
+    assert fixed is not None and "oven_time" in fixed.changes[0]
+    assert fixed.code.index("oven_time = {") < fixed.code.index("model.oven_time = ")
+    # read in a rule that runs after its binding, or bound above where it is read: left as written
+    assert "flour = {'Rye': 1" in fixed.code and fixed.code.count("\nflour = ") == 1
+    assert fixed.code.count("\nbread_types = ") == 1
+
+
 BAKERY_CODE = """```python
 import pyomo.environ as pyo
 model = pyo.ConcreteModel()
