@@ -26,7 +26,7 @@ from __future__ import annotations
 import ast
 import re
 
-from optolab.agents.checks import mentions_of, name_words, stem
+from optolab.agents.checks import clause_span, mentions_of, name_words, stem
 from optolab.agents.codefix import _integer_variables, base_name, call_name, variable_names, weight_literals
 from optolab.agents.goal import _sum_terms
 from optolab.agents.relations import _bound_words
@@ -203,7 +203,48 @@ def missing_limits(question: str, code: str) -> list[tuple[str, str]]:
         if asks and not _uses(used, value) and len(items) == len(decisions) and named == set(decisions):
             found.append((f"{' + '.join(f'{owner}.{d}' for d in decisions)} <= {value:g}", m.group(0)))
     found += _shared_caps(question, tree, decisions, owner)
+    found += _multiples(question, tree, decisions, owner)
     return list(dict.fromkeys(found))
+
+
+# words that make a ratio a requirement: "the manufacturer aims to have five times as many mechanical ..."
+_WANT = re.compile(r"\b(?:must|should|has\s+to|have\s+to|needs?\s+to|wants?\s+to|aims?\s+to|plans?\s+to|would\s+like|"
+                   r"requires?|required|at\s+least|at\s+most|no\s+(?:more|less|fewer)\s+than|ensure|there\s+(?:are|is)|"
+                   r"decided?\s+to|policy|rule)\b", re.I)
+_RATE_AFTER = re.compile(r"\s*(?:per|each|every|an?\s+(?:hour|day|week|minute|month))\b", re.I)
+
+
+def _multiples(question: str, tree: ast.Module, decisions: list[str], owner: str) -> list[tuple[str, str]]:
+    """"Five times as many mechanical than standard keyboards" where no row of the code sets the two decisions
+    against each other (one on each side of a comparison): ``mechanical == 5 * standard``, or ``>=`` / ``<=``
+    under "at least" / "at most" just before. A ratio with a loose word ("about", "up to") is left alone."""
+    from optolab.agents.relations import _AS_MANY, _LOOSE, _NUMBER_OF, _WORDS, _constants, _qualifier, _refs, relations
+
+    rels = relations(tree, decisions)
+    found: list[tuple[str, str]] = []
+    for pattern, times_at, big_at, small_at in ((_AS_MANY, 1, 3, 4), (_NUMBER_OF, 2, 1, 4)):
+        for m in pattern.finditer(question):
+            factor = _WORDS.get(m.group(times_at).lower()) or float(m.group(times_at + 1))
+            big, small = _names_alone(m.group(big_at), decisions), _names_alone(m.group(small_at), decisions)
+            if big is None or small is None or big == small:
+                continue
+            if any({r.base for r in rel.left_refs} & {big, small} and {r.base for r in rel.right_refs} & {big, small}
+                   for rel in rels):
+                continue  # some row already relates the two: the relation checks judge its form
+            if any({big, small} <= {r.base for r in _refs(c, set(decisions))} and factor in _constants(c)
+                   for c in ast.walk(tree) if isinstance(c, ast.Compare)):
+                continue  # ... or states it moved to one side: `x - 5 * y >= 0`
+            clause = question[clause_span(question, m.start(), m.end(), ".;:!?")[0]: m.start()]
+            # a requirement on the decisions, not a rate ("a machine makes twice as many chairs as tables per hour")
+            if pattern is _AS_MANY and (not _WANT.search(clause) or _RATE_AFTER.match(question[m.end():])):
+                continue
+            kind = _qualifier(clause[-40:] + (m.group(0) if pattern is _NUMBER_OF else ""))
+            if kind is None and (_LOOSE.search(clause) or _LOOSE.search(m.group(0))
+                                 or re.match(r"\s*or\s+(?:more|less|fewer)\b", question[m.end():], re.I)):
+                continue
+            op = {"lower": ">=", "upper": "<="}.get(kind or "", "==")
+            found.append((f"{owner}.{big} {op} {factor:g} * {owner}.{small}", m.group(0)))
+    return found
 
 
 def _listed(question: str, decisions: list[str]):
@@ -323,5 +364,5 @@ def add_missing_limits(code: str, question: str):
             name += "_"
         lines.append(f"{owner}.{name} = {prefix}Constraint(expr={expr})")
         changes.append(f"added `{expr}`: the text says \"{' '.join(clause.split())}\" and no row of the code "
-                       "uses its number")
+                       "states it")
     return Program("\n".join(lines) + "\n", changes)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ast
 
+import pytest
+
 from optolab.agents.missing import add_missing_limits, missing_limits
 from optolab.agents.modeler import tidy_program
 
@@ -270,3 +272,42 @@ model.met = pyo.Constraint(expr=60 * model.bus + 25 * model.foot >= 600)
                                         "At least 60% of the tours must be by bus")]
     written = code + "model.share = pyo.Constraint(expr=model.bus >= 0.6 * (model.bus + model.foot))\n"
     assert missing_limits(q, written) == []
+
+
+KEYBOARDS = ("A workshop makes mechanical and standard keyboards. It aims to have four times as many mechanical as "
+             "standard keyboards. A mechanical keyboard needs 5 units of plastic and a standard one 2 units; 900 "
+             "units of plastic are available. How many of each should it make to maximize the number of keyboards?")
+KEYBOARD_CODE = """import pyomo.environ as pyo
+model = pyo.ConcreteModel()
+model.mechanical_keyboards = pyo.Var(domain=pyo.NonNegativeIntegers)
+model.standard_keyboards = pyo.Var(domain=pyo.NonNegativeIntegers)
+model.obj = pyo.Objective(expr=model.mechanical_keyboards + model.standard_keyboards, sense=pyo.maximize)
+model.plastic = pyo.Constraint(expr=5 * model.mechanical_keyboards + 2 * model.standard_keyboards <= 900)
+"""
+
+
+def test_adds_a_stated_ratio_no_row_relates():
+    assert missing_limits(KEYBOARDS, KEYBOARD_CODE) == [
+        ("model.mechanical_keyboards == 4 * model.standard_keyboards",
+         "four times as many mechanical as standard")]
+    from optolab.solvers.sandbox import run_model_code
+
+    fixed = add_missing_limits(KEYBOARD_CODE, KEYBOARDS)
+    assert "no row of the code states it" in fixed.changes[0]
+    # 22 * standard <= 900: 40 standard and 160 mechanical
+    assert run_model_code(fixed.code, time_limit=60).solve.objective == pytest.approx(200)
+    # "at least" makes it a bound
+    looser = KEYBOARDS.replace("aims to have four", "must have at least four")
+    assert [e for e, _ in missing_limits(looser, KEYBOARD_CODE)] == [
+        "model.mechanical_keyboards >= 4 * model.standard_keyboards"]
+
+
+def test_a_ratio_some_row_states_or_a_rate_is_left_alone():
+    for row in ("model.mechanical_keyboards >= 4 * model.standard_keyboards",
+                "model.mechanical_keyboards - 4 * model.standard_keyboards == 0"):
+        assert missing_limits(KEYBOARDS, KEYBOARD_CODE + f"model.ratio = pyo.Constraint(expr={row})\n") == []
+    rate = KEYBOARDS.replace("It aims to have four times as many mechanical as standard keyboards.",
+                             "A robot assembles four times as many mechanical as standard keyboards per hour.")
+    assert missing_limits(rate, KEYBOARD_CODE) == []
+    about = KEYBOARDS.replace("aims to have four", "aims to have about four")
+    assert missing_limits(about, KEYBOARD_CODE) == []
