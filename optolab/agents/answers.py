@@ -103,9 +103,11 @@ def candidates(values: dict[str, float], objective: float | None,
     return out
 
 
-def _overlap_choice(key: str, cands: list[Candidate], goal_words: set[str] = frozenset()) -> str | None:
+def _overlap_choice(key: str, cands: list[Candidate], goal_words: set[str] = frozenset(),
+                    goal_parts: list[set[str]] | None = None) -> str | None:
     """The candidate that clearly matches ``key`` by words, or None when it is not clear. ``goal_words``: the
-    content words of the question's goal ("maximize the number of meals delivered")."""
+    content words of the question's goal ("maximize the number of meals delivered"); ``goal_parts``: the words
+    of each item a goal lists ("the total number of limousines and buses")."""
     kw = _words(key)
     # the goal words must name the asked quantity itself, not what it belongs to
     # ("The x coordinate of the best location" asks for a variable)
@@ -114,11 +116,39 @@ def _overlap_choice(key: str, cands: list[Candidate], goal_words: set[str] = fro
     if _OBJECTIVE_WORDS.search(head) and not re.search(r"\b(number|how many|amount|quantity)\b", key, re.I):
         return OBJECTIVE if has_objective else None
     variable = _variable_named_in(kw, cands) or _index_named_in(key, cands) or _key_within_name(kw, cands)
-    if variable is None and has_objective and (_SUPERLATIVE_START.match(key) or goal_words & kw):
+    if variable is None and has_objective and (_SUPERLATIVE_START.match(key) or goal_words & kw
+                                               and not _one_of_listed(kw, goal_parts)):
         # "The minimum number of machines", "Total NPV", "The number of meals delivered" when the question
         # maximizes the meals delivered: no variable is named, the goal is
         return OBJECTIVE
     return variable
+
+
+def _one_of_listed(kw: set[str], parts: list[set[str]] | None) -> bool:
+    """Whether a key names some but not all of the items a goal lists: "The number of limousines" beside the
+    goal "the total number of limousines and buses" asks for one decision, not the objective."""
+    if not parts or len(parts) < 2:
+        return False
+    hit = [bool(p & kw) for p in parts]
+    return any(hit) and not all(hit)
+
+
+def _goal_parts(question: str, phrase: str) -> list[set[str]]:
+    """The words of each item the goal lists: "the total number of limousines" followed in the question by "and
+    buses used" gives the limousines and the buses (the goal phrase itself ends at the first item)."""
+    at = question.lower().find(phrase.lower())
+    if at < 0 or not re.search(r"\b(?:number|amount|quantity|units)\s+of\b", phrase, re.I):
+        return []  # only a count of things lists them: "the number of vans, trucks and cars"
+    rest = re.split(r"[.?!;:]", question[at + len(phrase):], maxsplit=1)[0]
+    listed = re.match(r"((?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|plus)\s+)(?!(?:while|which|that|so|subject|to|in|"
+                      r"by|whereas|but|if|where|when|given|with|without|keeping|ensuring|then|also|the\s+company|"
+                      r"it|they|he|she|we)\b)[a-z][a-z -]*?)+(?=\s+(?:that|which|to|in|"
+                      r"at|by|for|while|so|subject)\b|\s*,|$)", rest, re.I)
+    if not listed:
+        return []
+    items = [phrase] + re.split(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|plus)\s+", listed.group(0))
+    parts = [_words(p) for p in items]
+    return [p for p in parts if p]
 
 
 def _index_named_in(key: str, cands: list[Candidate]) -> str | None:
@@ -155,8 +185,9 @@ def _variable_named_in(kw: set[str], cands: list[Candidate]) -> str | None:
         if c.key == OBJECTIVE or not c.words:
             continue
         name_words = _words(c.key, name=True)
-        # every word of the variable's name and index appears in the key
-        if name_words and name_words <= kw:
+        # every word of the variable's name and index appears in the key (a clipped name word, "limo" for
+        # "limousines", counts when it has four letters or more)
+        if name_words and all(w in kw or len(w) >= 4 and any(k.startswith(w) for k in kw) for w in name_words):
             scored.append((len(name_words), c.key))
     if not scored:
         return None
@@ -219,8 +250,9 @@ def answer_keys(keys: Iterable[str], values: dict[str, float], objective: float 
     unclear = []
     goal = goal_of(question) if question else None
     goal_words = _words(goal.phrase) if goal else _asked_extreme_words(question)
+    goal_parts = _goal_parts(question, goal.phrase) if goal else None
     for k in keys:
-        pick = _overlap_choice(k, cands, goal_words)
+        pick = _overlap_choice(k, cands, goal_words, goal_parts)
         if pick is None:
             unclear.append(k)
         else:

@@ -91,3 +91,19 @@ def test_a_goal_asked_as_which_has_the_smallest_thing_names_the_objective():
                       question=q)
     assert got["The fence of the pen"] == 28.28
     assert got["The side of the pen"] == 7.07
+
+
+def test_a_key_naming_one_item_of_a_listed_goal_is_that_decision_not_the_objective():
+    q = ("Limousines carry 12 people and buses 18; at least 400 people travel. How many of each should be used to "
+         "minimize the total number of limousines and buses used?")
+    values = {"limo": 21.0, "bus": 9.0}
+    # "limo" is a clipped "limousines": settled without a model
+    got = answer_keys(["The number of limousines", "The number of buses", "The total number of vehicles"], values,
+                      30.0, question=q)
+    assert got == {"The number of limousines": 21.0, "The number of buses": 9.0, "The total number of vehicles": 30.0}
+    # a name the key does not spell goes to the model rather than to the objective
+    got = answer_keys(["The number of limousines"], {"cars": 21.0, "bus": 9.0}, 30.0, question=q)
+    assert got == {}
+    # a goal that names one thing still makes its key the objective
+    assert answer_keys(["The number of buses"], {"x": 1.0}, 3.0, question="Minimize the number of buses.") == {
+        "The number of buses": 3.0}
