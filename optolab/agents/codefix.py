@@ -156,6 +156,24 @@ def _add_keywords(tree: ast.Module, changes: list[str]) -> None:
         changes.append(f"ConstraintList.add takes the constraint alone: dropped {', '.join(sorted(set(dropped)))}=")
 
 
+def _sum_methods(tree: ast.Module, changes: list[str]) -> None:
+    """``model.production.sum()`` (a NumPy or pandas habit; an AttributeError on a Pyomo variable):
+    ``sum(model.production.values())``."""
+    indexed = {base_name(t) for n in ast.walk(tree) if isinstance(n, ast.Assign) and call_name(n.value) == "Var"
+               and n.value.args for t in n.targets}
+    fixed = []
+    for n in ast.walk(tree):
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "sum" \
+                and not n.args and not n.keywords and base_name(n.func.value) in indexed:
+            target = n.func.value
+            fixed.append(ast.unparse(target))
+            n.func = ast.Name("sum", ast.Load())
+            n.args = [ast.Call(ast.Attribute(target, "values", ast.Load()), [], [])]
+    if fixed:
+        changes.append(f"a Pyomo variable has no .sum(): {', '.join(dict.fromkeys(f'{t}.sum()' for t in fixed))} "
+                       "written as sum(... .values())")
+
+
 def _early_aliases(tree: ast.Module, changes: list[str]) -> None:
     """``x1, x2 = (model.x1, model.x2)`` before ``model.x1 = pyo.Var(...)``: a name bound to a component the
     code makes only later fails at once; the binding moves right after the last component it reads."""
@@ -1223,6 +1241,7 @@ def fix_tree(tree: ast.Module, changes: list[str]) -> ast.Module:
     _padded_keys(tree, changes)
     _binary_counts(tree, changes)
     _early_aliases(tree, changes)
+    _sum_methods(tree, changes)
     _add_keywords(tree, changes)
     _repeated_constraint_names(tree, changes)
     _scalars_used_with_keys(tree, changes)

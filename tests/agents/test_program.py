@@ -854,6 +854,22 @@ model.rows.add(model.x <= 4, name="cap")
     assert "model.rows.add(model.x <= 4)" in program.code and any("dropped name=" in c for c in program.changes)
 
 
+def test_clean_program_writes_sum_method_of_an_indexed_variable_as_a_sum_of_its_values(pool):
+    code = """import pyomo.environ as pyo
+model = pyo.ConcreteModel()
+months = ['Jan', 'Feb']
+model.make = pyo.Var(months, domain=pyo.NonNegativeReals)
+make = model.make
+model.obj = pyo.Objective(expr=model.make.sum(), sense=pyo.minimize)
+model.need = pyo.Constraint(expr=make.sum() >= 7)
+"""
+    program = clean_program(code)
+    assert "sum(model.make.values())" in program.code and "sum(make.values()) >= 7" in program.code
+    assert any("has no .sum()" in c for c in program.changes)
+    from optolab.agents.runner import run_code
+
+    assert run_code(pool, program.code, time_limit=30, memory_mb=1024).objective == pytest.approx(7)
+
 def test_clean_program_unwraps_a_sum_of_one_indexed_expression_and_counts_joined_lists():
     code = """import pyomo.environ as pyo
 model = pyo.ConcreteModel()
