@@ -79,14 +79,25 @@ def _percent_var_bounds(tree: ast.Module, question: str) -> list[str]:
 
 def invented_var_bounds(tree: ast.Module, question: str):
     """Each side of a variable's ``bounds=(lo, hi)`` whose number the text holds in no form (as written, as a
-    percentage, or as a sum, difference, product or quotient of two of its numbers) and never words as a
-    bound: (the assignment, the keyword, the side 0 or 1, the number)."""
-    forms = _text_forms(question)
-    for n, kw in var_bounds(tree):
-        for side, e in enumerate(kw.value.elts):
-            value = number_of(e, {}) if isinstance(e, (ast.Constant, ast.UnaryOp)) else None
-            if value is None or abs(value) in (0.0, 1.0) or round(abs(value), 6) in forms \
-                    or _bound_words(question, abs(value))[0] is not None:
+    percentage, or as a sum, difference, product or quotient of two of its numbers; for a range that several
+    decisions share, as written) and never words as a bound: (the assignment, the keyword, the side 0 or 1, the
+    number)."""
+    forms, literal = _text_forms(question), _literal_forms(question)
+    found = list(var_bounds(tree))
+
+    def side_value(e: ast.AST) -> float | None:
+        return number_of(e, {}) if isinstance(e, (ast.Constant, ast.UnaryOp)) else None
+
+    # the same range on several decisions, ``bounds=(0.1, 75)`` on both x and y, is a blanket safety range:
+    # a side of it the text does not write as it stands is made up even when some sum or quotient of the
+    # text's numbers happens to give it (750 / 10)
+    ranges = [tuple(side_value(e) for e in kw.value.elts) for _, kw in found]
+    shared = {r for r in ranges if ranges.count(r) > 1 and any(v is not None and abs(v) not in (0.0, 1.0) for v in r)}
+    for (n, kw), sides in zip(found, ranges):
+        for side, value in enumerate(sides):
+            if value is None or abs(value) in (0.0, 1.0) or _bound_words(question, abs(value))[0] is not None:
+                continue
+            if round(abs(value), 6) in (literal if sides in shared else forms):
                 continue
             yield n, kw, side, value
 

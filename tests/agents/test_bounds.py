@@ -111,6 +111,26 @@ def test_made_up_bounds_open_only_where_the_solution_sits_at_them():
     assert open_active_bounds(BOX_CODE, BOX, {"side": 12.0, "height": 27.8}) is None
 
 
+def test_a_range_several_decisions_share_is_made_up_even_where_the_text_numbers_give_it():
+    from optolab.agents.bounds import invented_var_bounds, open_active_bounds
+    import ast
+
+    text = "Find two positive numbers whose product is 750 and for which the sum of one and 10 times the other is least."
+    code = """import pyomo.environ as pyo
+model = pyo.ConcreteModel()
+model.x = pyo.Var(domain=pyo.Reals, bounds=(0.1, 75))
+model.y = pyo.Var(domain=pyo.Reals, bounds=(0.1, 75))
+model.objective = pyo.Objective(expr=model.x + 10 * model.y, sense=pyo.minimize)
+model.product = pyo.Constraint(expr=model.x * model.y == 750)
+"""
+    # 75 is 750 / 10 and 0.1 is 10%, but the same range on both decisions is a blanket one
+    assert [(s, v) for _, _, s, v in invented_var_bounds(ast.parse(code), text)] == [(0, 0.1), (1, 75), (0, 0.1), (1, 75)]
+    opened = open_active_bounds(code, text, {"x": 75.0, "y": 10.0})
+    assert "model.x = pyo.Var(domain=pyo.Reals, bounds=(0.1, None))" in opened.code
+    # one decision's own bound from the same quotient stays: it may be a real limit (750 hours, 10 per item)
+    alone = code.replace("model.y = pyo.Var(domain=pyo.Reals, bounds=(0.1, 75))", "model.y = pyo.Var(domain=pyo.Reals)")
+    assert list(invented_var_bounds(ast.parse(alone), text)) == []
+
 def test_the_program_strategy_solves_again_without_a_made_up_bound_the_solution_touched(pool):
     from optolab.agents import Modeler
     from optolab.testing import ScriptedLLM
