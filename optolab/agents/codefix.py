@@ -1111,14 +1111,23 @@ _DOMAIN_TYPOS = {"Bool": "Binary", "Binaries": "Binary", "Integer": "Integers", 
                  "NonnegativeReals": "NonNegativeReals", "NonnegativeIntegers": "NonNegativeIntegers"}
 
 
+_DOMAINS = ("Binary", "Boolean", "Integers", "Reals", "NonNegativeReals", "NonNegativeIntegers", "PositiveReals",
+            "PositiveIntegers", "NonPositiveReals", "NonPositiveIntegers", "NegativeReals", "NegativeIntegers",
+            "PercentFraction", "UnitInterval")
+# any spelling case: pyo.BINARY, pyo.nonnegativereals
+_DOMAIN_BY_CASE = {**{k.lower(): v for k, v in _DOMAIN_TYPOS.items()}, **{d.lower(): d for d in _DOMAINS}}
+
+
 def _domain_typos(tree: ast.Module, changes: list[str]) -> None:
-    """``pyo.Bool`` -> ``pyo.Binary``, ``pyo.NonNegativeInteger`` -> ``pyo.NonNegativeIntegers``."""
+    """``pyo.Bool`` -> ``pyo.Binary``, ``pyo.NonNegativeInteger`` -> ``pyo.NonNegativeIntegers``, ``pyo.BINARY``
+    -> ``pyo.Binary``."""
     fixed = set()
     for n in ast.walk(tree):
-        if isinstance(n, ast.Attribute) and n.attr in _DOMAIN_TYPOS and isinstance(n.value, ast.Name) \
-                and n.value.id in ("pyo", "pe", "pyomo", "environ", "aml"):
-            fixed.add(f"{n.attr} -> {_DOMAIN_TYPOS[n.attr]}")
-            n.attr = _DOMAIN_TYPOS[n.attr]
+        if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) \
+                and n.value.id in ("pyo", "pe", "pyomo", "environ", "aml") and n.attr not in _DOMAINS \
+                and n.attr.lower() in _DOMAIN_BY_CASE:
+            fixed.add(f"{n.attr} -> {_DOMAIN_BY_CASE[n.attr.lower()]}")
+            n.attr = _DOMAIN_BY_CASE[n.attr.lower()]
     if fixed:
         changes.append(f"domain names Pyomo does not have corrected: {', '.join(sorted(fixed))}")
 

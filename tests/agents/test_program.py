@@ -775,13 +775,16 @@ foods = [' rice', 'beans ']
 cost = {'rice': 2, 'beans': 3}
 model.eat = pyo.Var(foods, domain=pyo.NonNegativeReal)
 model.open = pyo.Var(domain=pyo.Bool)
-model.obj = pyo.Objective(expr=sum(cost[f] * model.eat[f] for f in foods))
+model.shut = pyo.Var(domain=pyo.BINARY)
+model.obj = pyo.Objective(expr=sum(cost[f] * model.eat[f] for f in foods) + model.shut)
 model.need = pyo.Constraint(expr=sum(model.eat[f] for f in foods) >= 4 * model.open)
 """
     program = clean_program(code)
     assert "foods = ['rice', 'beans']" in program.code
     assert "domain=pyo.NonNegativeReals" in program.code and "domain=pyo.Binary" in program.code
-    assert any("NonNegativeReal -> NonNegativeReals" in c and "Bool -> Binary" in c for c in program.changes)
+    assert any("NonNegativeReal -> NonNegativeReals" in c and "Bool -> Binary" in c and "BINARY -> Binary" in c
+               for c in program.changes)
+    assert "model.shut = pyo.Var(domain=pyo.Binary)" in program.code
     assert any("stray spaces" in c for c in program.changes)
     padded_only = "import pyomo.environ as pyo\nmodel = pyo.ConcreteModel()\nnote = ' kept as written '\n"
     assert "' kept as written '" in clean_program(padded_only).code  # no other mention: left alone
