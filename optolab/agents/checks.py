@@ -184,6 +184,13 @@ _GENERIC_NAMES = {"quantity", "quantities", "qty", "amount", "amounts", "number"
                   "selected", "select", "choose", "chosen", "use", "used", "how", "many", "much"}
 
 
+# the measures of a shape: "length" and "width" are this problem's own words when it fences a rectangle
+_SHAPE_TEXT = re.compile(r"\b(?:rectangl\w*|square|box|cylind\w*|circl\w*|circular|triangl\w*|cone|sphere|garden|"
+                         r"fenc\w*|pen|field|plot|enclos\w*|dimensions?|tank|container|can|window|poster|page)\b", re.I)
+_MEASURES = {"length", "width", "height", "depth", "side", "sides", "radius", "diameter", "base", "area", "dim",
+             "dimension", "dimensions", "size", "perimeter", "volume", "breadth"}
+
+
 def copied_findings(question: str, f: Formulation | set[float], names: list[str] = ()) -> list[str]:
     """A model full of numbers the problem never mentions, or whose decisions all have names the problem
     never uses, was copied from an example."""
@@ -196,9 +203,10 @@ def copied_findings(question: str, f: Formulation | set[float], names: list[str]
         return token in text_words or any(w.startswith(token) or token.startswith(w) for w in text_words
                                           if min(len(w), len(token)) >= 4)
 
+    generic = _GENERIC_NAMES | (_MEASURES if _SHAPE_TEXT.search(question) else set())
     strange = []
     for n in names:
-        tokens = {stem(t) for t in re.split(r"[_\W\d]+", n.lower()) if len(t) > 2 and t not in _GENERIC_NAMES}
+        tokens = {stem(t) for t in re.split(r"[_\W\d]+", n.lower()) if len(t) > 2 and t not in generic}
         if tokens and not any(named_in_text(t) for t in tokens):  # "x" or "y1" say nothing either way
             strange.append(n)
     if len(foreign) >= 2 and len(foreign) >= 0.3 * max(total, 1):

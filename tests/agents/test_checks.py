@@ -138,6 +138,10 @@ def test_decision_names_close_to_the_words_of_the_text_or_too_short_to_judge_are
     # names that fit any problem say nothing either way
     assert copied_findings(question, set(), ["quantity", "amount_to_buy"]) == []
     assert copied_findings(question, set(), ["quantity", "tomato_beds"]) == []  # quantity might be the bonds
+    # the measures of a shape are the problem's own words when it speaks of one
+    garden = "With 30 feet of fencing, fence three sides of a garden by a wall. What dimensions give the most room?"
+    assert copied_findings(garden, set(), ["length", "width"]) == []
+    assert copied_findings(question, set(), ["length", "width"])  # an investment has no width
 
 
 def test_a_goal_asked_as_find_the_minimum_number_of_one_decision_focuses_the_objective():
