@@ -51,6 +51,10 @@ def _asked_extreme_words(question: str) -> set[str]:
     return _words(found.group(1)) if found else set()
 
 
+# "without a catalyst" is ``no_catalyst``: the negations read as one word
+_NEGATIONS = {"no": "not", "non": "not", "not": "not", "without": "not"}
+
+
 def _words(text: str, name: bool = False) -> set[str]:
     """Content words of a key or (``name``) of a variable entry. The letter "a" is an article in a key
     but an index in a name (``machine_A``, ``x[a]``); a capital "A" after the first word of a key is an
@@ -61,7 +65,7 @@ def _words(text: str, name: bool = False) -> set[str]:
         w = raw.lower()
         if w in _STOP and not (w == "a" and (name or (raw == "A" and i > 0))):
             continue
-        out.add(_stem(w))
+        out.add(_NEGATIONS.get(w) or _stem(w))
     return out
 
 

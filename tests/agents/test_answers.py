@@ -107,3 +107,10 @@ def test_a_key_naming_one_item_of_a_listed_goal_is_that_decision_not_the_objecti
     # a goal that names one thing still makes its key the objective
     assert answer_keys(["The number of buses"], {"x": 1.0}, 3.0, question="Minimize the number of buses.") == {
         "The number of buses": 3.0}
+
+
+def test_a_key_that_says_without_is_the_decision_named_no():
+    values = {"catalyst": 3.0, "no_catalyst": 18.0}
+    got = answer_keys(["The number of processes with a catalyst", "The number of processes without a catalyst"],
+                      values, 369.0)
+    assert got == {"The number of processes with a catalyst": 3.0, "The number of processes without a catalyst": 18.0}
