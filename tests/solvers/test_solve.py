@@ -176,3 +176,21 @@ def test_classification():
     m.z = pyo.Var(domain=pyo.Integers, bounds=(0, 3))
     m.e = pyo.Constraint(expr=pyo.exp(m.r) + m.z >= 1)
     assert classify(m) == "MINLP"
+
+
+def test_a_long_scip_search_keeps_its_time_limit():
+    # a metal jar of at least 1000 cm3 at $10 per cm2: SCIP needs tens of thousands of nodes to close the gap.
+    # Its node lines once filled the pipe that captures the log and the solve hung past any limit.
+    import math
+    import time
+
+    m = pyo.ConcreteModel()
+    m.r = pyo.Var(bounds=(0.1, 10))
+    m.h = pyo.Var(bounds=(0.1, 50))
+    m.cost = pyo.Objective(expr=2 * math.pi * m.r * (m.r + m.h) * 10)
+    m.volume = pyo.Constraint(expr=math.pi * m.r ** 2 * m.h >= 1000)
+    t0 = time.perf_counter()
+    r = solve(m, solver="scip", time_limit=2)
+    assert time.perf_counter() - t0 < 30
+    assert r.termination in (Termination.OPTIMAL, Termination.FEASIBLE)
+    assert r.objective == pytest.approx(5535.81, rel=1e-3)  # r = (500 / pi) ** (1/3), h = 2 r
