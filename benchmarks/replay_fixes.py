@@ -5,7 +5,7 @@ attempt through what the program strategy now does to LLM-written code before ru
 (``optolab.agents.modeler.tidy_program``: cleaning, the code fixes, the fixes that read the question) and
 after a solve (made-up variable bounds the solution sits at opened, ``open_active_bounds``),
 re-solves the attempts that change in the sandbox, and compares the objective with the benchmark's label
-(relative error <= 1e-4 * max(1, |label|)). It prints every changed attempt and how many problems would
+(relative error <= 1e-4 * max(1, |label|)); attempts the sandbox stopped for time run again too. It prints every changed attempt and how many problems would
 turn from wrong to right, or from right to wrong; a problem counts by its first attempt that solves.
 
 It measures the fixes on the failures a model really made, in seconds, but it is an estimate: in a
@@ -66,7 +66,9 @@ def main() -> int:
                         continue
                     tidied = code.strip() != recorded.strip()
                     made_up = any(True for _ in invented_var_bounds(ast.parse(code), question))
-                    if not tidied and not made_up:
+                    # a run the sandbox stopped may finish now that the solvers changed
+                    timed_out = "did not finish within" in json.dumps(attempt.get("findings") or [])
+                    if not tidied and not made_up and not timed_out:
                         continue
                     out = run_code(pool, code, time_limit=30, memory_mb=2048)
                     # what the agent does after a solve: made-up bounds the solution sits at opened, solved again
@@ -75,7 +77,7 @@ def main() -> int:
                         rerun = run_code(pool, opened.code, time_limit=30, memory_mb=2048)
                         if rerun.ok:
                             out, notes = rerun, notes + opened.changes
-                    elif not tidied:
+                    elif not tidied and not timed_out:
                         continue
                     changed += 1
                     ok = close(out.objective, expected)
