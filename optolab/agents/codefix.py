@@ -1147,6 +1147,36 @@ def _padded_keys(tree: ast.Module, changes: list[str]) -> None:
         changes.append(f"labels written with stray spaces made equal to their other mentions: {sorted(fixed)}")
 
 
+def _folded(label: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", label.lower())
+
+
+def _case_keys(tree: ast.Module, changes: list[str]) -> None:
+    """``model.invest['cds']`` where the lists and dicts of the code name the element ``'CDs'``: a key written in
+    another case or with other spaces, hyphens or underscores (a KeyError) becomes the element's own spelling,
+    when exactly one element folds to it."""
+    labels = {v for values in _name_lists(tree).values() for v in values}
+    for d in ast.walk(tree):
+        if isinstance(d, ast.Dict):
+            labels |= {k.value for k in d.keys if isinstance(k, ast.Constant) and isinstance(k.value, str)}
+    by_fold: dict[str, set[str]] = {}
+    for label in labels:
+        by_fold.setdefault(_folded(label), set()).add(label)
+    fixed = {}
+    for n in ast.walk(tree):
+        if not isinstance(n, ast.Subscript):
+            continue
+        keys = n.slice.elts if isinstance(n.slice, ast.Tuple) else [n.slice]
+        for k in keys:
+            if isinstance(k, ast.Constant) and isinstance(k.value, str) and k.value not in labels:
+                same = by_fold.get(_folded(k.value), set())
+                if len(same) == 1 and _folded(k.value):
+                    fixed[k.value] = k.value = next(iter(same))
+    if fixed:
+        changes.append("keys written unlike the elements they name: "
+                       + ", ".join(f"{a!r} -> {b!r}" for a, b in sorted(fixed.items())))
+
+
 def _ref_name(node: ast.AST) -> str | None:
     """The variable a term refers to: ``x``, ``model.x``, ``x[i]``, ``model.x[i, j]``."""
     return base_name(node.value if isinstance(node, ast.Subscript) else node)
@@ -1248,6 +1278,7 @@ def fix_tree(tree: ast.Module, changes: list[str]) -> ast.Module:
     """All the fixes, in order; each appends what it changed to ``changes``."""
     _domain_typos(tree, changes)
     _padded_keys(tree, changes)
+    _case_keys(tree, changes)
     _binary_counts(tree, changes)
     _early_aliases(tree, changes)
     _sum_methods(tree, changes)

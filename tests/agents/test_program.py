@@ -873,6 +873,26 @@ model.need = pyo.Constraint(expr=make.sum() >= 7)
 
     assert run_code(pool, program.code, time_limit=30, memory_mb=1024).objective == pytest.approx(7)
 
+def test_clean_program_spells_keys_as_the_elements_they_name(pool):
+    code = """import pyomo.environ as pyo
+model = pyo.ConcreteModel()
+instruments = ['CDs', 't-bills', 'growth stock']
+rate = {'CDs': 0.05, 't-bills': 0.065, 'growth stock': 0.13}
+model.invest = pyo.Var(instruments, domain=pyo.NonNegativeReals)
+model.obj = pyo.Objective(expr=sum(rate[i] * model.invest[i] for i in instruments), sense=pyo.maximize)
+model.all = pyo.Constraint(expr=sum(model.invest[i] for i in instruments) == 1000)
+model.safe = pyo.Constraint(expr=model.invest['cds'] + model.invest['T_Bills'] >= 0.3 * 1000)
+model.cap = pyo.Constraint(expr=model.invest['Growth Stock'] <= rate['growth_stock'] * 1000)
+"""
+    program = clean_program(code)
+    assert "model.invest['CDs'] + model.invest['t-bills'] >= 0.3 * 1000" in program.code
+    assert "model.invest['growth stock'] <= rate['growth stock'] * 1000" in program.code
+    assert any("'cds' -> 'CDs'" in c for c in program.changes)
+    from optolab.agents.runner import run_code
+
+    # 130 in growth stock at 13%, the 300 the rule asks for in t-bills, the rest in t-bills too
+    assert run_code(pool, program.code, time_limit=30, memory_mb=1024).objective == pytest.approx(0.13 * 130 + 0.065 * 870)
+
 def test_clean_program_unwraps_a_sum_of_one_indexed_expression_and_counts_joined_lists():
     code = """import pyomo.environ as pyo
 model = pyo.ConcreteModel()
