@@ -391,9 +391,10 @@ def _clause_roots(clause: str) -> set[str]:
 
 # where one sentence describes two decisions in turn: "a small bus holds 20 students while a large bus holds 50"
 _CONTRAST = re.compile(r"\bwhereas\b|,?\s\bwhile\b(?!\s+(?:minimi|maximi|keeping|still|also|ensuring|meeting))|;"
-                       r"|,\s+(?:and\s+)?(?=(?:each|every)\b)|,\s+and\s+(?=(?:a|an|one)\s)", re.I)
-# (the last two: "..., each television commercial is seen by ...", "... costs $30,000, and a television ad costs
-# ...": a clause about a new item)
+                       r"|,\s+(?:and\s+)?(?=(?:each|every)\b)|,\s+and\s+(?=(?:a|an|one)\s)"
+                       r"|\s+and\s+(?=(?:a|an)\s+(?:profit|cost|revenue|price|return|loss|margin)\s+of\b)", re.I)
+# (the last three: "..., each television commercial is seen by ...", "... costs $30,000, and a television ad costs
+# ...": a clause about a new item; "a profit of $2 per regular donut and a profit of $3 per jelly-filled donut")
 
 
 def names_count(names: list[str], roots: frozenset[str]) -> bool:
@@ -471,6 +472,13 @@ def fix_goal_objective(code: str, question: str):
         terms = _linear_terms(expr_kw[0].value, variables) if expr_kw else None
         names = list(dict.fromkeys(base_name(t) for t in terms or []))
         weights = _term_weights(expr_kw[0].value, variables) if terms and len(names) == len(terms) else None
+        added = None  # for a plain sum naming a decision twice: each decision's own term weights
+        if terms and len(names) != len(terms):
+            raw = _term_weights(expr_kw[0].value, variables)
+            if raw is not None and all(w > 0 for w in raw):
+                added = {}
+                for t, w in zip(terms, raw):
+                    added.setdefault(base_name(t), []).append(w)
         if expr_kw and (not terms or len(names) != len(terms)):  # a decision named twice: its weights summed
             collapsed = _collapsed(expr_kw[0].value, variables, _constant_values(tree))
             terms, weights = collapsed if collapsed else (None, None)
@@ -493,7 +501,10 @@ def fix_goal_objective(code: str, question: str):
                 return None
             # every "$N" of a sentence ties to a money goal: only an objective that takes the decisions' own
             # amounts and mixes them up ("$3" for rice written beside kebab) is rebuilt, never a computed margin
-            if money and not set(weights) <= set(coefficient.values()):
+            # ... unless the sum adds each decision's goal number to another amount of it (``4 * regular + 2 *
+            # regular`` for a $4 price and a $2 profit): a margin subtracts, an addition mixes two attributes up
+            mixed = added is not None and all(coefficient[n] in added.get(n, ()) for n in names)
+            if money and not set(weights) <= set(coefficient.values()) and not mixed:
                 return None
             # a count goal ("the number of parking spots") takes numbers of the counted thing itself ("takes up
             # 2 parking spots"), not rates of it ("50 boxes per trip" for "the number of trips")

@@ -472,3 +472,20 @@ model.sugar = pyo.Constraint(expr=sugar_jam * model.jam + sugar_honey * model.ho
     fixed = fix_goal_objective(code, q)
     assert fixed is not None
     assert "model.obj = pyo.Objective(expr=12 * model.jam + 4 * model.honey, sense=pyo.maximize)" in fixed.code
+
+
+def test_an_objective_adding_what_each_item_costs_to_its_profit_is_rebuilt_but_price_less_cost_is_not():
+    from optolab.agents.goal import fix_goal_objective
+
+    text = ("A shop pays a baker $4 and $6 for each regular and filled donut respectively. The shop makes a profit of "
+            "$2 per regular donut and a profit of $3 per filled donut. It sells at most 1000 donuts a month. How many "
+            "of each should it buy to maximize the total monthly profit?")
+    head = HEAD.replace("ramen", "regular").replace("fries", "filled")
+    added = head + ("model.obj = pyo.Objective(expr=4 * model.regular + 6 * model.filled + 2 * model.regular"
+                    " + 3 * model.filled, sense=pyo.maximize)\n")
+    fixed = fix_goal_objective(added, text)
+    assert fixed is not None and "expr=2 * model.regular + 3 * model.filled" in fixed.code
+    # the same amounts subtracted are a margin someone worked out: no plain sum, left alone
+    margin = head + ("model.obj = pyo.Objective(expr=6 * model.regular - 4 * model.regular + 9 * model.filled"
+                     " - 6 * model.filled, sense=pyo.maximize)\n")
+    assert fix_goal_objective(margin, text) is None
