@@ -644,7 +644,8 @@ def _counted(question: str) -> Goal | None:
     return Goal(goal.verb, goal.phrase, _head_roots(words)) if words else None
 
 
-def plain_count(question: str, expr: ast.AST, variables: set[str], integer: set[str]) -> str | None:
+def plain_count(question: str, expr: ast.AST, variables: set[str], integer: set[str],
+                named: dict[str, float] | None = None) -> str | None:
     """The objective ``expr`` as the plain sum of its decisions (``"small + large"``), when the goal counts things
     ("minimize the total number of buses"), ``expr`` weighs two or more integer decisions (``20 * small + 50 *
     large``) and the text ties none of the weights to the counted thing (a cost, a capacity: "a small bus can
@@ -653,9 +654,9 @@ def plain_count(question: str, expr: ast.AST, variables: set[str], integer: set[
     goal = _counted(question)
     terms = _linear_terms(expr, variables) if goal else None
     names = list(dict.fromkeys(base_name(t) for t in terms or []))
-    weights = _term_weights(expr, variables) if terms and len(names) == len(terms) else None
+    weights = _term_weights(expr, variables, named) if terms and len(names) == len(terms) else None
     if goal and (not terms or len(names) != len(terms)):  # a decision named twice (``50 * sedans - 10 * sedans``)
-        collapsed = _collapsed(expr, variables)
+        collapsed = _collapsed(expr, variables, named)
         terms, weights = collapsed if collapsed else (None, None)
         names = [base_name(t) for t in terms or []]
     if not terms or len(names) < 2 or not set(names) <= integer:
@@ -688,12 +689,14 @@ def fix_count_objective(code: str, question: str):
     otherwise."""
     from optolab.agents.codefix import _integer_variables, variable_names
     from optolab.agents.program import Program
+    from optolab.agents.relations import _constant_values
 
     try:
         tree = ast.parse(code)
         expr_kw = [kw for kw in [objective_expr(tree)] if kw]
         integer = _integer_variables(tree, binary=False)
-        new = plain_count(question, expr_kw[0].value, set(variable_names(tree)), integer) if expr_kw else None
+        named = _constant_values(tree)  # ``cost_truck = 500`` weighs as 500
+        new = plain_count(question, expr_kw[0].value, set(variable_names(tree)), integer, named) if expr_kw else None
     except Exception:  # noqa: BLE001 - a heuristic fix that trips leaves the code as it was
         return None
     if new is None:
@@ -709,9 +712,10 @@ def count_note(before: str, new: str, question: str) -> str:
             "of the decisions, and the text gives none of the objective's weights for it")
 
 
-def _term_weights(expr: ast.AST, variables: set[str]) -> list[float] | None:
+def _term_weights(expr: ast.AST, variables: set[str], named: dict[str, float] | None = None) -> list[float] | None:
     """The number each term of a plain ``coefficient * variable`` sum is weighted by (1 for a bare
-    variable), or None when a coefficient is not a number written in the code."""
+    variable), or None when a coefficient is not a number written in the code (or, with ``named``, a name the
+    code sets to one: ``cost_truck = 500``)."""
     out: list[float] = []
     for node in _sum_terms(expr):
         if isinstance(node, (ast.Name, ast.Attribute)) and base_name(node) in variables:
@@ -721,6 +725,9 @@ def _term_weights(expr: ast.AST, variables: set[str]) -> list[float] | None:
             return None
         coef = [n for n in (node.left, node.right) if not (isinstance(n, (ast.Name, ast.Attribute))
                                                            and base_name(n) in variables)]
+        if len(coef) == 1 and isinstance(coef[0], (ast.Name, ast.Attribute)) and base_name(coef[0]) in (named or {}):
+            out.append(float(named[base_name(coef[0])]))
+            continue
         if len(coef) != 1 or not isinstance(coef[0], ast.Constant) or not isinstance(coef[0].value, (int, float)):
             return None
         out.append(float(coef[0].value))

@@ -207,6 +207,11 @@ def test_a_count_goal_weighted_by_other_numbers_becomes_the_plain_count():
              "At least 1500 boxes must be shipped. Minimize the total number of trips.")
     code = COUNT_CODE.replace("minibus", "van").replace("coach", "truck").replace("200 *", "50 *").replace("500 *", "80 *")
     assert "expr=model.van + model.truck" in fix_count_objective(code, trips).code
+    # weights the code names (``cost_minibus = 200``) weigh the same as written numbers
+    named = COUNT_CODE.replace("model.objective = pyo.Objective(expr=200 * model.minibus + 500 * model.coach",
+                               "cost_minibus = 200\ncost_coach = 500\nmodel.objective = pyo.Objective("
+                               "expr=cost_minibus * model.minibus + cost_coach * model.coach")
+    assert "Objective(expr=model.minibus + model.coach, sense=pyo.minimize)" in fix_count_objective(named, COUNT_Q).code
 
 
 def test_a_count_goal_keeps_weights_the_text_gives_for_the_counted_thing():
