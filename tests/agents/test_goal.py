@@ -222,11 +222,12 @@ def test_a_count_goal_keeps_weights_the_text_gives_for_the_counted_thing():
     assert fix_count_objective(carried, pupils.replace("minimize", "maximize")) is None  # "seats 15 pupils"
     spelled = pupils.replace("seats 15 pupils", "seats fifteen pupils").replace("seats 40", "seats forty")
     assert fix_count_objective(carried, spelled) is None  # the same numbers written as words
-    # continuous decisions are amounts, not counts; a goal that is not a count; weights that are names
+    # continuous decisions are amounts, not counts; a goal that is not a count; weights that are names the code
+    # does not set to a number
     assert fix_count_objective(COUNT_CODE.replace("NonNegativeIntegers", "NonNegativeReals"), COUNT_Q) is None
     assert fix_count_objective(COUNT_CODE, COUNT_Q.replace("the total number of vehicles needed", "the cost")) is None
     named = COUNT_CODE.replace("expr=200 * model.minibus", "expr=price * model.minibus").replace(
-        "model = pyo.ConcreteModel()", "model = pyo.ConcreteModel()\nprice = 200")
+        "model = pyo.ConcreteModel()", "model = pyo.ConcreteModel()\nprice = get_price()")
     assert fix_count_objective(named, COUNT_Q) is None
 
 
