@@ -75,7 +75,7 @@ def _star_names(module: str) -> set[str]:
 
 
 # mathematical names small models use without importing them (the pyomo functions work on variables)
-_MATH_NAMES = {"pi": "from math import pi", "sqrt": "from pyomo.environ import sqrt",
+_MATH_NAMES = {"math": "import math", "pi": "from math import pi", "sqrt": "from pyomo.environ import sqrt",
                "exp": "from pyomo.environ import exp", "log": "from pyomo.environ import log",
                "log10": "from pyomo.environ import log10", "sin": "from pyomo.environ import sin",
                "cos": "from pyomo.environ import cos", "tan": "from pyomo.environ import tan"}

@@ -393,6 +393,12 @@ model.obj = pyo.Objective(expr=pi * model.r ** 2 + sqrt(model.r + 1), sense=pyo.
     scope: dict = {}
     exec(program.code, scope)
     assert "obj" in dict(scope["model"].component_map())
+    # the module itself, used without its import
+    program = clean_program(code.replace("pi * model.r ** 2 + sqrt(model.r + 1)", "math.pi * model.r ** 2"))
+    assert any("imported math" in c for c in program.changes)
+    scope = {}
+    exec(program.code, scope)
+    assert "obj" in dict(scope["model"].component_map())
 
 
 def test_a_component_named_like_a_block_attribute_is_renamed():
