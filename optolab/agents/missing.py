@@ -231,9 +231,9 @@ def _multiples(question: str, tree: ast.Module, decisions: list[str], owner: str
             if any({r.base for r in rel.left_refs} & {big, small} and {r.base for r in rel.right_refs} & {big, small}
                    for rel in rels):
                 continue  # some row already relates the two: the relation checks judge its form
-            if any({big, small} <= {r.base for r in _refs(c, set(decisions))} and factor in _constants(c)
-                   for c in ast.walk(tree) if isinstance(c, ast.Compare)):
-                continue  # ... or states it moved to one side: `x - 5 * y >= 0`
+            if any({r.base for r in _refs(c, set(decisions))} == {big, small} and factor in _constants(c)
+                   and _constants(c) <= {factor, -factor, 0.0, 1.0} for c in ast.walk(tree) if isinstance(c, ast.Compare)):
+                continue  # ... or states it moved to one side: `x - 5 * y >= 0` (not a resource row `5 * x + 2 * y <= 1000`)
             clause = question[clause_span(question, m.start(), m.end(), ".;:!?")[0]: m.start()]
             # a requirement on the decisions, not a rate ("a machine makes twice as many chairs as tables per hour")
             if pattern is _AS_MANY and (not _WANT.search(clause) or _RATE_AFTER.match(question[m.end():])):

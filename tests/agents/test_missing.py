@@ -296,6 +296,10 @@ def test_adds_a_stated_ratio_no_row_relates():
     assert "no row of the code states it" in fixed.changes[0]
     # 22 * standard <= 900: 40 standard and 160 mechanical
     assert run_model_code(fixed.code, time_limit=60).solve.objective == pytest.approx(200)
+    # a factor that is also a resource row's coefficient (5 units of plastic) is still missing as a ratio
+    five = KEYBOARDS.replace("four times", "five times")
+    assert [e for e, _ in missing_limits(five, KEYBOARD_CODE)] == [
+        "model.mechanical_keyboards == 5 * model.standard_keyboards"]
     # "at least" makes it a bound
     looser = KEYBOARDS.replace("aims to have four", "must have at least four")
     assert [e for e, _ in missing_limits(looser, KEYBOARD_CODE)] == [
