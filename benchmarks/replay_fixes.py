@@ -4,9 +4,10 @@ An evaluation run keeps every attempt's code (``trails/<id>.json``). This script
 attempt through what the program strategy now does to LLM-written code before running it
 (``optolab.agents.modeler.tidy_program``: cleaning, the code fixes, the fixes that read the question) and
 after a solve (made-up variable bounds the solution sits at opened, ``open_active_bounds``),
-re-solves the attempts that change in the sandbox, and compares the objective with the benchmark's label
-(relative error <= 1e-4 * max(1, |label|)); attempts the sandbox stopped for time run again too. It prints every changed attempt and how many problems would
-turn from wrong to right, or from right to wrong; a problem counts by its first attempt that solves.
+re-solves the attempts that change in the sandbox (and those the sandbox stopped for time), and compares the
+objective with the benchmark's label (relative error <= 1e-4 * max(1, |label|)). It prints every changed
+attempt and how many problems would turn from wrong to right, or from right to wrong; a problem counts by its
+first attempt that solves.
 
 It measures the fixes on the failures a model really made, in seconds, but it is an estimate: in a
 new run the repair conversation after a fixed attempt would differ too.

@@ -23,6 +23,7 @@ from typing import Any, Iterable
 from pydantic import ConfigDict, create_model
 
 from optolab.agents.checks import stem
+from optolab.agents.codefix import folded
 from optolab.agents.goal import goal_of
 
 OBJECTIVE = "objective"
@@ -76,10 +77,6 @@ def _stem(w: str) -> str:
         return w
     w = stem(w)
     return w[:-1] if len(w) > 3 and w.endswith("e") else w
-
-
-def _letters(text: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", str(text).lower())
 
 
 @dataclass
@@ -158,12 +155,12 @@ def _goal_parts(question: str, phrase: str) -> list[set[str]]:
 def _index_named_in(key: str, cands: list[Candidate]) -> str | None:
     """The variable entry whose index, letters only, stands in the key ("Applesauce" in "Number of Apple Sauce
     batches"); the longest when several do and one is longest."""
-    text = _letters(key)
+    text = folded(key)
     found = []
     for c in cands:
         if c.key == OBJECTIVE or "[" not in c.key:
             continue
-        index = _letters(c.key.split("[", 1)[1].rstrip("]"))
+        index = folded(c.key.split("[", 1)[1].rstrip("]"))
         if len(index) >= 3 and index in text:
             found.append((len(index), c.key))
     found.sort(reverse=True)

@@ -159,8 +159,8 @@ def _add_keywords(tree: ast.Module, changes: list[str]) -> None:
 def _sum_methods(tree: ast.Module, changes: list[str]) -> None:
     """``model.production.sum()`` (a NumPy or pandas habit; an AttributeError on a Pyomo variable):
     ``sum(model.production.values())``."""
-    indexed = {base_name(t) for n in ast.walk(tree) if isinstance(n, ast.Assign) and call_name(n.value) == "Var"
-               and n.value.args for t in n.targets}
+    indexed = {base_name(t) for n in ast.walk(tree) if _var_is_indexed(n) and call_name(n.value) == "Var"
+               for t in n.targets}
     fixed = []
     for n in ast.walk(tree):
         if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "sum" \
@@ -1147,8 +1147,9 @@ def _padded_keys(tree: ast.Module, changes: list[str]) -> None:
         changes.append(f"labels written with stray spaces made equal to their other mentions: {sorted(fixed)}")
 
 
-def _folded(label: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", label.lower())
+def folded(label: str) -> str:
+    """A label with case, spaces, hyphens and underscores set aside: ``'T_Bills'`` and ``'t-bills'`` fold alike."""
+    return re.sub(r"[^a-z0-9]", "", str(label).lower())
 
 
 def _case_keys(tree: ast.Module, changes: list[str]) -> None:
@@ -1161,7 +1162,7 @@ def _case_keys(tree: ast.Module, changes: list[str]) -> None:
             labels |= {k.value for k in d.keys if isinstance(k, ast.Constant) and isinstance(k.value, str)}
     by_fold: dict[str, set[str]] = {}
     for label in labels:
-        by_fold.setdefault(_folded(label), set()).add(label)
+        by_fold.setdefault(folded(label), set()).add(label)
     fixed = {}
     for n in ast.walk(tree):
         if not isinstance(n, ast.Subscript):
@@ -1169,8 +1170,8 @@ def _case_keys(tree: ast.Module, changes: list[str]) -> None:
         keys = n.slice.elts if isinstance(n.slice, ast.Tuple) else [n.slice]
         for k in keys:
             if isinstance(k, ast.Constant) and isinstance(k.value, str) and k.value not in labels:
-                same = by_fold.get(_folded(k.value), set())
-                if len(same) == 1 and _folded(k.value):
+                same = by_fold.get(folded(k.value), set())
+                if len(same) == 1 and folded(k.value):
                     fixed[k.value] = k.value = next(iter(same))
     if fixed:
         changes.append("keys written unlike the elements they name: "

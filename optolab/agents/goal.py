@@ -473,13 +473,12 @@ def fix_goal_objective(code: str, question: str):
         names = list(dict.fromkeys(base_name(t) for t in terms or []))
         weights = _term_weights(expr_kw[0].value, variables) if terms and len(names) == len(terms) else None
         added = None  # for a plain sum naming a decision twice: each decision's own term weights
-        if terms and len(names) != len(terms):
-            raw = _term_weights(expr_kw[0].value, variables)
+        if expr_kw and (not terms or len(names) != len(terms)):  # a decision named twice: its weights summed
+            raw = _term_weights(expr_kw[0].value, variables) if terms else None
             if raw is not None and all(w > 0 for w in raw):
                 added = {}
                 for t, w in zip(terms, raw):
                     added.setdefault(base_name(t), []).append(w)
-        if expr_kw and (not terms or len(names) != len(terms)):  # a decision named twice: its weights summed
             collapsed = _collapsed(expr_kw[0].value, variables, _constant_values(tree))
             terms, weights = collapsed if collapsed else (None, None)
             names = [base_name(t) for t in terms or []]

@@ -218,32 +218,31 @@ def _multiples(question: str, tree: ast.Module, decisions: list[str], owner: str
     """"Five times as many mechanical than standard keyboards" where no row of the code sets the two decisions
     against each other (one on each side of a comparison): ``mechanical == 5 * standard``, or ``>=`` / ``<=``
     under "at least" / "at most" just before. A ratio with a loose word ("about", "up to") is left alone."""
-    from optolab.agents.relations import _AS_MANY, _LOOSE, _NUMBER_OF, _WORDS, _constants, _qualifier, _refs, relations
+    from optolab.agents.relations import _AS_MANY, _LOOSE, _NUMBER_OF, _constants, _qualifier, _refs, relations, \
+        stated_multiples
 
     rels = relations(tree, decisions)
     found: list[tuple[str, str]] = []
-    for pattern, times_at, big_at, small_at in ((_AS_MANY, 1, 3, 4), (_NUMBER_OF, 2, 1, 4)):
-        for m in pattern.finditer(question):
-            factor = _WORDS.get(m.group(times_at).lower()) or float(m.group(times_at + 1))
-            big, small = _names_alone(m.group(big_at), decisions), _names_alone(m.group(small_at), decisions)
-            if big is None or small is None or big == small:
-                continue
-            if any({r.base for r in rel.left_refs} & {big, small} and {r.base for r in rel.right_refs} & {big, small}
-                   for rel in rels):
-                continue  # some row already relates the two: the relation checks judge its form
-            if any({r.base for r in _refs(c, set(decisions))} == {big, small} and factor in _constants(c)
-                   and _constants(c) <= {factor, -factor, 0.0, 1.0} for c in ast.walk(tree) if isinstance(c, ast.Compare)):
-                continue  # ... or states it moved to one side: `x - 5 * y >= 0` (not a resource row `5 * x + 2 * y <= 1000`)
-            clause = question[clause_span(question, m.start(), m.end(), ".;:!?")[0]: m.start()]
-            # a requirement on the decisions, not a rate ("a machine makes twice as many chairs as tables per hour")
-            if pattern is _AS_MANY and (not _WANT.search(clause) or _RATE_AFTER.match(question[m.end():])):
-                continue
-            kind = _qualifier(clause[-40:] + (m.group(0) if pattern is _NUMBER_OF else ""))
-            if kind is None and (_LOOSE.search(clause) or _LOOSE.search(m.group(0))
-                                 or re.match(r"\s*or\s+(?:more|less|fewer)\b", question[m.end():], re.I)):
-                continue
-            op = {"lower": ">=", "upper": "<="}.get(kind or "", "==")
-            found.append((f"{owner}.{big} {op} {factor:g} * {owner}.{small}", m.group(0)))
+    for m, pattern, factor, big_phrase, small_phrase in stated_multiples(question):
+        big, small = _names_alone(big_phrase, decisions), _names_alone(small_phrase, decisions)
+        if big is None or small is None or big == small:
+            continue
+        if any({r.base for r in rel.left_refs} & {big, small} and {r.base for r in rel.right_refs} & {big, small}
+               for rel in rels):
+            continue  # some row already relates the two: the relation checks judge its form
+        if any({r.base for r in _refs(c, set(decisions))} == {big, small} and factor in _constants(c)
+               and _constants(c) <= {factor, -factor, 0.0, 1.0} for c in ast.walk(tree) if isinstance(c, ast.Compare)):
+            continue  # ... or states it moved to one side: `x - 5 * y >= 0` (not a resource row `5 * x + 2 * y <= 1000`)
+        clause = question[clause_span(question, m.start(), m.end(), ".;:!?")[0]: m.start()]
+        # a requirement on the decisions, not a rate ("a machine makes twice as many chairs as tables per hour")
+        if pattern is _AS_MANY and (not _WANT.search(clause) or _RATE_AFTER.match(question[m.end():])):
+            continue
+        kind = _qualifier(clause[-40:] + (m.group(0) if pattern is _NUMBER_OF else ""))
+        if kind is None and (_LOOSE.search(clause) or _LOOSE.search(m.group(0))
+                             or re.match(r"\s*or\s+(?:more|less|fewer)\b", question[m.end():], re.I)):
+            continue
+        op = {"lower": ">=", "upper": "<="}.get(kind or "", "==")
+        found.append((f"{owner}.{big} {op} {factor:g} * {owner}.{small}", m.group(0)))
     return found
 
 

@@ -418,6 +418,16 @@ def multiple_findings(question: str, code: str | ast.AST, variables: list[str]) 
     return list(dict.fromkeys(text for _, text, _ in _multiple_issues(question, code, variables)))
 
 
+def stated_multiples(question: str):
+    """Each multiple the text states between two things, "twice as many cars as vans" or "the number of cars
+    must be three times the number of vans": (the match, its pattern, the factor, the larger thing's phrase,
+    the smaller thing's phrase)."""
+    for pattern, times_at, big_at, small_at in ((_AS_MANY, 1, 3, 4), (_NUMBER_OF, 2, 1, 4)):
+        for m in pattern.finditer(question):
+            factor = _WORDS.get(m.group(times_at).lower()) or float(m.group(times_at + 1))
+            yield m, pattern, factor, m.group(big_at), m.group(small_at)
+
+
 def _multiple_issues(question: str, code: str | ast.AST,
                      variables: list[str]) -> list[tuple[ast.Compare | None, str, ast.Compare | None]]:
     """Each slip with the comparison to fix: flipped when the third item is None, else replaced by it (a
@@ -427,57 +437,52 @@ def _multiple_issues(question: str, code: str | ast.AST,
     if not rels:
         return []
     found: list[tuple[ast.Compare | None, str, ast.Compare | None]] = []
-    for pattern, big_group, small_group in ((_AS_MANY, 3, 4), (_NUMBER_OF, 1, 4)):
-        for m in pattern.finditer(question):
-            times_at = 1 if pattern is _AS_MANY else 2
-            word = m.group(times_at).lower()
-            factor = _WORDS.get(word) or float(m.group(times_at + 1))
-            big_phrase, small_phrase = m.group(big_group), m.group(small_group)
-            for rel in rels:
-                for side, other, side_refs, other_refs in ((rel.right, rel.left, rel.right_refs, rel.left_refs),
-                                                           (rel.left, rel.right, rel.left_refs, rel.right_refs)):
-                    if factor not in _constants(side) or factor in _constants(other):
-                        continue
-                    if len(side_refs) != 1 or len(other_refs) != 1 or not _disjoint(side_refs, other_refs):
-                        continue
-                    every = side_refs + other_refs
-                    big, small = _phrase_refs(big_phrase, every), _phrase_refs(small_phrase, every)
-                    kind = _qualifier(question[max(0, m.start() - 30): m.start()] if pattern is _AS_MANY
-                                      else m.group(0))
-                    want = {"lower": ">=", "upper": "<="}.get(kind or "")
-                    if big == side_refs and small == other_refs:  # the factor multiplies the larger group
-                        big_node = _single_factor(side, factor)
-                        new = None
-                        if want and big_node is not None and isinstance(other, (ast.Name, ast.Attribute, ast.Subscript)):
-                            new = ast.Compare(big_node, [ast.GtE() if want == ">=" else ast.LtE()],
-                                              [ast.BinOp(ast.Constant(factor if factor % 1 else int(factor)),
-                                                         ast.Mult(), other)])
-                        found.append((rel.node if new is not None else None,
-                                      f"\"{m.group(0).strip()}\" compares {big[0]} with {factor:g} times "
-                                      f"{small[0]} (`{big[0]} ... {factor:g} * {small[0]}`), but "
-                                      f"`{rel.source}` multiplies {big[0]} instead. Put the factor on "
-                                      f"{small[0]}.", new))
-                    elif big == other_refs and small == side_refs:  # the factor is right: is the direction?
-                        op = rel.op if other is rel.left else _MIRROR[rel.op]  # big OP factor * small
-                        if want is None and op in (">=", "<=") and isinstance(rel.node, ast.Compare) \
-                                and _stated_exactly(question, m):
-                            new = ast.Compare(other, [ast.Eq()], [side])
-                            found.append((rel.node, f"\"{m.group(0).strip()}\" states the ratio itself, with no "
-                                                    f"\"at least\" or \"at most\", but `{rel.source}` makes it a "
-                                                    f"bound; write `{big[0]} == {factor:g} * {small[0]}`.", new))
-                        elif want and op == "==" and isinstance(rel.node, ast.Compare):  # "at least": not exactly
-                            new = ast.Compare(other, [ast.GtE() if want == ">=" else ast.LtE()], [side])
-                            found.append((rel.node, f"\"{m.group(0).strip()}\" is a bound, but `{rel.source}` "
-                                                    f"fixes {big[0]} at exactly {factor:g} times {small[0]}; write "
-                                                    f"`{big[0]} {want} {factor:g} * {small[0]}`.", new))
-                        elif want and op in (">=", ">", "<=", "<") and op[0] != want[0]:
-                            phrase = question[max(0, m.start() - 30): m.end()] if pattern is _AS_MANY else m.group(0)
-                            phrase = phrase[_QUALIFIER_START.search(phrase).start():] if \
-                                _QUALIFIER_START.search(phrase) else m.group(0)
-                            found.append((rel.node, f"\"{phrase.strip()}\" means `{big[0]} {want} {factor:g} * "
-                                                    f"{small[0]}`, but `{rel.source}` has the inequality the other "
-                                                    "way round.", None))
-                    break
+    for m, pattern, factor, big_phrase, small_phrase in stated_multiples(question):
+        for rel in rels:
+            for side, other, side_refs, other_refs in ((rel.right, rel.left, rel.right_refs, rel.left_refs),
+                                                       (rel.left, rel.right, rel.left_refs, rel.right_refs)):
+                if factor not in _constants(side) or factor in _constants(other):
+                    continue
+                if len(side_refs) != 1 or len(other_refs) != 1 or not _disjoint(side_refs, other_refs):
+                    continue
+                every = side_refs + other_refs
+                big, small = _phrase_refs(big_phrase, every), _phrase_refs(small_phrase, every)
+                kind = _qualifier(question[max(0, m.start() - 30): m.start()] if pattern is _AS_MANY
+                                  else m.group(0))
+                want = {"lower": ">=", "upper": "<="}.get(kind or "")
+                if big == side_refs and small == other_refs:  # the factor multiplies the larger group
+                    big_node = _single_factor(side, factor)
+                    new = None
+                    if want and big_node is not None and isinstance(other, (ast.Name, ast.Attribute, ast.Subscript)):
+                        new = ast.Compare(big_node, [ast.GtE() if want == ">=" else ast.LtE()],
+                                          [ast.BinOp(ast.Constant(factor if factor % 1 else int(factor)),
+                                                     ast.Mult(), other)])
+                    found.append((rel.node if new is not None else None,
+                                  f"\"{m.group(0).strip()}\" compares {big[0]} with {factor:g} times "
+                                  f"{small[0]} (`{big[0]} ... {factor:g} * {small[0]}`), but "
+                                  f"`{rel.source}` multiplies {big[0]} instead. Put the factor on "
+                                  f"{small[0]}.", new))
+                elif big == other_refs and small == side_refs:  # the factor is right: is the direction?
+                    op = rel.op if other is rel.left else _MIRROR[rel.op]  # big OP factor * small
+                    if want is None and op in (">=", "<=") and isinstance(rel.node, ast.Compare) \
+                            and _stated_exactly(question, m):
+                        new = ast.Compare(other, [ast.Eq()], [side])
+                        found.append((rel.node, f"\"{m.group(0).strip()}\" states the ratio itself, with no "
+                                                f"\"at least\" or \"at most\", but `{rel.source}` makes it a "
+                                                f"bound; write `{big[0]} == {factor:g} * {small[0]}`.", new))
+                    elif want and op == "==" and isinstance(rel.node, ast.Compare):  # "at least": not exactly
+                        new = ast.Compare(other, [ast.GtE() if want == ">=" else ast.LtE()], [side])
+                        found.append((rel.node, f"\"{m.group(0).strip()}\" is a bound, but `{rel.source}` "
+                                                f"fixes {big[0]} at exactly {factor:g} times {small[0]}; write "
+                                                f"`{big[0]} {want} {factor:g} * {small[0]}`.", new))
+                    elif want and op in (">=", ">", "<=", "<") and op[0] != want[0]:
+                        phrase = question[max(0, m.start() - 30): m.end()] if pattern is _AS_MANY else m.group(0)
+                        phrase = phrase[_QUALIFIER_START.search(phrase).start():] if \
+                            _QUALIFIER_START.search(phrase) else m.group(0)
+                        found.append((rel.node, f"\"{phrase.strip()}\" means `{big[0]} {want} {factor:g} * "
+                                                f"{small[0]}`, but `{rel.source}` has the inequality the other "
+                                                "way round.", None))
+                break
     return found + _order_issues(question, rels)
 
 
