@@ -67,8 +67,6 @@ _GENERIC = {"intake", "consumption", "usage", "use", "level", "levels", "amount"
             "factory", "hospital", "school", "he", "she", "they", "it", "we", "you", "i", "can", "be", "would"}
 _CLAUSE_END = re.compile(r"[,;:()]|\b(?:and|or|but|while|whereas)\b")
 # goals counted in money: every "$N" and "N%" of the text may be one of their numbers
-_MONEY = frozenset({"cost", "profi", "reven", "spend", "expen", "incom", "earni", "money", "budge", "price", "sale",
-                    "retur", "wage", "fee", "payme", "salar", "value"})
 _WORD = re.compile(r"[a-z]+")
 
 
@@ -89,11 +87,18 @@ def root(word: str) -> str:
     """A crude common root: plural endings dropped, then the first five letters
     ("changed", "changes" -> "chang"; "calories" -> "calor"; "costs" -> "cost")."""
     w = word.lower()
-    for end in ("ies", "es", "s"):
-        if w.endswith(end) and len(w) - len(end) >= 3:
-            w = w[: -len(end)] + ("y" if end == "ies" else "")
-            break
+    if w.endswith("ies") and len(w) > 5:
+        w = w[:-3] + "y"
+    elif w.endswith("s") and not w.endswith("ss") and len(w) > 3:
+        w = w[:-1]
+    if w.endswith("e") and len(w) > 3:  # "scones" and "scone", "houses" and "house" share a root: "scon", "hous"
+        w = w[:-1]
     return w[:5]
+
+
+_MONEY = frozenset(root(w) for w in ("cost", "profit", "revenue", "spending", "expense", "income", "earnings",
+                                     "money", "budget", "price", "sale", "return", "wage", "fee", "payment", "salary",
+                                     "value"))
 
 
 @dataclass(frozen=True)
@@ -503,7 +508,11 @@ def fix_goal_objective(code: str, question: str):
             # ... unless the sum adds each decision's goal number to another amount of it (``4 * regular + 2 *
             # regular`` for a $4 price and a $2 profit): a margin subtracts, an addition mixes two attributes up
             mixed = added is not None and all(coefficient[n] in added.get(n, ()) for n in names)
-            if money and not set(weights) <= set(coefficient.values()) and not mixed:
+            # ... or takes other amounts the text states ("pays a baker $4 and $6") where it names the goal's own
+            # per-decision amounts ("a profit of $2 per regular donut"): a margin is computed, not stated
+            other = all(_dollars(question, w) for w in weights) \
+                and all(_said_for(question, x, goal.roots) for x in coefficient.values())
+            if money and not set(weights) <= set(coefficient.values()) and not mixed and not other:
                 return None
             # a count goal ("the number of parking spots") takes numbers of the counted thing itself ("takes up
             # 2 parking spots"), not rates of it ("50 boxes per trip" for "the number of trips")
@@ -517,6 +526,24 @@ def fix_goal_objective(code: str, question: str):
     return Program.changed(tree, [f"the objective `{before}` became `{new}`: the question asks to "
                                               f"{goal.verb} {goal.phrase}, and these are the numbers the text "
                                               "gives for it"])
+
+
+def _dollars(question: str, value: float) -> bool:
+    """Whether the text states ``value`` as an amount of money ("$4")."""
+    return any(float(m.group(1).replace(",", "")) == value for m in re.finditer(r"\$\s?" + NUMBER.pattern, question))
+
+
+def _said_for(question: str, value: float, roots: frozenset[str]) -> bool:
+    """Whether the text names ``value`` with a word of the goal itself: among the three words before it ("a
+    profit of $2") or the two after it ("$2 in profit"), in the same clause."""
+    for m in NUMBER.finditer(question):
+        if float(m.group(1).replace(",", "")) != value:
+            continue
+        before = _WORD.findall(_CLAUSE_END.split(question[max(0, m.start() - 60):m.start()].lower())[-1])[-3:]
+        after = _WORD.findall(_CLAUSE_END.split(question[m.end():m.end() + 40].lower(), maxsplit=1)[0])[:2]
+        if {root(w) for w in before + after} & roots:
+            return True
+    return False
 
 
 def ratio_goal(question: str) -> tuple[str, str] | None:

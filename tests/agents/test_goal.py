@@ -35,7 +35,7 @@ def test_the_goal_head_and_the_numbers_tied_to_it():
     assert goal_of("The goal is to maximize.") is None
     # the thing, not what is done to it: "spots required", "waste produced", "customers attracted every hour"
     assert goal_of("Minimize the total number of parking spots required by the crew.").roots == {"spot"}
-    assert goal_of("How long should each run to minimize the total amount of waste produced?").roots == {"waste"}
+    assert goal_of("How long should each run to minimize the total amount of waste produced?").roots == {"wast"}
     assert goal_of("Maximize the total number of customers attracted every hour.").roots == {"custo"}
     assert goal_of("Minimize the amount of feed used.").roots == {"feed"}
     text = "An LED needs to be changed 3 times a decade. A regular fire fighter works 10 hours per shift."
@@ -495,3 +495,29 @@ def test_an_objective_adding_what_each_item_costs_to_its_profit_is_rebuilt_but_p
     margin = head + ("model.obj = pyo.Objective(expr=6 * model.regular - 4 * model.regular + 9 * model.filled"
                      " - 6 * model.filled, sense=pyo.maximize)\n")
     assert fix_goal_objective(margin, text) is None
+
+
+def test_a_stated_cost_in_a_profit_objective_is_replaced_by_the_stated_profit():
+    from optolab.agents.goal import fix_goal_objective
+
+    text = ("A kiosk buys muffins and scones from a bakery. It pays $3 for each muffin and $5 for each scone. "
+            "The kiosk makes a profit of $1 per muffin and a profit of $2 per scone. It can sell at most 300 "
+            "pastries a week and spend at most $1200 on them. How many of each should it buy to maximize "
+            "its weekly profit?")
+    code = HEAD + ("model.muffins = pyo.Var(domain=pyo.NonNegativeIntegers)\n"
+                   "model.scones = pyo.Var(domain=pyo.NonNegativeIntegers)\n"
+                   "model.obj = pyo.Objective(expr=3 * model.muffins + 5 * model.scones, sense=pyo.maximize)\n"
+                   "model.sold = pyo.Constraint(expr=model.muffins + model.scones <= 300)\n"
+                   "model.spent = pyo.Constraint(expr=3 * model.muffins + 5 * model.scones <= 1200)\n")
+    fixed = fix_goal_objective(code, text)
+    assert fixed is not None and "Objective(expr=1 * model.muffins + 2 * model.scones" in fixed.code
+    assert fix_goal_objective(fixed.code, text) is None
+    # a margin the model computed (price less cost) is not a stated amount: left alone
+    margin = text.replace("The kiosk makes a profit of $1 per muffin and a profit of $2 per scone.",
+                          "A muffin sells for $4 and a scone for $7.")
+    assert fix_goal_objective(code.replace("expr=3 * model.muffins + 5 * model.scones, sense",
+                                           "expr=1 * model.muffins + 2 * model.scones, sense"), margin) is None
+    # amounts tied to the goal by "$" alone (no word of the goal beside them) are not enough to replace stated ones
+    earns = text.replace("makes a profit of $1 per muffin and a profit of $2 per scone",
+                         "earns $1 per muffin and $2 per scone")
+    assert fix_goal_objective(code, earns) is None
