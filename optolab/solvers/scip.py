@@ -14,9 +14,10 @@ def make(time_limit: float | None, mip_gap: float | None, options: dict | None,
     import pyomo.environ as pyo
 
     opts = dict(options or {})
-    # no node lines in the log: pyscipopt keeps the GIL while it solves, so once a long search fills the pipe that
-    # captures the solver's output, the thread that would drain it never runs and the solve hangs past any time
-    # limit (a cylinder's cost with 70,000 nodes did, in the sandbox)
+    # no node lines in the log: Pyomo's scip_direct reads SCIP's output through a pipe drained by a thread, and
+    # pyscipopt keeps the GIL while it solves, so once a long search fills the pipe that thread never runs and the
+    # solve hangs past any time limit (a cylinder's cost with 70,000 nodes did). The pipe is Pyomo's own, under
+    # optolab's file capture (optolab.solvers.capture): a caller who sets display/freq brings the hang back.
     opts.setdefault("display/freq", -1)
     if time_limit is not None:
         opts.setdefault("limits/time", float(time_limit))

@@ -7,11 +7,11 @@ matching termination; only wrong use (unknown solver, no objective) raises.
 from __future__ import annotations
 
 import contextlib
-import io
 import time
 from typing import Any
 
 from optolab.errors import SolverError
+from optolab.solvers.capture import Captured, capture_output
 from optolab.solvers.capabilities import CAPABILITIES, choose_solver, is_available, require
 from optolab.solvers.classify import classify, convex_quadratic_objective, divisions_by_variables
 from optolab.solvers.reformulate import ABS_BLOCK, replace_abs
@@ -152,24 +152,23 @@ def _attempt(model: Any, name: str, problem_class: str, objective: Any, time_lim
              mip_gap: float | None, options: dict | None, duals: bool, tee: bool) -> SolveResult:
     """One run of solver ``name``; its failures come back as results, as :func:`solve` promises."""
     import pyomo.environ as pyo
-    from pyomo.common.tee import capture_output
 
     cap = CAPABILITIES[name]
     want_duals = duals and cap.duals and problem_class == "LP"
     if want_duals and not hasattr(model, "dual"):
         model.dual = pyo.Suffix(direction=pyo.Suffix.IMPORT)
     opt, kwargs = _factory(name, time_limit, mip_gap, options, problem_class)
-    buf = io.StringIO()
+    captured = Captured()
     t0 = time.perf_counter()
     try:
-        with capture_output(buf, capture_fd=True), _suffixes_not_imported(model, keep=want_duals):
+        with capture_output(captured), _suffixes_not_imported(model, keep=want_duals):
             results = opt.solve(model, load_solutions=False, tee=True, **kwargs)
     except Exception as exc:
         return SolveResult(Termination.ERROR, solver=name, problem_class=problem_class,
-                           message=f"{type(exc).__name__}: {exc}", log=buf.getvalue()[-LOG_LIMIT:],
+                           message=f"{type(exc).__name__}: {exc}", log=captured.text[-LOG_LIMIT:],
                            solve_time_s=time.perf_counter() - t0)
     solve_time = time.perf_counter() - t0
-    log = buf.getvalue()
+    log = captured.text
     if tee:
         print(log)
     tc = str(results.solver.termination_condition)

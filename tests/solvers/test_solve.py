@@ -194,3 +194,26 @@ def test_a_long_scip_search_keeps_its_time_limit():
     assert time.perf_counter() - t0 < 30
     assert r.termination in (Termination.OPTIMAL, Termination.FEASIBLE)
     assert r.objective == pytest.approx(5535.81, rel=1e-3)  # r = (500 / pi) ** (1/3), h = 2 r
+
+
+def test_solver_output_is_captured_from_file_descriptors_and_python_streams():
+    import os
+    import sys
+
+    from optolab.solvers.capture import Captured, capture_output
+
+    out, err = sys.stdout, sys.stderr
+    with capture_output() as captured:
+        print("from python")
+        os.write(1, b"from C stdout\n")
+        os.write(2, b"x" * 200_000 + b"\n")  # more than a pipe holds: a file never blocks the writer
+        print("after", file=sys.stderr)
+    assert sys.stdout is out and sys.stderr is err
+    lines = captured.text.splitlines()
+    assert lines[:2] == ["from python", "from C stdout"] and len(lines[2]) == 200_000 and lines[3] == "after"
+    # the text is there when the block raises, through the object passed in
+    box = Captured()
+    with pytest.raises(RuntimeError), capture_output(box):
+        os.write(1, b"before the error\n")
+        raise RuntimeError("boom")
+    assert box.text == "before the error\n" and sys.stdout is out
