@@ -218,7 +218,7 @@ def _multiples(question: str, tree: ast.Module, decisions: list[str], owner: str
     """"Five times as many mechanical than standard keyboards" where no row of the code sets the two decisions
     against each other (one on each side of a comparison): ``mechanical == 5 * standard``, or ``>=`` / ``<=``
     under "at least" / "at most" just before. A ratio with a loose word ("about", "up to") is left alone."""
-    from optolab.agents.relations import _AS_MANY, _LOOSE, _NUMBER_OF, _constants, _qualifier, _refs, relations, \
+    from optolab.agents.relations import _LOOSE, _NUMBER_OF, _constants, _qualifier, _refs, relations, \
         stated_multiples
 
     rels = relations(tree, decisions)
@@ -235,7 +235,7 @@ def _multiples(question: str, tree: ast.Module, decisions: list[str], owner: str
             continue  # ... or states it moved to one side: `x - 5 * y >= 0` (not a resource row `5 * x + 2 * y <= 1000`)
         clause = question[clause_span(question, m.start(), m.end(), ".;:!?")[0]: m.start()]
         # a requirement on the decisions, not a rate ("a machine makes twice as many chairs as tables per hour")
-        if pattern is _AS_MANY and (not _WANT.search(clause) or _RATE_AFTER.match(question[m.end():])):
+        if pattern is not _NUMBER_OF and (not _WANT.search(clause) or _RATE_AFTER.match(question[m.end():])):
             continue
         kind = _qualifier(clause[-40:] + (m.group(0) if pattern is _NUMBER_OF else ""))
         if kind is None and (_LOOSE.search(clause) or _LOOSE.search(m.group(0))

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 
 from optolab.agents.arith import arith
-from optolab.agents.checks import clause_span, mentions_of, name_words, stem
+from optolab.agents.checks import clause_span, mentions_of, name_words, spelled_numbers, stem
 from optolab.agents.codefix import base_name, call_name, top_level_assignments, var_bounds
 
 _SHARE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|percent\b)\s+of\s+(?:the\s+|all\s+(?:the\s+)?|its\s+|their\s+|his\s+|"
@@ -43,6 +43,9 @@ _AS_MANY = re.compile(_TIMES + r"\s+(?:as\s+(?:many|much)|more|the\s+(?:amount|n
 _VERB = r"(?:(?:must|should|can|cannot|will|is|are|be|at|least|most|no|not|more|less|fewer|than|exactly|equal|to)\s+){1,5}"
 _NUMBER_OF = re.compile(r"number\s+of\s+" + _NOUN + r"\s+" + _VERB + _TIMES +
                         r"\s+(?:the\s+number\s+of|that\s+of|the\s+amount\s+of|as\s+many\s+as|the)\s+" + _NOUN, re.I)
+# "you must produce 4 chairs for every table": chairs == 4 * tables
+_FOR_EVERY = re.compile(r"(?<![\w$.,])(\d+(?:\.\d+)?|two|three|four|five|six|seven|eight|nine|ten)\s+" + _NOUN
+                        + r"\s+for\s+(?:every|each)\s+(?:one\s+|single\s+)?" + _NOUN + r"\b", re.I)
 # "the number of trips by van must be larger than the number of trips by truck": van >= truck
 _MORE_THAN = re.compile(r"number\s+(?:of\s+)?([a-z]+(?:\s+[a-z]+){0,4}?)\s+(?:must|should|has\s+to|have\s+to|"
                         r"needs?\s+to|is|are|will|can)\s+(?:be\s+|not\s+be\s+)?(?:strictly\s+)?"
@@ -426,6 +429,11 @@ def stated_multiples(question: str):
         for m in pattern.finditer(question):
             factor = _WORDS.get(m.group(times_at).lower()) or float(m.group(times_at + 1))
             yield m, pattern, factor, m.group(big_at), m.group(small_at)
+    for m in _FOR_EVERY.finditer(question):
+        word = m.group(1)
+        factor = float(word) if word[0].isdigit() else spelled_numbers(word)[0]
+        if factor > 1:  # "1 supervisor for every 10 workers" says the opposite way round: left to the model
+            yield m, _FOR_EVERY, factor, m.group(2), m.group(3)
 
 
 def _multiple_issues(question: str, code: str | ast.AST,
@@ -447,14 +455,18 @@ def _multiple_issues(question: str, code: str | ast.AST,
                     continue
                 every = side_refs + other_refs
                 big, small = _phrase_refs(big_phrase, every), _phrase_refs(small_phrase, every)
-                kind = _qualifier(question[max(0, m.start() - 30): m.start()] if pattern is _AS_MANY
+                kind = _qualifier(question[max(0, m.start() - 30): m.start()] if pattern is not _NUMBER_OF
                                   else m.group(0))
                 want = {"lower": ">=", "upper": "<="}.get(kind or "")
                 if big == side_refs and small == other_refs:  # the factor multiplies the larger group
                     big_node = _single_factor(side, factor)
                     new = None
-                    if want and big_node is not None and isinstance(other, (ast.Name, ast.Attribute, ast.Subscript)):
-                        new = ast.Compare(big_node, [ast.GtE() if want == ">=" else ast.LtE()],
+                    # a plain ratio written as an equality swaps sides the same way: `table == 4 * chair` for
+                    # "4 chairs for every table" is `chair == 4 * table`
+                    plain = want is None and rel.op == "==" and isinstance(rel.node, ast.Compare)
+                    if (want or plain) and big_node is not None \
+                            and isinstance(other, (ast.Name, ast.Attribute, ast.Subscript)):
+                        new = ast.Compare(big_node, [ast.Eq() if plain else ast.GtE() if want == ">=" else ast.LtE()],
                                           [ast.BinOp(ast.Constant(factor if factor % 1 else int(factor)),
                                                      ast.Mult(), other)])
                     found.append((rel.node if new is not None else None,
@@ -476,7 +488,8 @@ def _multiple_issues(question: str, code: str | ast.AST,
                                                 f"fixes {big[0]} at exactly {factor:g} times {small[0]}; write "
                                                 f"`{big[0]} {want} {factor:g} * {small[0]}`.", new))
                     elif want and op in (">=", ">", "<=", "<") and op[0] != want[0]:
-                        phrase = question[max(0, m.start() - 30): m.end()] if pattern is _AS_MANY else m.group(0)
+                        phrase = question[max(0, m.start() - 30): m.end()] if pattern is not _NUMBER_OF \
+                            else m.group(0)
                         phrase = phrase[_QUALIFIER_START.search(phrase).start():] if \
                             _QUALIFIER_START.search(phrase) else m.group(0)
                         found.append((rel.node, f"\"{phrase.strip()}\" means `{big[0]} {want} {factor:g} * "

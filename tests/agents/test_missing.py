@@ -315,3 +315,10 @@ def test_a_ratio_some_row_states_or_a_rate_is_left_alone():
     assert missing_limits(rate, KEYBOARD_CODE) == []
     about = KEYBOARDS.replace("aims to have four", "aims to have about four")
     assert missing_limits(about, KEYBOARD_CODE) == []
+    # "N of one for every other" read the same way: added when no row relates the two
+    every = KEYBOARDS.replace("It aims to have four times as many mechanical as standard keyboards.",
+                              "It must make 4 mechanical keyboards for every standard keyboard.")
+    assert [e for e, _ in missing_limits(every, KEYBOARD_CODE)] == [
+        "model.mechanical_keyboards == 4 * model.standard_keyboards"]
+    made = every.replace("It must make", "A robot makes")
+    assert missing_limits(made, KEYBOARD_CODE) == []

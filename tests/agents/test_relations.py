@@ -209,10 +209,33 @@ def test_a_multiple_with_the_factor_on_the_wrong_side_or_as_an_equality_is_rewri
         assert fixed.changes[0].endswith(": the text says \"twice as many small bouquets as large\"")
     exact = fix_relations(code + "model.m = pyo.Constraint(expr=model.small == 2 * model.large)\n", q)
     assert "model.small >= 2 * model.large" in exact.code  # "at least", not exactly
-    # without "at least" or "at most" the text does not say which bound: the finding stays, nothing is rewritten
+    # without "at least" or "at most" an equality keeps its sign with the factor moved to the other side ...
     plain = q.replace("at least ", "")
     wrong = code + "model.m = pyo.Constraint(expr=model.large == 2 * model.small)\n"
-    assert multiple_findings(plain, wrong, ["small", "large"]) and fix_relations(wrong, plain) is None
+    fixed = fix_relations(wrong, plain)
+    assert multiple_findings(plain, wrong, ["small", "large"])
+    assert "model.m = pyo.Constraint(expr=model.small == 2 * model.large)" in fixed.code
+    # ... while a bound the text does not qualify says nothing about which bound was meant: the finding stays
+    bound = code + "model.m = pyo.Constraint(expr=model.large >= 2 * model.small)\n"
+    assert multiple_findings(plain, bound, ["small", "large"]) and fix_relations(bound, plain) is None
+
+
+def test_n_of_one_thing_for_every_other_is_a_multiple():
+    q = ("A workshop builds tables and chairs from 300 units of wood; it must produce 4 chairs for every table. "
+         "Maximize revenue.")
+    code = SCALARS.replace("vans", "tables").replace("cars", "chairs")
+    wrong = code + "model.ratio = pyo.Constraint(expr=model.tables == 4 * model.chairs)\n"
+    assert "4 chairs for every table" in multiple_findings(q, wrong, ["tables", "chairs"])[0]
+    fixed = fix_relations(wrong, q)
+    assert "model.ratio = pyo.Constraint(expr=model.chairs == 4 * model.tables)" in fixed.code
+    assert multiple_findings(q, fixed.code, ["tables", "chairs"]) == []
+    # "at least" before it makes it a bound; rates, prices and "1 ... for every 10" are not multiples of decisions
+    least = q.replace("produce 4 chairs", "produce at least 4 chairs")
+    assert "model.chairs >= 4 * model.tables" in fix_relations(wrong, least).code
+    for other in ("it takes 4 hours for every table", "it earns $4 for every table",
+                  "it needs 1 table for every 4 chairs"):
+        text = q.replace("it must produce 4 chairs for every table", other)
+        assert multiple_findings(text, wrong, ["tables", "chairs"]) == [], other
 
 
 def test_a_list_after_has_available_is_a_list_of_maxima():
