@@ -121,14 +121,15 @@ def _route_division(dividing: list[str], problem_class: str, auto: bool, warning
     shown = ", ".join(dividing[:5]) + (f" and {len(dividing) - 5} more" if len(dividing) > 5 else "")
     where = f"{shown} {'divides' if len(dividing) == 1 else 'divide'} by a variable expression"
     if auto and problem_class in CAPABILITIES["ripopt"].classes and is_available("ripopt"):
-        warnings.append(f"{where}; SCIP may not return on such models, so the local NLP solver ripopt solved it "
+        warnings.append(f"{where}; SCIP often cannot close the gap on such models and runs to its time limit, so "
+                        "the local NLP solver ripopt solved it "
                         "(a local optimum, reported as feasible). For a global attempt pass solver='scip' with a "
                         "time_limit, or multiply the division out (y * q == K * D instead of y == K * D / q)")
         return "ripopt"
     why = "" if not auto else (" (the model has integer variables, which ripopt cannot take)"
                                if problem_class in ("MINLP", "MIQCP", "MIQP") else " (ripopt is not installed)")
-    warnings.append(f"{where}; SCIP may not return on such models, even with a time limit, but no other "
-                    f"solver handles it{why}. Multiply the division out (y * q == K * D instead of y == K * D / q)")
+    warnings.append(f"{where}; SCIP often cannot close the gap on such models and runs to its time limit "
+                    f"(then the best point found is reported as feasible), but no other solver handles it{why}. Multiply the division out (y * q == K * D instead of y == K * D / q)")
     return "scip"
 
 

@@ -75,7 +75,7 @@ def test_divisions_by_variables_names_the_components():
     assert divisions_by_variables(diet()) == []
 
 
-@pytest.mark.timeout(60, method="thread")  # SCIP, which auto picked before, ran for minutes here
+@pytest.mark.timeout(60, method="thread")  # SCIP runs to its time limit on this one (600 found, gap not closed)
 def test_auto_sends_a_continuous_division_model_to_ripopt():
     r = solve(eoq())
     assert r.solver == "ripopt" and r.problem_class == "NLP"
@@ -97,8 +97,8 @@ def test_integer_division_model_stays_with_scip_and_says_so():
 @pytest.mark.timeout(60, method="thread")
 def test_scip_asked_for_by_name_keeps_the_division_model_with_a_warning():
     r = solve(eoq(), solver="scip", time_limit=1)
-    assert r.solver == "scip" and r.warnings and "SCIP may not return" in r.warnings[0]
-    assert r.solve_time_s < 30
+    assert r.solver == "scip" and r.warnings and "runs to its time limit" in r.warnings[0]
+    assert r.solve_time_s < 30 and r.ok and r.objective == pytest.approx(600, rel=1e-6)
 
 
 def test_a_solver_error_falls_back_to_scip_and_is_recorded(monkeypatch):
@@ -141,7 +141,7 @@ def test_no_fallback_when_the_solver_was_named_or_the_model_divides(monkeypatch)
     monkeypatch.setattr(ripopt, "make", lambda *a, **k: (Broken(), {}))
     r = solve(diet(), solver="highs")
     assert r.termination is Termination.ERROR and r.solver == "highs" and r.warnings == []
-    # SCIP is not the fallback for a model that divides by a variable: it may not return
+    # SCIP is not the fallback for a model that divides by a variable: it may spend its whole time limit
     r = solve(eoq())
     assert r.termination is Termination.ERROR and r.solver == "ripopt" and "crashed" in r.message
     assert len(r.warnings) == 1 and "divides by a variable" in r.warnings[0]
