@@ -11,6 +11,7 @@ The runner, not the code, solves the model.
 from __future__ import annotations
 
 import ast
+import contextlib
 import re
 from dataclasses import dataclass, field
 
@@ -111,21 +112,71 @@ def _model_variable(tree: ast.Module) -> str | None:
 _SPACED_ATTRIBUTE = re.compile(r"^(\s*)(model|m) ([A-Za-z_]\w*)\s*=(?!=)", re.M)
 
 
+_ONE_CONSTRAINT = re.compile(r"^(\s*)(model\.\w+)\s*=\s*((?:pyo\.|pe\.)?Constraint)\(\s*expr\s*=(.*)\)\s*$")
+
+
+def _top_level_parts(text: str) -> list[str]:
+    """``text`` split at the commas outside brackets and strings."""
+    parts, depth, quote, start = [], 0, "", 0
+    for i, ch in enumerate(text):
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+        elif ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    return parts + [text[start:]]
+
+
+def _split_constraint(code: str, lineno: int) -> tuple[str, list[str]]:
+    """``model.c = pyo.Constraint(expr=a >= 2, b >= 2)`` (line ``lineno``; it does not parse) as one constraint a
+    comparison: ``model.c`` and ``model.c_2``. The code unchanged, and no note, when the line has another shape."""
+    lines = code.split("\n")
+    m = _ONE_CONSTRAINT.match(lines[lineno - 1]) if 0 < lineno <= len(lines) else None
+    if not m:
+        return code, []
+    indent, name, call, inside = m.groups()
+    parts = [p.strip() for p in _top_level_parts(inside)]
+    if len(parts) < 2 or not all(re.search(r"<=|>=|==", p) and not re.match(r"\w+\s*=[^=]", p) for p in parts):
+        return code, []
+    names = [name] + [f"{name}_{k}" for k in range(2, len(parts) + 1)]
+    lines[lineno - 1] = "\n".join(f"{indent}{n} = {call}(expr={p})" for n, p in zip(names, parts))
+    return "\n".join(lines), [f"line {lineno}: one Constraint given {len(parts)} comparisons became "
+                              f"{', '.join(names)}, one comparison each"]
+
+
+def _no_parse(code: str, exc: SyntaxError) -> None:
+    if "ConcreteModel" not in code and "import" not in code:
+        raise ProgramError("the reply holds no model code; reply with one ```python block that builds the "
+                           "Pyomo model") from None
+    raise ProgramError(f"the code does not parse: {exc.msg} at line {exc.lineno}: "
+                       f"{(exc.text or '').strip()!r}") from None
+
+
 def clean_program(code: str) -> Program:
     """Make LLM-written model code fit for the sandbox; raises :class:`ProgramError` when it cannot."""
     code = (code or "").strip()
     if not code:
         raise ProgramError("the reply has no code; reply with one ```python block that builds the Pyomo model")
     code, spaced = _SPACED_ATTRIBUTE.subn(r"\1\2.\3 =", code)  # "model pesticide = ..." for model.pesticide
+    split: list[str] = []
     try:
         tree = ast.parse(code)
     except SyntaxError as exc:
-        if "ConcreteModel" not in code and "import" not in code:
-            raise ProgramError("the reply holds no model code; reply with one ```python block that builds the "
-                               "Pyomo model") from None
-        raise ProgramError(f"the code does not parse: {exc.msg} at line {exc.lineno}: "
-                           f"{(exc.text or '').strip()!r}") from None
+        tree = None
+        if exc.msg.startswith("positional argument follows keyword argument"):
+            code, split = _split_constraint(code, exc.lineno or 0)
+            with contextlib.suppress(SyntaxError):
+                tree = ast.parse(code) if split else None
+        if tree is None:
+            _no_parse(code, exc)
     changes: list[str] = ["wrote `model.<name> =` where the code had a space for the dot"] if spaced else []
+    changes += split
     tree.body = _clean_body(tree.body, set(), changes)
     tree = fix_tree(tree, changes)
     name = _model_variable(tree)
@@ -300,12 +351,39 @@ def define_stated_data(code: str, question: str) -> Program | None:
     """Code that reads names the text defines as data lines (``MaxBudget = 1000``) without defining them: the
     same code with those lines put after the imports; None otherwise."""
     stated = {m.group(1): m.group(2).replace(",", "") for m in _STATED.finditer(question or "")}
+    stated = {**_prefixed_amounts(code, question or ""), **stated}
     done = define_unbound(code, {n: f"{n} = {v}" for n, v in stated.items()})
     if done is None:
         return None
     tree, wanted = done
     return Program.changed(tree, [f"defined {', '.join(wanted)} as the text states them (e.g. "
                                               f"{wanted[0]} = {stated[wanted[0]]}); the code used them undefined"])
+
+
+_PREFIXED_NAME = re.compile(r"^([A-Za-z]{1,3})_?(\d+(?:_\d+)*)$")
+
+
+def _prefixed_amounts(code: str, question: str) -> dict[str, str]:
+    """Names the code reads that copy an amount with its currency letters ("a profit of DM24,000" written as
+    ``DM24_000``, or cut at the comma as ``DM24``): the name -> the amount, when the text has exactly one such
+    amount."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return {}
+    out: dict[str, str] = {}
+    for name in {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}:
+        m = _PREFIXED_NAME.match(name)
+        if not m:
+            continue
+        digits = m.group(2).replace("_", "")
+        amounts = {a.replace(",", "") for a in re.findall(rf"(?<![A-Za-z]){re.escape(m.group(1))}\s?(\d{{1,3}}(?:,\d{{3}})+|\d+)"
+                                                          r"(?![\d.])", question)}
+        fits = [a for a in amounts if a == digits or a.startswith(digits) and "_" not in m.group(2)
+                and re.search(rf"{re.escape(m.group(1))}\s?{digits},\d{{3}}", question)]
+        if len(fits) == 1:
+            out[name] = fits[0]
+    return out
 
 
 def define_unbound(code: str, definitions: dict[str, str]) -> tuple[ast.Module, list[str]] | None:

@@ -76,6 +76,20 @@ def test_clean_program_calls_an_uncalled_builder_and_rejects_what_it_cannot_use(
         clean_program("  ")
 
 
+def test_one_constraint_given_several_comparisons_becomes_one_per_comparison():
+    code = GOOD_CODE + "model.least = pyo.Constraint(expr=model.desks >= 2, model.shelves >= min(2, 3))\n"
+    program = clean_program(code)
+    assert "model.least = pyo.Constraint(expr=model.desks >= 2)" in program.code
+    assert "model.least_2 = pyo.Constraint(expr=model.shelves >= min(2, 3))" in program.code
+    assert program.changes == ["line 9: one Constraint given 2 comparisons became model.least, model.least_2, one "
+                               "comparison each"]
+    # another keyword after the comparison, or any other line that does not parse, is still reported
+    for bad in ("model.least = pyo.Constraint(expr=model.desks >= 2, name='x', 3)\n",
+                "model.least = pyo.Constraint(model.desks >= 2, model.shelves >= 2\n"):
+        with pytest.raises(ProgramError, match="does not parse"):
+            clean_program(GOOD_CODE + bad)
+
+
 def test_numbers_in_code_and_unused_numbers_finding():
     assert numbers_in_code(GOOD_CODE) == {40.0, 70.0, 30.0, 4.0, 2.0, 8.0}
     out = RunOutcome(status="optimal", objective=600, values={"desks": 6.0, "shelves": 8.0})
@@ -772,6 +786,23 @@ def test_names_the_text_states_as_data_lines_are_defined_when_the_code_reads_the
     assert "CoffeeProfit = 5" in fixed.code and "MaxCups = 1200" in fixed.code
     assert "TeaProfit = 3" not in fixed.code  # the code defines it itself: left as written
     assert define_stated_data(fixed.code, text) is None and define_stated_data(code, "No data lines.") is None
+
+
+def test_amounts_copied_with_their_currency_letters_are_defined():
+    from optolab.agents.program import define_stated_data
+
+    text = ("A press maker earns a profit of DM24,000 on each large press and DM10,000 on each small one. It has "
+            "160 hours of cutting time.")
+    code = ("import pyomo.environ as pyo\nmodel = pyo.ConcreteModel()\nmodel.large = pyo.Var(domain=pyo.NonNegativeIntegers)\n"
+            "model.small = pyo.Var(domain=pyo.NonNegativeIntegers)\n"
+            "model.obj = pyo.Objective(expr=DM24_000 * model.large + DM10 * model.small, sense=pyo.maximize)\n"
+            "model.cut = pyo.Constraint(expr=30 * model.large + 12 * model.small <= h160)\n")
+    fixed = define_stated_data(code, text)
+    # the whole amount, also where the name stops at the comma; a name the text does not write stays undefined
+    assert "DM24_000 = 24000" in fixed.code and "DM10 = 10000" in fixed.code and "h160 =" not in fixed.code
+    # two amounts a cut name could stand for: nothing is guessed
+    both = text.replace("DM10,000 on each small one", "DM10,000 or DM10,500 on each small one")
+    assert "DM10 =" not in define_stated_data(code, both).code
 
 
 def test_clean_program_corrects_domain_names_and_labels_with_stray_spaces():
