@@ -154,15 +154,17 @@ def _goal_parts(question: str, phrase: str) -> list[set[str]]:
 
 def _index_named_in(key: str, cands: list[Candidate]) -> str | None:
     """The variable entry whose index, letters only, stands in the key ("Applesauce" in "Number of Apple Sauce
-    batches"); the longest when several do and one is longest."""
+    batches"), every part of a tuple index; the longest when several do and one is longest."""
     text = folded(key)
     found = []
     for c in cands:
         if c.key == OBJECTIVE or "[" not in c.key:
             continue
-        index = folded(c.key.split("[", 1)[1].rstrip("]"))
-        if len(index) >= 3 and index in text:
-            found.append((len(index), c.key))
+        # each part of a tuple index on its own: "Units from Los Angeles to Region 1" names flow[Los Angeles,Region 1]
+        # (both parts, so it wins over open[Los Angeles], which the key names one part of)
+        parts = [folded(p) for p in c.key.split("[", 1)[1].rstrip("]").split(",")]
+        if all(len(p) >= 3 and p in text for p in parts):
+            found.append((sum(map(len, parts)), c.key))
     found.sort(reverse=True)
     if not found or len(found) > 1 and found[0][0] == found[1][0]:
         return None

@@ -114,3 +114,13 @@ def test_a_key_that_says_without_is_the_decision_named_no():
     got = answer_keys(["The number of processes with a catalyst", "The number of processes without a catalyst"],
                       values, 369.0)
     assert got == {"The number of processes with a catalyst": 3.0, "The number of processes without a catalyst": 18.0}
+
+
+def test_a_key_naming_every_part_of_a_tuple_index_is_that_entry_not_one_named_by_a_part():
+    values = {"open_site[Dover]": 1.0, "open_site[Leeds]": 1.0, "ship[Dover,North Zone]": 0.0,
+              "ship[Dover,South Zone]": 60.0, "ship[Leeds,North Zone]": 45.0, "ship[Leeds,South Zone]": 0.0}
+    keys = ["Units from Dover to North Zone", "Units from Dover to South Zone", "Units from Leeds to North Zone",
+            "Open Leeds site"]
+    assert answer_keys(keys, values, 900.0) == {"Units from Dover to North Zone": 0.0,
+                                                "Units from Dover to South Zone": 60.0,
+                                                "Units from Leeds to North Zone": 45.0, "Open Leeds site": 1.0}
