@@ -28,9 +28,9 @@ _SHARE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|percent\b)\s+of\s+(?:the\s+|all\s+(
 # what a share is of: "... of the pills should be (the) sleeping pills"
 _SUBJECT = re.compile(r"\s+(?:\w+\s+){0,2}?(?:can|should|must|may|will|are|is|has\s+to|have\s+to|need\s+to)\s+be\s+"
                       r"(?:made\s+(?:up\s+)?(?:of|by)\s+|by\s+|from\s+)?(?:the\s+)?((?:[a-z-]+\s*){1,3})", re.I)
-_TIMES = r"(twice|double|thrice|two times|three times|four times|five times|(\d+(?:\.\d+)?)\s*times)"
+_TIMES = r"(twice|double|thrice|two times|three times|four times|five times|half|(\d+(?:\.\d+)?)\s*times)"
 _WORDS = {"twice": 2.0, "double": 2.0, "thrice": 3.0, "two times": 2.0, "three times": 3.0, "four times": 4.0,
-          "five times": 5.0}
+          "five times": 5.0, "half": 0.5}
 _NOUN = r"([a-z]+(?:\s+[a-z]+){0,2}?)"
 # "at least twice as many cars as vans": cars >= 2 * vans; also "twice the amount of X as (to that of) Y",
 # "two times as many X than Y"

@@ -433,3 +433,14 @@ def test_a_bound_whose_clause_names_another_decision_moves_to_it():
     assert "model.vans = pyo.Var(domain=pyo.NonNegativeIntegers, bounds=(0, None))" in fixed.code
     assert "model.cars = pyo.Var(domain=pyo.NonNegativeIntegers, bounds=(6, None))" in fixed.code
     assert fix_relations(code, q.replace("must be cars", "must be vans")) is None
+
+
+def test_half_as_much_is_a_multiple_of_one_half():
+    q = "A pool gets chlorine and softener. There must be at most half as much chlorine as softener. Minimize time."
+    code = HEAD + ("model.chlorine = pyo.Var(domain=pyo.NonNegativeReals)\n"
+                   "model.softener = pyo.Var(domain=pyo.NonNegativeReals)\n")
+    wrong = code + "model.mix = pyo.Constraint(expr=model.chlorine >= 0.5 * model.softener)\n"
+    assert "`chlorine <= 0.5 * softener`" in multiple_findings(q, wrong, ["chlorine", "softener"])[0]
+    assert "model.mix = pyo.Constraint(expr=model.chlorine <= 0.5 * model.softener)" in fix_relations(wrong, q).code
+    assert multiple_findings(q, code + "model.mix = pyo.Constraint(expr=model.chlorine <= 0.5 * model.softener)\n",
+                             ["chlorine", "softener"]) == []
