@@ -163,12 +163,18 @@ def _index_named_in(key: str, cands: list[Candidate]) -> str | None:
         # each part of a tuple index on its own: "Units from Los Angeles to Region 1" names flow[Los Angeles,Region 1]
         # (both parts, so it wins over open[Los Angeles], which the key names one part of)
         parts = [folded(p) for p in c.key.split("[", 1)[1].rstrip("]").split(",")]
-        if all(len(p) >= 3 and p in text for p in parts):
+        if all(len(p) >= 3 and p in text or _initial_of(p, key) for p in parts):
             found.append((sum(map(len, parts)), c.key))
     found.sort(reverse=True)
     if not found or len(found) > 1 and found[0][0] == found[1][0]:
         return None
     return found[0][1]
+
+
+def _initial_of(part: str, key: str) -> bool:
+    """Whether an index like ``F1`` abbreviates a word and number of the key ("The quantity of Fertilizer 1")."""
+    m = re.fullmatch(r"([a-z])(\d+)", part)
+    return bool(m) and re.search(rf"\b{m.group(1)}[a-z]*\s*{m.group(2)}\b", key, re.I) is not None
 
 
 def _key_within_name(kw: set[str], cands: list[Candidate]) -> str | None:

@@ -124,3 +124,14 @@ def test_a_key_naming_every_part_of_a_tuple_index_is_that_entry_not_one_named_by
     assert answer_keys(keys, values, 900.0) == {"Units from Dover to North Zone": 0.0,
                                                 "Units from Dover to South Zone": 60.0,
                                                 "Units from Leeds to North Zone": 45.0, "Open Leeds site": 1.0}
+
+
+def test_an_index_that_abbreviates_a_word_and_number_of_the_key_names_it():
+    values = {"share[F1]": 0.65, "share[F2]": 0.35, "x[P1,W2]": 4.0, "x[P2,W1]": 5.0}
+    keys = ["The quantity of Fertilizer 1", "The quantity of Fertilizer 2", "Units of Product 1 kept in Warehouse 2",
+            "Units of Product 2 kept in Warehouse 1"]
+    assert answer_keys(keys, values, 1.0) == {"The quantity of Fertilizer 1": 0.65, "The quantity of Fertilizer 2": 0.35,
+                                              "Units of Product 1 kept in Warehouse 2": 4.0,
+                                              "Units of Product 2 kept in Warehouse 1": 5.0}
+    # the letter must start a word that the number follows: "Fertilizer 12" is not F1
+    assert answer_keys(["The quantity of Fertilizer 12"], values, 1.0) == {}
