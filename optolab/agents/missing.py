@@ -56,10 +56,12 @@ _COUNT_BE = re.compile(_WAY + r"\s+" + _NUM + r"\s+(?:of\s+(?:them|these|those)\
 # "Jacob has $3000 to invest", "She has a budget of $5000 to spend": every decision is money out of it
 _BUDGET = re.compile(r"\bha(?:s|ve)\s+(?:a\s+(?:total|budget)\s+of\s+|up\s+to\s+)?\$\s?(?P<num>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)"
                      r"\s+(?:available\s+)?(?:to\s+(?:invest|spend|allocate)|for\s+investments?)\b", re.I)
-# "A farmer has 500 acres of land to grow turnips and pumpkins" where the question asks "how many acres of each":
+# "A farmer has 500 acres of land to grow turnips and pumpkins" (or "... of land and plans to plant ...") where the
+# question asks "how many acres of each":
 # the decisions are parts of the one resource, so their sum is at most it
 _SHARED = re.compile(r"\bha(?:s|ve)\s+(?:a\s+total\s+of\s+|only\s+)?(?P<num>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s+"
-                     r"(?P<unit>[a-z]+)\s+(?:of\s+[a-z]+\s+)?(?:available\s+)?(?:to|for)\s+"
+                     r"(?P<unit>[a-z]+)\s+(?:of\s+[a-z]+\s+)?(?:available\s+)?"
+                     r"(?:and\s+(?:plans|wants|intends|needs|decides|would\s+like)\s+)?(?:to|for)\s+"
                      r"(?:grow|plant|cultivate|farm|use\s+for|allocate\s+to|split\s+between|divide\s+between)\s+"
                      r"(?:the\s+)?(?P<list>[a-z -]+(?:,\s*[a-z -]+)*?)\s*(?=[.;?]|,\s*(?:but|and\s+(?!\w+\s*[.;?]))|$)",
                      re.I)

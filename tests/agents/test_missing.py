@@ -201,6 +201,9 @@ model.work = pyo.Constraint(expr=20 * model.apples + 35 * model.pears <= 8000)
 """
     assert ("model.apples + model.pears <= 300", "has 300 acres of land to plant apples and pears") in \
         missing_limits(text, code)
+    plans = text.replace("has 300 acres of land to plant", "has 300 acres of land and plans to plant")
+    assert ("model.apples + model.pears <= 300", "has 300 acres of land and plans to plant apples and pears") in \
+        missing_limits(plans, code)
     # decisions counted in another unit (trees, not acres): a plain sum would be wrong
     trees = text.replace("How many acres of each", "How many trees of each")
     assert not any("<= 300" in expr for expr, _ in missing_limits(trees, code))
