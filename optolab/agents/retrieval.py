@@ -29,9 +29,22 @@ _NUM = re.compile(r"\d+(?:[.,]\d+)*")
 def looks_indexed(question: str) -> bool:
     """Whether a question reads like data over lists of things (a table, or many numbers) rather than a
     few decisions with a handful of numbers."""
+    from optolab.agents.checks import label_numbers
+
     lines = question.splitlines()
     table = sum(1 for ln in lines if ln.count("|") >= 2 or ln.count("\t") >= 2) >= 2
-    return table or len(_NUM.findall(question)) > 14
+    # the numbers of names ("process 1", "experiment 2") are not data: a two-process problem that names its
+    # processes eight times is still a problem of two plain decisions
+    labels = label_numbers(question)
+    data = [n for n in _NUM.findall(question) if _value(n) not in labels]
+    return table or len(data) > 14
+
+
+def _value(number: str) -> float | None:
+    try:
+        return float(number.replace(",", ""))
+    except ValueError:  # "1.2.3"
+        return None
 
 
 def words(text: str) -> list[str]:

@@ -35,3 +35,15 @@ def test_the_ratio_example_is_shown_for_ratio_goals_only():
     assert shown[0].id == "shop-rate" and "ratio" not in shown[1].tags
     assert all("ratio" not in e.tags for e in BANK.search(plain_q, k=len(BANK) - 1))  # worded alike, not a ratio
     assert BANK.search(plain_q, k=len(BANK))[-1].id == "shop-rate"
+
+
+def test_numbers_that_name_things_do_not_make_a_question_look_indexed():
+    from optolab.agents.retrieval import looks_indexed
+
+    text = ("A lab runs process 1 and process 2. Process 1 makes 35 units of A and 12 units of B per hour; process 2 "
+            "makes 50 units of A and 30 units of B per hour. Process 1 uses 50 units of material and process 2 uses "
+            "60. There are 2000 units of material, and at least 1200 units of A and 1200 units of B are needed. "
+            "Process 1 and process 2 each cost $3 an hour. How long should process 1 and process 2 run?")
+    assert not looks_indexed(text)  # nine data numbers; the sixteen 1s and 2s name the processes
+    many = " ".join(f"Item {k} weighs {k + 20} kg and is worth ${k * 7 + 3}." for k in range(1, 9))
+    assert looks_indexed(many + " Pack at most 60 kg.")  # sixteen numbers of data besides the labels
