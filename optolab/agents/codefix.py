@@ -143,7 +143,8 @@ def _bind_after_components(tree: ast.Module, made: dict[str, int], binds: dict[s
 
 
 def _add_keywords(tree: ast.Module, changes: list[str]) -> None:
-    """``model.c.add(x <= 4, name="cap")``: ``ConstraintList.add`` takes the constraint alone; the keywords go."""
+    """``model.c.add(x <= 4, name="cap")``: ``ConstraintList.add`` takes the constraint alone; the keywords go.
+    So does a ``sense=`` given to a ``Constraint``."""
     lists = {ast.unparse(n.targets[0]) for n in tree.body if isinstance(n, ast.Assign) and len(n.targets) == 1
              and call_name(n.value) == "ConstraintList"}
     dropped = []
@@ -154,6 +155,11 @@ def _add_keywords(tree: ast.Module, changes: list[str]) -> None:
             n.keywords = []
     if dropped:
         changes.append(f"ConstraintList.add takes the constraint alone: dropped {', '.join(sorted(set(dropped)))}=")
+    # ``pyo.Constraint(expr=x >= 4 * y, sense=pyo.minimize)``: a constraint has no sense (a TypeError when built)
+    for n in ast.walk(tree):
+        if isinstance(n, ast.Call) and call_name(n) == "Constraint" and any(kw.arg == "sense" for kw in n.keywords):
+            n.keywords = [kw for kw in n.keywords if kw.arg != "sense"]
+            changes.append(f"dropped sense= from the constraint `{ast.unparse(n)}`: only an objective has a sense")
 
 
 def _sum_methods(tree: ast.Module, changes: list[str]) -> None:

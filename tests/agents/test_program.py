@@ -892,6 +892,9 @@ model.rows.add(model.x <= 4, name="cap")
 """
     program = clean_program(code)
     assert "model.rows.add(model.x <= 4)" in program.code and any("dropped name=" in c for c in program.changes)
+    sensed = clean_program(code + "model.ratio = pyo.Constraint(expr=model.x >= 1, sense=pyo.minimize)\n")
+    assert "model.ratio = pyo.Constraint(expr=model.x >= 1)\n" in sensed.code
+    assert any(c.startswith("dropped sense= from the constraint") for c in sensed.changes)
 
 
 def test_clean_program_writes_sum_method_of_an_indexed_variable_as_a_sum_of_its_values(pool):
