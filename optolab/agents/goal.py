@@ -764,3 +764,44 @@ def _sum_terms(expr: ast.AST) -> list[ast.AST]:
     if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Add):
         return _sum_terms(expr.left) + _sum_terms(expr.right)
     return [expr]
+
+
+def bound_objective_findings(question: str, code: str, objective: float | None) -> list[str]:
+    """The objective written as the very expression a constraint bounds, on the side the objective pushes
+    toward (``min length * width`` with ``length * width >= 1600``, ``max 4 * a + 6 * b`` with ``4 * a + 6 * b <=
+    5000``), and the optimum at that bound: the model measures the goal with a limit's numbers, so the answer is
+    just the limit. A finding that says so; none when the bound does not hold the optimum (a limit that happens to
+    weigh the decisions as the goal does, and does not bind, is fine)."""
+    if objective is None:
+        return []
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return []
+    kw = objective_expr(tree)
+    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and call_name(n) == "Objective"]
+    if kw is None or len(calls) != 1:
+        return []
+    sense = next((ast.unparse(k.value) for k in calls[0].keywords if k.arg == "sense"), "minimize")
+    maximize = "max" in sense.lower() or sense.strip() == "-1"
+    target = ast.unparse(kw.value)
+    named = {name: values.pop() for name, values in _top_level_numbers(tree).items() if len(values) == 1}
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Compare) and len(node.ops) == 1):
+            continue
+        left, op, right = node.left, node.ops[0], node.comparators[0]
+        if ast.unparse(right) == target:  # 1600 <= area is area >= 1600
+            left, right = right, left
+            op = {ast.LtE: ast.GtE(), ast.GtE: ast.LtE(), ast.Lt: ast.Gt(), ast.Gt: ast.Lt()}.get(type(op), op)
+        if ast.unparse(left) != target:
+            continue
+        bound = arith(right, named)
+        toward = isinstance(op, ast.Eq) or isinstance(op, (ast.LtE, ast.Lt) if maximize else (ast.GtE, ast.Gt))
+        if bound is None or not toward or abs(objective - bound) > 1e-6 * max(1.0, abs(bound)):
+            continue
+        goal = goal_of(question)
+        wanted = f"the goal ({goal.verb} {goal.phrase})" if goal else "the goal"
+        return [f"The objective `{target}` is the very expression the constraint `{ast.unparse(node)}` limits, so the "
+                f"optimum is just that limit ({bound:g}). Write the objective for {wanted} from the numbers or the "
+                "formula that measure it, not from a limit's; keep the constraint."]
+    return []

@@ -37,7 +37,8 @@ from optolab.agents.program import (
     relax_measures,
 )
 from optolab.agents.bounds import drop_bogus_bounds, open_active_bounds
-from optolab.agents.goal import fix_count_objective, fix_goal_objective, goal_number_findings, ratio_goal_findings
+from optolab.agents.goal import (bound_objective_findings, fix_count_objective, fix_goal_objective, goal_number_findings,
+                                 ratio_goal_findings)
 from optolab.agents.relations import fix_relations, relation_findings
 from optolab.agents.missing import add_missing_limits
 from optolab.agents.units import fix_time_units
@@ -322,6 +323,8 @@ class Modeler(trace.Module):
         used = numbers_in_code(program["raw"]) | numbers_in_code(program["code"])  # the code as fixed, too
         findings = program_findings(question, program["code"], outcome, used, variables, objective_names)
         findings = constant_objective_findings(program["code"]) + findings
+        if outcome.ok:
+            findings += bound_objective_findings(question, program["code"], outcome.objective)
         return findings + _relation_findings(question, program["code"], variables, outcome)
 
     @trace.node(description="Write Pyomo code for the formulation (the library writes it, not the LLM).")

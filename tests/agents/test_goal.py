@@ -1,5 +1,7 @@
 """The goal's own numbers read against the numbers of the objective."""
 
+import pytest
+
 from optolab.agents.goal import goal_number_findings, goal_of, objective_numbers, root, tied_numbers
 
 HEAD = ("import pyomo.environ as pyo\nmodel = pyo.ConcreteModel()\n"
@@ -521,3 +523,42 @@ def test_a_stated_cost_in_a_profit_objective_is_replaced_by_the_stated_profit():
     earns = text.replace("makes a profit of $1 per muffin and a profit of $2 per scone",
                          "earns $1 per muffin and $2 per scone")
     assert fix_goal_objective(code, earns) is None
+
+
+FENCE = "A rectangular pen must enclose at least 1600 square feet. What dimensions minimize the fence material needed?"
+
+
+def test_an_objective_that_is_a_binding_limit_is_reported():
+    from optolab.agents.goal import bound_objective_findings
+    from optolab.problems import load_problems
+
+    code = HEAD + ("model.length = pyo.Var(bounds=(1, None))\nmodel.width = pyo.Var(bounds=(1, None))\n"
+                   "length, width = model.length, model.width\n"
+                   "model.obj = pyo.Objective(expr=length * width, sense=pyo.minimize)\n"
+                   "model.area = pyo.Constraint(expr=1600 <= length * width)\n")
+    found = bound_objective_findings(FENCE, code, 1600.0)
+    assert len(found) == 1 and "`length * width` is the very expression" in found[0] and "(1600)" in found[0]
+    assert "minimize the fence material" in found[0]
+    right = code.replace("expr=length * width, sense", "expr=2 * (length + width), sense")
+    assert bound_objective_findings(FENCE, right, 160.0) == []
+    # a limit that weighs the decisions as the goal does but does not hold the optimum is fine
+    assert bound_objective_findings(FENCE, code, 1700.0) == []
+    # ... and so is a maximized expression with a lower limit (the objective pushes away from it)
+    assert bound_objective_findings(FENCE, code.replace("pyo.minimize", "pyo.maximize"), 1600.0) == []
+    for p in load_problems():  # the reference models of the embedded set: none is its own limit
+        assert bound_objective_findings(p.text, p.code, p.objective) == [], p.id
+
+
+def test_the_modeler_repairs_an_objective_that_is_its_own_limit(pool):
+    from optolab.agents import Modeler
+    from optolab.testing import ScriptedLLM
+
+    wrong = HEAD + ("model.length = pyo.Var(bounds=(1, 100))\nmodel.width = pyo.Var(bounds=(1, 100))\n"
+                    "model.obj = pyo.Objective(expr=model.length * model.width, sense=pyo.minimize)\n"
+                    "model.area = pyo.Constraint(expr=model.length * model.width >= 1600)\n")
+    right = wrong.replace("expr=model.length * model.width, sense", "expr=2 * (model.length + model.width), sense")
+    llm = ScriptedLLM(["```python\n" + wrong + "```", "```python\n" + right + "```"])
+    with Modeler(llm, sandbox=pool, strategies=("program",)) as m:
+        s = m.solve(FENCE)
+    assert len(s.attempts) == 2 and any("very expression" in f for f in s.attempts[0].findings)
+    assert s.ok and s.objective == pytest.approx(160, rel=1e-4)
