@@ -530,15 +530,13 @@ def fix_goal_objective(code: str, question: str):
 
 def _dollars(question: str, value: float) -> bool:
     """Whether the text states ``value`` as an amount of money ("$4")."""
-    return any(float(m.group(1).replace(",", "")) == value for m in re.finditer(r"\$\s?" + NUMBER.pattern, question))
+    return any(re.search(r"\$\s?$", question[:m.start()]) for m in mentions_of(question, value))
 
 
 def _said_for(question: str, value: float, roots: frozenset[str]) -> bool:
     """Whether the text names ``value`` with a word of the goal itself: among the three words before it ("a
     profit of $2") or the two after it ("$2 in profit"), in the same clause."""
-    for m in NUMBER.finditer(question):
-        if float(m.group(1).replace(",", "")) != value:
-            continue
+    for m in mentions_of(question, value):
         before = _WORD.findall(_CLAUSE_END.split(question[max(0, m.start() - 60):m.start()].lower())[-1])[-3:]
         after = _WORD.findall(_CLAUSE_END.split(question[m.end():m.end() + 40].lower(), maxsplit=1)[0])[:2]
         if {root(w) for w in before + after} & roots:

@@ -129,7 +129,8 @@ def _route_division(dividing: list[str], problem_class: str, auto: bool, warning
     why = "" if not auto else (" (the model has integer variables, which ripopt cannot take)"
                                if problem_class in ("MINLP", "MIQCP", "MIQP") else " (ripopt is not installed)")
     warnings.append(f"{where}; SCIP often cannot close the gap on such models and runs to its time limit "
-                    f"(then the best point found is reported as feasible), but no other solver handles it{why}. Multiply the division out (y * q == K * D instead of y == K * D / q)")
+                    f"(then the best point found is reported as feasible), but no other solver handles it{why}. "
+                    "Multiply the division out (y * q == K * D instead of y == K * D / q)")
     return "scip"
 
 
