@@ -5,7 +5,8 @@ trails) and that needs no model call to mend: a bare name for a model component,
 without quotes, maths functions without import, a generator handed to ``ConstraintList.add``,
 ``sum()`` of one variable entry, ``math.sqrt`` of a variable, a decision named like a forbidden builtin, a list read by names,
 a ratio constraint that can be multiplied out, a model that is filled but never made, a
-``Constraint()`` filled with ``add()``, a single constraint given an index, a decision used but never declared.
+``Constraint()`` filled with ``add()``, a single constraint given an index, a decision used but never declared
+(and, in :mod:`optolab.agents.indexing`, ``x[a][b]`` of a two-set variable, a loop variable used beside its sum).
 Each one says what it changed, in words for the trail.
 """
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 import ast
 import re
 
+from optolab.agents.indexing import join_chained_indexes, sum_stray_loop_names
 from optolab.solvers.solve import SUFFIX_NAMES
 
 
@@ -1294,6 +1296,8 @@ def fix_tree(tree: ast.Module, changes: list[str]) -> ast.Module:
     _scalars_used_with_keys(tree, changes)
     _joined_relations(tree, changes)
     _chained_relations(tree, changes)
+    tree = join_chained_indexes(tree, changes)
+    tree = sum_stray_loop_names(tree, changes)
     tree = _UnrollAdds(changes).visit(tree)
     tree = _SumOfOne(set(variable_names(tree)), changes).visit(tree)
     tree = _SumOfMany(changes).visit(tree)
