@@ -23,7 +23,7 @@ from typing import Any, Iterable
 from pydantic import ConfigDict, create_model
 
 from optolab.agents.checks import stem
-from optolab.agents.codefix import folded
+from optolab.agents.codeast import folded
 from optolab.agents.goal import goal_of
 
 OBJECTIVE = "objective"

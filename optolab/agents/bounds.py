@@ -26,7 +26,7 @@ import itertools
 import re
 
 from optolab.agents.checks import mentions_of, numbers_in_text, spelled_numbers
-from optolab.agents.codefix import _integer_variables, base_name, call_name, var_bounds, variable_names, weight_literals
+from optolab.agents.codeast import base_name, call_name, integer_variables, var_bounds, variable_names, weight_literals
 from optolab.agents.relations import _PER_ITEM_NEED, _bound_words, number_of
 
 
@@ -151,7 +151,7 @@ def bogus_bounds(question: str, tree: ast.Module, variables: set[str]) -> list[t
     forms = _text_forms(question)
     literal = _literal_forms(question)
     coefficients = _coefficients(tree, variables)
-    counted = _integer_variables(tree, binary=False)
+    counted = integer_variables(tree, binary=False)
     found, made_up = [], []
     for stmt in tree.body:
         call = stmt.value if isinstance(stmt, (ast.Assign, ast.Expr)) else None

@@ -18,7 +18,7 @@ import ast
 import re
 
 from optolab.agents.checks import clause_span, mentions_of
-from optolab.agents.codefix import base_name, call_name, constraint_relation, var_bounds, variable_names
+from optolab.agents.codeast import base_name, call_name, constraint_relation, var_bounds, variable_names
 from optolab.agents.goal import _sum_terms
 from optolab.agents.relations import Ref, _constant_values, _phrase_refs, number_of
 

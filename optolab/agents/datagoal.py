@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import ast
 
-from optolab.agents.codefix import data_dicts
-from optolab.agents.codefix import objective_expr
+from optolab.agents.codeast import data_dicts
+from optolab.agents.codeast import objective_expr
 from optolab.agents.goal import _name_roots, goal_of
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from optolab.agents.arith import arith
 from optolab.agents.checks import NUMBER, SPELLED, SPELLED_WORDS, mentions_of, spelled_numbers
-from optolab.agents.codefix import base_name, call_name, objective_expr, top_level_assignments
+from optolab.agents.codeast import base_name, call_name, objective_expr, top_level_assignments
 
 # a goal that is one total over another: "maximize the Energy-Impact Ratio", "the total output divided by ...",
 # "the average net profit per truck", "the cost per unit of energy produced", "profit per hour of production"
@@ -460,7 +460,7 @@ def fix_goal_objective(code: str, question: str):
     (an objective that mixes the goal's numbers with another attribute's: ``5 * orange + 7 * grapefruit`` where
     "one grapefruit contains 7 units of vitamin C ... and 6 grams of sugar"): the same code with the objective
     rebuilt from those numbers (a :class:`optolab.agents.program.Program` saying what changed). None otherwise."""
-    from optolab.agents.codefix import variable_names
+    from optolab.agents.codeast import variable_names
     from optolab.agents.program import Program
     from optolab.agents.relations import _constant_values
 
@@ -711,14 +711,14 @@ def fix_count_objective(code: str, question: str):
     """Model code whose objective weighs what the question counts (see :func:`plain_count`): the same code with
     the plain count as the objective (a :class:`optolab.agents.program.Program` saying what changed); None
     otherwise."""
-    from optolab.agents.codefix import _integer_variables, variable_names
+    from optolab.agents.codeast import integer_variables, variable_names
     from optolab.agents.program import Program
     from optolab.agents.relations import _constant_values
 
     try:
         tree = ast.parse(code)
         expr_kw = [kw for kw in [objective_expr(tree)] if kw]
-        integer = _integer_variables(tree, binary=False)
+        integer = integer_variables(tree, binary=False)
         named = _constant_values(tree)  # ``cost_truck = 500`` weighs as 500
         new = plain_count(question, expr_kw[0].value, set(variable_names(tree)), integer, named) if expr_kw else None
     except Exception:  # noqa: BLE001 - a heuristic fix that trips leaves the code as it was

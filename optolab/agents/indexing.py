@@ -1,10 +1,13 @@
-"""Mechanical fixes of how LLM-written code indexes its components and names its loop variables.
+"""Mechanical fixes of how LLM-written code indexes and sums its data and components, made before it runs.
 
 - ``x[p][t]`` of a variable declared over two sets (``pyo.Var(products, teams)``): Pyomo reads
   ``x['AppX']`` as a whole index and fails with a KeyError; it means ``x[p, t]``.
 - ``sum(profit[c] * area[c] for c in crops) / (water[c] * area[c])``: the loop variable ``c`` is used
   outside the generator that binds it (a NameError); the stray side is summed over the same loop:
   ``... / sum(water[c] * area[c] for c in crops)``.
+- keys written with stray spaces or in another case than the names they stand for, lists read by names
+  (made dicts keyed by them), a scalar read with a key;
+- ``sum()`` of one variable entry, ``sum(a, b, c)`` of terms, ``model.x.sum()``.
 
 Each fix says what it changed, in words for the trail (see :mod:`optolab.agents.codefix`).
 """
@@ -12,6 +15,8 @@ Each fix says what it changed, in words for the trail (see :mod:`optolab.agents.
 from __future__ import annotations
 
 import ast
+
+from optolab.agents.codeast import base_name, call_name, folded, name_lists, names, var_is_indexed
 
 _INDEXED = ("Var", "Param", "Expression")
 
@@ -148,3 +153,205 @@ def sum_stray_loop_names(tree: ast.Module, changes: list[str]) -> ast.Module:
     variable bound nowhere but in comprehensions (otherwise the stray use may be meant)."""
     loop_only = _comprehension_only_names(tree)
     return _SumStrayLoopNames(loop_only, changes).visit(tree) if loop_only else tree
+
+def sum_methods(tree: ast.Module, changes: list[str]) -> None:
+    """``model.production.sum()`` (a NumPy or pandas habit; an AttributeError on a Pyomo variable):
+    ``sum(model.production.values())``."""
+    indexed = {base_name(t) for n in ast.walk(tree) if var_is_indexed(n) and call_name(n.value) == "Var"
+               for t in n.targets}
+    fixed = []
+    for n in ast.walk(tree):
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "sum" \
+                and not n.args and not n.keywords and base_name(n.func.value) in indexed:
+            target = n.func.value
+            fixed.append(ast.unparse(target))
+            n.func = ast.Name("sum", ast.Load())
+            n.args = [ast.Call(ast.Attribute(target, "values", ast.Load()), [], [])]
+    if fixed:
+        changes.append(f"a Pyomo variable has no .sum(): {', '.join(dict.fromkeys(f'{t}.sum()' for t in fixed))} "
+                       "written as sum(... .values())")
+
+
+def scalars_used_with_keys(tree: ast.Module, changes: list[str]) -> None:
+    """``model.spots = Var(domain=...)`` declared plain but read as ``spots[0]``, ``spots[1]``, ... with literal
+    keys only: Pyomo refuses to index a scalar. It is indexed by the keys the code uses, in the order it uses them."""
+    for stmt in tree.body:
+        if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and call_name(stmt.value) == "Var"
+                and not stmt.value.args and not any(kw.arg in ("initialize", "dense") for kw in stmt.value.keywords)):
+            continue
+        name = base_name(stmt.targets[0])
+        uses = [n for n in ast.walk(tree) if isinstance(n, ast.Subscript) and base_name(n.value) == name]
+        keys = [n.slice.value for n in uses if isinstance(n.slice, ast.Constant)]
+        if not uses or len(keys) != len(uses) or not all(isinstance(k, (int, str)) and not isinstance(k, bool)
+                                                         for k in keys) or len({type(k) for k in keys}) != 1:
+            continue
+        ordered = sorted(set(keys)) if isinstance(keys[0], int) else list(dict.fromkeys(keys))
+        stmt.value.args = [ast.List([ast.Constant(k) for k in ordered], ast.Load())]
+        ast.fix_missing_locations(stmt)
+        changes.append(f"line {stmt.lineno}: {name} was declared as one variable but read as {name}[...]; it is "
+                       f"indexed by the keys the code uses ({', '.join(map(repr, ordered))})")
+
+
+class SumOfOne(ast.NodeTransformer):
+    """``sum(hours[l])`` sums one variable entry, which Pyomo cannot iterate: it means ``hours[l]``; so does
+    ``sum(x[d] * cost[d])``, one term of decisions."""
+
+    def __init__(self, variables: set[str], changes: list[str]) -> None:
+        self.variables = variables
+        self.changes = changes
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        self.generic_visit(node)
+        if not (isinstance(node.func, ast.Name) and node.func.id == "sum" and len(node.args) == 1
+                and not node.keywords and isinstance(node.args[0], (ast.Subscript, ast.BinOp))):
+            return node
+        arg = node.args[0]
+        if isinstance(arg, ast.Subscript) and base_name(arg.value) not in self.variables:
+            return node  # sum(costs[i]) of a list of numbers is fine
+        slices = {id(n.slice) for n in ast.walk(arg) if isinstance(n, ast.Subscript)}  # take[m, 'Zodiac']
+        if isinstance(arg, ast.BinOp) and (  # sum(x[d] * cost[d]): one term of decisions, not a list (a + b)
+                any(isinstance(n, (ast.List, ast.ListComp, ast.Tuple, ast.GeneratorExp, ast.Call))
+                    and id(n) not in slices for n in ast.walk(arg))
+                or not any(isinstance(n, (ast.Name, ast.Attribute)) and base_name(n) in self.variables
+                           for n in ast.walk(arg))):
+            return node
+        self.changes.append(f"line {node.lineno}: {ast.unparse(node)} sums a single variable entry; "
+                            f"used {ast.unparse(node.args[0])}")
+        return node.args[0]
+
+
+class SumOfMany(ast.NodeTransformer):
+    """``sum(a, b, c)`` hands ``sum`` the terms themselves (Python's sum takes one iterable): add them up,
+    each generator among them summed on its own."""
+
+    def __init__(self, changes: list[str]) -> None:
+        self.changes = changes
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        self.generic_visit(node)
+        if not (isinstance(node.func, ast.Name) and node.func.id == "sum" and len(node.args) > 2
+                and not node.keywords and not any(isinstance(a, ast.Starred) for a in node.args)):
+            return node
+        terms = [ast.Call(func=ast.Name("sum", ast.Load()), args=[a], keywords=[])
+                 if isinstance(a, (ast.GeneratorExp, ast.ListComp)) else a for a in node.args]
+        total: ast.expr = terms[0]
+        for term in terms[1:]:
+            total = ast.BinOp(left=total, op=ast.Add(), right=term)
+        self.changes.append(f"line {node.lineno}: sum() takes one iterable, not {len(node.args)} terms; "
+                            f"added them: {ast.unparse(total)[:80]}")
+        return ast.copy_location(total, node)
+
+
+def _loop_lists(tree: ast.Module) -> dict[str, set[str]]:
+    """Loop variable -> the names of the lists it runs over (``?`` for anything that is not a plain name)."""
+    loops: dict[str, set[str]] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.For, ast.comprehension)) and isinstance(node.target, ast.Name):
+            it = node.iter.id if isinstance(node.iter, ast.Name) else "?"
+            loops.setdefault(node.target.id, set()).add(it)
+    return loops
+
+
+def _keys_for(indexes: list[ast.AST], loops: dict[str, set[str]], names: dict[str, list[str]],
+              length: int) -> tuple[str, list[str]] | None:
+    """The one list of names that every index runs over, when it has ``length`` distinct names."""
+    over: set[str] = set()
+    for idx in indexes:
+        over |= loops.get(idx.id, {"?"}) if isinstance(idx, ast.Name) else {"?"}
+    if len(over) != 1:
+        return None
+    keys_name = over.pop()
+    keys = names.get(keys_name)
+    if keys is None or len(keys) != length or len(set(keys)) != len(keys):
+        return None
+    return keys_name, keys
+
+
+def key_lists_by_names(tree: ast.Module, changes: list[str]) -> None:
+    """``price = [3, 5]`` read as ``price[c] for c in crops`` with ``crops = ['wheat', 'corn']``: a
+    list indexed by names. It becomes ``{'wheat': 3, 'corn': 5}`` when every use indexes it that way
+    and the two lists have the same length. The same for the lists of a dict read one level down:
+    ``rate = {'L1': [20, 30]}`` read as ``rate[p][g] for g in glues`` becomes ``{'L1': {'G1': 20, 'G2': 30}}``."""
+    names = name_lists(tree)
+    loops = _loop_lists(tree)
+    lists: dict[str, ast.List] = {}
+    nested: dict[str, ast.Dict] = {}
+    for stmt in tree.body:
+        if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)):
+            continue
+        target, value = stmt.targets[0].id, stmt.value
+        if isinstance(value, ast.List) and target not in names:
+            lists[target] = value
+        elif isinstance(value, ast.Dict) and value.values and all(isinstance(v, ast.List) for v in value.values) \
+                and len({len(v.elts) for v in value.values}) == 1 and value.values[0].elts:
+            nested[target] = value
+    uses: dict[str, list[ast.AST]] = {}
+    inner_uses: dict[str, list[ast.AST]] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and node.value.id in lists:
+            uses.setdefault(node.value.id, []).append(node.slice)
+        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Subscript) \
+                and isinstance(node.value.value, ast.Name) and node.value.value.id in nested:
+            inner_uses.setdefault(node.value.value.id, []).append(node.slice)
+    parents = {id(child): parent for parent in ast.walk(tree) for child in ast.iter_child_nodes(parent)}
+    for name, value in lists.items():
+        found = _keys_for(uses.get(name, []), loops, names, len(value.elts)) if name in uses else None
+        if found:
+            value_dict = ast.Dict(keys=[ast.Constant(k) for k in found[1]], values=list(value.elts))
+            for stmt in tree.body:
+                if isinstance(stmt, ast.Assign) and stmt.value is value:
+                    stmt.value = value_dict
+            changes.append(f"{name} is read by the names in {found[0]}: made it a dict keyed by them")
+    for name, value in nested.items():
+        if name not in inner_uses:
+            continue
+        outer = [n for n in ast.walk(tree) if isinstance(n, ast.Subscript) and isinstance(n.value, ast.Name)
+                 and n.value.id == name]
+        if any(not isinstance(parents.get(id(n)), ast.Subscript) or parents[id(n)].value is not n for n in outer):
+            continue  # also read whole (``rate[p]`` on its own): left alone
+        found = _keys_for(inner_uses[name], loops, names, len(value.values[0].elts))
+        if found:
+            value.values = [ast.Dict(keys=[ast.Constant(k) for k in found[1]], values=list(v.elts))
+                            for v in value.values]
+            changes.append(f"the lists in {name} are read by the names in {found[0]}: made them dicts keyed by them")
+
+
+def padded_keys(tree: ast.Module, changes: list[str]) -> None:
+    """``foods = [' oats', 'milk']`` beside ``cost = {'oats': ...}``: a label with stray spaces, written without
+    them elsewhere, loses the spaces."""
+    strings = [n for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+    plain = {n.value for n in strings}
+    fixed = set()
+    for n in strings:
+        stripped = n.value.strip()
+        if stripped != n.value and stripped and stripped in plain:
+            fixed.add(stripped)
+            n.value = stripped
+    if fixed:
+        changes.append(f"labels written with stray spaces made equal to their other mentions: {sorted(fixed)}")
+
+
+def case_keys(tree: ast.Module, changes: list[str]) -> None:
+    """``model.invest['cds']`` where the lists and dicts of the code name the element ``'CDs'``: a key written in
+    another case or with other spaces, hyphens or underscores (a KeyError) becomes the element's own spelling,
+    when exactly one element folds to it."""
+    labels = {v for values in name_lists(tree).values() for v in values}
+    for d in ast.walk(tree):
+        if isinstance(d, ast.Dict):
+            labels |= {k.value for k in d.keys if isinstance(k, ast.Constant) and isinstance(k.value, str)}
+    by_fold: dict[str, set[str]] = {}
+    for label in labels:
+        by_fold.setdefault(folded(label), set()).add(label)
+    fixed = {}
+    for n in ast.walk(tree):
+        if not isinstance(n, ast.Subscript):
+            continue
+        keys = n.slice.elts if isinstance(n.slice, ast.Tuple) else [n.slice]
+        for k in keys:
+            if isinstance(k, ast.Constant) and isinstance(k.value, str) and k.value not in labels:
+                same = by_fold.get(folded(k.value), set())
+                if len(same) == 1 and folded(k.value):
+                    fixed[k.value] = k.value = next(iter(same))
+    if fixed:
+        changes.append("keys written unlike the elements they name: "
+                       + ", ".join(f"{a!r} -> {b!r}" for a, b in sorted(fixed.items())))

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import ast
 
-from optolab.agents.codefix import call_name
+from optolab.agents.codeast import call_name
 
 
 def _binary_over_lists(tree: ast.Module) -> dict[str, tuple[str, str]]:

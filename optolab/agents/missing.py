@@ -27,7 +27,7 @@ import ast
 import re
 
 from optolab.agents.checks import clause_span, mentions_of, name_words, stem
-from optolab.agents.codefix import _integer_variables, base_name, call_name, variable_names, weight_literals
+from optolab.agents.codeast import base_name, call_name, integer_variables, variable_names, weight_literals
 from optolab.agents.goal import _sum_terms
 from optolab.agents.relations import _bound_words
 
@@ -191,7 +191,7 @@ def missing_limits(question: str, code: str) -> list[tuple[str, str]]:
         found.append((f"{owner}.{part} {_way(m.group('way'))} {value:g}", m.group(0)))
     for m in _BUDGET.finditer(question):
         value = float(m.group("num").replace(",", ""))
-        if not _uses(used, value) and not _integer_variables(tree):  # amounts of money are not integer
+        if not _uses(used, value) and not integer_variables(tree):  # amounts of money are not integer
             found.append((f"{' + '.join(f'{owner}.{d}' for d in decisions)} <= {value:g}", m.group(0)))
     for m, first, second in _listed(question, decisions):
         for num, part in ((m.group("n1"), first), (m.group("n2"), second)):

@@ -15,8 +15,9 @@ import contextlib
 import re
 from dataclasses import dataclass, field
 
-from optolab.agents.codefix import INTEGER_DOMAINS as _INTEGER_DOMAINS
-from optolab.agents.codefix import base_name, call_name, calls, fix_tree, names, objective_expr, variable_names
+from optolab.agents.codeast import INTEGER_DOMAINS as _INTEGER_DOMAINS
+from optolab.agents.codeast import base_name, call_name, calls, names, objective_expr, variable_names
+from optolab.agents.codefix import fix_tree
 
 _FENCE = re.compile(r"```[ \t]*(?:python|py)?[ \t]*\n(.*?)(?:```|\Z)", re.S | re.I)
 # calls whose statements are dropped: solving, printing, writing files
@@ -389,12 +390,12 @@ def _prefixed_amounts(code: str, question: str) -> dict[str, str]:
 def define_unbound(code: str, definitions: dict[str, str]) -> tuple[ast.Module, list[str]] | None:
     """The tree of ``code`` with the statements of ``definitions`` (name -> ``name = ...``) that it reads
     without binding put after its imports, and those names; None when it reads none of them."""
-    from optolab.agents.codefix import _bound_names
+    from optolab.agents.codeast import bound_names
 
     if not definitions:
         return None
     tree = ast.parse(code)
-    bound = _bound_names(tree)
+    bound = bound_names(tree)
     early = _read_before_bound(tree)
     wanted = [n for n in dict.fromkeys(x.id for x in ast.walk(tree) if isinstance(x, ast.Name)
                                        and isinstance(x.ctx, ast.Load))

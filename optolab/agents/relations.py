@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from optolab.agents.arith import arith
 from optolab.agents.checks import clause_span, mentions_of, name_words, spelled_numbers, stem
-from optolab.agents.codefix import base_name, call_name, top_level_assignments, var_bounds
+from optolab.agents.codeast import base_name, top_level_assignments, var_bounds
 
 _SHARE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|percent\b)\s+of\s+(?:the\s+|all\s+(?:the\s+)?|its\s+|their\s+|his\s+|"
                     r"her\s+)?(?:total\s+)?(?:number\s+of\s+|amount\s+of\s+)?([a-z]+)", re.I)
@@ -717,7 +717,7 @@ def _fix_relations_once(code: str, question: str):
     against the sum (:func:`share_findings`): a :class:`optolab.agents.program.Program` saying what
     changed, or None when there is nothing to fix. Small models rarely make these changes when asked;
     the text says what the relation is, so the fix needs no model."""
-    from optolab.agents.codefix import variable_names
+    from optolab.agents.codeast import variable_names
     from optolab.agents.program import Program
 
     try:

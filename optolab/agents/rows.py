@@ -21,7 +21,7 @@ import ast
 import re
 
 from optolab.agents.checks import mentions_of
-from optolab.agents.codefix import base_name, call_name
+from optolab.agents.codeast import base_name, call_name
 from optolab.agents.goal import (_CLAUSE_END, _WORD, _linear_terms, _name_roots, _term_weights, _tokens,
                                  names_count, numbers_by_decision, qualified_roots, root)
 from optolab.agents.relations import _constant_values, number_of
@@ -63,7 +63,7 @@ def fix_rows(code: str, question: str):
     """Model code whose constraints weigh decisions by numbers the text gives for something else than the
     row's resource: the same code with those rows rebuilt (a :class:`optolab.agents.program.Program`
     saying what changed), or None."""
-    from optolab.agents.codefix import variable_names
+    from optolab.agents.codeast import variable_names
     from optolab.agents.program import Program
 
     try:

@@ -15,7 +15,7 @@ import ast
 import re
 
 from optolab.agents.checks import mentions_of
-from optolab.agents.codefix import base_name, variable_names
+from optolab.agents.codeast import base_name, variable_names
 from optolab.agents.goal import _name_roots, _sum_terms, numbers_by_decision, root
 from optolab.agents.relations import _SHARE
 

@@ -16,7 +16,7 @@ import ast
 import re
 
 from optolab.agents.checks import mentions_of
-from optolab.agents.codefix import call_name, data_dicts
+from optolab.agents.codeast import call_name, data_dicts
 from optolab.agents.relations import _constant_values, number_of
 
 # the word after a number that gives its unit, and what one of it is in the family's base unit

@@ -19,8 +19,8 @@ import ast
 import re
 
 from optolab.agents.checks import mentions_of, numbers_in_text
-from optolab.agents.codefix import base_name, constraint_relation, variable_names
-from optolab.agents.codefix import objective_expr
+from optolab.agents.codeast import base_name, constraint_relation, variable_names
+from optolab.agents.codeast import objective_expr
 from optolab.agents.goal import _sum_terms, _term_weights, goal_of
 from optolab.agents.relations import _constant_values, number_of
 

@@ -116,7 +116,7 @@ def test_an_infeasible_model_gets_only_the_bound_directions():
 
 
 def test_no_relation_findings_on_the_reference_models_and_worked_examples():
-    from optolab.agents.codefix import variable_names
+    from optolab.agents.codeast import variable_names
     from optolab.agents.codegen import generate_code
     from optolab.agents.formulation import Formulation
     from optolab.agents.retrieval import ExampleBank
