@@ -27,7 +27,7 @@ import re
 
 from optolab.agents.checks import mentions_of, numbers_in_text, spelled_numbers
 from optolab.agents.codeast import base_name, call_name, integer_variables, var_bounds, variable_names, weight_literals
-from optolab.agents.relations import _PER_ITEM_NEED, _bound_words, number_of
+from optolab.agents.relations import PER_ITEM_NEED, bound_words, number_of
 
 
 def _text_numbers(question: str) -> set[float]:
@@ -95,7 +95,7 @@ def invented_var_bounds(tree: ast.Module, question: str):
     shared = {r for r in ranges if ranges.count(r) > 1 and any(v is not None and abs(v) not in (0.0, 1.0) for v in r)}
     for (n, kw), sides in zip(found, ranges):
         for side, value in enumerate(sides):
-            if value is None or abs(value) in (0.0, 1.0) or _bound_words(question, abs(value))[0] is not None:
+            if value is None or abs(value) in (0.0, 1.0) or bound_words(question, abs(value))[0] is not None:
                 continue
             if round(abs(value), 6) in (literal if sides in shared else forms):
                 continue
@@ -131,7 +131,7 @@ def open_active_bounds(code: str, question: str, values: dict[str, float]):
 
 def _per_item_only(question: str, value: float) -> bool:
     mentions = mentions_of(question, value)
-    return bool(mentions) and all(_PER_ITEM_NEED.search(question[max(0, m.start() - 80):m.start()]) for m in mentions)
+    return bool(mentions) and all(PER_ITEM_NEED.search(question[max(0, m.start() - 80):m.start()]) for m in mentions)
 
 
 def _coefficients(tree: ast.AST, variables: set[str]) -> set[float]:
@@ -170,7 +170,7 @@ def bogus_bounds(question: str, tree: ast.Module, variables: set[str]) -> list[t
         if _percent_only(question, abs(value)):
             found.append((stmt, f"the text gives {value:g} only as a percentage, a share and not a count"))
             continue
-        kind, _ = _bound_words(question, abs(value))
+        kind, _ = bound_words(question, abs(value))
         if kind is not None:
             continue
         if round(abs(value), 6) not in forms:

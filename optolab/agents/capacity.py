@@ -19,8 +19,8 @@ import re
 
 from optolab.agents.checks import clause_span, mentions_of
 from optolab.agents.codeast import base_name, call_name, constraint_relation, var_bounds, variable_names
-from optolab.agents.goal import _sum_terms
-from optolab.agents.relations import Ref, _constant_values, _phrase_refs, number_of
+from optolab.agents.goal import sum_terms
+from optolab.agents.relations import Ref, constant_values, number_of, phrase_refs
 
 # "each week", "per day": a period the limit renews over, not an item it applies to
 _PER_TIME = re.compile(r"\b(?:each|per|every|a)\s+(?:day|week|month|year|shift|season|quarter|period)\b", re.I)
@@ -75,7 +75,7 @@ def fix_per_item_limits(code: str, question: str):
 
     try:
         tree = ast.parse(code)
-        named = _constant_values(tree)
+        named = constant_values(tree)
         changes: list[str] = []
         for i, stmt in enumerate(tree.body):
             new = _rule_family(stmt, question, named) or _loop_family(stmt, question, named, tree)
@@ -138,7 +138,7 @@ def _loop_family(stmt: ast.stmt, question: str, named: dict[str, float], tree: a
 
 def _plain_sum(node: ast.AST) -> list[str] | None:
     """The names of ``a + b + c`` (``model.a`` read as ``a``), or None for another shape."""
-    terms = _sum_terms(node)
+    terms = sum_terms(node)
     if all(isinstance(t, ast.Name) or isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name)
            and t.value.id == "model" for t in terms):
         return [base_name(t) for t in terms]
@@ -169,7 +169,7 @@ def drop_one_items_limit_on_all(code: str, question: str):
 
     try:
         tree = ast.parse(code)
-        named = _constant_values(tree)
+        named = constant_values(tree)
         variables = set(variable_names(tree))
         bounds = _upper_bounds(tree, variables, named)
         changes: list[str] = []
@@ -192,7 +192,7 @@ def drop_one_items_limit_on_all(code: str, question: str):
             if re.search(r"\b(?:total|all|combined|together|overall|either|any|in\s+all)\b", _clause(question,
                                                                                                       mentions[0]), re.I):
                 continue
-            if [str(r) for r in _phrase_refs(after, [Ref(v) for v in names])] != owners:
+            if [str(r) for r in phrase_refs(after, [Ref(v) for v in names])] != owners:
                 continue
             gone.add(id(stmt))
             changes.append(f"dropped `{ast.unparse(row)}`: the text gives {limit:g} as the limit of {owners[0]} "

@@ -15,7 +15,7 @@ import ast
 
 from optolab.agents.codeast import data_dicts
 from optolab.agents.codeast import objective_expr
-from optolab.agents.goal import _name_roots, goal_of
+from optolab.agents.goal import goal_of, name_roots
 
 
 def fix_objective_data(code: str, question: str):
@@ -38,9 +38,9 @@ def fix_objective_data(code: str, question: str):
         if len(used) != 1:
             return None
         (old,) = used
-        if _name_roots(old) & goal.roots:
+        if name_roots(old) & goal.roots:
             return None
-        named = [d for d in dicts if d != old and _name_roots(d) & goal.roots and dicts[d] == dicts[old]]
+        named = [d for d in dicts if d != old and name_roots(d) & goal.roots and dicts[d] == dicts[old]]
         if len(named) != 1:
             return None
         before = ast.unparse(kw.value)

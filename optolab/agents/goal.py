@@ -65,9 +65,9 @@ _LEAD = {"the", "his", "her", "its", "their", "your", "our", "a", "an", "total",
 _GENERIC = {"intake", "consumption", "usage", "use", "level", "levels", "amount", "value", "quantity", "count",
             "spending", "production", "output", "units", "unit", "company", "firm", "business", "store", "farmer",
             "factory", "hospital", "school", "he", "she", "they", "it", "we", "you", "i", "can", "be", "would"}
-_CLAUSE_END = re.compile(r"[,;:()]|\b(?:and|or|but|while|whereas)\b")
+CLAUSE_END = re.compile(r"[,;:()]|\b(?:and|or|but|while|whereas)\b")
 # goals counted in money: every "$N" and "N%" of the text may be one of their numbers
-_WORD = re.compile(r"[a-z]+")
+WORD = re.compile(r"[a-z]+")
 
 
 # a letter or a small number that tells apart things of one kind: "vitamin D", "fertilizer B", "machine 2"
@@ -79,7 +79,7 @@ def qualified_roots(tokens: list[str]) -> set[str]:
     return {f"{root(a)} {b.lower()}" for a, b in zip(tokens, tokens[1:]) if a.isalpha() and _QUALIFIER.match(b)}
 
 
-def _tokens(text: str) -> list[str]:
+def word_tokens(text: str) -> list[str]:
     return re.findall(r"[A-Za-z]+|\d+", text)
 
 
@@ -173,7 +173,7 @@ def goal_of(question: str) -> Goal | None:
         words = _thing_words(words)
         specific = [w for w in words if w not in _GENERIC and w not in _LEAD and len(w) > 2]
         roots = _head_roots(specific)  # the head: "light changes" -> changes
-        raw = _tokens(m.group(2))
+        raw = word_tokens(m.group(2))
         at = [i for i, w in enumerate(raw[:-1]) if specific and w.lower() == specific[-1]]
         if at and _QUALIFIER.match(raw[at[-1] + 1]):  # "the amount of vitamin D": vitamin D, not vitamin A
             roots = frozenset({f"{root(specific[-1])} {raw[at[-1] + 1].lower()}"})
@@ -208,8 +208,8 @@ def _tied_in(sentence: str, roots: frozenset[str], width: int = 3) -> dict[float
     # digits, and spelled numbers other than "one" ("refill food five times an hour")
     found = [*NUMBER.finditer(sentence), *(m for m in SPELLED.finditer(sentence) if m.group(1).lower() != "one")]
     for m in found:
-        before = _WORD.findall(sentence[: m.start()].lower())[-width:]
-        after = _WORD.findall(_CLAUSE_END.split(sentence[m.end():].lower(), maxsplit=1)[0])[:width]
+        before = WORD.findall(sentence[: m.start()].lower())[-width:]
+        after = WORD.findall(CLAUSE_END.split(sentence[m.end():].lower(), maxsplit=1)[0])[:width]
         value = float(m.group(1).replace(",", "")) if m.group(1)[0].isdigit() else spelled_numbers(m.group(1))[0]
         limit = _LIMIT_BEFORE.search(sentence[max(0, m.start() - 40): m.start()])
         if value in labels or limit and not _PER_UNIT_ONLY.search(sentence[max(0, m.start() - 40): m.start()]):
@@ -220,7 +220,7 @@ def _tied_in(sentence: str, roots: frozenset[str], width: int = 3) -> dict[float
         lead = [] if _UNIT_OF_PREVIOUS.search(sentence[: m.start()]) else before[-1:]
         if after[:1] == ["times"]:  # "refill food five times": what is done twice is the verb before its object
             lead = before[-2:]
-        pairs = qualified_roots(_tokens(_CLAUSE_END.split(sentence[m.end():], maxsplit=1)[0])[:width + 2]) \
+        pairs = qualified_roots(word_tokens(CLAUSE_END.split(sentence[m.end():], maxsplit=1)[0])[:width + 2]) \
             if any(" " in r for r in roots) else set()
         if money or ({root(w) for w in lead + after} | pairs) & roots:
             words = " ".join(before + [m.group(1) + ("%" if percent else "")] + after)
@@ -328,11 +328,11 @@ def _goal_number_findings(question: str, code: str) -> list[str]:
             f"{', '.join(f'{v:g}' for v in sorted(used)[:6])}); keep the constraints."]
 
 
-def _linear_terms(expr: ast.AST, variables: set[str]) -> list[ast.AST] | None:
+def linear_terms(expr: ast.AST, variables: set[str]) -> list[ast.AST] | None:
     """The variable of each ``coefficient * variable`` term of a plain sum of scalar variables
     (``400 * ramen + 300 * model.fries``), or None when the objective has any other shape."""
     terms: list[ast.AST] = []
-    for node in _sum_terms(expr):
+    for node in sum_terms(expr):
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
             pair = [node.left, node.right]
             var = [n for n in pair if isinstance(n, (ast.Name, ast.Attribute)) and base_name(n) in variables]
@@ -348,7 +348,7 @@ def _linear_terms(expr: ast.AST, variables: set[str]) -> list[ast.AST] | None:
     return terms
 
 
-def _collapsed(expr: ast.AST, variables: set[str],
+def collapse_objective(expr: ast.AST, variables: set[str],
                named: dict[str, float] | None = None) -> tuple[list[ast.AST], list[float]] | None:
     """For a linear objective over scalar decisions that names a decision more than once (``300 * s + 80 * s /
     15``): one reference per decision and its total weight, worked out with :func:`optolab.agents.arith.arith`;
@@ -377,10 +377,10 @@ def _collapsed(expr: ast.AST, variables: set[str],
     return [refs[v] for v in names], [round(w, 12) for w in weights]
 
 
-def _name_roots(name: str) -> set[str]:
+def name_roots(name: str) -> set[str]:
     """The roots of the words of a decision's name (``otter_tricks`` -> otter, trick); a word with a qualifier
     after it is one root with it (``fertilizer_b`` -> "ferti b", ``machine2`` -> "machi 2")."""
-    words = _tokens(name.replace("_", " "))
+    words = word_tokens(name.replace("_", " "))
     out, used = set(), set()
     for i, (word, nxt) in enumerate(zip(words, words[1:])):
         if word.isalpha() and len(word) > 2 and (len(nxt) == 1 or nxt.isdigit() and len(nxt) <= 2):
@@ -391,7 +391,7 @@ def _name_roots(name: str) -> set[str]:
 
 def _clause_roots(clause: str) -> set[str]:
     """The roots of a clause's words, and of its qualified words ("Fertilizer B" -> "ferti b")."""
-    return {root(w) for w in _WORD.findall(clause.lower())} | qualified_roots(_tokens(clause))
+    return {root(w) for w in WORD.findall(clause.lower())} | qualified_roots(word_tokens(clause))
 
 
 # where one sentence describes two decisions in turn: "a small bus holds 20 students while a large bus holds 50"
@@ -405,7 +405,7 @@ _CONTRAST = re.compile(r"\bwhereas\b|,?\s\bwhile\b(?!\s+(?:minimi|maximi|keeping
 def names_count(names: list[str], roots: frozenset[str]) -> bool:
     """Whether the decisions are named after the thing measured (``color_printers`` for printers): then a sum of
     them counts it, and no sentence's number is a weight of it."""
-    return any(_name_roots(v) & roots for v in names)
+    return any(name_roots(v) & roots for v in names)
 
 
 def _named_in(words: set[str], names: list[str], roots_of: dict[str, set[str]]) -> list[str]:
@@ -422,13 +422,13 @@ def numbers_by_decision(question: str, names: list[str], roots: frozenset[str],
     "whereas") naming it and no other decision tie to ``roots`` ("Each banana contains ... 10 grams of sugar"
     -> banana: 10); None when a decision has none or several.
     A 1 counts only with ``keep_one`` (a bare 1 is often no coefficient)."""
-    roots_of = {v: _name_roots(v) for v in names}
+    roots_of = {v: name_roots(v) for v in names}
     shared = set.intersection(*roots_of.values()) if roots_of else set()  # otter_tricks, dolphin_tricks: tricks
     roots_of = {v: r - shared or r for v, r in roots_of.items()}
     # words the text counts ("20 bananas", "7 units of protein") name a resource more often than a decision:
     # ``banana_haters`` is named by "haters", ``protein_bars`` by "bar" (when the name has other words)
     counted = {root(w) for m in NUMBER.finditer(question)
-               for w in _WORD.findall(question[m.end():m.end() + 40].lower())[:3]}
+               for w in WORD.findall(question[m.end():m.end() + 40].lower())[:3]}
     roots_of = {v: r - counted or r for v, r in roots_of.items()}
     out: dict[str, float] = {}
     clauses: list[str] = []
@@ -462,7 +462,7 @@ def fix_goal_objective(code: str, question: str):
     rebuilt from those numbers (a :class:`optolab.agents.program.Program` saying what changed). None otherwise."""
     from optolab.agents.codeast import variable_names
     from optolab.agents.program import Program
-    from optolab.agents.relations import _constant_values
+    from optolab.agents.relations import constant_values
 
     try:
         finding = bool(_goal_number_findings(question, code))
@@ -474,17 +474,17 @@ def fix_goal_objective(code: str, question: str):
         tree = ast.parse(code)
         variables = set(variable_names(tree))
         expr_kw = [kw for kw in [objective_expr(tree)] if kw]
-        terms = _linear_terms(expr_kw[0].value, variables) if expr_kw else None
+        terms = linear_terms(expr_kw[0].value, variables) if expr_kw else None
         names = list(dict.fromkeys(base_name(t) for t in terms or []))
-        weights = _term_weights(expr_kw[0].value, variables) if terms and len(names) == len(terms) else None
+        weights = term_weights(expr_kw[0].value, variables) if terms and len(names) == len(terms) else None
         added = None  # for a plain sum naming a decision twice: each decision's own term weights
         if expr_kw and (not terms or len(names) != len(terms)):  # a decision named twice: its weights summed
-            raw = _term_weights(expr_kw[0].value, variables) if terms else None
+            raw = term_weights(expr_kw[0].value, variables) if terms else None
             if raw is not None and all(w > 0 for w in raw):
                 added = {}
                 for t, w in zip(terms, raw):
                     added.setdefault(base_name(t), []).append(w)
-            collapsed = _collapsed(expr_kw[0].value, variables, _constant_values(tree))
+            collapsed = collapse_objective(expr_kw[0].value, variables, constant_values(tree))
             terms, weights = collapsed if collapsed else (None, None)
             names = [base_name(t) for t in terms or []]
         # decisions named after the goal ("otter_tricks") summed with weight 1 count it; with other weights
@@ -537,8 +537,8 @@ def _said_for(question: str, value: float, roots: frozenset[str]) -> bool:
     """Whether the text names ``value`` with a word of the goal itself: among the three words before it ("a
     profit of $2") or the two after it ("$2 in profit"), in the same clause."""
     for m in mentions_of(question, value):
-        before = _WORD.findall(_CLAUSE_END.split(question[max(0, m.start() - 60):m.start()].lower())[-1])[-3:]
-        after = _WORD.findall(_CLAUSE_END.split(question[m.end():m.end() + 40].lower(), maxsplit=1)[0])[:2]
+        before = WORD.findall(CLAUSE_END.split(question[max(0, m.start() - 60):m.start()].lower())[-1])[-3:]
+        after = WORD.findall(CLAUSE_END.split(question[m.end():m.end() + 40].lower(), maxsplit=1)[0])[:2]
         if {root(w) for w in before + after} & roots:
             return True
     return False
@@ -643,10 +643,10 @@ def _counts(question: str, value: float, roots: frozenset[str]) -> bool:
     spelled = [m for m in SPELLED.finditer(question) if spelled_numbers(m.group(1))[:1] == [value]]
     for m in [*mentions_of(question, value), *spelled]:
         # "changed 3 times", "refill food five times"
-        before = _WORD.findall(question[max(0, m.start() - 30):m.start()].lower())[-2:]
+        before = WORD.findall(question[max(0, m.start() - 30):m.start()].lower())[-2:]
         if any(root(w) in roots for w in before) and re.match(r"\s+times\b", question[m.end():]):
             return True
-        after = _WORD.findall(question[m.end():m.end() + 40].lower())
+        after = WORD.findall(question[m.end():m.end() + 40].lower())
         if after[:2] in (["units", "of"], ["unit", "of"]):  # "2 units of filler": the filler is counted
             after = after[2:]
         for w in after[:3]:
@@ -676,11 +676,11 @@ def plain_count(question: str, expr: ast.AST, variables: set[str], integer: set[
     carry 20 students"); else None. A number the text gives for the counted thing ("an owl can carry 5 letters"
     for "the number of letters") means the weights may be right; so does one written as a word ("two letters")."""
     goal = _counted(question)
-    terms = _linear_terms(expr, variables) if goal else None
+    terms = linear_terms(expr, variables) if goal else None
     names = list(dict.fromkeys(base_name(t) for t in terms or []))
-    weights = _term_weights(expr, variables, named) if terms and len(names) == len(terms) else None
+    weights = term_weights(expr, variables, named) if terms and len(names) == len(terms) else None
     if goal and (not terms or len(names) != len(terms)):  # a decision named twice (``50 * sedans - 10 * sedans``)
-        collapsed = _collapsed(expr, variables, named)
+        collapsed = collapse_objective(expr, variables, named)
         terms, weights = collapsed if collapsed else (None, None)
         names = [base_name(t) for t in terms or []]
     if not terms or len(names) < 2 or not set(names) <= integer:
@@ -689,14 +689,14 @@ def plain_count(question: str, expr: ast.AST, variables: set[str], integer: set[
         return None
     if any(root(w) in goal.roots for m in _SPELLED.finditer(question) for w in m.groups() if w):
         return None
-    goal_words = {w for w in _WORD.findall(question.lower()) if root(w) in goal.roots}
+    goal_words = {w for w in WORD.findall(question.lower()) if root(w) in goal.roots}
     tied: set[float] = set()
     for sentence in sentences(question):
         for word in goal_words:  # "50 boxes per trip" counts boxes, not trips
             sentence = re.sub(_RATE_OF % re.escape(word), " ", sentence, flags=re.I)
         tied |= set(_tied_in(sentence, goal.roots))
         # how often the counted thing is done: "will have to refill food five times an hour" for refills
-        if {root(w) for w in _WORD.findall(sentence.lower())} & goal.roots:
+        if {root(w) for w in WORD.findall(sentence.lower())} & goal.roots:
             tied |= {float(_spelled_or_number(m.group(1))) for m in _TIMES_DONE.finditer(sentence)}
     if set(weights) & tied:
         return None
@@ -713,13 +713,13 @@ def fix_count_objective(code: str, question: str):
     otherwise."""
     from optolab.agents.codeast import integer_variables, variable_names
     from optolab.agents.program import Program
-    from optolab.agents.relations import _constant_values
+    from optolab.agents.relations import constant_values
 
     try:
         tree = ast.parse(code)
         expr_kw = [kw for kw in [objective_expr(tree)] if kw]
         integer = integer_variables(tree, binary=False)
-        named = _constant_values(tree)  # ``cost_truck = 500`` weighs as 500
+        named = constant_values(tree)  # ``cost_truck = 500`` weighs as 500
         new = plain_count(question, expr_kw[0].value, set(variable_names(tree)), integer, named) if expr_kw else None
     except Exception:  # noqa: BLE001 - a heuristic fix that trips leaves the code as it was
         return None
@@ -736,12 +736,12 @@ def count_note(before: str, new: str, question: str) -> str:
             "of the decisions, and the text gives none of the objective's weights for it")
 
 
-def _term_weights(expr: ast.AST, variables: set[str], named: dict[str, float] | None = None) -> list[float] | None:
+def term_weights(expr: ast.AST, variables: set[str], named: dict[str, float] | None = None) -> list[float] | None:
     """The number each term of a plain ``coefficient * variable`` sum is weighted by (1 for a bare
     variable), or None when a coefficient is not a number written in the code (or, with ``named``, a name the
     code sets to one: ``cost_truck = 500``)."""
     out: list[float] = []
-    for node in _sum_terms(expr):
+    for node in sum_terms(expr):
         if isinstance(node, (ast.Name, ast.Attribute)) and base_name(node) in variables:
             out.append(1.0)
             continue
@@ -758,9 +758,9 @@ def _term_weights(expr: ast.AST, variables: set[str], named: dict[str, float] | 
     return out
 
 
-def _sum_terms(expr: ast.AST) -> list[ast.AST]:
+def sum_terms(expr: ast.AST) -> list[ast.AST]:
     if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Add):
-        return _sum_terms(expr.left) + _sum_terms(expr.right)
+        return sum_terms(expr.left) + sum_terms(expr.right)
     return [expr]
 
 

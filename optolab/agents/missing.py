@@ -28,8 +28,8 @@ import re
 
 from optolab.agents.checks import clause_span, mentions_of, name_words, stem
 from optolab.agents.codeast import base_name, call_name, integer_variables, variable_names, weight_literals
-from optolab.agents.goal import _sum_terms
-from optolab.agents.relations import _bound_words
+from optolab.agents.goal import sum_terms
+from optolab.agents.relations import bound_words
 
 _WAY = (r"(?P<way>at\s+least|at\s+most|no\s+(?:more|less|fewer)\s+than|not\s+(?:more|less|fewer)\s+than|"
         r"a\s+(?:minimum|maximum)\s+of|minimum\s+of|maximum\s+of|up\s+to)")
@@ -220,7 +220,7 @@ def _multiples(question: str, tree: ast.Module, decisions: list[str], owner: str
     """"Five times as many mechanical than standard keyboards" where no row of the code sets the two decisions
     against each other (one on each side of a comparison): ``mechanical == 5 * standard``, or ``>=`` / ``<=``
     under "at least" / "at most" just before. A ratio with a loose word ("about", "up to") is left alone."""
-    from optolab.agents.relations import _LOOSE, _NUMBER_OF, _constants, _qualifier, _refs, relations, \
+    from optolab.agents.relations import LOOSE, NUMBER_OF, constants_in, qualifier_of, refs_in, relations, \
         stated_multiples
 
     rels = relations(tree, decisions)
@@ -232,15 +232,15 @@ def _multiples(question: str, tree: ast.Module, decisions: list[str], owner: str
         if any({r.base for r in rel.left_refs} & {big, small} and {r.base for r in rel.right_refs} & {big, small}
                for rel in rels):
             continue  # some row already relates the two: the relation checks judge its form
-        if any({r.base for r in _refs(c, set(decisions))} == {big, small} and factor in _constants(c)
-               and _constants(c) <= {factor, -factor, 0.0, 1.0} for c in ast.walk(tree) if isinstance(c, ast.Compare)):
+        if any({r.base for r in refs_in(c, set(decisions))} == {big, small} and factor in constants_in(c)
+               and constants_in(c) <= {factor, -factor, 0.0, 1.0} for c in ast.walk(tree) if isinstance(c, ast.Compare)):
             continue  # ... or states it moved to one side: `x - 5 * y >= 0` (not a resource row `5 * x + 2 * y <= 1000`)
         clause = question[clause_span(question, m.start(), m.end(), ".;:!?")[0]: m.start()]
         # a requirement on the decisions, not a rate ("a machine makes twice as many chairs as tables per hour")
-        if pattern is not _NUMBER_OF and (not _WANT.search(clause) or _RATE_AFTER.match(question[m.end():])):
+        if pattern is not NUMBER_OF and (not _WANT.search(clause) or _RATE_AFTER.match(question[m.end():])):
             continue
-        kind = _qualifier(clause[-40:] + (m.group(0) if pattern is _NUMBER_OF else ""))
-        if kind is None and (_LOOSE.search(clause) or _LOOSE.search(m.group(0))
+        kind = qualifier_of(clause[-40:] + (m.group(0) if pattern is NUMBER_OF else ""))
+        if kind is None and (LOOSE.search(clause) or LOOSE.search(m.group(0))
                              or re.match(r"\s*or\s+(?:more|less|fewer)\b", question[m.end():], re.I)):
             continue
         op = {"lower": ">=", "upper": "<="}.get(kind or "", "==")
@@ -286,7 +286,7 @@ def _merged_lists(question: str, tree: ast.Module, decisions: list[str], owner: 
 
 def _plain_sum(node: ast.AST, names: set[str]) -> bool:
     """``a + b`` (``model.a + model.b``) over exactly ``names``, each once, with no coefficient."""
-    terms = _sum_terms(node)
+    terms = sum_terms(node)
     return (all(isinstance(t, (ast.Name, ast.Attribute)) for t in terms)
             and sorted(base_name(t) for t in terms) == sorted(names))
 
@@ -317,7 +317,7 @@ def _shared_caps(question: str, tree: ast.Module, decisions: list[str], owner: s
         return []
     value = values.pop()
     mentions = mentions_of(question, value)
-    if len(mentions) != 1 or _bound_words(question, value)[0] != "upper":
+    if len(mentions) != 1 or bound_words(question, value)[0] != "upper":
         return []
     clause = re.split(r"[.;]", question[mentions[0].start():])[0]
     if re.search(r"\b(?:each|every|per|apiece)\b", clause, re.I):

@@ -510,10 +510,10 @@ def _goal_priced_per_time(tree: ast.Module, question: str, variables: set[str]) 
     """Whether the objective weighs two or more decisions, each by a number the text gives only as a rate per
     hour or minute ("charges $100 per hour"): the decisions are then amounts of time."""
     from optolab.agents.checks import mentions_of
-    from optolab.agents.goal import _term_weights
+    from optolab.agents.goal import term_weights
 
     objective = objective_expr(tree)
-    weights = _term_weights(objective.value, variables) if objective is not None else None
+    weights = term_weights(objective.value, variables) if objective is not None else None
     if not weights or len(weights) < 2:
         return False
     for w in set(weights):

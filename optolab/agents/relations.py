@@ -23,7 +23,7 @@ from optolab.agents.arith import arith
 from optolab.agents.checks import clause_span, mentions_of, name_words, spelled_numbers, stem
 from optolab.agents.codeast import base_name, top_level_assignments, var_bounds
 
-_SHARE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|percent\b)\s+of\s+(?:the\s+|all\s+(?:the\s+)?|its\s+|their\s+|his\s+|"
+SHARE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|percent\b)\s+of\s+(?:the\s+|all\s+(?:the\s+)?|its\s+|their\s+|his\s+|"
                     r"her\s+)?(?:total\s+)?(?:number\s+of\s+|amount\s+of\s+)?([a-z]+)", re.I)
 # what a share is of: "... of the pills should be (the) sleeping pills"
 _SUBJECT = re.compile(r"\s+(?:\w+\s+){0,2}?(?:can|should|must|may|will|are|is|has\s+to|have\s+to|need\s+to)\s+be\s+"
@@ -41,7 +41,7 @@ _AS_MANY = re.compile(_TIMES + r"\s+(?:as\s+(?:many|much)|more|the\s+(?:amount|n
                       + _NOUN, re.I)
 # "the number of cars must be at least three times the number of vans"
 _VERB = r"(?:(?:must|should|can|cannot|will|is|are|be|at|least|most|no|not|more|less|fewer|than|exactly|equal|to)\s+){1,5}"
-_NUMBER_OF = re.compile(r"number\s+of\s+" + _NOUN + r"\s+" + _VERB + _TIMES +
+NUMBER_OF = re.compile(r"number\s+of\s+" + _NOUN + r"\s+" + _VERB + _TIMES +
                         r"\s+(?:the\s+number\s+of|that\s+of|the\s+amount\s+of|as\s+many\s+as|the)\s+" + _NOUN, re.I)
 # "you must produce 4 chairs for every table": chairs == 4 * tables
 _FOR_EVERY = re.compile(r"(?<![\w$.,])(\d+(?:\.\d+)?|two|three|four|five|six|seven|eight|nine|ten)\s+" + _NOUN
@@ -79,7 +79,7 @@ class Ref:
         return self.base if self.index is None else f"{self.base}[{self.index}]"
 
 
-def _refs(node: ast.AST, variables: set[str]) -> list[Ref]:
+def refs_in(node: ast.AST, variables: set[str]) -> list[Ref]:
     out: list[Ref] = []
     seen_inner: set[int] = set()
     for n in ast.walk(node):
@@ -94,7 +94,7 @@ def _refs(node: ast.AST, variables: set[str]) -> list[Ref]:
     return out
 
 
-def _constants(node: ast.AST) -> set[float]:
+def constants_in(node: ast.AST) -> set[float]:
     """The numbers of an expression, with ``60 / 100`` and ``60 * 0.01`` also read as 0.6."""
     out: set[float] = set()
     for n in ast.walk(node):
@@ -140,7 +140,7 @@ def relations(code: str | ast.AST, variables: list[str]) -> list[Relation]:
     out = []
     for n in ast.walk(tree):
         if isinstance(n, ast.Compare) and len(n.ops) == 1 and isinstance(n.ops[0], _OPS):
-            left, right = _refs(n.left, names), _refs(n.comparators[0], names)
+            left, right = refs_in(n.left, names), refs_in(n.comparators[0], names)
             if left and right:
                 op = ast.unparse(ast.Compare(ast.Name("a"), n.ops, [ast.Name("b")])).split()[1]
                 out.append(Relation(n.left, n.comparators[0], left, right, op, ast.unparse(n), n))
@@ -151,7 +151,7 @@ def _disjoint(a: list[Ref], b: list[Ref]) -> bool:
     return not any(x.overlaps(y) for x in a for y in b)
 
 
-def _phrase_refs(phrase: str, refs: list[Ref]) -> list[Ref]:
+def phrase_refs(phrase: str, refs: list[Ref]) -> list[Ref]:
     """The refs that a noun phrase ("large trucks") names best, by shared word stems."""
     words = {stem(w) for w in re.split(r"[^a-z0-9]+", phrase.lower()) if w and w not in _SKIP}  # "full-time"
     scored = [(len(words & r.words()), r) for r in refs]
@@ -177,14 +177,14 @@ def _share_issues(question: str, code: str | ast.AST, variables: list[str]) -> l
     rels = relations(code, variables)
     every = {Ref(v) for v in variables} | {r for rel in rels for r in rel.left_refs + rel.right_refs}
     found: list[_ShareIssue] = []
-    for m in _SHARE.finditer(question):
+    for m in SHARE.finditer(question):
         share = round(float(m.group(1)) / 100, 9)
         if not 0 < share < 1:
             continue
         noun = stem(m.group(2))
         named = {str(r) for r in every if noun in r.words()}
         subject = _SUBJECT.match(question, m.end())
-        part = {str(r) for r in _phrase_refs(subject.group(1), list(every))} if subject else set()
+        part = {str(r) for r in phrase_refs(subject.group(1), list(every))} if subject else set()
         # "60% of the cars": a share of one decision, not of a total; but in "70% of the pills should be
         # sleeping pills" the group's noun names the part too, and the group is all the pills
         if len(named) == 1 and part != named:
@@ -192,10 +192,10 @@ def _share_issues(question: str, code: str | ast.AST, variables: list[str]) -> l
         for rel in rels:
             for side, other, side_refs, other_refs in ((rel.right, rel.left, rel.right_refs, rel.left_refs),
                                                        (rel.left, rel.right, rel.left_refs, rel.right_refs)):
-                consts = _constants(side)
-                if share not in consts or share in _constants(other) or not _disjoint(side_refs, other_refs):
+                consts = constants_in(side)
+                if share not in consts or share in constants_in(other) or not _disjoint(side_refs, other_refs):
                     continue
-                if round(1 - share, 9) in consts | _constants(other):  # rearranged: 0.4*a >= 0.6*b
+                if round(1 - share, 9) in consts | constants_in(other):  # rearranged: 0.4*a >= 0.6*b
                     continue
                 whole = " + ".join(dict.fromkeys(str(r) for r in other_refs + side_refs))
                 op = rel.op if other is rel.left else _MIRROR[rel.op]
@@ -220,13 +220,13 @@ def _share_direction_issues(question: str, code: str | ast.AST,
     rels = relations(code, variables)
     every = {Ref(v) for v in variables} | {r for rel in rels for r in rel.left_refs + rel.right_refs}
     found: list[tuple[ast.Compare, ast.Compare, str]] = []
-    for m in _SHARE.finditer(question):
+    for m in SHARE.finditer(question):
         share = round(float(m.group(1)) / 100, 9)
-        kind = _qualifier(question[max(0, m.start() - 30): m.start()])
+        kind = qualifier_of(question[max(0, m.start() - 30): m.start()])
         subject = _SUBJECT.match(question, m.end())
         if not 0 < share < 1 or kind is None or subject is None:
             continue
-        part = _phrase_refs(subject.group(1), list(every))
+        part = phrase_refs(subject.group(1), list(every))
         if len(part) != 1:
             continue
         want = ">=" if kind == "lower" else "<="
@@ -237,8 +237,8 @@ def _share_direction_issues(question: str, code: str | ast.AST,
                         or not isinstance(lone, (ast.Name, ast.Attribute, ast.Subscript)) \
                         or not (isinstance(whole, ast.BinOp) and isinstance(whole.op, ast.Mult)):
                     continue
-                factor = [n for n in (whole.left, whole.right) if not _refs(n, set(variables))]
-                total = [n for n in (whole.left, whole.right) if _refs(n, set(variables))]
+                factor = [n for n in (whole.left, whole.right) if not refs_in(n, set(variables))]
+                total = [n for n in (whole.left, whole.right) if refs_in(n, set(variables))]
                 value = arith(factor[0]) if len(factor) == 1 and len(total) == 1 else None
                 if value is None:
                     continue
@@ -299,7 +299,7 @@ def _fraction_issues(question: str, code: str | ast.AST,
         return []
     scalar = [v for v in variables if not any(isinstance(n, ast.Subscript) and base_name(n.value) == v
                                                for n in ast.walk(tree))]
-    known = _constant_values(tree)
+    known = constant_values(tree)
     every = [Ref(v) for v in scalar]
     rels = relations(tree, variables)
     found: list[tuple[ast.Compare, ast.Compare, str]] = []
@@ -309,7 +309,7 @@ def _fraction_issues(question: str, code: str | ast.AST,
         subject = clause[start.end() if start else 0:]
         other = re.split(r"\s+(?:and|but|or|while|whereas|so|because|since|if|than|must|should|is|are|sold|made|"
                          r"produced|each|per|every)\b", " " + m.group("other"), maxsplit=1, flags=re.I)[0]
-        part, whole = _phrase_refs(subject, every), _phrase_refs(other, every)
+        part, whole = phrase_refs(subject, every), phrase_refs(other, every)
         if len(part) != 1 or len(whole) != 1 or part == whole:
             continue
         a, b = part[0].base, whole[0].base
@@ -349,8 +349,8 @@ def _lone_shares(question: str, m: re.Match, share: float, part: str, code: str 
         if not (isinstance(n, ast.Compare) and len(n.ops) == 1 and isinstance(n.ops[0], (ast.LtE, ast.GtE))):
             continue
         for lone, number, is_right in ((n.left, n.comparators[0], True), (n.comparators[0], n.left, False)):
-            value = arith(number) if not _refs(number, set(variables)) else None
-            if [str(r) for r in _refs(lone, set(variables))] != [part] or not isinstance(lone, (ast.Name, ast.Attribute)) \
+            value = arith(number) if not refs_in(number, set(variables)) else None
+            if [str(r) for r in refs_in(lone, set(variables))] != [part] or not isinstance(lone, (ast.Name, ast.Attribute)) \
                     or value is None or round(value, 9) not in (share, round(share * 100, 9)):
                 continue
             whole = " + ".join(_written_like(lone, v, tree) for v in scalars)
@@ -405,7 +405,7 @@ _QUALIFIER_START = re.compile(r"\b(?:at\s+(?:least|most)|no\s+(?:more|less|fewer
                               r"\s+than|a\s+(?:minimum|maximum)\s+of|up\s+to)\b", re.I)
 
 
-def _qualifier(text: str) -> str | None:
+def qualifier_of(text: str) -> str | None:
     """"lower" for the last "at least" / "no less than" in ``text``, "upper" for "at most" / "no more than"."""
     last = None
     for m in _QUALIFIER_START.finditer(text):
@@ -425,7 +425,7 @@ def stated_multiples(question: str):
     """Each multiple the text states between two things, "twice as many cars as vans" or "the number of cars
     must be three times the number of vans": (the match, its pattern, the factor, the larger thing's phrase,
     the smaller thing's phrase)."""
-    for pattern, times_at, big_at, small_at in ((_AS_MANY, 1, 3, 4), (_NUMBER_OF, 2, 1, 4)):
+    for pattern, times_at, big_at, small_at in ((_AS_MANY, 1, 3, 4), (NUMBER_OF, 2, 1, 4)):
         for m in pattern.finditer(question):
             factor = _WORDS.get(m.group(times_at).lower()) or float(m.group(times_at + 1))
             yield m, pattern, factor, m.group(big_at), m.group(small_at)
@@ -449,13 +449,13 @@ def _multiple_issues(question: str, code: str | ast.AST,
         for rel in rels:
             for side, other, side_refs, other_refs in ((rel.right, rel.left, rel.right_refs, rel.left_refs),
                                                        (rel.left, rel.right, rel.left_refs, rel.right_refs)):
-                if factor not in _constants(side) or factor in _constants(other):
+                if factor not in constants_in(side) or factor in constants_in(other):
                     continue
                 if len(side_refs) != 1 or len(other_refs) != 1 or not _disjoint(side_refs, other_refs):
                     continue
                 every = side_refs + other_refs
-                big, small = _phrase_refs(big_phrase, every), _phrase_refs(small_phrase, every)
-                kind = _qualifier(question[max(0, m.start() - 30): m.start()] if pattern is not _NUMBER_OF
+                big, small = phrase_refs(big_phrase, every), phrase_refs(small_phrase, every)
+                kind = qualifier_of(question[max(0, m.start() - 30): m.start()] if pattern is not NUMBER_OF
                                   else m.group(0))
                 want = {"lower": ">=", "upper": "<="}.get(kind or "")
                 if big == side_refs and small == other_refs:  # the factor multiplies the larger group
@@ -488,7 +488,7 @@ def _multiple_issues(question: str, code: str | ast.AST,
                                                 f"fixes {big[0]} at exactly {factor:g} times {small[0]}; write "
                                                 f"`{big[0]} {want} {factor:g} * {small[0]}`.", new))
                     elif want and op in (">=", ">", "<=", "<") and op[0] != want[0]:
-                        phrase = question[max(0, m.start() - 30): m.end()] if pattern is not _NUMBER_OF \
+                        phrase = question[max(0, m.start() - 30): m.end()] if pattern is not NUMBER_OF \
                             else m.group(0)
                         phrase = phrase[_QUALIFIER_START.search(phrase).start():] if \
                             _QUALIFIER_START.search(phrase) else m.group(0)
@@ -504,7 +504,7 @@ def _multiple_issues(question: str, code: str | ast.AST,
 _MUST_BEFORE = re.compile(r"\b(?:must|should|has\s+to|have\s+to|needs?\s+to|is\s+required\s+to|are\s+required\s+to)"
                           r"(?:\s+be|\s+(?:eat|make|produce|buy|use|have|order|hire|sell|build|plant|take|drink|"
                           r"stock|carry|ship|send|keep))?\s+(?:\w+\s+){0,3}$", re.I)
-_LOOSE = re.compile(r"\b(?:at\s+(?:least|most)|no\s+(?:more|less|fewer)|not\s+(?:more|less|fewer)|more\s+than|"
+LOOSE = re.compile(r"\b(?:at\s+(?:least|most)|no\s+(?:more|less|fewer)|not\s+(?:more|less|fewer)|more\s+than|"
                     r"less\s+than|fewer\s+than|minimum|maximum|up\s+to|exceed|or\s+more|or\s+less|or\s+fewer|"
                     r"upto|within|roughly|about|around|approximately)\b", re.I)
 
@@ -515,10 +515,10 @@ def _stated_exactly(question: str, m: re.Match) -> bool:
     start, _ = clause_span(question, m.start(), m.end())
     before, after = question[start: m.start()], question[m.end(): m.end() + 12]
     # "the number of small bins must be three times ...": the verb stands inside the match, before the multiple
-    inside = m.group(0)[:m.start(2) - m.start()] if m.re is _NUMBER_OF else ""
+    inside = m.group(0)[:m.start(2) - m.start()] if m.re is NUMBER_OF else ""
     must = _MUST_BEFORE.search(before) or re.search(r"\b(?:must|should|has\s+to|have\s+to|needs?\s+to)\s+be\s+"
                                                     r"(?:\w+\s+)?$", inside, re.I)
-    return bool(must) and not _LOOSE.search(before) and not _LOOSE.search(m.group(0)) \
+    return bool(must) and not LOOSE.search(before) and not LOOSE.search(m.group(0)) \
         and not re.match(r"\s*or\s+(?:more|less|fewer)\b", after, re.I)
 
 
@@ -536,10 +536,10 @@ def _order_issues(question: str, rels: list[Relation]) -> list[tuple[ast.Compare
         want = ">=" if word.lower() in ("larger", "greater", "more", "higher", "bigger") else "<="
         for rel in rels:
             if len(rel.left_refs) != 1 or len(rel.right_refs) != 1 or not _disjoint(rel.left_refs, rel.right_refs) \
-                    or _constants(rel.left) - {1.0} or _constants(rel.right) - {1.0} or rel.op == "==":
+                    or constants_in(rel.left) - {1.0} or constants_in(rel.right) - {1.0} or rel.op == "==":
                 continue
             every = rel.left_refs + rel.right_refs
-            big, small = _phrase_refs(subject, every), _phrase_refs(cut, every)
+            big, small = phrase_refs(subject, every), phrase_refs(cut, every)
             if len(big) != 1 or len(small) != 1 or big == small:
                 continue
             op = rel.op if big == rel.left_refs else _MIRROR[rel.op]  # big OP small
@@ -588,7 +588,7 @@ _UPPER_AFTER = re.compile(r"^\s*(?:[a-z]+\s+){0,3}?(?:or\s+(?:less|fewer)|availa
 
 
 # "each table needs 3 hours", "a palladium-heavy catalyst requires 15 units": a coefficient, not a minimum
-_PER_ITEM_NEED = re.compile(r"(?:^|[.;,]\s*|\b(?:while|whereas|and|with|for)\s+)(?:each|every|a|an|one|per)\s+"
+PER_ITEM_NEED = re.compile(r"(?:^|[.;,]\s*|\b(?:while|whereas|and|with|for)\s+)(?:each|every|a|an|one|per)\s+"
                             r"(?:[\w-]+\s+){1,4}?(?:needs?|requires?|uses?|takes?)\s+(?:only\s+)?\$?\s*$", re.I)
 _EXPLICIT_LOWER = re.compile(r"at\s+least|a\s+minimum\s+of|minimum\s+of|no\s+less\s+than|not\s+less\s+than|"
                              r"no\s+fewer\s+than|not\s+fewer\s+than", re.I)
@@ -597,7 +597,7 @@ _EXACT = re.compile(r"\b(?:exactly|entire|entirely|whole|all\s+of\s+(?:it|the|hi
                     r"fully|equal\s+to)\b", re.I)
 
 
-def _bound_words(question: str, value: float, explicit: bool = False) -> tuple[str | None, str]:
+def bound_words(question: str, value: float, explicit: bool = False) -> tuple[str | None, str]:
     """"lower" or "upper" when every mention of ``value`` in the text is worded as that kind of bound
     ("at least 40", "no more than 50,000", "30 or more"), else None; with the words of the first one.
     ``explicit``: only "at least", "a minimum of", "no less than" or "or more" count, and mentions worded
@@ -606,7 +606,7 @@ def _bound_words(question: str, value: float, explicit: bool = False) -> tuple[s
     for m in mentions_of(question, value):
         before, after = question[max(0, m.start() - 40): m.start()], question[m.end(): m.end() + 70]
         b = _BOUND_BEFORE.search(before) or _LISTED_BEFORE.search(question[max(0, m.start() - 90): m.start()])
-        if b and _PER_ITEM_NEED.search(question[max(0, m.start() - 80): m.start()]):
+        if b and PER_ITEM_NEED.search(question[max(0, m.start() - 80): m.start()]):
             b = None  # "a palladium-heavy catalyst requires 15 units of platinum": what one item takes
         kind = ("upper" if b and b.group("upper") else "lower" if b else
                 "lower" if _LOWER_AFTER.search(after) else "upper" if _UPPER_AFTER.search(after) else None)
@@ -626,7 +626,7 @@ def _bound_words(question: str, value: float, explicit: bool = False) -> tuple[s
 
 def number_of(node: ast.AST, named: dict[str, float]) -> float | None:
     """The number a side of a comparison is: a literal (``2200``) or a name the code sets to one (``demand``,
-    with ``named`` from :func:`_constant_values`); None for anything else."""
+    with ``named`` from :func:`constant_values`); None for anything else."""
     if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
         return float(node.value)
     if isinstance(node, ast.Name) and node.id in named:
@@ -634,7 +634,7 @@ def number_of(node: ast.AST, named: dict[str, float]) -> float | None:
     return None
 
 
-def _constant_values(tree: ast.AST) -> dict[str, float]:
+def constant_values(tree: ast.AST) -> dict[str, float]:
     """Names the code sets once, at the top level, to a plain number (``demand = 60000``, or ``demand, cost = 2400,
     50``)."""
     values: dict[str, float] = {}
@@ -659,7 +659,7 @@ def _bound_issues(question: str, code: str | ast.AST, variables: list[str]) -> l
     tree = _tree(code)
     if tree is None:
         return []
-    names, named = set(variables), _constant_values(tree)
+    names, named = set(variables), constant_values(tree)
     found: list[tuple[ast.Compare, str]] = []
     for n in ast.walk(tree):
         if not (isinstance(n, ast.Compare) and len(n.ops) == 1 and isinstance(n.ops[0], (ast.LtE, ast.GtE, ast.Lt,
@@ -668,15 +668,15 @@ def _bound_issues(question: str, code: str | ast.AST, variables: list[str]) -> l
         left, right = n.left, n.comparators[0]
         for side, other, mirrored in ((right, left, False), (left, right, True)):
             value = number_of(side, named)
-            if value is None or not _refs(other, names) or value == 0:
+            if value is None or not refs_in(other, names) or value == 0:
                 continue
-            kind, words = _bound_words(question, value)
+            kind, words = bound_words(question, value)
             if isinstance(n.ops[0], ast.Eq):
                 # "has $100000 to invest" written as ``telecom + healthcare == 100000``: a limit, not a target (a
                 # demand met exactly, "needs 900 MW", is often right as an equality: left alone, but not "at
                 # least 50 grams", even where 50 is also a coefficient elsewhere in the text)
                 if kind != "upper":
-                    explicit, explicit_words = _bound_words(question, value, explicit=True)
+                    explicit, explicit_words = bound_words(question, value, explicit=True)
                     kind, words = (explicit, explicit_words) if explicit == "lower" else (None, words)
                 if kind in ("upper", "lower") and not _EXACT.search(question):
                     op = (">=" if mirrored else "<=") if kind == "upper" else ("<=" if mirrored else ">=")
@@ -784,7 +784,7 @@ def _fix_var_bounds(tree: ast.AST, question: str) -> list[str]:
             value, want, new = lo_value, "upper", ast.Tuple([ast.Constant(0), lo], ast.Load())
         else:
             continue
-        kind, words = _bound_words(question, value)
+        kind, words = bound_words(question, value)
         if kind != want or not _names_after(question, value, base_name(n.targets[0]) or ""):
             continue  # "at least 4 units of medicine to the brain": a bound on something else
         before = ast.unparse(kw.value)
@@ -811,11 +811,11 @@ def _move_misplaced_bounds(tree: ast.AST, question: str) -> list[str]:
             m = mentions[0]
             start, end = clause_span(question, m.start(), m.end())
             clause = question[start:end]
-            owner = _phrase_refs(clause, refs)
+            owner = phrase_refs(clause, refs)
             if len(owner) != 1 or owner[0].base == name:
                 continue
             other_kw = bounded[owner[0].base][1]
-            if arith(other_kw.value.elts[side]) not in (None, 0.0) or value in _constants(other_kw.value):
+            if arith(other_kw.value.elts[side]) not in (None, 0.0) or value in constants_in(other_kw.value):
                 continue
             open_value = ast.Constant(0) if side == 0 else ast.Constant(None)
             moved = kw.value.elts[side]

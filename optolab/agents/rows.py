@@ -22,9 +22,9 @@ import re
 
 from optolab.agents.checks import mentions_of
 from optolab.agents.codeast import base_name, call_name
-from optolab.agents.goal import (_CLAUSE_END, _WORD, _linear_terms, _name_roots, _term_weights, _tokens,
+from optolab.agents.goal import (CLAUSE_END, WORD, linear_terms, name_roots, term_weights, word_tokens,
                                  names_count, numbers_by_decision, qualified_roots, root)
-from optolab.agents.relations import _constant_values, number_of
+from optolab.agents.relations import constant_values, number_of
 
 # words after a limit that say how it is measured, not what: "30 grams of protein", "350 units of vitamin A"
 _UNITS = {"units", "unit", "grams", "gram", "g", "mg", "milligrams", "kg", "kilograms", "pounds", "lbs", "lb",
@@ -42,9 +42,9 @@ def resource_of(question: str, value: float) -> frozenset[str] | None:
     protein" -> prote; "40 hours" -> hour), the same at every mention; None when it names none or several."""
     found: set[frozenset[str]] = set()
     for m in mentions_of(question, value):
-        tail = _CLAUSE_END.split(question[m.end():m.end() + 60].lower(), maxsplit=1)[0]
+        tail = CLAUSE_END.split(question[m.end():m.end() + 60].lower(), maxsplit=1)[0]
         words: list[str] = []
-        for w in _WORD.findall(tail)[:4]:
+        for w in WORD.findall(tail)[:4]:
             if w in _AFTER_END:
                 break
             words.append(w)
@@ -53,8 +53,8 @@ def resource_of(question: str, value: float) -> frozenset[str] | None:
         if not head:
             return None
         # "350 units of vitamin A": vitamin A, not vitamin D
-        clause = _CLAUSE_END.split(question[m.end():m.end() + 60], maxsplit=1)[0]  # "10 apples, 20 bananas": no "apples 20"
-        qualified = [q for q in qualified_roots(_tokens(clause)[:6]) if q.split()[0] == root(head[0])]
+        clause = CLAUSE_END.split(question[m.end():m.end() + 60], maxsplit=1)[0]  # "10 apples, 20 bananas": no "apples 20"
+        qualified = [q for q in qualified_roots(word_tokens(clause)[:6]) if q.split()[0] == root(head[0])]
         found.add(frozenset(qualified[:1] or {root(head[0])}))
     return found.pop() if len(found) == 1 else None
 
@@ -69,7 +69,7 @@ def fix_rows(code: str, question: str):
     try:
         tree = ast.parse(code)
         variables = set(variable_names(tree))
-        named = _constant_values(tree)
+        named = constant_values(tree)
         changes = []
         for call in [n for n in ast.walk(tree) if isinstance(n, ast.Call) and call_name(n) == "Constraint"]:
             expr = [kw.value for kw in call.keywords if kw.arg == "expr"]
@@ -90,13 +90,13 @@ def _fix_row(node: ast.Compare, question: str, variables: set[str], named: dict[
         value = number_of(limit, named)
         if value is None:
             continue
-        terms = _linear_terms(sum_side, variables)
+        terms = linear_terms(sum_side, variables)
         names = list(dict.fromkeys(base_name(t) for t in terms or []))
         if not terms or len(names) != len(terms):
             return None
         if len(names) < len(order):
             return _add_left_out(node, sum_side, on_left, value, terms, names, question, order)
-        weights = _term_weights(sum_side, variables)
+        weights = term_weights(sum_side, variables)
         resource = resource_of(question, value)
         if weights is None or resource is None or names_count(names, resource):
             return None
@@ -121,17 +121,17 @@ def _add_left_out(node: ast.Compare, sum_side: ast.AST, on_left: bool, value: fl
     text gives a number for it (``30 * containers >= 2000`` where "a truck can hold 40 units of oil"): the
     others added, when the clause of the limit names no decision."""
     resource = resource_of(question, value)
-    weights = _term_weights(sum_side, set(names))
+    weights = term_weights(sum_side, set(names))
     if resource is None or weights is None or names_count(order, resource):
         return None
     wanted = numbers_by_decision(question, order, resource, keep_one=True)
     if wanted is None or value in wanted.values() or weights != [wanted[base_name(t)] for t in terms]:
         return None
     for m in mentions_of(question, value):
-        clause = _CLAUSE_END.split(re.split(r"[.?!]\s", question[m.start():m.start() + 120])[0], maxsplit=1)[0]
-        back = _CLAUSE_END.split(re.split(r"[.?!]\s", question[max(0, m.start() - 120):m.start()])[-1])[-1]
-        said = qualified_roots(_tokens(back + clause)) | {root(w) for w in _WORD.findall((back + clause).lower())}
-        if said & {r for v in order for r in _name_roots(v)}:
+        clause = CLAUSE_END.split(re.split(r"[.?!]\s", question[m.start():m.start() + 120])[0], maxsplit=1)[0]
+        back = CLAUSE_END.split(re.split(r"[.?!]\s", question[max(0, m.start() - 120):m.start()])[-1])[-1]
+        said = qualified_roots(word_tokens(back + clause)) | {root(w) for w in WORD.findall((back + clause).lower())}
+        if said & {r for v in order for r in name_roots(v)}:
             return None  # "at least 2000 units of oil from the containers": a limit of that decision
     before = ast.unparse(node)
     model = ast.unparse(terms[0]).rsplit(".", 1)[0] + "." if "." in ast.unparse(terms[0]) else ""

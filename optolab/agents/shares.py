@@ -16,8 +16,8 @@ import re
 
 from optolab.agents.checks import mentions_of
 from optolab.agents.codeast import base_name, variable_names
-from optolab.agents.goal import _name_roots, _sum_terms, numbers_by_decision, root
-from optolab.agents.relations import _SHARE
+from optolab.agents.goal import name_roots, numbers_by_decision, root, sum_terms
+from optolab.agents.relations import SHARE
 
 
 def _measures(question: str, value: float, word: str) -> bool:
@@ -28,7 +28,7 @@ def _measures(question: str, value: float, word: str) -> bool:
 
 def _plain_sum(node: ast.AST, decisions: list[str]) -> bool:
     """Whether ``node`` is ``a + b + ...`` over every decision once, each with weight 1."""
-    terms = _sum_terms(node)
+    terms = sum_terms(node)
     names = [base_name(t) for t in terms]
     return all(isinstance(t, (ast.Name, ast.Attribute)) for t in terms) and sorted(names) == sorted(decisions)
 
@@ -58,9 +58,9 @@ def fix_measured_shares(code: str, question: str):
         decisions = list(variable_names(tree))
         if len(decisions) < 2:
             return None
-        own = {r for d in decisions for r in _name_roots(d)}
+        own = {r for d in decisions for r in name_roots(d)}
         changes = []
-        for m in _SHARE.finditer(question):
+        for m in SHARE.finditer(question):
             word = m.group(2).lower()
             if root(word) in own or word in ("them", "it", "all", "each", "these", "those"):
                 continue

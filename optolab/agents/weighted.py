@@ -21,14 +21,14 @@ import re
 from optolab.agents.checks import mentions_of, numbers_in_text
 from optolab.agents.codeast import base_name, constraint_relation, variable_names
 from optolab.agents.codeast import objective_expr
-from optolab.agents.goal import _sum_terms, _term_weights, goal_of
-from optolab.agents.relations import _constant_values, number_of
+from optolab.agents.goal import goal_of, sum_terms, term_weights
+from optolab.agents.relations import constant_values, number_of
 
 
 def _decisions(expr: ast.AST, variables: set[str]) -> list[str] | None:
     """The decisions of a plain sum, one per term, as written (``model.x[1]`` -> ``x[1]``)."""
     out = []
-    for term in _sum_terms(expr):
+    for term in sum_terms(expr):
         refs = [n for n in ast.walk(term) if isinstance(n, (ast.Name, ast.Attribute)) and base_name(n) in variables]
         if len(refs) != 1:
             return None
@@ -52,18 +52,18 @@ def fix_weighted_goal_row(code: str, question: str):
         objective = objective_expr(tree)
         if objective is None:
             return None
-        weights = _term_weights(objective.value, variables)
+        weights = term_weights(objective.value, variables)
         counted = _decisions(objective.value, variables)
         if not weights or len(weights) < 2 or any(w != 1 for w in weights) or counted is None \
                 or len(set(counted)) != len(counted):
             return None
-        named, stated = _constant_values(tree), set(numbers_in_text(question))
+        named, stated = constant_values(tree), set(numbers_in_text(question))
         rows = []
         for stmt in tree.body:
             row = constraint_relation(stmt)
             if row is None:
                 continue
-            w, terms = _term_weights(row.left, variables), _decisions(row.left, variables)
+            w, terms = term_weights(row.left, variables), _decisions(row.left, variables)
             limit = number_of(row.comparators[0], named)
             if w is None or terms is None or sorted(terms) != sorted(counted) or all(x == 1 for x in w) \
                     or limit is None or limit in stated or not all(mentions_of(question, x) for x in w):

@@ -16,9 +16,9 @@ _INFEASIBLE = ("infeasible", "invalidProblem", "infeasibleOrUnbounded")
 
 
 def _infeasible(model: Any, solver: str, time_limit: float) -> bool:
-    from optolab.solvers.solve import _factory
+    from optolab.solvers.solve import solver_factory
 
-    opt, kwargs = _factory(solver, time_limit, None, None)
+    opt, kwargs = solver_factory(solver, time_limit, None, None)
     try:
         res = opt.solve(model, load_solutions=False, **kwargs)
     except Exception:
@@ -90,7 +90,7 @@ def explain_unbounded(model: Any, solver: str = "highs", *, box: float = 1e7, ti
     """Name the variables that run off to infinity: re-solve a clone inside a large box and report those at the box."""
     import pyomo.environ as pyo
 
-    from optolab.solvers.solve import _factory
+    from optolab.solvers.solve import solver_factory
 
     m = model.clone()
     boxed = []
@@ -105,7 +105,7 @@ def explain_unbounded(model: Any, solver: str = "highs", *, box: float = 1e7, ti
             boxed.append((v, "ub"))
     if not boxed:
         return None
-    opt, kwargs = _factory(solver, time_limit, None, None)
+    opt, kwargs = solver_factory(solver, time_limit, None, None)
     try:
         res = opt.solve(m, load_solutions=False, **kwargs)
         if str(res.solver.termination_condition) != "optimal" or len(res.solution) == 0:

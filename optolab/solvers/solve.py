@@ -46,7 +46,7 @@ def _adapter(name: str):
     return importlib.import_module(_ADAPTERS[name])
 
 
-def _factory(name: str, time_limit: float | None, mip_gap: float | None, options: dict | None,
+def solver_factory(name: str, time_limit: float | None, mip_gap: float | None, options: dict | None,
              problem_class: str = "LP"):
     """The Pyomo solver object and ``solve`` keyword arguments from the adapter module for ``name``."""
     return _adapter(name).make(time_limit, mip_gap, options, problem_class)
@@ -159,7 +159,7 @@ def _attempt(model: Any, name: str, problem_class: str, objective: Any, time_lim
     want_duals = duals and cap.duals and problem_class == "LP"
     if want_duals and not hasattr(model, "dual"):
         model.dual = pyo.Suffix(direction=pyo.Suffix.IMPORT)
-    opt, kwargs = _factory(name, time_limit, mip_gap, options, problem_class)
+    opt, kwargs = solver_factory(name, time_limit, mip_gap, options, problem_class)
     captured = Captured()
     t0 = time.perf_counter()
     try:

@@ -26,13 +26,13 @@ def test_nothing_but_arithmetic_is_evaluated():
 
 
 def test_an_objective_naming_a_decision_twice_is_collapsed_and_rebuilt():
-    from optolab.agents.goal import _collapsed, fix_goal_objective
+    from optolab.agents.goal import collapse_objective, fix_goal_objective
 
-    weights = _collapsed(expr("300 * s + 200 * e + 80 * s / 15 + 20 * e / 8"), {"s", "e"})
+    weights = collapse_objective(expr("300 * s + 200 * e + 80 * s / 15 + 20 * e / 8"), {"s", "e"})
     assert [ast.unparse(t) for t in weights[0]] == ["s", "e"]
     assert weights[1] == pytest.approx([300 + 80 / 15, 200 + 20 / 8])
-    assert _collapsed(expr("s * e + s"), {"s", "e"}) is None  # not linear
-    assert _collapsed(expr("sum(s) + e"), {"s", "e"}) is None
+    assert collapse_objective(expr("s * e + s"), {"s", "e"}) is None  # not linear
+    assert collapse_objective(expr("sum(s) + e"), {"s", "e"}) is None
     text = ("Each bowl of soup has 300 calories and 80 mg of sodium. Each bowl of rice has 200 calories and 20 mg "
             "of sodium. He needs at least 2000 calories. How many bowls of each should he eat to minimize his "
             "sodium intake?")
