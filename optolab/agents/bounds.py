@@ -27,7 +27,8 @@ import re
 
 from optolab.agents.checks import mentions_of, numbers_in_text, spelled_numbers
 from optolab.agents.codeast import base_name, call_name, integer_variables, var_bounds, variable_names, weight_literals
-from optolab.agents.relations import PER_ITEM_NEED, bound_words, number_of
+from optolab.agents.bound_relations import PER_ITEM_NEED, bound_words
+from optolab.agents.relation_core import number_of
 
 
 def _text_numbers(question: str) -> set[float]:

@@ -20,7 +20,7 @@ import re
 from optolab.agents.checks import clause_span, mentions_of
 from optolab.agents.codeast import base_name, call_name, constraint_relation, var_bounds, variable_names
 from optolab.agents.goal import sum_terms
-from optolab.agents.relations import Ref, constant_values, number_of, phrase_refs
+from optolab.agents.relation_core import Ref, constant_values, number_of, phrase_refs
 
 # "each week", "per day": a period the limit renews over, not an item it applies to
 _PER_TIME = re.compile(r"\b(?:each|per|every|a)\s+(?:day|week|month|year|shift|season|quarter|period)\b", re.I)

@@ -462,7 +462,7 @@ def fix_goal_objective(code: str, question: str):
     rebuilt from those numbers (a :class:`optolab.agents.program.Program` saying what changed). None otherwise."""
     from optolab.agents.codeast import variable_names
     from optolab.agents.program import Program
-    from optolab.agents.relations import constant_values
+    from optolab.agents.relation_core import constant_values
 
     try:
         finding = bool(_goal_number_findings(question, code))
@@ -713,7 +713,7 @@ def fix_count_objective(code: str, question: str):
     otherwise."""
     from optolab.agents.codeast import integer_variables, variable_names
     from optolab.agents.program import Program
-    from optolab.agents.relations import constant_values
+    from optolab.agents.relation_core import constant_values
 
     try:
         tree = ast.parse(code)

@@ -29,7 +29,7 @@ import re
 from optolab.agents.checks import clause_span, mentions_of, name_words, stem
 from optolab.agents.codeast import base_name, call_name, integer_variables, variable_names, weight_literals
 from optolab.agents.goal import sum_terms
-from optolab.agents.relations import bound_words
+from optolab.agents.bound_relations import bound_words
 
 _WAY = (r"(?P<way>at\s+least|at\s+most|no\s+(?:more|less|fewer)\s+than|not\s+(?:more|less|fewer)\s+than|"
         r"a\s+(?:minimum|maximum)\s+of|minimum\s+of|maximum\s+of|up\s+to)")
@@ -220,8 +220,8 @@ def _multiples(question: str, tree: ast.Module, decisions: list[str], owner: str
     """"Five times as many mechanical than standard keyboards" where no row of the code sets the two decisions
     against each other (one on each side of a comparison): ``mechanical == 5 * standard``, or ``>=`` / ``<=``
     under "at least" / "at most" just before. A ratio with a loose word ("about", "up to") is left alone."""
-    from optolab.agents.relations import LOOSE, NUMBER_OF, constants_in, qualifier_of, refs_in, relations, \
-        stated_multiples
+    from optolab.agents.multiple_relations import LOOSE, NUMBER_OF, stated_multiples
+    from optolab.agents.relation_core import constants_in, qualifier_of, refs_in, relations
 
     rels = relations(tree, decisions)
     found: list[tuple[str, str]] = []

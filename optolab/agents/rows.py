@@ -24,7 +24,7 @@ from optolab.agents.checks import mentions_of
 from optolab.agents.codeast import base_name, call_name
 from optolab.agents.goal import (CLAUSE_END, WORD, linear_terms, name_roots, term_weights, word_tokens,
                                  names_count, numbers_by_decision, qualified_roots, root)
-from optolab.agents.relations import constant_values, number_of
+from optolab.agents.relation_core import constant_values, number_of
 
 # words after a limit that say how it is measured, not what: "30 grams of protein", "350 units of vitamin A"
 _UNITS = {"units", "unit", "grams", "gram", "g", "mg", "milligrams", "kg", "kilograms", "pounds", "lbs", "lb",

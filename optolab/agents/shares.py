@@ -17,7 +17,7 @@ import re
 from optolab.agents.checks import mentions_of
 from optolab.agents.codeast import base_name, variable_names
 from optolab.agents.goal import name_roots, numbers_by_decision, root, sum_terms
-from optolab.agents.relations import SHARE
+from optolab.agents.share_relations import SHARE
 
 
 def _measures(question: str, value: float, word: str) -> bool:

@@ -17,7 +17,7 @@ import re
 
 from optolab.agents.checks import mentions_of
 from optolab.agents.codeast import call_name, data_dicts
-from optolab.agents.relations import constant_values, number_of
+from optolab.agents.relation_core import constant_values, number_of
 
 # the word after a number that gives its unit, and what one of it is in the family's base unit
 _UNIT_AFTER = re.compile(r"\s*-?\s*(?:(?:labou?r|machine|man|person|worker|work|production|processing)[\s-]?)?"

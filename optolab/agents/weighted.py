@@ -22,7 +22,7 @@ from optolab.agents.checks import mentions_of, numbers_in_text
 from optolab.agents.codeast import base_name, constraint_relation, variable_names
 from optolab.agents.codeast import objective_expr
 from optolab.agents.goal import goal_of, sum_terms, term_weights
-from optolab.agents.relations import constant_values, number_of
+from optolab.agents.relation_core import constant_values, number_of
 
 
 def _decisions(expr: ast.AST, variables: set[str]) -> list[str] | None:

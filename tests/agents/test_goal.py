@@ -459,7 +459,7 @@ def test_a_goal_written_minimizes_and_numbers_set_in_one_tuple_are_read():
             "model.x = pyo.Var(domain=pyo.NonNegativeReals)\n"
             "model.obj = pyo.Objective(expr=rate * model.x + fee)\n")
     assert objective_numbers(code) == {4.0, 30.0}
-    from optolab.agents.relations import constant_values
+    from optolab.agents.relation_core import constant_values
     import ast
     assert constant_values(ast.parse(code)) == {"rate": 4.0, "fee": 30.0}
 
