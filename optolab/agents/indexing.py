@@ -28,13 +28,11 @@ def _component_arity(tree: ast.Module) -> dict[str, int]:
     for node in ast.walk(tree):
         if not (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.value, ast.Call)):
             continue
-        func = node.value.func
-        kind = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+        kind = call_name(node.value)
         sets = [a for a in node.value.args if not isinstance(a, ast.Starred)]
         if kind not in _INDEXED or len(sets) < 2 or len(sets) != len(node.value.args):
             continue
-        target = node.targets[0]
-        name = target.attr if isinstance(target, ast.Attribute) else target.id if isinstance(target, ast.Name) else None
+        name = base_name(node.targets[0])
         if name:
             arity[name] = len(sets)
     for node in ast.walk(tree):  # aliases: ``x = model.x``
@@ -42,14 +40,6 @@ def _component_arity(tree: ast.Module) -> dict[str, int]:
                 and isinstance(node.value, ast.Attribute) and node.value.attr in arity:
             arity.setdefault(node.targets[0].id, arity[node.value.attr])
     return arity
-
-
-def _reference(node: ast.AST) -> str | None:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
-        return node.attr
-    return None
 
 
 class _JoinChainedIndexes(ast.NodeTransformer):
@@ -64,7 +54,7 @@ class _JoinChainedIndexes(ast.NodeTransformer):
         while isinstance(base, ast.Subscript):
             keys.insert(0, base.slice)
             base = base.value
-        name = _reference(base)
+        name = base_name(base)
         if name not in self.arity or len(keys) < 2 or isinstance(node.ctx, ast.Del) \
                 or any(isinstance(k, (ast.Tuple, ast.Slice)) for k in keys):
             return node
