@@ -181,7 +181,9 @@ def foreign_numbers(question: str, f: Formulation | set[float]) -> list[float]:
 _GENERIC_NAMES = {"quantity", "quantities", "qty", "amount", "amounts", "number", "num", "count", "units", "unit",
                   "production", "produce", "produced", "make", "made", "buy", "bought", "level", "levels", "value",
                   "values", "allocation", "allocate", "decision", "decisions", "var", "vars", "total", "volume",
-                  "selected", "select", "choose", "chosen", "use", "used", "how", "many", "much"}
+                  "selected", "select", "choose", "chosen", "use", "used", "how", "many", "much", "assign", "assigned",
+                  "assignment", "flow", "ship", "shipped", "shipment", "send", "sent", "open", "opened", "pick",
+                  "picked", "route", "routed", "include", "included", "is", "has"}
 
 
 # the measures of a shape: "length" and "width" are this problem's own words when it fences a rectangle
@@ -213,7 +215,8 @@ def copied_findings(question: str, f: Formulation | set[float], names: list[str]
         shown = ", ".join(f"{x:g}" for x in foreign[:8])
         return [f"Your model uses numbers that are not in this problem ({shown}); it looks copied from an example. "
                 "Model THIS problem, using only its own numbers and names."]
-    if names and len(strange) == len(names):
+    own_data = total >= 3 and not foreign  # every number of the model is one of this problem's
+    if names and len(strange) == len(names) and not own_data:
         return [f"Your decisions ({', '.join(strange[:6])}) are not things this problem talks about; the model looks "
                 "copied from an example. Model THIS problem, using only its own numbers and names."]
     return []

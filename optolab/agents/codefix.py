@@ -3,7 +3,8 @@
 Each fix repairs one slip that small coder models make again and again (seen in the evaluation
 trails) and that needs no model call to mend. They live by what they mend: names
 (:mod:`optolab.agents.namefix`), constraints (:mod:`optolab.agents.constraintfix`), domains
-(:mod:`optolab.agents.domainfix`), keys, indexes and sums (:mod:`optolab.agents.indexing`); what they read
+(:mod:`optolab.agents.domainfix`), keys, indexes and sums (:mod:`optolab.agents.indexing`), table data read in the wrong key order
+(:mod:`optolab.agents.datakeys`); what they read
 of the code is in :mod:`optolab.agents.codeast`. Each one says what it changed, in words for the trail.
 """
 
@@ -17,6 +18,7 @@ from optolab.agents.constraintfix import (
     constraints_indexed_by_a_variable, joined_relations, positional_expressions, repeated_constraint_names,
     strict_inequalities, unindex_single_constraints,
 )
+from optolab.agents.datakeys import fix_data_keys
 from optolab.agents.domainfix import binary_counts, domain_typos, one_domain
 from optolab.agents.indexing import (
     SumOfMany, SumOfOne, case_keys, join_chained_indexes, key_lists_by_names, padded_keys,
@@ -42,6 +44,7 @@ def fix_tree(tree: ast.Module, changes: list[str]) -> ast.Module:
     joined_relations(tree, changes)
     chained_relations(tree, changes)
     tree = join_chained_indexes(tree, changes)
+    fix_data_keys(tree, changes)
     tree = sum_stray_loop_names(tree, changes)
     tree = UnrollAdds(changes).visit(tree)
     tree = SumOfOne(set(variable_names(tree)), changes).visit(tree)

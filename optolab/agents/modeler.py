@@ -40,7 +40,12 @@ from optolab.agents.bounds import drop_bogus_bounds, open_active_bounds
 from optolab.agents.goal import (bound_objective_findings, fix_count_objective, fix_goal_objective, goal_number_findings,
                                  ratio_goal_findings)
 from optolab.agents.relations import fix_relations, relation_findings
+from optolab.agents.assignment import add_assignment_rows
+from optolab.agents.element_limits import limit_named_element
+from optolab.agents.element_rows import add_element_rows
 from optolab.agents.missing import add_missing_limits
+from optolab.agents.percents import fix_percent_scale
+from optolab.agents.single_use import fix_single_use
 from optolab.agents.units import fix_time_units
 from optolab.agents.tables import define_table_data, with_table_data
 from optolab.agents.weighted import fix_weighted_goal_row
@@ -106,18 +111,21 @@ def _settled(attempts: list[Attempt], outcome: RunOutcome) -> bool:
 
 def tidy_program(raw: str, question: str) -> dict[str, Any]:
     """What the program strategy runs for LLM-written code ``raw``: the code cleaned and mechanically
-    fixed (:func:`optolab.agents.program.clean_program`), then the fixes that read the question (a goal
-    written as a bare expression, the goal's decision, the goal's table column, a count goal, LP wording, a
-    total limit written per item, a yes/no decision tied to nothing, relations, a share of a measured total,
-    rows weighted by another resource's numbers, the goal's numbers, limits the text states that the code leaves
-    out, minutes added to hours), with every change listed; or the issues that leave no code to run."""
+    fixed (:func:`optolab.agents.program.clean_program`), then the fixes that read the question (percentages
+    under ten written a decimal place off, items allowed at most once counted, a goal written as a bare
+    expression, the goal's decision, the goal's table column, a count goal, LP wording, a total limit written
+    per item, one item's limit written on all items, a yes/no decision tied to nothing, the rows of an
+    assignment, limits stated item by item, relations, a share of a measured total, rows weighted by another
+    resource's numbers, the goal's numbers, limits the text states that the code leaves out, minutes added to
+    hours), with every change listed; or the issues that leave no code to run."""
     try:
         program = clean_program(raw)
     except ProgramError as exc:
         return {"code": None, "issues": [str(exc)], "origins": {}, "raw": raw, "changes": []}
-    for fix in (define_stated_data, define_table_data, make_objective, add_missing_sense, focus_objective, fix_objective_data,
-                fix_count_objective, fix_weighted_goal_row, relax_measures, drop_bogus_bounds,
-                fix_per_item_limits, drop_one_items_limit_on_all, link_open_decisions, fix_relations,
+    for fix in (define_stated_data, define_table_data, fix_percent_scale, fix_single_use, make_objective,
+                add_missing_sense, focus_objective, fix_objective_data, fix_count_objective, fix_weighted_goal_row,
+                relax_measures, drop_bogus_bounds, fix_per_item_limits, drop_one_items_limit_on_all,
+                limit_named_element, link_open_decisions, add_assignment_rows, add_element_rows, fix_relations,
                 fix_measured_shares, fix_rows, fix_goal_objective, add_missing_limits, fix_time_units):
         fixed = fix(program.code, question)
         if fixed is not None:

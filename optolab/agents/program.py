@@ -100,7 +100,7 @@ def _clean_body(body: list[ast.stmt], dropped: set[str], changes: list[str]) -> 
     return out
 
 
-def _model_variable(tree: ast.Module) -> str | None:
+def model_variable(tree: ast.Module) -> str | None:
     """The top-level name bound to ``ConcreteModel()`` (or to a call of a function that returns one)."""
     builders = {f.name for f in tree.body if isinstance(f, ast.FunctionDef) and "ConcreteModel" in calls(f)}
     for stmt in tree.body:
@@ -180,7 +180,7 @@ def clean_program(code: str) -> Program:
     changes += split
     tree.body = _clean_body(tree.body, set(), changes)
     tree = fix_tree(tree, changes)
-    name = _model_variable(tree)
+    name = model_variable(tree)
     if name is None:
         builders = [f for f in tree.body if isinstance(f, ast.FunctionDef) and "ConcreteModel" in calls(f)]
         callable_ = [f for f in builders if not f.args.args or len(f.args.defaults) == len(f.args.args)]

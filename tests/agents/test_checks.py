@@ -144,6 +144,16 @@ def test_decision_names_close_to_the_words_of_the_text_or_too_short_to_judge_are
     assert copied_findings(question, set(), ["length", "width"])  # an investment has no width
 
 
+def test_a_model_built_from_this_problems_numbers_is_not_called_copied_for_its_names():
+    from optolab.agents.checks import copied_findings
+
+    question = ("Four translators and four documents. Each translator takes exactly one document. Costs: Ines 90, "
+                "75; Jon 35, 85. What is the minimum total cost?")
+    assert copied_findings(question, {90.0, 75.0, 35.0, 85.0}, ["allot"]) == []  # every number is the text's
+    assert copied_findings(question, {90.0, 75.0}, ["allot"])  # too few numbers to tell
+    assert copied_findings(question, set(), ["assign"]) == []  # "assign" fits any assignment problem
+
+
 def test_a_goal_asked_as_find_the_minimum_number_of_one_decision_focuses_the_objective():
     from optolab.agents.checks import goal_variable
 

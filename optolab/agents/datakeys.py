@@ -1,0 +1,146 @@
+"""Table data read with its keys in the wrong order or shape.
+
+A table's numbers reach the code as a dict keyed by pairs (``cost[(1, 'A')]``: shop 1, site A) or as a dict
+of dicts (``cost[1]['A']``). Small models then read it the other way: ``cost[s][w]`` for the pair-keyed dict,
+``cost[w, s]`` with the pair turned round, ``cost[w][s]`` for the dict of dicts. Each stops the run with a
+``KeyError`` that a 1.5B model rarely repairs (the embedded set's facility-location trails: three attempts,
+three KeyErrors, each a different wrong reading).
+
+:func:`fix_data_keys` rewrites each reading whose keys come from loops over the code's lists (``for s in
+shops``) or are literal elements, when exactly one order of those keys fits the dict, in the dict's own
+shape. A reading whose keys it cannot place is left as written.
+"""
+
+from __future__ import annotations
+
+import ast
+import itertools
+
+
+def _constant_list(node: ast.AST) -> list | None:
+    if isinstance(node, (ast.List, ast.Tuple)) and node.elts and all(
+            isinstance(e, ast.Constant) and isinstance(e.value, (str, int)) and not isinstance(e.value, bool)
+            for e in node.elts):
+        return [e.value for e in node.elts]
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "range" \
+            and 1 <= len(node.args) <= 2 and all(isinstance(a, ast.Constant) and isinstance(a.value, int)
+                                                 for a in node.args):
+        return list(range(*[a.value for a in node.args]))
+    return None
+
+
+def _key_positions(value: ast.AST) -> tuple[str, list[set]] | None:
+    """('pairs', [keys at each place]) for a dict keyed by tuples of one length, ('nested', [outer keys, inner
+    keys]) for a dict of dicts; None for anything else."""
+    if not isinstance(value, ast.Dict) or not value.keys or any(k is None for k in value.keys):
+        return None
+    if all(isinstance(k, ast.Tuple) and all(isinstance(e, ast.Constant) for e in k.elts) for k in value.keys):
+        sizes = {len(k.elts) for k in value.keys}
+        if len(sizes) != 1 or sizes.pop() < 2:
+            return None
+        return "pairs", [{k.elts[i].value for k in value.keys} for i in range(len(value.keys[0].elts))]
+    if all(isinstance(k, ast.Constant) for k in value.keys) and all(
+            isinstance(v, ast.Dict) and v.keys and all(isinstance(k, ast.Constant) for k in v.keys)
+            for v in value.values):
+        return "nested", [{k.value for k in value.keys}, {k.value for v in value.values for k in v.keys}]
+    return None
+
+
+def _parents(tree: ast.AST) -> dict[int, ast.AST]:
+    out = {}
+    for node in ast.walk(tree):
+        for child in ast.iter_child_nodes(node):
+            out[id(child)] = node
+    return out
+
+
+def _loop_domain(name: str, node: ast.AST, parents: dict[int, ast.AST], lists: dict[str, list]) -> set | None:
+    """The elements the loop variable ``name`` runs over where ``node`` reads it: the list of the nearest
+    enclosing ``for`` or comprehension that binds it."""
+    here = parents.get(id(node))
+    while here is not None:
+        loops = here.generators if isinstance(here, (ast.GeneratorExp, ast.ListComp, ast.SetComp, ast.DictComp)) \
+            else [here] if isinstance(here, ast.For) else []
+        for loop in loops:
+            if isinstance(loop.target, ast.Name) and loop.target.id == name:
+                over = loop.iter
+                values = lists.get(over.id) if isinstance(over, ast.Name) else (
+                    lists.get(over.attr) if isinstance(over, ast.Attribute) else _constant_list(over))
+                return set(values) if values else None
+        here = parents.get(id(here))
+    return None
+
+
+def fix_data_keys(tree: ast.Module, changes: list[str]) -> None:
+    """Rewrite, in place, the readings of pair-keyed and nested data dicts that no key order of theirs fits."""
+    try:
+        _fix_data_keys(tree, changes)
+    except Exception:  # noqa: BLE001 - a heuristic fix that trips leaves the rest of the code as it was
+        return
+
+
+def _fix_data_keys(tree: ast.Module, changes: list[str]) -> None:
+    data, lists = {}, {}
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+            target = stmt.targets[0]
+            name = target.id if isinstance(target, ast.Name) else None
+            values = _constant_list(stmt.value)
+            if values is None and isinstance(stmt.value, ast.Call) and stmt.value.keywords:  # Set(initialize=[...])
+                init = next((k.value for k in stmt.value.keywords if k.arg == "initialize"), None)
+                values = _constant_list(init) if init is not None else None
+                name = target.attr if isinstance(target, ast.Attribute) else name
+            if name and values is not None:
+                lists[name] = values
+            elif name:
+                shape = _key_positions(stmt.value)
+                if shape:
+                    data[name] = shape
+    if not data:
+        return
+    parents = _parents(tree)
+    for node in list(ast.walk(tree)):
+        if not isinstance(node, ast.Subscript) or not isinstance(node.ctx, ast.Load) \
+                or isinstance(parents.get(id(node)), ast.Subscript) and parents[id(node)].value is node:
+            continue  # the outermost reading of a chain only
+        keys, base = [], node
+        while isinstance(base, ast.Subscript):
+            keys[:0] = list(base.slice.elts) if isinstance(base.slice, ast.Tuple) else [base.slice]
+            base = base.value
+        if not isinstance(base, ast.Name) or base.id not in data:
+            continue
+        shape, places = data[base.id]
+        if len(keys) != len(places):
+            continue
+        domains = []
+        for k in keys:
+            if isinstance(k, ast.Constant):
+                domains.append({k.value})
+            elif isinstance(k, ast.Name):
+                domains.append(_loop_domain(k.id, node, parents, lists))
+            else:
+                domains.append(None)
+        if any(d is None for d in domains):
+            continue
+        fits = [p for p in itertools.permutations(range(len(keys)))
+                if all(domains[p[i]] <= places[i] for i in range(len(keys)))]
+        chained = isinstance(node.value, ast.Subscript)
+        right_shape = chained if shape == "nested" else not chained
+        if len(fits) != 1 or (fits[0] == tuple(range(len(keys))) and right_shape):
+            continue
+        ordered = [keys[i] for i in fits[0]]
+        if shape == "pairs":
+            new: ast.expr = ast.Subscript(value=base, slice=ast.Tuple(elts=ordered, ctx=ast.Load()), ctx=ast.Load())
+        else:
+            new = ast.Subscript(value=ast.Subscript(value=base, slice=ordered[0], ctx=ast.Load()),
+                                slice=ordered[1], ctx=ast.Load())
+        before = ast.unparse(node)
+        node.value, node.slice = new.value, new.slice
+        kind = "keyed by pairs" if shape == "pairs" else "a dict of dicts"
+        changes.append(f"line {node.lineno}: {before} became {ast.unparse(node)}: {base.id} is {kind} "
+                       f"({', '.join(_describe(p) for p in places)})")
+
+
+def _describe(keys: set) -> str:
+    shown = sorted(keys, key=str)
+    return "/".join(map(str, shown[:3])) + ("/..." if len(shown) > 3 else "")

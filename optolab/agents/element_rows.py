@@ -1,0 +1,121 @@
+"""Limits the text gives item by item ("W1 holds 70 units and W2 holds 50") that the model code leaves out.
+
+Transportation and assignment texts state one side's numbers in prose and the other side's in a table or a
+list: "Warehouse W1 holds 70 units and W2 holds 50 units. Store demands are S1: 40, S2: 45 and S3: 30". Small
+models write the rows of one side and drop the other's; the model solves, to an optimum that ships more than
+a warehouse holds (the embedded set's transport trails). :func:`add_element_rows` adds the missing rows
+when all of this holds, and does nothing otherwise:
+
+- a decision is declared over two lists of names of the code (``ship[w, s]`` over ``warehouses`` and
+  ``stores``) and no ``sum`` of the code runs over the second list alone with it inside (the rows of the first
+  list are missing in every form);
+- the text writes each name of the first list followed, within a few words, by exactly one number, and none of
+  those numbers appears in the code;
+- the words between say which way: "holds", "has", "supplies", "can", "capacity", "up to", "at most" give
+  ``<=``; "needs", "demands", "requires", "at least", "must receive" give ``>=``; "exactly" gives ``==``.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from optolab.agents.assignment import list_sets, summed_over
+from optolab.agents.codeast import base_name, call_name
+
+_NUMBER = r"(?P<num>\d[\d,]*(?:\.\d+)?)"
+_AT_MOST = re.compile(r"\b(?:holds?|has|have|suppl(?:y|ies)|can|capacity|available|stocks?|produces?|up\s+to|"
+                      r"at\s+most|no\s+more\s+than|maximum|max)\b", re.I)
+_AT_LEAST = re.compile(r"\b(?:needs?|demands?|requires?|requirements?|at\s+least|must\s+receive|wants?|orders?|"
+                       r"minimum|min)\b", re.I)
+_EXACTLY = re.compile(r"\bexactly\b", re.I)
+
+
+def _stated(question: str, element: str, elements: list[str]) -> tuple[float, str] | None:
+    """The one number the text writes right after ``element`` and the words that say which way it binds."""
+    found = []
+    others = "|".join(re.escape(e) for e in elements if e != element)
+    for m in re.finditer(rf"(?<![\w-]){re.escape(element)}(?![\w-])", question):
+        tail = question[m.end():m.end() + 40]
+        stop = re.search(rf"[.;\n|]|(?<![\w-])(?:{others})(?![\w-])", tail) if others else re.search(r"[.;\n|]", tail)
+        tail = tail[:stop.start()] if stop else tail
+        num = re.search(_NUMBER, tail)
+        if num:
+            clause_start = max(question.rfind(c, 0, m.start()) for c in ".;\n") + 1
+            found.append((float(num.group("num").replace(",", "")), question[clause_start:m.start()] + tail[:num.start()]))
+    return found[0] if len(found) == 1 else None
+
+
+def _way(words: str) -> str | None:
+    ways = {op for rx, op in ((_EXACTLY, "=="), (_AT_MOST, "<="), (_AT_LEAST, ">=")) if rx.search(words)}
+    if "==" in ways:
+        return "=="
+    return ways.pop() if len(ways) == 1 else None
+
+
+def _code_numbers(tree: ast.Module) -> set[float]:
+    return {float(n.value) for n in ast.walk(tree) if isinstance(n, ast.Constant)
+            and isinstance(n.value, (int, float)) and not isinstance(n.value, bool)}
+
+
+def add_element_rows(code: str, question: str):
+    """The code with one row per item of a list whose limits the text states item by item and the code leaves
+    out: a :class:`optolab.agents.program.Program` saying what was added, or None."""
+    try:
+        return _add_element_rows(code, question)
+    except Exception:  # noqa: BLE001 - a heuristic fix that trips leaves the code as it was
+        return None
+
+
+def _add_element_rows(code: str, question: str):
+    from optolab.agents.program import Program, model_variable
+
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return None
+    sets, owner = list_sets(tree), model_variable(tree)
+    if len(sets) < 2 or owner is None:
+        return None
+    used = _code_numbers(tree)
+    taken = {base_name(t) for s in tree.body if isinstance(s, ast.Assign) for t in s.targets}
+    changes: list[str] = []
+    for stmt in list(tree.body):
+        if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and call_name(stmt.value) == "Var"):
+            continue
+        args = stmt.value.args
+        if len(args) != 2 or not all(base_name(a) in sets for a in args) or base_name(args[0]) == base_name(args[1]):
+            continue
+        variable, target = base_name(stmt.targets[0]), ast.unparse(stmt.targets[0])
+        for row, col, row_first in ((args[0], args[1], True), (args[1], args[0], False)):
+            row_name, col_name = base_name(row), base_name(col)
+            if summed_over(tree, variable, col_name, row_name):
+                continue
+            elements = sets[row_name]
+            stated = [_stated(question, e, elements) for e in elements]
+            if any(s is None for s in stated) or any(n in used for n, _ in stated):
+                continue
+            ways = {_way(words) for _, words in stated}
+            if len(ways) != 1 or None in ways:
+                continue
+            way = ways.pop()
+            rule = f"{row_name}_limit"
+            while rule in taken:
+                rule += "_2"
+            taken.add(rule)
+            limits = "{" + ", ".join(f"{e!r}: {n:g}" for e, (n, _) in zip(elements, stated)) + "}"
+            key = "_r, _c" if row_first else "_c, _r"
+            func = stmt.value.func
+            prefix = f"{ast.unparse(func.value)}." if isinstance(func, ast.Attribute) else ""
+            added = ast.parse(("" if prefix else "from pyomo.environ import ConstraintList\n")
+                              + f"{owner}.{rule} = {prefix}ConstraintList()\n"
+                              f"for _r in {ast.unparse(row)}:\n"
+                              f"    {owner}.{rule}.add(sum({target}[{key}] for _c in {ast.unparse(col)}) {way} "
+                              f"{limits}[_r])\n")
+            tree.body.extend(added.body)
+            changes.append(f"added {owner}.{rule}: for each of {row_name}, the sum of {variable} over {col_name} {way} "
+                           f"the number the text gives it ({limits}); no row of the code summed {variable} over "
+                           f"{col_name}")
+    if not changes:
+        return None
+    return Program(ast.unparse(ast.fix_missing_locations(tree)) + "\n", changes)
