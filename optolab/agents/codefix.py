@@ -3,9 +3,9 @@
 Each fix repairs one slip that small coder models make again and again (seen in the evaluation
 trails) and that needs no model call to mend. They live by what they mend: names
 (:mod:`optolab.agents.namefix`), constraints (:mod:`optolab.agents.constraintfix`), domains
-(:mod:`optolab.agents.domainfix`), keys, indexes and sums (:mod:`optolab.agents.indexing`), table data read in the wrong key order
-(:mod:`optolab.agents.datakeys`); what they read
-of the code is in :mod:`optolab.agents.codeast`. Each one says what it changed, in words for the trail.
+(:mod:`optolab.agents.domainfix`), keys, indexes and sums (:mod:`optolab.agents.indexing`), table data read in
+the wrong key order (:mod:`optolab.agents.datakeys`); what they read of the code is in
+:mod:`optolab.agents.codeast`. Each one says what it changed, in words for the trail.
 """
 
 from __future__ import annotations

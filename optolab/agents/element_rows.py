@@ -13,6 +13,10 @@ when all of this holds, and does nothing otherwise:
   those numbers appears in the code;
 - the words between say which way: "holds", "has", "supplies", "can", "capacity", "up to", "at most" give
   ``<=``; "needs", "demands", "requires", "at least", "must receive" give ``>=``; "exactly" gives ``==``.
+
+Where the rows are there but give every item one number (``sum(assign[n, w] for n in nurses) == 1`` for each
+ward) and the text gives each its own ("Ward A needs exactly 2 nurses, ward B exactly 2 and ward C exactly
+1"), the row reads the item's number instead.
 """
 
 from __future__ import annotations
@@ -58,6 +62,42 @@ def _code_numbers(tree: ast.Module) -> set[float]:
             and isinstance(n.value, (int, float)) and not isinstance(n.value, bool)}
 
 
+def _restate_rows(tree: ast.Module, variable: str, col_name: str, row_pos: int, limits: str, numbers: set[float],
+                  used: set[float]) -> list[str]:
+    """Rows ``sum(x[r, c] for c in C) == 1`` written with one number for every item where the text gives each
+    item its own ("Ward A needs exactly 2 nurses, ward B exactly 2 and ward C exactly 1"): the number becomes
+    the item's, read from ``limits``. Only when the text's numbers are not all that one number and none of
+    them is a number the code uses for something else."""
+    changes = []
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Compare) and len(node.ops) == 1):
+            continue
+        for attr, side, other in (("comparators", node.left, node.comparators[0]),
+                                  ("left", node.comparators[0], node.left)):
+            if not (isinstance(other, ast.Constant) and isinstance(other.value, (int, float))
+                    and isinstance(side, ast.Call) and call_name(side) == "sum" and len(side.args) == 1
+                    and isinstance(side.args[0], ast.GeneratorExp)):
+                continue
+            gen = side.args[0]
+            if [base_name(g.iter) for g in gen.generators] != [col_name]:
+                continue
+            keys = [n.slice.elts[row_pos] for n in ast.walk(gen.elt) if isinstance(n, ast.Subscript)
+                    and base_name(n.value) == variable and isinstance(n.slice, ast.Tuple) and len(n.slice.elts) == 2]
+            loop = {t.id for g in gen.generators for t in ast.walk(g.target) if isinstance(t, ast.Name)}
+            if not keys or not all(isinstance(k, ast.Name) and k.id == keys[0].id not in loop for k in keys):
+                continue
+            value = float(other.value)
+            if numbers == {value} or any(n in used and n != value for n in numbers):
+                continue
+            new = ast.parse(f"{limits}[{keys[0].id}]", mode="eval").body
+            before = ast.unparse(node)
+            setattr(node, attr, [new] if attr == "comparators" else new)
+            changes.append(f"`{before}` became `{ast.unparse(node)}`: the text gives each its own number ({limits}), "
+                           f"not {value:g} for all")
+            break
+    return changes
+
+
 def add_element_rows(code: str, question: str):
     """The code with one row per item of a list whose limits the text states item by item and the code leaves
     out: a :class:`optolab.agents.program.Program` saying what was added, or None."""
@@ -89,21 +129,25 @@ def _add_element_rows(code: str, question: str):
         variable, target = base_name(stmt.targets[0]), ast.unparse(stmt.targets[0])
         for row, col, row_first in ((args[0], args[1], True), (args[1], args[0], False)):
             row_name, col_name = base_name(row), base_name(col)
-            if summed_over(tree, variable, col_name, row_name):
-                continue
             elements = sets[row_name]
             stated = [_stated(question, e, elements) for e in elements]
-            if any(s is None for s in stated) or any(n in used for n, _ in stated):
+            if any(s is None for s in stated):
                 continue
             ways = {_way(words) for _, words in stated}
             if len(ways) != 1 or None in ways:
                 continue
             way = ways.pop()
+            limits = "{" + ", ".join(f"{e!r}: {n:g}" for e, (n, _) in zip(elements, stated)) + "}"
+            if summed_over(tree, variable, col_name, row_name):
+                changes += _restate_rows(tree, variable, col_name, 0 if row_first else 1, limits,
+                                         {n for n, _ in stated}, used)
+                continue
+            if any(n in used for n, _ in stated):
+                continue
             rule = f"{row_name}_limit"
             while rule in taken:
                 rule += "_2"
             taken.add(rule)
-            limits = "{" + ", ".join(f"{e!r}: {n:g}" for e, (n, _) in zip(elements, stated)) + "}"
             key = "_r, _c" if row_first else "_c, _r"
             func = stmt.value.func
             prefix = f"{ast.unparse(func.value)}." if isinstance(func, ast.Attribute) else ""

@@ -46,7 +46,7 @@ from optolab.agents.element_rows import add_element_rows
 from optolab.agents.missing import add_missing_limits
 from optolab.agents.percents import fix_percent_scale
 from optolab.agents.single_use import fix_single_use
-from optolab.agents.units import fix_time_units
+from optolab.agents.units import fix_time_units, fix_total_units
 from optolab.agents.tables import define_table_data, with_table_data
 from optolab.agents.weighted import fix_weighted_goal_row
 from optolab.agents.datagoal import fix_objective_data
@@ -117,7 +117,8 @@ def tidy_program(raw: str, question: str) -> dict[str, Any]:
     per item, one item's limit written on all items, a yes/no decision tied to nothing, the rows of an
     assignment, limits stated item by item, relations, a share of a measured total, rows weighted by another
     resource's numbers, the goal's numbers, limits the text states that the code leaves out, minutes added to
-    hours), with every change listed; or the issues that leave no code to run."""
+    hours, a total in tonnes of decisions in kilograms), with every change listed; or the issues that leave no
+    code to run."""
     try:
         program = clean_program(raw)
     except ProgramError as exc:
@@ -126,7 +127,8 @@ def tidy_program(raw: str, question: str) -> dict[str, Any]:
                 add_missing_sense, focus_objective, fix_objective_data, fix_count_objective, fix_weighted_goal_row,
                 relax_measures, drop_bogus_bounds, fix_per_item_limits, drop_one_items_limit_on_all,
                 limit_named_element, link_open_decisions, add_assignment_rows, add_element_rows, fix_relations,
-                fix_measured_shares, fix_rows, fix_goal_objective, add_missing_limits, fix_time_units):
+                fix_measured_shares, fix_rows, fix_goal_objective, add_missing_limits, fix_time_units,
+                fix_total_units):
         fixed = fix(program.code, question)
         if fixed is not None:
             program = Program(fixed.code, program.changes + fixed.changes)

@@ -182,3 +182,62 @@ def fix_time_units(code: str, question: str):
     except Exception:  # noqa: BLE001 - a heuristic fix that trips leaves the code as it was
         return None
     return Program.changed(tree, notes)
+
+
+_DECISION_UNIT = re.compile(r"\b(?:per|a|each|every|how\s+many|how\s+much\s+in)\s+"
+                            r"(minutes?|mins?|hours?|hrs?|grams?|kilograms?|kgs?|kilos?|tonnes?|tons?)\b", re.I)
+
+
+def _decision_unit(question: str) -> str | None:
+    """The one unit the text prices or asks the decisions in ("$0.40 per kg", "how many kg"), or None."""
+    units = {_unit_name(m.group(1)) for m in _DECISION_UNIT.finditer(question)}
+    return units.pop() if len(units) == 1 else None
+
+
+def _plain_sum(node: ast.AST) -> bool:
+    """Whether ``node`` adds references only (``a + b``, ``x['A'] + x['B']``, ``sum(x[i] for i in S)``)."""
+    if isinstance(node, (ast.Name, ast.Attribute, ast.Subscript)):
+        return True
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return _plain_sum(node.left) and _plain_sum(node.right)
+    if isinstance(node, ast.Call) and call_name(node) == "sum" and len(node.args) == 1 \
+            and isinstance(node.args[0], ast.GeneratorExp):
+        return _plain_sum(node.args[0].elt)
+    return False
+
+
+def fix_total_units(code: str, question: str):
+    """Model code with a row ``a + b == 1`` where the text gives 1 in tonnes ("must weigh exactly 1 tonne") and
+    prices or asks the decisions in kilograms ("$0.40 per kg"): the limit converted to the decisions' unit
+    (1000), as a :class:`optolab.agents.program.Program` saying what changed, or None. Only rows that add the
+    decisions with no number of their own, and only within one family (time, mass)."""
+    from optolab.agents.program import Program
+
+    unit = _decision_unit(question)
+    if unit is None:
+        return None
+    try:
+        tree = ast.parse(code)
+        named = constant_values(tree)
+        changes = []
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Compare) and len(node.ops) == 1):
+                continue
+            for side, attr in ((node.left, "comparators"), (node.comparators[0], "left")):
+                limit = node.comparators[0] if attr == "comparators" else node.left
+                value = number_of(limit, named)
+                given = time_unit(question, value) if value is not None else None
+                if given is None or given == unit or _SCALE[given][0] != _SCALE[unit][0] or not _plain_sum(side):
+                    continue
+                new = ast.Constant(_round(value * _SCALE[given][1] / _SCALE[unit][1]))
+                before = ast.unparse(node)
+                if attr == "comparators":
+                    node.comparators = [new]
+                else:
+                    node.left = new
+                changes.append(f"`{before}` became `{ast.unparse(node)}`: the text gives {value:g} in "
+                               f"{_PLURAL[given]} and the decisions in {_PLURAL[unit]}")
+                break
+    except Exception:  # noqa: BLE001 - a heuristic fix that trips leaves the code as it was
+        return None
+    return Program.changed(tree, changes)

@@ -52,3 +52,32 @@ def test_nothing_when_the_rows_are_there_or_the_words_say_no_direction():
 def test_numbers_the_code_uses_already_are_not_added_again():
     code = CODE.replace("demand = {", "supply = {'W1': 70, 'W2': 50}\ndemand = {")
     assert add_element_rows(code, TEXT) is None
+
+
+def test_rows_with_one_number_for_all_read_each_items_own():
+    text = ("A hospital assigns five nurses to three wards. Each nurse works in exactly one ward. Ward A needs exactly "
+            "2 nurses, ward B exactly 2 and ward C exactly 1. Ratings:\n\n| nurse | A | B | C |\n|---|---|---|---|\n"
+            "| N1 | 7 | 5 | 3 |\n| N2 | 6 | 8 | 4 |\n| N3 | 9 | 4 | 6 |\n| N4 | 5 | 7 | 8 |\n| N5 | 4 | 6 | 7 |")
+    code = """import pyomo.environ as pyo
+model = pyo.ConcreteModel()
+nurses = ['N1', 'N2', 'N3', 'N4', 'N5']
+wards = ['A', 'B', 'C']
+rate = {('N1', 'A'): 7, ('N1', 'B'): 5, ('N1', 'C'): 3, ('N2', 'A'): 6, ('N2', 'B'): 8, ('N2', 'C'): 4,
+        ('N3', 'A'): 9, ('N3', 'B'): 4, ('N3', 'C'): 6, ('N4', 'A'): 5, ('N4', 'B'): 7, ('N4', 'C'): 8,
+        ('N5', 'A'): 4, ('N5', 'B'): 6, ('N5', 'C'): 7}
+model.assign = pyo.Var(nurses, wards, domain=pyo.Binary)
+model.objective = pyo.Objective(expr=sum(rate[n, w] * model.assign[n, w] for n in nurses for w in wards),
+                                sense=pyo.maximize)
+model.cover = pyo.ConstraintList()
+for n in nurses:
+    model.cover.add(sum(model.assign[n, w] for w in wards) == 1)
+model.per_ward = pyo.ConstraintList()
+for w in wards:
+    model.per_ward.add(sum(model.assign[n, w] for n in nurses) == 1)
+"""
+    fixed = add_element_rows(code, text)
+    assert fixed is not None and "{'A': 2, 'B': 2, 'C': 1}[w]" in fixed.code
+    assert _solve(fixed.code) == 38
+    # rows that give each ward its number already are left alone
+    assert add_element_rows(code.replace("for n in nurses) == 1", "for n in nurses) == {'A': 2, 'B': 2, 'C': 1}[w]"),
+                            text) is None

@@ -76,3 +76,24 @@ m.cap = pyo.Constraint(expr=sum(mass[k] * m.n[k] for k in kinds) <= 20)
     # the same dict read by a second row: which unit it should have is unclear, so nothing changes
     shared = code + "m.heavy = pyo.Constraint(expr=mass['Y'] * m.n['Y'] <= 10)\n"
     assert fix_time_units(shared, text) is None
+
+
+def test_a_total_in_tonnes_of_decisions_in_kilograms_is_converted():
+    from optolab.agents.units import fix_total_units
+
+    text = ("Feed A costs $0.40 per kg and feed B $0.25 per kg. The ration must weigh exactly 1 tonne and contain at "
+            "least 140 kg of protein. How many kg of each feed should be used?")
+    code = """import pyomo.environ as pyo
+model = pyo.ConcreteModel()
+model.a = pyo.Var(domain=pyo.NonNegativeReals)
+model.b = pyo.Var(domain=pyo.NonNegativeReals)
+model.objective = pyo.Objective(expr=0.4 * model.a + 0.25 * model.b, sense=pyo.minimize)
+model.weight = pyo.Constraint(expr=model.a + model.b == 1)
+model.protein = pyo.Constraint(expr=0.2 * model.a + 0.1 * model.b >= 140)
+"""
+    fixed = fix_total_units(code, text)
+    assert fixed is not None and "model.a + model.b == 1000" in fixed.code
+    assert "0.2 * model.a + 0.1 * model.b >= 140" in fixed.code  # kilograms already
+    assert "1 in tonnes and the decisions in kilograms" in fixed.changes[0]
+    assert fix_total_units(code, text.replace("per kg", "per tonne").replace("How many kg", "How much")) is None
+    assert fix_total_units(code.replace("== 1)", "== 1000)"), text) is None  # converted already
