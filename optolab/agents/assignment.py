@@ -112,6 +112,26 @@ def add_assignment_rows(code: str, question: str):
         return None
 
 
+def add_row_list(tree: ast.Module, var_stmt: ast.Assign, owner: str, rule: str, taken: set[str], row: ast.expr,
+                 col: ast.expr, row_first: bool, rhs: str) -> str:
+    """Append ``owner.<rule> = ConstraintList()`` with one row ``sum(x[r, c] for c in col) <rhs>`` for each ``r``
+    of ``row`` (``x`` the variable ``var_stmt`` declares over the two lists, in that order when ``row_first``); the
+    rule's name is made unique against ``taken``, which it joins, and returned. ``rhs`` may read ``_r``."""
+    while rule in taken:
+        rule += "_2"
+    taken.add(rule)
+    key = "_r, _c" if row_first else "_c, _r"
+    func = var_stmt.value.func
+    prefix = f"{ast.unparse(func.value)}." if isinstance(func, ast.Attribute) else ""
+    target = ast.unparse(var_stmt.targets[0])
+    added = ast.parse(("" if prefix else "from pyomo.environ import ConstraintList\n")
+                      + f"{owner}.{rule} = {prefix}ConstraintList()\n"
+                      f"for _r in {ast.unparse(row)}:\n"
+                      f"    {owner}.{rule}.add(sum({target}[{key}] for _c in {ast.unparse(col)}) {rhs})\n")
+    tree.body.extend(added.body)
+    return rule
+
+
 def _add_assignment_rows(code: str, question: str):
     from optolab.agents.program import Program, model_variable
 
@@ -126,25 +146,14 @@ def _add_assignment_rows(code: str, question: str):
     changes: list[str] = []
     taken = {base_name(t) for s in tree.body if isinstance(s, ast.Assign) for t in s.targets}
     for stmt, variable, first, second in list(_binary_pairs(tree, sets)):
-        target = ast.unparse(stmt.targets[0])
         for row, col, row_first in ((first, second, True), (second, first, False)):
             row_name, col_name = base_name(row), base_name(col)
             stated = _stated_rows(question, row_name, col_name)
             if stated is None or summed_over(tree, variable, col_name, row_name):
                 continue
             way, words = stated
-            rule = f"each_{stem(row_name)}_one_{stem(col_name)}"
-            while rule in taken:
-                rule += "_2"
-            taken.add(rule)
-            key = "_r, _c" if row_first else "_c, _r"
-            func = stmt.value.func
-            prefix = f"{ast.unparse(func.value)}." if isinstance(func, ast.Attribute) else ""
-            added = ast.parse(("" if prefix else "from pyomo.environ import ConstraintList\n")
-                              + f"{owner}.{rule} = {prefix}ConstraintList()\n"
-                              f"for _r in {ast.unparse(row)}:\n"
-                              f"    {owner}.{rule}.add(sum({target}[{key}] for _c in {ast.unparse(col)}) {way} 1)\n")
-            tree.body.extend(added.body)
+            rule = add_row_list(tree, stmt, owner, f"each_{stem(row_name)}_one_{stem(col_name)}", taken,
+                                row, col, row_first, f"{way} 1")
             changes.append(f"added {owner}.{rule}: for each of {row_name}, the sum of {variable} over {col_name} "
                            f"{way} 1; the text says \"{words}\", and no row of the code summed {variable} over "
                            f"{col_name}")

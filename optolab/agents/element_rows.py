@@ -24,7 +24,7 @@ from __future__ import annotations
 import ast
 import re
 
-from optolab.agents.assignment import list_sets, summed_over
+from optolab.agents.assignment import add_row_list, list_sets, summed_over
 from optolab.agents.codeast import base_name, call_name
 
 _NUMBER = r"(?P<num>\d[\d,]*(?:\.\d+)?)"
@@ -126,7 +126,7 @@ def _add_element_rows(code: str, question: str):
         args = stmt.value.args
         if len(args) != 2 or not all(base_name(a) in sets for a in args) or base_name(args[0]) == base_name(args[1]):
             continue
-        variable, target = base_name(stmt.targets[0]), ast.unparse(stmt.targets[0])
+        variable = base_name(stmt.targets[0])
         for row, col, row_first in ((args[0], args[1], True), (args[1], args[0], False)):
             row_name, col_name = base_name(row), base_name(col)
             elements = sets[row_name]
@@ -144,19 +144,8 @@ def _add_element_rows(code: str, question: str):
                 continue
             if any(n in used for n, _ in stated):
                 continue
-            rule = f"{row_name}_limit"
-            while rule in taken:
-                rule += "_2"
-            taken.add(rule)
-            key = "_r, _c" if row_first else "_c, _r"
-            func = stmt.value.func
-            prefix = f"{ast.unparse(func.value)}." if isinstance(func, ast.Attribute) else ""
-            added = ast.parse(("" if prefix else "from pyomo.environ import ConstraintList\n")
-                              + f"{owner}.{rule} = {prefix}ConstraintList()\n"
-                              f"for _r in {ast.unparse(row)}:\n"
-                              f"    {owner}.{rule}.add(sum({target}[{key}] for _c in {ast.unparse(col)}) {way} "
-                              f"{limits}[_r])\n")
-            tree.body.extend(added.body)
+            rule = add_row_list(tree, stmt, owner, f"{row_name}_limit", taken, row, col, row_first,
+                                f"{way} {limits}[_r]")
             changes.append(f"added {owner}.{rule}: for each of {row_name}, the sum of {variable} over {col_name} {way} "
                            f"the number the text gives it ({limits}); no row of the code summed {variable} over "
                            f"{col_name}")

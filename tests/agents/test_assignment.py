@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pyomo.environ as pyo
-
 from optolab.agents.assignment import add_assignment_rows
 
 TRANSLATORS = (
@@ -11,14 +9,6 @@ TRANSLATORS = (
     "dollars:\n\n| translator | legal | medical |\n|---|---|---|\n| Ines | 90 | 75 |\n| Jon | 35 | 85 |\n\n"
     "What is the minimum total cost in dollars?"
 )
-
-def _solve(code: str) -> float:
-    scope: dict = {}
-    exec(code, scope)
-    model = scope["model"]
-    result = pyo.SolverFactory("appsi_highs").solve(model)
-    assert str(result.solver.termination_condition) == "optimal"
-    return pyo.value(model.objective)
 
 
 ONE_SIDE = """import pyomo.environ as pyo
@@ -35,20 +25,20 @@ for d in documents:
 """
 
 
-def test_the_missing_side_is_added_and_changes_the_optimum():
-    assert _solve(ONE_SIDE) == 110  # Jon legal, Ines medical: a matching already
+def test_the_missing_side_is_added_and_changes_the_optimum(solve_objective):
+    assert solve_objective(ONE_SIDE) == 110  # Jon legal, Ines medical: a matching already
     fixed = add_assignment_rows(ONE_SIDE, TRANSLATORS)
     assert fixed is not None
     assert "each_translator_one_document" in fixed.code
     assert "Each translator takes exactly one document" in fixed.changes[0]
     assert "sum(model.assign[_r, _c] for _c in documents) == 1" in fixed.code.replace("((", "(").replace("))", ")")
-    assert _solve(fixed.code) == 110
+    assert solve_objective(fixed.code) == 110
 
 
-def test_the_rows_force_a_different_optimum_when_one_translator_is_cheap_everywhere():
+def test_the_rows_force_a_different_optimum_when_one_translator_is_cheap_everywhere(solve_objective):
     code = ONE_SIDE.replace("('Jon', 'medical'): 85", "('Jon', 'medical'): 5")
-    assert _solve(code) == 40  # Jon takes both documents
-    assert _solve(add_assignment_rows(code, TRANSLATORS).code) == 95  # Ines legal (90) + Jon medical (5)
+    assert solve_objective(code) == 40  # Jon takes both documents
+    assert solve_objective(add_assignment_rows(code, TRANSLATORS).code) == 95  # Ines legal (90) + Jon medical (5)
 
 
 def test_code_that_has_both_sides_is_left_alone():
@@ -57,7 +47,7 @@ def test_code_that_has_both_sides_is_left_alone():
     assert add_assignment_rows(code, TRANSLATORS) is None
 
 
-def test_per_wording_and_at_most():
+def test_per_wording_and_at_most(solve_objective):
     text = ("A plant places machines in locations, one machine per location. Each machine goes to at most one "
             "location.")
     code = """import pyomo.environ as pyo
@@ -71,7 +61,7 @@ model.objective = pyo.Objective(expr=sum(model.place[m, l] for m in model.machin
     fixed = add_assignment_rows(code, text)
     assert fixed is not None and len(fixed.changes) == 2
     assert "<= 1" in fixed.code and "== 1" in fixed.code
-    assert _solve(fixed.code) == 2  # two locations, each with one machine
+    assert solve_objective(fixed.code) == 2  # two locations, each with one machine
 
 
 def test_words_that_are_not_a_matching_add_nothing():

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pyomo.environ as pyo
-
 from optolab.agents.element_rows import add_element_rows
 
 TEXT = ("Two warehouses supply three stores. Warehouse W1 holds 70 units and W2 holds 50 units. Store demands are "
@@ -25,20 +23,12 @@ for d in stores:
 """
 
 
-def _solve(code: str) -> float:
-    scope: dict = {}
-    exec(code, scope)
-    model = scope["model"]
-    pyo.SolverFactory("appsi_highs").solve(model)
-    return pyo.value(model.objective)
-
-
-def test_supplies_written_in_prose_become_rows():
-    assert _solve(CODE) == 505  # W2 ships 75 units it does not have
+def test_supplies_written_in_prose_become_rows(solve_objective):
+    assert solve_objective(CODE) == 505  # W2 ships 75 units it does not have
     fixed = add_element_rows(CODE, TEXT)
     assert fixed is not None and len(fixed.changes) == 1
     assert "sources_limit" in fixed.code and "<= {'W1': 70, 'W2': 50}[_r]" in fixed.code
-    assert _solve(fixed.code) == 555
+    assert solve_objective(fixed.code) == 555
 
 
 def test_nothing_when_the_rows_are_there_or_the_words_say_no_direction():
@@ -54,7 +44,7 @@ def test_numbers_the_code_uses_already_are_not_added_again():
     assert add_element_rows(code, TEXT) is None
 
 
-def test_rows_with_one_number_for_all_read_each_items_own():
+def test_rows_with_one_number_for_all_read_each_items_own(solve_objective):
     text = ("A hospital assigns five nurses to three wards. Each nurse works in exactly one ward. Ward A needs exactly "
             "2 nurses, ward B exactly 2 and ward C exactly 1. Ratings:\n\n| nurse | A | B | C |\n|---|---|---|---|\n"
             "| N1 | 7 | 5 | 3 |\n| N2 | 6 | 8 | 4 |\n| N3 | 9 | 4 | 6 |\n| N4 | 5 | 7 | 8 |\n| N5 | 4 | 6 | 7 |")
@@ -77,7 +67,7 @@ for w in wards:
 """
     fixed = add_element_rows(code, text)
     assert fixed is not None and "{'A': 2, 'B': 2, 'C': 1}[w]" in fixed.code
-    assert _solve(fixed.code) == 38
+    assert solve_objective(fixed.code) == 38
     # rows that give each ward its number already are left alone
     assert add_element_rows(code.replace("for n in nurses) == 1", "for n in nurses) == {'A': 2, 'B': 2, 'C': 1}[w]"),
                             text) is None

@@ -1,7 +1,5 @@
 import ast
 
-import pyomo.environ as pyo
-
 from optolab.agents.indexing import join_chained_indexes, sum_stray_loop_names
 from optolab.agents.program import clean_program
 
@@ -17,20 +15,12 @@ model.total = pyo.Constraint(expr=sum(model.allocate[p][t] for p in products for
 """
 
 
-def _solve(code: str) -> float:
-    scope: dict = {}
-    exec(code, scope)
-    model = scope["model"]
-    pyo.SolverFactory("appsi_highs").solve(model)
-    return pyo.value(model.objective)
-
-
-def test_chained_keys_of_a_two_set_variable_are_joined_and_the_model_runs():
+def test_chained_keys_of_a_two_set_variable_are_joined_and_the_model_runs(solve_objective):
     program = clean_program(TEAMS)
     assert "allocate[p, t]" in program.code and "model.allocate[p, t]" in program.code
     assert "][" not in program.code
     assert any("one key at a time" in c for c in program.changes)
-    assert _solve(program.code) == 10
+    assert solve_objective(program.code) == 10
 
 
 def test_chained_keys_are_left_alone_where_they_are_meant():

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pyomo.environ as pyo
-
 from optolab.agents.single_use import fix_single_use
 
 RADIO = ("A radio station has 120 seconds of advertising time left. Advertisers offer: a 30-second spot paying $500, a "
@@ -20,20 +18,12 @@ model.time_left = pyo.Constraint(expr=30 * spots[0] + 45 * spots[1] + 60 * spots
 """
 
 
-def _solve(code: str) -> float:
-    scope: dict = {}
-    exec(code, scope)
-    model = scope["model"]
-    pyo.SolverFactory("appsi_highs").solve(model)
-    return pyo.value(model.objective)
-
-
-def test_counts_of_once_only_items_become_yes_no():
-    assert _solve(CODE) == 2080  # eight 15-second spots
+def test_counts_of_once_only_items_become_yes_no(solve_objective):
+    assert solve_objective(CODE) == 2080  # eight 15-second spots
     fixed = fix_single_use(CODE, RADIO)
     assert fixed is not None and "domain=pyo.Binary" in fixed.code and "bounds" not in fixed.code
     assert "spot at most once" in fixed.changes[0]
-    assert _solve(fixed.code) == 1960  # the 60, 45 and 15-second spots
+    assert solve_objective(fixed.code) == 1960  # the 60, 45 and 15-second spots
 
 
 def test_other_wordings_and_what_is_left_alone():
