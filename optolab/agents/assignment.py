@@ -58,17 +58,19 @@ def list_sets(tree: ast.Module) -> dict[str, list[str]]:
     return out
 
 
-def _binary_pairs(tree: ast.Module, sets: dict[str, list[str]]):
-    """``(statement, variable, first set node, second set node)`` of each binary Var over two known sets."""
+def two_list_variables(tree: ast.Module, sets: dict[str, list[str]], binary: bool = False):
+    """``(statement, variable, first set node, second set node)`` of each top-level Var declared over two
+    different lists of ``sets`` (only the Binary ones with ``binary``)."""
     for stmt in tree.body:
         if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and call_name(stmt.value) == "Var"):
             continue
         args = stmt.value.args
-        domain = next((k.value for k in stmt.value.keywords if k.arg in ("domain", "within")), None)
-        if len(args) != 2 or domain is None or base_name(domain) != "Binary":
+        if len(args) != 2 or not all(base_name(a) in sets for a in args) or base_name(args[0]) == base_name(args[1]):
             continue
-        if all(base_name(a) in sets for a in args) and base_name(args[0]) != base_name(args[1]):
-            yield stmt, base_name(stmt.targets[0]), args[0], args[1]
+        domain = next((k.value for k in stmt.value.keywords if k.arg in ("domain", "within")), None)
+        if binary and (domain is None or base_name(domain) != "Binary"):
+            continue
+        yield stmt, base_name(stmt.targets[0]), args[0], args[1]
 
 
 def _names_set(word: str, set_name: str) -> bool:
@@ -135,17 +137,14 @@ def add_row_list(tree: ast.Module, var_stmt: ast.Assign, owner: str, rule: str, 
 def _add_assignment_rows(code: str, question: str):
     from optolab.agents.program import Program, model_variable
 
-    try:
-        tree = ast.parse(code)
-    except SyntaxError:
-        return None
+    tree = ast.parse(code)  # code that does not parse: the wrapper returns None
     sets = list_sets(tree)
     owner = model_variable(tree)
     if not sets or owner is None:
         return None
     changes: list[str] = []
     taken = {base_name(t) for s in tree.body if isinstance(s, ast.Assign) for t in s.targets}
-    for stmt, variable, first, second in list(_binary_pairs(tree, sets)):
+    for stmt, variable, first, second in list(two_list_variables(tree, sets, binary=True)):
         for row, col, row_first in ((first, second, True), (second, first, False)):
             row_name, col_name = base_name(row), base_name(col)
             stated = _stated_rows(question, row_name, col_name)
@@ -157,6 +156,4 @@ def _add_assignment_rows(code: str, question: str):
             changes.append(f"added {owner}.{rule}: for each of {row_name}, the sum of {variable} over {col_name} "
                            f"{way} 1; the text says \"{words}\", and no row of the code summed {variable} over "
                            f"{col_name}")
-    if not changes:
-        return None
-    return Program(ast.unparse(ast.fix_missing_locations(tree)) + "\n", changes)
+    return Program.changed(tree, changes)

@@ -79,10 +79,7 @@ def limit_named_element(code: str, question: str):
 def _limit_named_element(code: str, question: str):
     from optolab.agents.program import Program
 
-    try:
-        tree = ast.parse(code)
-    except SyntaxError:
-        return None
+    tree = ast.parse(code)  # code that does not parse: the wrapper returns None
     sets = name_lists(tree)
     variables = set(variable_names(tree))
     if not sets or not variables:
@@ -119,6 +116,4 @@ def _limit_named_element(code: str, question: str):
                            f"(\"{question[mentions[0].start():mentions[0].end()].strip()} {after}\"), not for all of "
                            f"{over} together")
             break
-    if not changes:
-        return None
-    return Program(ast.unparse(ast.fix_missing_locations(tree)) + "\n", changes)
+    return Program.changed(tree, changes)

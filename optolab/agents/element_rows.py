@@ -24,7 +24,7 @@ from __future__ import annotations
 import ast
 import re
 
-from optolab.agents.assignment import add_row_list, list_sets, summed_over
+from optolab.agents.assignment import add_row_list, list_sets, summed_over, two_list_variables
 from optolab.agents.codeast import base_name, call_name
 
 _NUMBER = r"(?P<num>\d[\d,]*(?:\.\d+)?)"
@@ -110,24 +110,15 @@ def add_element_rows(code: str, question: str):
 def _add_element_rows(code: str, question: str):
     from optolab.agents.program import Program, model_variable
 
-    try:
-        tree = ast.parse(code)
-    except SyntaxError:
-        return None
+    tree = ast.parse(code)  # code that does not parse: the wrapper returns None
     sets, owner = list_sets(tree), model_variable(tree)
     if len(sets) < 2 or owner is None:
         return None
     used = _code_numbers(tree)
     taken = {base_name(t) for s in tree.body if isinstance(s, ast.Assign) for t in s.targets}
     changes: list[str] = []
-    for stmt in list(tree.body):
-        if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and call_name(stmt.value) == "Var"):
-            continue
-        args = stmt.value.args
-        if len(args) != 2 or not all(base_name(a) in sets for a in args) or base_name(args[0]) == base_name(args[1]):
-            continue
-        variable = base_name(stmt.targets[0])
-        for row, col, row_first in ((args[0], args[1], True), (args[1], args[0], False)):
+    for stmt, variable, first, second in list(two_list_variables(tree, sets)):
+        for row, col, row_first in ((first, second, True), (second, first, False)):
             row_name, col_name = base_name(row), base_name(col)
             elements = sets[row_name]
             stated = [_stated(question, e, elements) for e in elements]
@@ -149,6 +140,4 @@ def _add_element_rows(code: str, question: str):
             changes.append(f"added {owner}.{rule}: for each of {row_name}, the sum of {variable} over {col_name} {way} "
                            f"the number the text gives it ({limits}); no row of the code summed {variable} over "
                            f"{col_name}")
-    if not changes:
-        return None
-    return Program(ast.unparse(ast.fix_missing_locations(tree)) + "\n", changes)
+    return Program.changed(tree, changes)

@@ -54,10 +54,7 @@ def _fix_percent_scale(code: str, question: str):
     small = [p for p in percents if 0 < p < 10]
     if not small or _FRACTION_WORDS.search(question):
         return None
-    try:
-        tree = ast.parse(code)
-    except SyntaxError:
-        return None
+    tree = ast.parse(code)  # code that does not parse: the wrapper returns None
     literals = [n for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, (int, float))
                 and not isinstance(n.value, bool)]
     weights = weight_literals(tree, set(variable_names(tree))) + _data_literals(tree)
@@ -75,6 +72,4 @@ def _fix_percent_scale(code: str, question: str):
             n.value = right
         changes.append(f"{wrong:g} became {right:g} ({len(hits)} place{'s' if len(hits) > 1 else ''}): the text gives "
                        f"{p:g}%, which is {right:g} as a share; {wrong:g} is ten times that")
-    if not changes:
-        return None
-    return Program(ast.unparse(ast.fix_missing_locations(tree)) + "\n", changes)
+    return Program.changed(tree, changes)

@@ -59,10 +59,7 @@ def _fix_single_use(code: str, question: str):
     items = _once_items(question)
     if not items:
         return None
-    try:
-        tree = ast.parse(code)
-    except SyntaxError:
-        return None
+    tree = ast.parse(code)  # code that does not parse: the wrapper returns None
     changes = []
     for stmt in tree.body:
         if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and call_name(stmt.value) == "Var"):
@@ -81,6 +78,4 @@ def _fix_single_use(code: str, question: str):
         word = next(iter(name_words(name) & items))
         changes.append(f"`{before}` became `{ast.unparse(call)}`: the text allows each {word} at most once, a yes or "
                        "no decision")
-    if not changes:
-        return None
-    return Program(ast.unparse(ast.fix_missing_locations(tree)) + "\n", changes)
+    return Program.changed(tree, changes)
