@@ -175,11 +175,43 @@ def scalars_used_with_keys(tree: ast.Module, changes: list[str]) -> None:
         if not uses or len(keys) != len(uses) or not all(isinstance(k, (int, str)) and not isinstance(k, bool)
                                                          for k in keys) or len({type(k) for k in keys}) != 1:
             continue
+        _align_key_runs(tree, name, changes)
+        keys = [n.slice.value for n in ast.walk(tree) if isinstance(n, ast.Subscript) and base_name(n.value) == name]
         ordered = sorted(set(keys)) if isinstance(keys[0], int) else list(dict.fromkeys(keys))
         stmt.value.args = [ast.List([ast.Constant(k) for k in ordered], ast.Load())]
         ast.fix_missing_locations(stmt)
         changes.append(f"line {stmt.lineno}: {name} was declared as one variable but read as {name}[...]; it is "
                        f"indexed by the keys the code uses ({', '.join(map(repr, ordered))})")
+
+
+def _align_key_runs(tree: ast.Module, name: str, changes: list[str]) -> None:
+    """The objective reads ``spots[3]`` ... ``spots[7]`` and the time row ``spots[0]`` ... ``spots[4]``: keys
+    the code made up for one plain variable, five in each statement, in the order the text lists the items.
+    When every statement reading the variable reads one of exactly two such runs, of the same length and each
+    key once, the k-th key of one run is the k-th of the other: they are renamed to the run the objective's
+    rows (or the most statements) read."""
+    runs: list[tuple[ast.stmt, list[ast.Subscript]]] = []
+    for stmt in tree.body:
+        uses = sorted((n for n in ast.walk(stmt) if isinstance(n, ast.Subscript) and base_name(n.value) == name),
+                      key=lambda n: (n.lineno, n.col_offset))
+        if uses:
+            runs.append((stmt, uses))
+    seqs = [tuple(u.slice.value for u in uses) for _, uses in runs]
+    distinct = list(dict.fromkeys(seqs))
+    if len(distinct) != 2 or any(len(set(s)) != len(s) for s in distinct) \
+            or len(distinct[0]) != len(distinct[1]) or len(distinct[0]) < 2 or set(distinct[0]) == set(distinct[1]):
+        return
+    keep = max(distinct, key=seqs.count) if seqs.count(distinct[0]) != seqs.count(distinct[1]) \
+        else min(distinct, key=lambda s: sorted(s))
+    other = distinct[1] if keep == distinct[0] else distinct[0]
+    rename = dict(zip(other, keep))
+    for (stmt, uses), seq in zip(runs, seqs):
+        if seq == other:
+            for u in uses:
+                u.slice = ast.copy_location(ast.Constant(rename[u.slice.value]), u.slice)
+    changes.append(f"{name} is read with keys {', '.join(map(repr, other))} in some statements and "
+                   f"{', '.join(map(repr, keep))} in others, {len(keep)} each in the same order: the same items, so "
+                   f"read with the keys {', '.join(map(repr, keep))} throughout")
 
 
 class SumOfOne(ast.NodeTransformer):

@@ -72,3 +72,34 @@ inner = [sum(a[c] for c in crops) * w[c] for c in crops]
     code = "inner = [sum(a[c] for c in crops) * w[c] for c in crops]\n"
     sum_stray_loop_names(ast.parse(code), changes)
     assert changes == []  # w[c] is bound by the outer comprehension
+
+
+SPOTS = """import pyomo.environ as pyo
+model = pyo.ConcreteModel()
+model.spots = pyo.Var(domain=pyo.Binary)
+spots = model.spots
+model.objective = pyo.Objective(expr=500 * spots[3] + 700 * spots[4] + 1000 * spots[5] + 300 * spots[6] + 260 * spots[7],
+                                sense=pyo.maximize)
+model.time = pyo.Constraint(expr=30 * spots[0] + 45 * spots[1] + 60 * spots[2] + 20 * spots[3] + 15 * spots[4] <= 120)
+"""
+
+
+def test_two_runs_of_made_up_keys_for_the_same_items_are_read_as_one(solve_objective):
+    # the objective numbers the five spots 3..7 and the time row 0..4: unaligned, spots 5..7 are free
+    program = clean_program(SPOTS)
+    assert "500 * spots[0] + 700 * spots[1]" in program.code and "spots[7]" not in program.code
+    assert "pyo.Var([0, 1, 2, 3, 4]" in program.code
+    assert any("the same items" in c for c in program.changes)
+    assert solve_objective(program.code) == 1960  # the 60, 45 and 15-second spots
+
+
+def test_runs_of_keys_that_differ_in_length_or_repeat_are_left_alone():
+    for objective, row in (("spots[3] + spots[4] + spots[5]", "spots[0] + spots[1]"),      # 3 and 2 keys
+                           ("spots[0] + spots[1]", "spots[1] + spots[1]"),                  # a key twice
+                           ("spots[1] + spots[0]", "spots[0] + spots[1]")):                 # the same keys
+        code = SPOTS.split("model.objective")[0] + (
+            f"model.objective = pyo.Objective(expr={objective}, sense=pyo.maximize)\n"
+            f"model.time = pyo.Constraint(expr={row} <= 1)\n")
+        program = clean_program(code)
+        assert not any("the same items" in c for c in program.changes), (objective, row)
+        assert objective in program.code and row in program.code
