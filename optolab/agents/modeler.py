@@ -41,6 +41,7 @@ from optolab.agents.goal import (bound_objective_findings, fix_count_objective, 
                                  ratio_goal_findings)
 from optolab.agents.relations import fix_relations, relation_findings
 from optolab.agents.assignment import add_assignment_rows
+from optolab.agents.budget_rows import add_budget_row
 from optolab.agents.element_limits import limit_named_element
 from optolab.agents.element_rows import add_element_rows
 from optolab.agents.missing import add_missing_limits
@@ -116,8 +117,8 @@ def tidy_program(raw: str, question: str) -> dict[str, Any]:
     expression, the goal's decision, the goal's table column, a count goal, LP wording, a total limit written
     per item, one item's limit written on all items, a yes/no decision tied to nothing, the rows of an
     assignment, limits stated item by item, relations, a share of a measured total, rows weighted by another
-    resource's numbers, the goal's numbers, limits the text states that the code leaves out, minutes added to
-    hours, a total in tonnes of decisions in kilograms), with every change listed; or the issues that leave no
+    resource's numbers, the goal's numbers, limits the text states that the code leaves out, a budget over costs
+    the code defines and never uses, minutes added to hours, a total in tonnes of decisions in kilograms), with every change listed; or the issues that leave no
     code to run."""
     try:
         program = clean_program(raw)
@@ -127,7 +128,7 @@ def tidy_program(raw: str, question: str) -> dict[str, Any]:
                 add_missing_sense, focus_objective, fix_objective_data, fix_count_objective, fix_weighted_goal_row,
                 relax_measures, drop_bogus_bounds, fix_per_item_limits, drop_one_items_limit_on_all,
                 limit_named_element, link_open_decisions, add_assignment_rows, add_element_rows, fix_relations,
-                fix_measured_shares, fix_rows, fix_goal_objective, add_missing_limits, fix_time_units,
+                fix_measured_shares, fix_rows, fix_goal_objective, add_missing_limits, add_budget_row, fix_time_units,
                 fix_total_units):
         fixed = fix(program.code, question)
         if fixed is not None:
