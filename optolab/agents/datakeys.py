@@ -79,7 +79,58 @@ def fix_data_keys(tree: ast.Module, changes: list[str]) -> None:
         return
 
 
+def _unwrap_single_keys(tree: ast.Module, changes: list[str]) -> None:
+    """``fixed = {('D1',): 50000, ('D2',): 40000}``: a dict keyed by one-element tuples, read ``fixed[d]`` with a
+    plain element (a KeyError); the keys become the elements themselves."""
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name) \
+                and isinstance(stmt.value, ast.Dict) and stmt.value.keys and all(
+                    isinstance(k, ast.Tuple) and len(k.elts) == 1 and isinstance(k.elts[0], ast.Constant)
+                    for k in stmt.value.keys):
+            stmt.value.keys = [k.elts[0] for k in stmt.value.keys]
+            changes.append(f"line {stmt.lineno}: {stmt.targets[0].id} was keyed by one-element tuples; keyed by the "
+                           f"elements themselves")
+
+
+def _enclosing_loops(node: ast.AST, parents: dict[int, ast.AST], lists: dict[str, list]) -> dict[str, set]:
+    """Loop variable -> the elements it runs over, for every ``for`` and comprehension around ``node`` whose list
+    is known."""
+    out: dict[str, set] = {}
+    here = parents.get(id(node))
+    while here is not None:
+        loops = here.generators if isinstance(here, (ast.GeneratorExp, ast.ListComp, ast.SetComp, ast.DictComp)) \
+            else [here] if isinstance(here, ast.For) else []
+        for loop in loops:
+            if isinstance(loop.target, ast.Name) and loop.target.id not in out:
+                over = loop.iter
+                values = lists.get(over.id) if isinstance(over, ast.Name) else (
+                    lists.get(over.attr) if isinstance(over, ast.Attribute) else _constant_list(over))
+                if values:
+                    out[loop.target.id] = set(values)
+        here = parents.get(id(here))
+    return out
+
+
+def _loop_keys(keys: list[ast.expr], places: list[set], loops: dict[str, set], bound: set[str]) -> list[ast.expr] | None:
+    """``cost[r, c]`` inside ``for d in depots for r in regions`` with ``c`` bound nowhere: the one loop variable
+    whose list fits each place of the dict (``cost[d, r]``), when every place has exactly one and they differ;
+    None otherwise."""
+    if not any(isinstance(k, ast.Name) and k.id not in loops and k.id not in bound for k in keys) \
+            or not all(isinstance(k, ast.Name) for k in keys):
+        return None
+    chosen = []
+    for place in places:
+        fits = [name for name, values in loops.items() if values <= place]
+        if len(fits) != 1:
+            return None
+        chosen.append(fits[0])
+    if len(set(chosen)) != len(chosen):
+        return None
+    return [ast.Name(name, ast.Load()) for name in chosen]
+
+
 def _fix_data_keys(tree: ast.Module, changes: list[str]) -> None:
+    _unwrap_single_keys(tree, changes)
     data, lists = {}, {}
     for stmt in tree.body:
         if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
@@ -99,6 +150,10 @@ def _fix_data_keys(tree: ast.Module, changes: list[str]) -> None:
     if not data:
         return
     parents = _parents(tree)
+    # names bound where a reading elsewhere can see them (a comprehension's variable is its own)
+    own = {id(t) for n in ast.walk(tree) if isinstance(n, ast.comprehension) for t in ast.walk(n.target)}
+    bound = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+             and id(n) not in own} | {a.arg for n in ast.walk(tree) if isinstance(n, ast.Lambda) for a in n.args.args}
     for node in list(ast.walk(tree)):
         if not isinstance(node, ast.Subscript) or not isinstance(node.ctx, ast.Load) \
                 or isinstance(parents.get(id(node)), ast.Subscript) and parents[id(node)].value is node:
@@ -112,6 +167,16 @@ def _fix_data_keys(tree: ast.Module, changes: list[str]) -> None:
         shape, places = data[base.id]
         if len(keys) != len(places):
             continue
+        if shape == "pairs" and not isinstance(node.value, ast.Subscript):
+            loop_keys = _loop_keys(keys, places, _enclosing_loops(node, parents, lists), bound)
+            if loop_keys is not None:
+                before = ast.unparse(node)
+                node.slice = ast.Tuple(elts=loop_keys, ctx=ast.Load())
+                changes.append(f"line {node.lineno}: {before} became {ast.unparse(node)}: "
+                               f"{', '.join(k.id for k in keys if isinstance(k, ast.Name) and k.id not in bound)} is "
+                               f"bound nowhere, and these are the loop variables whose lists fit {base.id}'s keys "
+                               f"({', '.join(_describe(p) for p in places)})")
+                continue
         domains = []
         for k in keys:
             if isinstance(k, ast.Constant):

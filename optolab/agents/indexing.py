@@ -144,6 +144,37 @@ def sum_stray_loop_names(tree: ast.Module, changes: list[str]) -> ast.Module:
     loop_only = _comprehension_only_names(tree)
     return _SumStrayLoopNames(loop_only, changes).visit(tree) if loop_only else tree
 
+def split_joined_loops(tree: ast.Module, changes: list[str]) -> None:
+    """``sum(cost[r, c] * x[r, c] for r in rows and c in cols)``: two loops written as one with ``and``, which
+    Python reads as ``for r in (rows and (c in cols))``, a NameError on ``c``. Made two loops,
+    ``for r in rows for c in cols``."""
+    for node in ast.walk(tree):
+        if not isinstance(node, (ast.GeneratorExp, ast.ListComp, ast.SetComp, ast.DictComp)):
+            continue
+        generators: list[ast.comprehension] = []
+        split = False
+        for gen in node.generators:
+            it = gen.iter
+            if isinstance(it, ast.BoolOp) and isinstance(it.op, ast.And) and len(it.values) >= 2 and all(
+                    isinstance(v, ast.Compare) and len(v.ops) == 1 and isinstance(v.ops[0], ast.In)
+                    and isinstance(v.left, (ast.Name, ast.Tuple)) for v in it.values[1:]):
+                generators.append(ast.comprehension(target=gen.target, iter=it.values[0], ifs=[], is_async=0))
+                for v in it.values[1:]:
+                    target = ast.Name(v.left.id, ast.Store()) if isinstance(v.left, ast.Name) else ast.Tuple(
+                        [ast.Name(e.id, ast.Store()) for e in v.left.elts if isinstance(e, ast.Name)], ast.Store())
+                    generators.append(ast.comprehension(target=target, iter=v.comparators[0], ifs=[], is_async=0))
+                generators[-1].ifs = gen.ifs
+                split = True
+            else:
+                generators.append(gen)
+        if split:
+            before = ast.unparse(node)
+            node.generators = generators
+            ast.fix_missing_locations(node)
+            changes.append(f"line {node.lineno}: `{before}` joins its loops with `and`; written as separate loops: "
+                           f"`{ast.unparse(node)}`")
+
+
 def sum_methods(tree: ast.Module, changes: list[str]) -> None:
     """``model.production.sum()`` (a NumPy or pandas habit; an AttributeError on a Pyomo variable):
     ``sum(model.production.values())``."""

@@ -45,6 +45,7 @@ from optolab.agents.budget_rows import add_budget_row
 from optolab.agents.element_limits import limit_named_element
 from optolab.agents.element_rows import add_element_rows
 from optolab.agents.missing import add_missing_limits
+from optolab.agents.network import network_findings
 from optolab.agents.percents import fix_percent_scale
 from optolab.agents.single_use import fix_single_use
 from optolab.agents.units import fix_time_units, fix_total_units
@@ -336,6 +337,7 @@ class Modeler(trace.Module):
         findings = constant_objective_findings(program["code"]) + findings
         if outcome.ok:
             findings += bound_objective_findings(question, program["code"], outcome.objective)
+            findings += network_findings(question, program["code"])
         return findings + _relation_findings(question, program["code"], variables, outcome)
 
     @trace.node(description="Write Pyomo code for the formulation (the library writes it, not the LLM).")

@@ -148,6 +148,35 @@ def _on_one_side(tree: ast.Module, a: str, b: str) -> bool:
     return False
 
 
+_ANY_KEY = "*"
+
+
+def _key_set(key: ast.AST, loops: dict[str, str]) -> str | None:
+    """The list a key of an undeclared decision runs over: the loop's list for ``stock[m]`` and for
+    ``stock[m - 1]``; any list (``_ANY_KEY``) for a literal ``stock[4]``; None for anything else."""
+    if isinstance(key, ast.Name):
+        return loops.get(key.id)
+    if isinstance(key, ast.BinOp) and isinstance(key.op, (ast.Add, ast.Sub)) and isinstance(key.left, ast.Name) \
+            and isinstance(key.right, ast.Constant) and isinstance(key.right.value, int):
+        return loops.get(key.left.id)
+    if isinstance(key, ast.Constant) and isinstance(key.value, (int, str)) and not isinstance(key.value, bool):
+        return _ANY_KEY
+    return None
+
+
+def _one_index(signatures: set) -> tuple[str, ...] | None:
+    """The one index that every reading of a name fits (literal keys fit any list), or None."""
+    if None in signatures:
+        return None
+    full = {s for s in signatures if _ANY_KEY not in s}
+    if len(full) != 1:
+        return None
+    (index,) = full
+    if all(len(s) == len(index) and all(a in (_ANY_KEY, b) for a, b in zip(s, index)) for s in signatures):
+        return index
+    return None
+
+
 def _undeclared_decisions(tree: ast.Module, names: set[str], changes: list[str]) -> None:
     """``sum(earnings[c] * load[c] for c in crates)`` in the objective and in a constraint, with ``load`` made
     nowhere: a decision the code forgot to declare. Declared as a ``Var`` over the lists its keys run over (or
@@ -172,16 +201,17 @@ def _undeclared_decisions(tree: ast.Module, names: set[str], changes: list[str])
         parent = parents.get(id(use))
         if isinstance(parent, ast.Subscript) and parent.value is use:
             keys = parent.slice.elts if isinstance(parent.slice, ast.Tuple) else [parent.slice]
-            if not all(isinstance(k, ast.Name) and k.id in loops for k in keys):
+            index = tuple(_key_set(k, loops) for k in keys)
+            if None in index:
                 return None
-            use, index = parent, tuple(loops[k.id] for k in keys)
+            use = parent
             parent = parents.get(id(use))
         if isinstance(parent, ast.BinOp):
             other = parent.right if parent.left is use else parent.left
             if isinstance(parent.op, (ast.Mult, ast.Div)) and reads_decision(other):
                 return None
             return index
-        if isinstance(parent, (ast.UnaryOp, ast.Compare, ast.GeneratorExp, ast.ListComp)) or (
+        if isinstance(parent, (ast.UnaryOp, ast.Compare, ast.GeneratorExp, ast.ListComp, ast.IfExp)) or (
                 isinstance(parent, ast.Call) and call_name(parent) == "sum" and use in parent.args):
             return index
         return None
@@ -202,10 +232,9 @@ def _undeclared_decisions(tree: ast.Module, names: set[str], changes: list[str])
     declared = []
     for name in sorted(names):
         occurrences = [n for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id == name]
-        signatures = {signature(n) for n in occurrences}
-        if len(signatures) != 1 or None in signatures:
+        index = _one_index({signature(n) for n in occurrences})
+        if index is None:
             continue
-        (index,) = signatures
         rows = [i for i, st in enumerate(tree.body) if any(n in occurrences for n in ast.walk(st))]
         in_objective = any(n in occurrences for n in ast.walk(objective.value))
         if not in_objective or len(rows) < 2 or not all(s in bound for s in index):

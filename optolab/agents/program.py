@@ -479,6 +479,11 @@ _MEASURE_NAME = re.compile(
     r"s?(?:_|$)", re.I)
 # ... unless the question counts whole units of it
 _WHOLE = re.compile(r"\b(integer|integers|whole (?:numbers?|units?)|multiples? of)\b", re.I)
+# the text allows fractions outright: "Fractional servings are allowed", "Production may be fractional (weekly
+# averages)", "the amounts need not be whole numbers"
+_FRACTIONAL = re.compile(r"\b(?:fractional|non-?integer)\s+(?:[a-z]+\s+){0,2}(?:are|is)\s+(?:allowed|permitted|acceptable|"
+                         r"fine|ok)\b|\b(?:may|can)\s+be\s+(?:fractional|non-?integer)\b|"
+                         r"\bneed\s+not\s+be\s+(?:whole(?:\s+numbers?)?|integers?|integral)\b", re.I)
 # a question that asks for amounts in a unit of measure: "How many kilograms of each mix should be made?", "how
 # many minutes should each machine run?"
 _HOW_MANY_UNITS = re.compile(r"\bhow\s+many\s+(?:kilo)?(?:grams|kg|tons|tonnes|pounds|lbs|ounces|(?:milli)?lit(?:er|re)s|"
@@ -525,13 +530,15 @@ def _goal_priced_per_time(tree: ast.Module, question: str, variables: set[str]) 
 
 def relax_measures(code: str, question: str) -> Program | None:
     """Integer decisions whose names say they measure something (``width``, ``side_length``, ``price``), or
-    all of them when the question asks "how many kilograms (acres, hours, ...) of" each, made continuous: small models give most decisions an integer domain, and a box's side or a
+    all of them when the question asks "how many kilograms (acres, hours, ...) of" each or allows fractions
+    outright ("Fractional servings are allowed"), made continuous: small models give most decisions an integer domain, and a box's side or a
     poster's height then misses the optimum (OptiBench's geometry problems). None when the question
     asks for whole numbers or no such decision is integer."""
-    if _WHOLE.search(question):
+    allowed = _FRACTIONAL.search(question)  # "Fractional servings are allowed": every count may be fractional
+    if _WHOLE.search(question) and not allowed:
         return None
     # every decision is an amount of something: "how many kilograms of each", "costs $5 per kilogram"
-    amounts = bool(_HOW_MANY_UNITS.search(question) or _PER_UNIT.search(question))
+    amounts = bool(allowed or _HOW_MANY_UNITS.search(question) or _PER_UNIT.search(question))
     tree = ast.parse(code)
     # "a minimum of 5 acres of apples and a minimum of 10 acres of pears": every decision measured in a unit
     names = [base_name(n.targets[0]) or "" for n in ast.walk(tree)

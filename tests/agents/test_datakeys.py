@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 
 from optolab.agents.datakeys import fix_data_keys
+from optolab.agents.program import clean_program
 
 HEAD = """warehouses = ['A', 'B', 'C']
 shops = [1, 2, 3, 4]
@@ -54,3 +55,43 @@ def test_nested_dicts_and_literal_keys():
 def test_loops_written_as_statements():
     code, changes = _fixed("for w in warehouses:\n    for s in shops:\n        total = cost[w][s]")
     assert "cost[s, w]" in code and len(changes) == 1
+
+
+DEPOTS = """import pyomo.environ as pyo
+model = pyo.ConcreteModel()
+depots = ['D1', 'D2', 'D3']
+regions = ['R1', 'R2', 'R3']
+columns = ['R1', 'R2', 'R3']
+cost = {('D1', 'R1'): 20, ('D1', 'R2'): 40, ('D1', 'R3'): 50, ('D2', 'R1'): 45, ('D2', 'R2'): 15, ('D2', 'R3'): 35,
+        ('D3', 'R1'): 55, ('D3', 'R2'): 40, ('D3', 'R3'): 10}
+cost = {(d, c): cost[d, c] for d in depots for c in columns}
+fixed = {('D1',): 50000, ('D2',): 40000, ('D3',): 45000}
+cap = {'D1': 500, 'D2': 400, 'D3': 450}
+need = {('R1',): 300, ('R2',): 250, ('R3',): 350}
+model.open_depot = pyo.Var(depots, domain=pyo.Binary)
+model.flow = pyo.Var(depots, regions, domain=pyo.NonNegativeReals)
+flow = model.flow
+model.objective = pyo.Objective(expr=sum(fixed[d] * model.open_depot[d] for d in depots)
+                                + sum(cost[r, c] * flow[d, r] for d in depots for r in regions), sense=pyo.minimize)
+model.supply_if_open = pyo.ConstraintList()
+for d in depots:
+    model.supply_if_open.add(sum(flow[d, r] for r in regions) <= cap[d] * model.open_depot[d])
+model.meet_need = pyo.ConstraintList()
+for r in regions:
+    model.meet_need.add(sum(flow[d, r] for d in depots) >= need[r])
+"""
+
+
+def test_one_element_tuple_keys_and_a_key_bound_nowhere_are_mended(solve_objective):
+    program = clean_program(DEPOTS)
+    assert "fixed = {'D1': 50000, 'D2': 40000, 'D3': 45000}" in program.code
+    assert "cost[d, r] * flow[d, r] for d in depots for r in regions" in program.code
+    assert any("c is bound nowhere" in c for c in program.changes)
+    assert solve_objective(program.code) == 114500
+
+
+def test_a_key_bound_outside_the_reading_or_without_one_fitting_loop_is_left_alone():
+    bound = DEPOTS.replace("model.open_depot = ", "c = 'R1'\nmodel.open_depot = ")
+    assert "cost[r, c] * flow[d, r]" in clean_program(bound).code  # c means something here
+    square = DEPOTS.replace("regions = ['R1', 'R2', 'R3']", "regions = ['D1', 'D2', 'D3']")
+    assert "cost[r, c]" in clean_program(square).code  # two loops fit the first place: no guess

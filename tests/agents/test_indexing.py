@@ -103,3 +103,24 @@ def test_runs_of_keys_that_differ_in_length_or_repeat_are_left_alone():
         program = clean_program(code)
         assert not any("the same items" in c for c in program.changes), (objective, row)
         assert objective in program.code and row in program.code
+
+
+def test_loops_joined_with_and_become_separate_loops(solve_objective):
+    code = """import pyomo.environ as pyo
+model = pyo.ConcreteModel()
+sources = ['W1', 'W2']
+stores = ['S1', 'S2']
+cost = {('W1', 'S1'): 4, ('W1', 'S2'): 6, ('W2', 'S1'): 5, ('W2', 'S2'): 3}
+model.ship = pyo.Var(sources, stores, domain=pyo.NonNegativeReals)
+model.objective = pyo.Objective(expr=sum(cost[r, c] * model.ship[r, c] for r in sources and c in stores),
+                                sense=pyo.minimize)
+model.need = pyo.ConstraintList()
+for c in stores:
+    model.need.add(sum(model.ship[s, c] for s in sources) >= 10)
+"""
+    program = clean_program(code)
+    assert "for r in sources for c in stores" in program.code
+    assert any("joins its loops with `and`" in c for c in program.changes)
+    assert solve_objective(program.code) == 70  # S1 from W1 (4), S2 from W2 (3)
+    kept = "total = sum(1 for r in sources if r and r in stores)\n"  # `and` in a condition is meant
+    assert clean_program(code + kept).code.count("if r and r in stores") == 1

@@ -1072,6 +1072,30 @@ model.some = pyo.Var(domain=pyo.NonNegativeIntegers)
     assert s.ok and s.objective == pytest.approx(36)  # 12 crates of salt (3 * 12) beats 4 of rice (24)
 
 
+def test_a_stock_read_one_period_back_and_at_a_literal_period_is_declared_over_the_periods(solve_objective):
+    code = """import pyomo.environ as pyo
+model = pyo.ConcreteModel()
+months = [1, 2, 3, 4]
+demand = {1: 80, 2: 100, 3: 130, 4: 90}
+cost = {1: 10, 2: 12, 3: 11, 4: 14}
+model.make = pyo.Var(months, domain=pyo.NonNegativeReals, bounds=(0, 120))
+make = model.make
+model.objective = pyo.Objective(expr=sum(cost[m] * make[m] + 2 * stock[m] for m in months), sense=pyo.minimize)
+model.balance = pyo.ConstraintList()
+for m in months:
+    model.balance.add(stock[m] == (0 if m == 1 else stock[m - 1]) + make[m] - demand[m])
+model.end_empty = pyo.Constraint(expr=stock[4] == 0)
+"""
+    program = clean_program(code)
+    assert "model.stock = pyo.Var(months, domain=pyo.NonNegativeReals)\nstock = model.stock" in program.code
+    assert any("declared stock over months" in c for c in program.changes)
+    assert solve_objective(program.code) == 4720
+    # read only at literal periods, stock has no list of its own to be declared over
+    literal = code.replace("2 * stock[m] for m", "2 * stock[1] for m").replace(
+        "stock[m] == (0 if m == 1 else stock[m - 1])", "stock[2] == stock[1]")
+    assert "declared stock" not in " ".join(clean_program(literal).changes)
+
+
 def test_a_stray_name_stands_for_the_one_decision_of_its_keys_that_the_objective_leaves_out():
     code = """import pyomo.environ as pyo
 model = pyo.ConcreteModel()
@@ -1103,3 +1127,22 @@ model.x = pyo.Var(items, domain=pyo.NonNegativeReals)
     ]
     for rows in cases:
         assert "declared" not in " ".join(clean_program(base + rows).changes), rows
+
+
+def test_counts_are_made_continuous_where_the_text_allows_fractions():
+    from optolab.agents.program import relax_measures
+
+    code = """import pyomo.environ as pyo
+model = pyo.ConcreteModel()
+foods = ['oats', 'milk']
+model.serve_food = pyo.Var(foods, domain=pyo.NonNegativeIntegers)
+model.use = pyo.Var(foods, domain=pyo.Binary)
+"""
+    for allowed in ("Fractional servings are allowed.", "Production may be fractional (weekly averages).",
+                    "The amounts need not be whole numbers.", "Non-integer amounts are fine."):
+        fixed = relax_measures(code, "A student picks a breakfast. " + allowed)
+        assert "model.serve_food = pyo.Var(foods, domain=pyo.NonNegativeReals)" in fixed.code, allowed
+        assert "domain=pyo.Binary" in fixed.code  # yes/no decisions stay
+    for other in ("A student picks servings of foods.", "Servings must be whole numbers.",
+                  "What fraction of the budget goes to oats?"):
+        assert relax_measures(code, other) is None, other
