@@ -23,7 +23,7 @@ import ast
 import re
 
 from optolab.agents.checks import stem
-from optolab.agents.codeast import base_name, call_name, name_lists
+from optolab.agents.codeast import base_name, call_name, name_lists, quiet_fix
 
 _WAY = {"exactly": "==", "only": "==", "just": "==", "at most": "<=", "no more than": "<=", "up to": "<=",
         "at least": ">="}
@@ -105,15 +105,6 @@ def _stated_rows(question: str, row: str, col: str) -> tuple[str, str] | None:
     return None
 
 
-def add_assignment_rows(code: str, question: str):
-    """The code with the rows "each <row> gets one <col>" added where the text states them and no sum of the
-    code runs over the other set: a :class:`optolab.agents.program.Program`, or None when nothing is added."""
-    try:
-        return _add_assignment_rows(code, question)
-    except Exception:  # noqa: BLE001 - a heuristic fix that trips leaves the code as it was
-        return None
-
-
 def add_row_list(tree: ast.Module, var_stmt: ast.Assign, owner: str, rule: str, taken: set[str], row: ast.expr,
                  col: ast.expr, row_first: bool, rhs: str) -> str:
     """Append ``owner.<rule> = ConstraintList()`` with one row ``sum(x[r, c] for c in col) <rhs>`` for each ``r``
@@ -134,7 +125,10 @@ def add_row_list(tree: ast.Module, var_stmt: ast.Assign, owner: str, rule: str, 
     return rule
 
 
-def _add_assignment_rows(code: str, question: str):
+@quiet_fix
+def add_assignment_rows(code: str, question: str):
+    """The code with the rows "each <row> gets one <col>" added where the text states them and no sum of the
+    code runs over the other set: a :class:`optolab.agents.program.Program`, or None when nothing is added."""
     from optolab.agents.program import Program, model_variable
 
     tree = ast.parse(code)  # code that does not parse: the wrapper returns None

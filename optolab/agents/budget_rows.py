@@ -20,7 +20,7 @@ from __future__ import annotations
 import ast
 import re
 
-from optolab.agents.codeast import base_name, call_name, data_dicts, name_lists
+from optolab.agents.codeast import base_name, call_name, data_dicts, name_lists, quiet_fix
 
 _MONEY_NAME = re.compile(r"cost|price|spend|invest|outlay|capital|expense|fee|budget", re.I)
 _AMOUNT = r"\$\s?(?P<num>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*(?P<scale>thousand|million|billion|[kKmM]\b|bn\b)?"
@@ -64,17 +64,11 @@ def _numbers_in(tree: ast.Module) -> set[float]:
             and isinstance(n.value, (int, float)) and not isinstance(n.value, bool)}
 
 
+@quiet_fix
 def add_budget_row(code: str, question: str):
     """The code with the budget row the text states and the code leaves out: a
     :class:`optolab.agents.program.Program` saying what changed, or None."""
-    try:
-        return _add_budget_row(code, question)
-    except Exception:  # noqa: BLE001 - a heuristic fix that trips leaves the code as it was
-        return None
-
-
-def _add_budget_row(code: str, question: str):
-    from optolab.agents.program import Program
+    from optolab.agents.program import Program, model_variable
 
     budgets = _budgets(question)
     if len(budgets) != 1:
@@ -104,8 +98,6 @@ def _add_budget_row(code: str, question: str):
     limit = int(limit) if float(limit).is_integer() else limit
     if limit in _numbers_in(tree) or not min(cost.values()) <= limit < sum(cost.values()):
         return None
-    from optolab.agents.program import model_variable
-
     owner = model_variable(tree)
     if owner is None:
         return None

@@ -7,6 +7,7 @@ names it binds, its variables and their domains and bounds, its objective, its d
 from __future__ import annotations
 
 import ast
+import functools
 import re
 
 
@@ -240,3 +241,15 @@ def integer_variables(tree: ast.Module, binary: bool = True) -> set[str]:
 def folded(label: str) -> str:
     """A label with case, spaces, hyphens and underscores set aside: ``'T_Bills'`` and ``'t-bills'`` fold alike."""
     return re.sub(r"[^a-z0-9]", "", str(label).lower())
+
+
+def quiet_fix(fix):
+    """Wrap a text fix ``fix(code, question)`` so that code it did not foresee (one that does not parse, a shape
+    it trips on) leaves the code as it was: the wrapped fix returns None instead of raising."""
+    @functools.wraps(fix)
+    def guarded(code: str, question: str):
+        try:
+            return fix(code, question)
+        except Exception:  # noqa: BLE001 - a heuristic fix that trips leaves the code as it was
+            return None
+    return guarded

@@ -18,7 +18,7 @@ import ast
 import re
 
 from optolab.agents.checks import mentions_of, stem
-from optolab.agents.codeast import base_name, folded, name_lists, variable_names
+from optolab.agents.codeast import base_name, folded, name_lists, quiet_fix, variable_names
 from optolab.agents.relation_core import constant_values, number_of
 
 _TOTAL = re.compile(r"\b(?:total|all|combined|together|overall|altogether|in\s+all|sum|each|every|per)\b", re.I)
@@ -67,16 +67,10 @@ def _element_limited(tree: ast.Module, variable: str, element: str) -> bool:
     return False
 
 
+@quiet_fix
 def limit_named_element(code: str, question: str):
     """The code with each sum-over-all row that the text states for one named item rewritten on that item:
     a :class:`optolab.agents.program.Program` saying what changed, or None."""
-    try:
-        return _limit_named_element(code, question)
-    except Exception:  # noqa: BLE001 - a heuristic fix that trips leaves the code as it was
-        return None
-
-
-def _limit_named_element(code: str, question: str):
     from optolab.agents.program import Program
 
     tree = ast.parse(code)  # code that does not parse: the wrapper returns None

@@ -25,7 +25,7 @@ import ast
 import re
 
 from optolab.agents.assignment import add_row_list, list_sets, summed_over, two_list_variables
-from optolab.agents.codeast import base_name, call_name
+from optolab.agents.codeast import base_name, call_name, quiet_fix
 
 _NUMBER = r"(?P<num>\d[\d,]*(?:\.\d+)?)"
 _AT_MOST = re.compile(r"\b(?:holds?|has|have|suppl(?:y|ies)|can|capacity|available|stocks?|produces?|up\s+to|"
@@ -98,16 +98,10 @@ def _restate_rows(tree: ast.Module, variable: str, col_name: str, row_pos: int, 
     return changes
 
 
+@quiet_fix
 def add_element_rows(code: str, question: str):
     """The code with one row per item of a list whose limits the text states item by item and the code leaves
     out: a :class:`optolab.agents.program.Program` saying what was added, or None."""
-    try:
-        return _add_element_rows(code, question)
-    except Exception:  # noqa: BLE001 - a heuristic fix that trips leaves the code as it was
-        return None
-
-
-def _add_element_rows(code: str, question: str):
     from optolab.agents.program import Program, model_variable
 
     tree = ast.parse(code)  # code that does not parse: the wrapper returns None

@@ -17,7 +17,7 @@ import ast
 import re
 
 from optolab.agents.checks import numbers_in_text
-from optolab.agents.codeast import variable_names, weight_literals
+from optolab.agents.codeast import quiet_fix, variable_names, weight_literals
 
 _PERCENT = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*(?:%|percent\b|per\s+cent\b)", re.I)
 _FRACTION_WORDS = re.compile(r"\b(?:half|halves|quarters?|tenths?|fifths?|thirds?)\b", re.I)
@@ -38,16 +38,10 @@ def _data_literals(tree: ast.Module) -> list[ast.Constant]:
     return out
 
 
+@quiet_fix
 def fix_percent_scale(code: str, question: str):
     """The code with each weight ``p / 10`` that stands for "p%" written as ``p / 100``: a
     :class:`optolab.agents.program.Program` saying what changed, or None."""
-    try:
-        return _fix_percent_scale(code, question)
-    except Exception:  # noqa: BLE001 - a heuristic fix that trips leaves the code as it was
-        return None
-
-
-def _fix_percent_scale(code: str, question: str):
     from optolab.agents.program import Program
 
     percents = [float(m.group(1)) for m in _PERCENT.finditer(question)]

@@ -18,7 +18,7 @@ import ast
 import re
 
 from optolab.agents.checks import name_words, stem
-from optolab.agents.codeast import base_name, call_name
+from optolab.agents.codeast import base_name, call_name, quiet_fix
 
 _ONCE = r"(?:at\s+most\s+once|only\s+once|just\s+once|once\s+at\s+most|(?:not|no)\s+more\s+than\s+once)"
 _EACH_ONCE = re.compile(r"\b(?:each|every|any|an?)\s+(?P<item>[a-z-]+)\s+(?:can|may|could|is|are|will|must|should)"
@@ -44,16 +44,10 @@ def _upper_bound(call: ast.Call) -> ast.AST | None:
     return None
 
 
+@quiet_fix
 def fix_single_use(code: str, question: str):
     """The code with the decisions the text allows at most once made ``Binary``: a
     :class:`optolab.agents.program.Program` saying what changed, or None."""
-    try:
-        return _fix_single_use(code, question)
-    except Exception:  # noqa: BLE001 - a heuristic fix that trips leaves the code as it was
-        return None
-
-
-def _fix_single_use(code: str, question: str):
     from optolab.agents.program import Program
 
     items = _once_items(question)
