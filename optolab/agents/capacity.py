@@ -162,9 +162,10 @@ def _upper_bounds(tree: ast.Module, variables: set[str], named: dict[str, float]
 
 
 def drop_one_items_limit_on_all(code: str, question: str):
-    """Model code with a row ``a + b <= N`` where ``N`` is the upper bound of ``a`` alone, and the text gives
-    ``N`` once, right before words that name ``a`` ("at most 8 regular models"): the same code without that row
-    (a :class:`optolab.agents.program.Program`), or None. The bound stays; only the made-up total goes."""
+    """Model code with a row ``a + b <= N`` where the text gives ``N`` once, right before words that name ``a``
+    ("at most 8 regular models"): without that row where ``N`` is already the upper bound of ``a`` alone (the bound
+    stays; only the made-up total goes), or with the row made ``a <= N`` where no decision has that bound; a
+    :class:`optolab.agents.program.Program`, or None."""
     from optolab.agents.program import Program
 
     try:
@@ -184,7 +185,7 @@ def drop_one_items_limit_on_all(code: str, question: str):
                 continue
             owners = [v for v in names if bounds.get(v) == limit]
             mentions = mentions_of(question, limit)
-            if len(owners) != 1 or len(mentions) != 1:
+            if len(owners) > 1 or len(mentions) != 1:
                 continue
             after = re.split(r"[,.;:\d]|\b(?:and|or|while|but|per|a|an|each)\b",
                              question[mentions[0].end():mentions[0].end() + 40])[0]
@@ -192,7 +193,16 @@ def drop_one_items_limit_on_all(code: str, question: str):
             if re.search(r"\b(?:total|all|combined|together|overall|either|any|in\s+all)\b", _clause(question,
                                                                                                       mentions[0]), re.I):
                 continue
-            if [str(r) for r in phrase_refs(after, [Ref(v) for v in names])] != owners:
+            named_here = [str(r) for r in phrase_refs(after, [Ref(v) for v in names])]
+            if not owners and len(named_here) == 1:  # "at most 80 tacos" written as `taco + burrito <= 80`
+                term = next(t for t in sum_terms(row.left) if base_name(t) == named_here[0])
+                before = ast.unparse(row)
+                row.left = term
+                changes.append(f"`{before}` became `{ast.unparse(row)}`: the text gives {limit:g} as the limit of "
+                               f"{named_here[0]} alone (\"{' '.join(question[mentions[0].start():].split()[:4])}\"), "
+                               "not of all of them together")
+                continue
+            if not owners or named_here != owners:
                 continue
             gone.add(id(stmt))
             changes.append(f"dropped `{ast.unparse(row)}`: the text gives {limit:g} as the limit of {owners[0]} "

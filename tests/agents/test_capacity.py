@@ -71,3 +71,25 @@ def test_a_limit_that_renews_each_week_is_still_a_total():
     weekly = TEXT.replace("A courier van can carry at most 1.2 tonnes.", "Each week, the van can carry 1.2 tonnes.")
     fixed = fix_per_item_limits(code, weekly)
     assert fixed is not None and "sum((weight[p] * model.go[p] for p in parcels)) <= 1200" in fixed.code
+
+
+def test_one_items_limit_written_as_a_limit_on_all_is_put_on_that_item(solve_objective):
+    q = ("A food truck must sell at least 50 tacos and at least 30 burritos. It has supplies for at most 80 tacos "
+         "and at most 50 burritos. It can cook at most 100 items in total. A taco earns $3 and a burrito $6. How many "
+         "of each maximize profit?")
+    code = """import pyomo.environ as pyo
+model = pyo.ConcreteModel()
+model.taco = pyo.Var(domain=pyo.Integers, bounds=(0, None))
+model.burrito = pyo.Var(domain=pyo.Integers, bounds=(0, None))
+model.objective = pyo.Objective(expr=3 * model.taco + 6 * model.burrito, sense=pyo.maximize)
+model.tacos = pyo.Constraint(expr=model.taco >= 50)
+model.burritos = pyo.Constraint(expr=model.burrito >= 30)
+model.supplies = pyo.Constraint(expr=model.taco + model.burrito <= 80)
+model.cooking = pyo.Constraint(expr=model.taco + model.burrito <= 100)
+"""
+    assert solve_objective(code) == 330
+    fixed = drop_one_items_limit_on_all(code, q)
+    assert "model.supplies = pyo.Constraint(expr=model.taco <= 80)" in fixed.code
+    assert "model.taco + model.burrito <= 100" in fixed.code  # "100 items total" stays on all
+    assert "taco alone" in fixed.changes[0]
+    assert solve_objective(fixed.code) == 450
