@@ -194,7 +194,10 @@ def drop_one_items_limit_on_all(code: str, question: str):
                                                                                                       mentions[0]), re.I):
                 continue
             named_here = [str(r) for r in phrase_refs(after, [Ref(v) for v in names])]
-            if not owners and len(named_here) == 1:  # "at most 80 tacos" written as `taco + burrito <= 80`
+            first = after.split()[:1]
+            direct = bool(first) and [str(r) for r in phrase_refs(first[0], [Ref(v) for v in names])] == named_here \
+                and not question[max(0, mentions[0].start() - 2):mentions[0].start()].strip().endswith("$")
+            if not owners and len(named_here) == 1 and direct:  # "at most 80 tacos" as `taco + burrito <= 80`
                 term = next(t for t in sum_terms(row.left) if base_name(t) == named_here[0])
                 before = ast.unparse(row)
                 row.left = term

@@ -93,3 +93,15 @@ model.cooking = pyo.Constraint(expr=model.taco + model.burrito <= 100)
     assert "model.taco + model.burrito <= 100" in fixed.code  # "100 items total" stays on all
     assert "taco alone" in fixed.changes[0]
     assert solve_objective(fixed.code) == 450
+
+
+def test_a_sum_limit_stays_where_the_words_after_the_number_do_not_name_the_item_itself():
+    code = """import pyomo.environ as pyo
+model = pyo.ConcreteModel()
+model.b = pyo.Var(domain=pyo.NonNegativeReals)
+model.h = pyo.Var(domain=pyo.NonNegativeReals)
+model.objective = pyo.Objective(expr=1.2 * model.b + 0.5 * model.h, sense=pyo.maximize)
+model.budget = pyo.Constraint(expr=model.b + model.h <= 100)
+"""
+    assert drop_one_items_limit_on_all(code, "Bet up to $100 on b (pays 1.2) and h (pays 0.5).") is None
+    assert drop_one_items_limit_on_all(code, "Spend at most $100 b and h together.") is None
