@@ -20,7 +20,7 @@ from __future__ import annotations
 import ast
 import re
 
-from optolab.agents.codeast import base_name, call_name, data_dicts, name_lists, quiet_fix
+from optolab.agents.codeast import base_name, call_name, data_dicts, name_lists, number_literals, quiet_fix
 
 _MONEY_NAME = re.compile(r"cost|price|spend|invest|outlay|capital|expense|fee|budget", re.I)
 _AMOUNT = r"\$\s?(?P<num>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*(?P<scale>thousand|million|billion|[kKmM]\b|bn\b)?"
@@ -59,11 +59,6 @@ def _cost_unit(question: str) -> float:
     return units.pop() if len(units) == 1 else 1.0
 
 
-def _numbers_in(tree: ast.Module) -> set[float]:
-    return {float(n.value) for n in ast.walk(tree) if isinstance(n, ast.Constant)
-            and isinstance(n.value, (int, float)) and not isinstance(n.value, bool)}
-
-
 @quiet_fix
 def add_budget_row(code: str, question: str):
     """The code with the budget row the text states and the code leaves out: a
@@ -96,7 +91,7 @@ def add_budget_row(code: str, question: str):
         return None
     limit = budgets[0] / _cost_unit(question)
     limit = int(limit) if float(limit).is_integer() else limit
-    if limit in _numbers_in(tree) or not min(cost.values()) <= limit < sum(cost.values()):
+    if limit in number_literals(tree) or not min(cost.values()) <= limit < sum(cost.values()):
         return None
     owner = model_variable(tree)
     if owner is None:

@@ -243,6 +243,12 @@ def folded(label: str) -> str:
     return re.sub(r"[^a-z0-9]", "", str(label).lower())
 
 
+def number_literals(tree: ast.AST) -> set[float]:
+    """Every number written in the code, as a float (``True``/``False`` are not numbers here)."""
+    return {float(n.value) for n in ast.walk(tree) if isinstance(n, ast.Constant)
+            and isinstance(n.value, (int, float)) and not isinstance(n.value, bool)}
+
+
 def quiet_fix(fix):
     """Wrap a text fix ``fix(code, question)`` so that code it did not foresee (one that does not parse, a shape
     it trips on) leaves the code as it was: the wrapped fix returns None instead of raising."""

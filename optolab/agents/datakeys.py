@@ -54,21 +54,29 @@ def _parents(tree: ast.AST) -> dict[int, ast.AST]:
     return out
 
 
-def _loop_domain(name: str, node: ast.AST, parents: dict[int, ast.AST], lists: dict[str, list]) -> set | None:
-    """The elements the loop variable ``name`` runs over where ``node`` reads it: the list of the nearest
-    enclosing ``for`` or comprehension that binds it."""
+def _iter_values(over: ast.AST, lists: dict[str, list]) -> list | None:
+    """The elements a loop runs over: a known list by name (``shops``, ``model.shops``) or a literal one."""
+    if isinstance(over, ast.Name):
+        return lists.get(over.id)
+    if isinstance(over, ast.Attribute):
+        return lists.get(over.attr)
+    return _constant_list(over)
+
+
+def _enclosing_loops(node: ast.AST, parents: dict[int, ast.AST], lists: dict[str, list]) -> dict[str, set | None]:
+    """Loop variable -> the elements it runs over where ``node`` reads it, for every ``for`` and comprehension
+    around ``node`` (the nearest binding of a name counts); None where that loop's list is not known."""
+    out: dict[str, set | None] = {}
     here = parents.get(id(node))
     while here is not None:
         loops = here.generators if isinstance(here, (ast.GeneratorExp, ast.ListComp, ast.SetComp, ast.DictComp)) \
             else [here] if isinstance(here, ast.For) else []
         for loop in loops:
-            if isinstance(loop.target, ast.Name) and loop.target.id == name:
-                over = loop.iter
-                values = lists.get(over.id) if isinstance(over, ast.Name) else (
-                    lists.get(over.attr) if isinstance(over, ast.Attribute) else _constant_list(over))
-                return set(values) if values else None
+            if isinstance(loop.target, ast.Name) and loop.target.id not in out:
+                values = _iter_values(loop.iter, lists)
+                out[loop.target.id] = set(values) if values else None
         here = parents.get(id(here))
-    return None
+    return out
 
 
 def fix_data_keys(tree: ast.Module, changes: list[str]) -> None:
@@ -92,26 +100,8 @@ def _unwrap_single_keys(tree: ast.Module, changes: list[str]) -> None:
                            f"elements themselves")
 
 
-def _enclosing_loops(node: ast.AST, parents: dict[int, ast.AST], lists: dict[str, list]) -> dict[str, set]:
-    """Loop variable -> the elements it runs over, for every ``for`` and comprehension around ``node`` whose list
-    is known."""
-    out: dict[str, set] = {}
-    here = parents.get(id(node))
-    while here is not None:
-        loops = here.generators if isinstance(here, (ast.GeneratorExp, ast.ListComp, ast.SetComp, ast.DictComp)) \
-            else [here] if isinstance(here, ast.For) else []
-        for loop in loops:
-            if isinstance(loop.target, ast.Name) and loop.target.id not in out:
-                over = loop.iter
-                values = lists.get(over.id) if isinstance(over, ast.Name) else (
-                    lists.get(over.attr) if isinstance(over, ast.Attribute) else _constant_list(over))
-                if values:
-                    out[loop.target.id] = set(values)
-        here = parents.get(id(here))
-    return out
-
-
-def _loop_keys(keys: list[ast.expr], places: list[set], loops: dict[str, set], bound: set[str]) -> list[ast.expr] | None:
+def _loop_keys(keys: list[ast.expr], places: list[set], loops: dict[str, set | None],
+               bound: set[str]) -> list[ast.expr] | None:
     """``cost[r, c]`` inside ``for d in depots for r in regions`` with ``c`` bound nowhere: the one loop variable
     whose list fits each place of the dict (``cost[d, r]``), when every place has exactly one and they differ;
     None otherwise."""
@@ -120,7 +110,7 @@ def _loop_keys(keys: list[ast.expr], places: list[set], loops: dict[str, set], b
         return None
     chosen = []
     for place in places:
-        fits = [name for name, values in loops.items() if values <= place]
+        fits = [name for name, values in loops.items() if values is not None and values <= place]
         if len(fits) != 1:
             return None
         chosen.append(fits[0])
@@ -167,13 +157,14 @@ def _fix_data_keys(tree: ast.Module, changes: list[str]) -> None:
         shape, places = data[base.id]
         if len(keys) != len(places):
             continue
+        loops = _enclosing_loops(node, parents, lists)
         if shape == "pairs" and not isinstance(node.value, ast.Subscript):
-            loop_keys = _loop_keys(keys, places, _enclosing_loops(node, parents, lists), bound)
+            loop_keys = _loop_keys(keys, places, loops, bound)
             if loop_keys is not None:
                 before = ast.unparse(node)
                 node.slice = ast.Tuple(elts=loop_keys, ctx=ast.Load())
                 changes.append(f"line {node.lineno}: {before} became {ast.unparse(node)}: "
-                               f"{', '.join(k.id for k in keys if isinstance(k, ast.Name) and k.id not in bound)} is "
+                               f"{', '.join(k.id for k in keys if k.id not in loops and k.id not in bound)} is "
                                f"bound nowhere, and these are the loop variables whose lists fit {base.id}'s keys "
                                f"({', '.join(_describe(p) for p in places)})")
                 continue
@@ -182,7 +173,7 @@ def _fix_data_keys(tree: ast.Module, changes: list[str]) -> None:
             if isinstance(k, ast.Constant):
                 domains.append({k.value})
             elif isinstance(k, ast.Name):
-                domains.append(_loop_domain(k.id, node, parents, lists))
+                domains.append(loops.get(k.id))
             else:
                 domains.append(None)
         if any(d is None for d in domains):

@@ -25,7 +25,7 @@ import ast
 import re
 
 from optolab.agents.assignment import add_row_list, list_sets, summed_over, two_list_variables
-from optolab.agents.codeast import base_name, call_name, quiet_fix
+from optolab.agents.codeast import base_name, call_name, number_literals, quiet_fix
 
 _NUMBER = r"(?P<num>\d[\d,]*(?:\.\d+)?)"
 _AT_MOST = re.compile(r"\b(?:holds?|has|have|suppl(?:y|ies)|can|capacity|available|stocks?|produces?|up\s+to|"
@@ -55,11 +55,6 @@ def _way(words: str) -> str | None:
     if "==" in ways:
         return "=="
     return ways.pop() if len(ways) == 1 else None
-
-
-def _code_numbers(tree: ast.Module) -> set[float]:
-    return {float(n.value) for n in ast.walk(tree) if isinstance(n, ast.Constant)
-            and isinstance(n.value, (int, float)) and not isinstance(n.value, bool)}
 
 
 def _restate_rows(tree: ast.Module, variable: str, col_name: str, row_pos: int, limits: str, numbers: set[float],
@@ -108,7 +103,7 @@ def add_element_rows(code: str, question: str):
     sets, owner = list_sets(tree), model_variable(tree)
     if len(sets) < 2 or owner is None:
         return None
-    used = _code_numbers(tree)
+    used = number_literals(tree)
     taken = {base_name(t) for s in tree.body if isinstance(s, ast.Assign) for t in s.targets}
     changes: list[str] = []
     for stmt, variable, first, second in list(two_list_variables(tree, sets)):
