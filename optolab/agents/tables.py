@@ -4,8 +4,9 @@ Questions of OptiBench and of the embedded set give per-item data as Markdown ta
 resource, exposure and cost by medium, shipping costs from plants to stores). A small model that copies such
 a table into code often shifts a column, takes a row for a column or drops an entry. :func:`read_tables`
 reads every table of a text; :func:`table_data_code` writes them as Python data (a list of the row labels,
-one dict per numeric column keyed by row label, or one dict keyed by (row, column) for a matrix) so that the
-prompt can show the data already written; :func:`define_table_data` adds the definitions to code that reads
+one dict per numeric column keyed by row label, or one dict keyed by (row, column) for a matrix, also for the
+columns of items that share a unit beside other columns), with the keyed lists of the prose
+(:mod:`optolab.agents.textdata`), so that the prompt can show the data already written; :func:`define_table_data` adds the definitions to code that reads
 those names without defining them.
 """
 
@@ -228,9 +229,12 @@ def _keyed(table: TextTable) -> tuple[list, str | None, TextTable] | None:
 Line = tuple[str, str, str]  # name, its definition, a comment
 
 
-def _matrix_lines(table: TextTable, keys: list, taken: set[str]) -> list[Line]:
+def _matrix_lines(table: TextTable, keys: list, taken: set[str], *, text: str = "", value_words: str = "",
+                  cols_words: str = "") -> list[Line]:
     """A matrix as its row list, its column list and one dict keyed by (row, column); [] when a cell holds no
-    number."""
+    number. ``value_words`` and ``cols_words`` name the numbers and the columns' list where the caller knows
+    better than the header and caption; else the columns are named after the things ``text`` counts as
+    many as there are columns ("ship to four depots")."""
     columns = list(table.header[1:])
     values = {(k, c): cell_number(r[j + 1]) for k, r in zip(keys, table.rows) for j, c in enumerate(columns)}
     if not values or any(v is None for v in values.values()):
@@ -238,14 +242,16 @@ def _matrix_lines(table: TextTable, keys: list, taken: set[str]) -> list[Line]:
     row_words, _, col_words = table.header[0].replace("\\", "/").partition("/")
     rows_name = identifier(_set_name(row_words, "sources" if col_words else "rows"), taken)
     taken.add(rows_name)
-    cols_name = identifier(_set_name(col_words or _common_prefix(columns), "destinations" if col_words
-                                     else "columns"), taken)
+    if not cols_words and not col_words and not _common_prefix(columns):
+        cols_words = _items_word(text, columns) or _counted_noun(text, len(columns), rows_name)
+    cols_name = identifier(cols_words or _set_name(col_words or _common_prefix(columns), "destinations" if col_words
+                                                   else "columns"), taken)
     taken.add(cols_name)
-    value_name = identifier(_value_name(table.caption or table.intro), taken)
+    value_name = identifier(value_words or _value_name(table.caption or table.intro), taken)
     taken.add(value_name)
     body = ", ".join(f"({k!r}, {c!r}): {v!r}" for (k, c), v in values.items())
     return [(rows_name, f"{rows_name} = {keys!r}", ""), (cols_name, f"{cols_name} = {columns!r}", ""),
-            (value_name, f"{value_name} = {{{body}}}", f"{value_name}[r, c] for r in {rows_name} and c in {cols_name}")]
+            (value_name, f"{value_name} = {{{body}}}", f"{value_name}[r, c] for r in {rows_name} for c in {cols_name}")]
 
 
 def _column_lines(table: TextTable, keys: list, set_name: str | None, known: dict[str, str],
@@ -272,6 +278,57 @@ def _column_lines(table: TextTable, keys: list, set_name: str | None, known: dic
     return out if columns else []
 
 
+_ITEM_HEAD = re.compile(r"(?P<label>[A-Z][A-Za-z]?\d{0,2})\s*\((?P<unit>[^)]+)\)")
+
+
+_COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
+
+
+def _counted_noun(text: str, count: int, other: str) -> str:
+    """The first plural noun ``text`` counts ``count`` of ("four depots") that is not ``other`` (the rows' list
+    name); "" for none."""
+    for m in re.finditer(r"\b(two|three|four|five|six|seven|eight|nine|ten|\d+)\s+([a-z]{3,}s)\b", text or ""):
+        n = _COUNTS.get(m.group(1)) or (int(m.group(1)) if m.group(1).isdigit() else 0)
+        if n == count and m.group(2) != other and not m.group(2).endswith("ss"):
+            return m.group(2)
+    return ""
+
+
+def _item_columns(table: TextTable) -> tuple[list[int], str]:
+    """The columns of a table of attributes that are items with one shared unit ("| machine | A (min/unit) |
+    B (min/unit) | available (min/week) |": A and B), by position, and that unit; ([], "") for none or for
+    fewer than two such columns beside at least one other."""
+    found = [(j, m) for j, h in enumerate(table.header[1:], 1) if (m := _ITEM_HEAD.fullmatch(h.strip()))]
+    units = {m.group("unit").strip().lower() for _, m in found}
+    if len(found) < 2 or len(units) != 1 or len(found) == len(table.header) - 1:
+        return [], ""
+    return [j for j, _ in found], units.pop()
+
+
+def _items_word(text: str, labels: list[str]) -> str:
+    """The plural noun the text puts before the list of ``labels`` ("three products, A, B and C" ->
+    "products"); "" when it has none."""
+    m = re.search(rf"\b([a-z]{{3,}}s),?\s+{re.escape(str(labels[0]))}\s*,", text or "")
+    return m.group(1) if m and not m.group(1).endswith("ss") else ""
+
+
+def _mixed_lines(table: TextTable, keys: list, columns: list[int], unit: str, text: str,
+                 known: dict[str, str], taken: set[str]) -> list[Line]:
+    """A table whose item columns share a unit, beside columns of attributes: the item columns as one matrix
+    keyed by (row, item) named after the unit, the other columns as dicts keyed by row."""
+    labels = [_ITEM_HEAD.fullmatch(table.header[j].strip()).group("label") for j in columns]
+    matrix = TextTable(table.caption, (table.header[0], *labels),
+                       tuple((r[0], *(r[j] for j in columns)) for r in table.rows), table.intro)
+    lines = _matrix_lines(matrix, keys, taken, text=text, value_words=unit.replace("/", " per "),
+                          cols_words=_items_word(text, labels))
+    if not lines:
+        return []
+    rest = [j for j in range(1, len(table.header)) if j not in columns]
+    others = TextTable(table.caption, (table.header[0], *(table.header[j] for j in rest)),
+                       tuple((r[0], *(r[j] for j in rest)) for r in table.rows), table.intro)
+    return lines + _column_lines(others, keys, None, {**known, lines[0][0]: lines[0][1]}, taken)
+
+
 def table_data_code(text: str) -> tuple[str, dict[str, str]]:
     """The tables of ``text`` as Python lines, and each name's definition (for :func:`define_table_data`);
     ("", {}) for a text without tables or without numbers in them."""
@@ -283,8 +340,11 @@ def table_data_code(text: str) -> tuple[str, dict[str, str]]:
         if keyed is None:
             continue
         keys, set_name, table = keyed
+        items, unit = _item_columns(table) if set_name is None and not table.matrix else ([], "")
         if table.matrix and set_name is None:
-            lines = _matrix_lines(table, keys, taken)
+            lines = _matrix_lines(table, keys, taken, text=text)
+        elif items:
+            lines = _mixed_lines(table, keys, items, unit, text, definitions, taken)
         else:
             lines = _column_lines(table, keys, set_name, definitions, taken)
         if not lines:
@@ -292,6 +352,12 @@ def table_data_code(text: str) -> tuple[str, dict[str, str]]:
         definitions.update({name: definition for name, definition, _ in lines})
         heading = f"# {table.caption}" if table.caption else "# table"
         blocks.append("\n".join([heading] + [d + (f"  # {c}" if c else "") for _, d, c in lines]))
+    from optolab.agents.textdata import keyed_lists
+
+    listed = keyed_lists(text, taken)
+    if listed:
+        definitions.update({k.name: k.definition for k in listed})
+        blocks.append("\n".join(["# lists in the text"] + [f"{k.definition}  # {' '.join(k.source.split())}" for k in listed]))
     return "\n\n".join(blocks), definitions
 
 

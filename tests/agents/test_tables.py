@@ -177,6 +177,35 @@ def test_an_edge_list_is_keyed_by_pairs_and_a_one_row_table_by_its_columns():
 
 
 def test_columns_named_by_a_letter_get_a_name_no_loop_variable_takes():
-    text = "| machine | A (min/unit) | B (min/unit) | hours |\n|---|---|---|---|\n| cut | 10 | 6 | 40 |\n| press | 5 | 8 | 30 |\n"
+    text = "| machine | A (min/unit) | B (min/week) | hours |\n|---|---|---|---|\n| cut | 10 | 6 | 40 |\n| press | 5 | 8 | 30 |\n"
     code, defs = table_data_code(text)
     assert {"column_a", "column_b", "hours"} <= set(defs) and "# A (min/unit)" in code
+
+
+def test_item_columns_with_one_unit_beside_other_columns_become_one_matrix():
+    text = ("A plant makes three products, A, B and C, on two machines.\n\n"
+            "| machine | A (min/unit) | B (min/unit) | C (min/unit) | available (min/week) |\n|---|---|---|---|---|\n"
+            "| cut | 10 | 6 | 8 | 2400 |\n| press | 5 | 10 | 6 | 2000 |\n")
+    code, defs = table_data_code(text)
+    namespace: dict = {}
+    exec(code, namespace)
+    assert namespace["machines"] == ["cut", "press"] and namespace["products"] == ["A", "B", "C"]
+    assert namespace["min_per_unit"][("press", "B")] == 10 and len(namespace["min_per_unit"]) == 6
+    assert namespace["available"] == {"cut": 2400, "press": 2000}
+    assert "for r in machines for c in products" in code  # a loop the model can copy as it is
+    assert code.count("machines = ") == 1  # the rows' list once, shared by the matrix and the columns
+
+
+def test_a_matrix_s_columns_are_named_after_the_things_the_text_counts():
+    text = ("Three plants ship pallets to four depots.\n\n| plant | D1 | D2 | D3 | D4 |\n|---|---|---|---|---|\n"
+            "| P1 | 8 | 6 | 10 | 9 |\n| P2 | 9 | 12 | 13 | 7 |\n| P3 | 14 | 9 | 16 | 5 |\n")
+    _, defs = table_data_code(text)
+    assert defs["plants"] == "plants = ['P1', 'P2', 'P3']" and defs["depots"] == "depots = ['D1', 'D2', 'D3', 'D4']"
+    # a count that fits the rows too is not taken for the columns; nothing counted leaves "columns"
+    same = text.replace("Three plants ship pallets to four depots.", "Three plants ship pallets to three shops.")
+    same = same.replace(" D4 |", "").replace("| 9 |\n", "|\n").replace("| 7 |\n", "|\n").replace("| 5 |\n", "|\n")
+    same = same.replace("|---|---|---|---|---|", "|---|---|---|---|")
+    _, defs = table_data_code(same)
+    assert "shops" in defs
+    _, defs = table_data_code(text.replace("Three plants ship pallets to four depots.", "Costs:"))
+    assert "columns" in defs
