@@ -58,6 +58,7 @@ class Example:
     formulation: dict[str, Any]
     objective: float | None = None
     tags: tuple[str, ...] = ()
+    problem_class: str | None = None  # one of :data:`optolab.agents.classes.CLASSES`; guessed from the words if None
 
 
 @dataclass
@@ -70,6 +71,9 @@ class ExampleBank:
         self._index()
 
     def _index(self) -> None:
+        from optolab.agents.classes import problem_class
+
+        self._classes = [e.problem_class or problem_class(e.question) for e in self.examples]
         self._docs = [Counter(words(e.question)) for e in self.examples]
         self._lens = [sum(d.values()) for d in self._docs]
         self._avg = (sum(self._lens) / len(self._lens)) if self._lens else 0.0
@@ -97,7 +101,8 @@ class ExampleBank:
         return len(self.examples)
 
     def search(self, question: str, k: int = 2, *, exclude: Iterable[str] = (),
-               max_overlap: float | None = None, match_shape: bool = True) -> list[Example]:
+               max_overlap: float | None = None, match_shape: bool = True,
+               match_class: bool | None = None) -> list[Example]:
         """The ``k`` examples most similar to ``question`` (BM25), best first.
 
         ``max_overlap`` leaves out examples whose word sets overlap the question's by more than
@@ -107,15 +112,21 @@ class ExampleBank:
         what it is shown, and a two-variable problem modeled with sets invites indexing slips.
         Before that, examples tagged ``ratio`` (an objective that divides one total by another) go first for a
         question whose goal is a ratio and last for any other, whatever the options.
+        ``match_class`` ranks examples of the question's class (:func:`~optolab.agents.classes.problem_class`:
+        transportation, blending, lot sizing...) first within a shape, where the question's words make its
+        class clear; by default (None) only for a question over sets, whose indexed examples differ most by
+        class (a shipping table shown a facility-location example copies its open/close decisions).
         """
         if k <= 0 or not self.examples:
             return []
+        from optolab.agents.classes import problem_class
         from optolab.agents.goal import ratio_goal
 
         skip = set(exclude)
         q = set(words(question))
         indexed = looks_indexed(question)
         ratio = ratio_goal(question) is not None
+        wanted = problem_class(question) if (indexed if match_class is None else match_class) else None
         scored = []
         for i, (doc, length) in enumerate(zip(self._docs, self._lens)):
             if self.examples[i].id in skip:
@@ -129,9 +140,10 @@ class ExampleBank:
                     s += self._idf[w] * tf * (self.k1 + 1) / (tf + self.k1 * (1 - self.b + self.b * length / (self._avg or 1)))
             same = not match_shape or bool(self.examples[i].formulation.get("sets")) == indexed
             goal = ("ratio" in self.examples[i].tags) == ratio
-            scored.append((goal, same, s, -i, self.examples[i]))
-        scored.sort(key=lambda t: t[:4], reverse=True)
-        return [t[4] for t in scored[:k]]
+            kind = wanted is not None and self._classes[i] == wanted
+            scored.append((goal, same, kind, s, -i, self.examples[i]))
+        scored.sort(key=lambda t: t[:5], reverse=True)
+        return [t[5] for t in scored[:k]]
 
 
 def _jaccard(a: set[str], b: set[str]) -> float:
@@ -139,6 +151,8 @@ def _jaccard(a: set[str], b: set[str]) -> float:
 
 
 def _read(lines: list[str], where: str) -> list[Example]:
+    from optolab.agents.classes import CLASSES
+
     out = []
     for n, line in enumerate(lines, 1):
         if not line.strip():
@@ -146,8 +160,12 @@ def _read(lines: list[str], where: str) -> list[Example]:
         try:
             d = json.loads(line)
             out.append(Example(id=str(d["id"]), question=d["question"], formulation=d["formulation"],
-                               objective=d.get("objective"), tags=tuple(d.get("tags", ()))))
+                               objective=d.get("objective"), tags=tuple(d.get("tags", ())),
+                               problem_class=d.get("problem_class")))
         except (ValueError, KeyError, TypeError) as exc:
             raise OptolabError(f"{where}, line {n}: not a worked example ({exc}); each line needs "
                                "'id', 'question' and 'formulation'") from None
+        if out[-1].problem_class not in (None, *CLASSES):
+            raise OptolabError(f"{where}, line {n}: problem_class {out[-1].problem_class!r} is none of "
+                               f"{', '.join(CLASSES)}; use one of them or leave it out to have it guessed")
     return out
