@@ -254,10 +254,14 @@ def _matrix_lines(table: TextTable, keys: list, taken: set[str], *, text: str = 
             (value_name, f"{value_name} = {{{body}}}", f"{value_name}[r, c] for r in {rows_name} for c in {cols_name}")]
 
 
+_PERCENT_HEAD = re.compile(r"\(\s*%\s*\)|\bpercent(?:age)?\b|\bin %", re.IGNORECASE)
+
+
 def _column_lines(table: TextTable, keys: list, set_name: str | None, known: dict[str, str],
                   taken: set[str]) -> list[Line]:
     """The row keys' list (unless an earlier table of ``known`` definitions has the same) and one dict per
-    column of numbers (or of words, when every cell has one); [] when no column qualifies."""
+    column of numbers (or of words, when every cell has one; a column of percents, "carbon (%)", as fractions);
+    [] when no column qualifies."""
     same = next((n for n, d in known.items() if d == f"{n} = {keys!r}"), None)
     set_name = same or set_name or identifier(_set_name(table.header[0], "items"), taken)
     taken.add(set_name)
@@ -272,8 +276,14 @@ def _column_lines(table: TextTable, keys: list, set_name: str | None, known: dic
             pairs = dict(zip(keys, cells))
         else:
             pairs = dict(zip(keys, numbers))
+        note = head if identifier(head) != name else ""
+        if pairs and all(isinstance(v, (int, float)) for v in pairs.values()) and _PERCENT_HEAD.search(head) \
+                and not any("%" in c for c in cells):
+            # "carbon (%)" over 2.5, 5.0: shares as fractions, as "3%" in the text reads 0.03
+            pairs = {k: round(v / 100, 12) for k, v in pairs.items()}
+            note = f"{head}, as fractions ({cells[0].strip()}% -> {pairs[keys[0]]!r})"
         taken.add(name)
-        out.append((name, f"{name} = {pairs!r}", head if identifier(head) != name else ""))
+        out.append((name, f"{name} = {pairs!r}", note))
         columns += 1
     return out if columns else []
 

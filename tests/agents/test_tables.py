@@ -209,3 +209,13 @@ def test_a_matrix_s_columns_are_named_after_the_things_the_text_counts():
     assert "shops" in defs
     _, defs = table_data_code(text.replace("Three plants ship pallets to four depots.", "Costs:"))
     assert "columns" in defs
+
+
+def test_a_column_of_percents_is_shown_as_fractions_like_the_text_s_percents():
+    text = ("| input | carbon (%) | cost ($/kg) | share |\n|---|---|---|---|\n| scrap A | 2.5 | 0.50 | 10% |\n"
+            "| scrap B | 5 | 0.40 | 20% |\n")
+    code, defs = table_data_code(text)
+    assert defs["carbon"] == "carbon = {'scrap A': 0.025, 'scrap B': 0.05}"
+    assert "# carbon (%), as fractions (2.5% -> 0.025)" in code
+    assert defs["cost"] == "cost = {'scrap A': 0.5, 'scrap B': 0.4}"  # no percent in its header
+    assert defs["share"] == "share = {'scrap A': 0.1, 'scrap B': 0.2}"  # cells with % were fractions already
