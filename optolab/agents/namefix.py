@@ -177,12 +177,17 @@ def _one_index(signatures: set) -> tuple[str, ...] | None:
     return None
 
 
+# the measures of a shape that multiply one another in its area or volume; a per-item coefficient has other names
+_SHAPE_MEASURES = frozenset({"length", "width", "height", "depth", "side", "radius", "diameter", "breadth"})
+
+
 def _undeclared_decisions(tree: ast.Module, names: set[str], changes: list[str]) -> None:
     """``sum(earnings[c] * load[c] for c in crates)`` in the objective and in a constraint, with ``load`` made
     nowhere: a decision the code forgot to declare. Declared as a ``Var`` over the lists its keys run over (or
     a plain one), with the domain of the code's other decisions where they share one (not a yes/no one), before
     the first statement that reads it. Not for a name used as a key, called, read for an attribute, keyed by
-    numbers, or multiplied by a decision (a coefficient, not a decision)."""
+    numbers, or multiplied by a decision (a coefficient, not a decision), unless it is named for a measure of a
+    shape (``2 * pi * radius * height`` with ``height`` made nowhere: the other side of the can)."""
     objective = objective_expr(tree)
     var_calls = [n for n in ast.walk(tree) if isinstance(n, ast.Assign) and call_name(n.value) == "Var"]
     owners = [st.targets[0].id for st in tree.body if isinstance(st, ast.Assign) and len(st.targets) == 1
@@ -208,7 +213,8 @@ def _undeclared_decisions(tree: ast.Module, names: set[str], changes: list[str])
             parent = parents.get(id(use))
         if isinstance(parent, ast.BinOp):
             other = parent.right if parent.left is use else parent.left
-            if isinstance(parent.op, (ast.Mult, ast.Div)) and reads_decision(other):
+            if isinstance(parent.op, (ast.Mult, ast.Div)) and reads_decision(other) \
+                    and occurrence.id not in _SHAPE_MEASURES:
                 return None
             return index
         if isinstance(parent, (ast.UnaryOp, ast.Compare, ast.GeneratorExp, ast.ListComp, ast.IfExp)) or (

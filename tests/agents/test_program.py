@@ -1096,6 +1096,26 @@ model.end_empty = pyo.Constraint(expr=stock[4] == 0)
     assert "declared stock" not in " ".join(clean_program(literal).changes)
 
 
+def test_a_shape_measure_multiplied_by_a_decision_and_made_nowhere_is_declared(pool):
+    from optolab.solvers.sandbox import run_model_code
+
+    code = """import pyomo.environ as pyo
+model = pyo.ConcreteModel()
+pi = 3.141592653589793
+model.radius = pyo.Var(domain=pyo.Reals, bounds=(0.1, 10))
+radius = model.radius
+model.objective = pyo.Objective(expr=2 * pi * radius ** 2 + 2 * pi * radius * height, sense=pyo.minimize)
+model.holds_volume = pyo.Constraint(expr=pi * radius ** 2 * height == 1000)
+"""
+    program = clean_program(code)
+    assert "model.height = pyo.Var(domain=pyo.NonNegativeReals)\nheight = model.height" in program.code
+    result = run_model_code(program.code, pool=pool)  # nonlinear: the sandbox picks a solver that takes it
+    assert result.ok and result.solve.objective == pytest.approx(553.58104, rel=1e-5)  # the can of least area
+    # a name for something else, multiplied by a decision, is a coefficient the code left out, not a decision
+    other = code.replace("height", "price")
+    assert "declared price" not in " ".join(clean_program(other).changes)
+
+
 def test_a_stray_name_stands_for_the_one_decision_of_its_keys_that_the_objective_leaves_out():
     code = """import pyomo.environ as pyo
 model = pyo.ConcreteModel()
