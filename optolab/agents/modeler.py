@@ -49,7 +49,7 @@ from optolab.agents.network import network_findings
 from optolab.agents.percents import fix_percent_scale
 from optolab.agents.single_use import fix_single_use
 from optolab.agents.units import fix_time_units, fix_total_units
-from optolab.agents.tables import define_table_data, with_table_data
+from optolab.agents.tables import define_table_data, restore_table_data, with_table_data
 from optolab.agents.weighted import fix_weighted_goal_row
 from optolab.agents.datagoal import fix_objective_data
 from optolab.agents.capacity import drop_one_items_limit_on_all, fix_per_item_limits
@@ -113,7 +113,8 @@ def _settled(attempts: list[Attempt], outcome: RunOutcome) -> bool:
 
 def tidy_program(raw: str, question: str) -> dict[str, Any]:
     """What the program strategy runs for LLM-written code ``raw``: the code cleaned and mechanically
-    fixed (:func:`optolab.agents.program.clean_program`), then the fixes that read the question (percentages
+    fixed (:func:`optolab.agents.program.clean_program`), then the fixes that read the question (the table data
+    shown, defined where the code reads it undefined or put back where the code copied it with slips, percentages
     under ten written a decimal place off, items allowed at most once counted, a goal written as a bare
     expression, the goal's decision, the goal's table column, a count goal, LP wording, a total limit written
     per item, one item's limit written on all items, a yes/no decision tied to nothing, the rows of an
@@ -125,8 +126,8 @@ def tidy_program(raw: str, question: str) -> dict[str, Any]:
         program = clean_program(raw)
     except ProgramError as exc:
         return {"code": None, "issues": [str(exc)], "origins": {}, "raw": raw, "changes": []}
-    for fix in (define_stated_data, define_table_data, fix_percent_scale, fix_single_use, make_objective,
-                add_missing_sense, focus_objective, fix_objective_data, fix_count_objective, fix_weighted_goal_row,
+    for fix in (define_stated_data, define_table_data, restore_table_data, fix_percent_scale, fix_single_use,
+                make_objective, add_missing_sense, focus_objective, fix_objective_data, fix_count_objective, fix_weighted_goal_row,
                 relax_measures, drop_bogus_bounds, fix_per_item_limits, drop_one_items_limit_on_all,
                 limit_named_element, link_open_decisions, add_assignment_rows, add_element_rows, fix_relations,
                 fix_measured_shares, fix_rows, fix_goal_objective, add_missing_limits, add_budget_row, fix_time_units,

@@ -395,3 +395,55 @@ def define_table_data(code: str, question: str):
     tree, wanted = done
     note = f"defined {', '.join(wanted)} from the question's table, as the prompt showed them; the code used them undefined"
     return Program.changed(tree, [note])
+
+
+def restore_table_data(code: str, question: str):
+    """Code that copies a name of the question's table data (:func:`table_data_code`) with slips: a list with
+    entries dropped, a dict with entries dropped or numbers changed (``agents`` without its 12-16 period,
+    ``cost`` of 30 for a cost of 300). The same code with the definition the prompt showed in its place; None
+    when every copy is exact, or for a copy with keys the table lacks (another structure the model chose) or
+    with every number scaled by one factor (a conversion of units)."""
+    import ast
+
+    from optolab.agents.program import Program
+
+    definitions = table_data_code(question)[1]
+    if not definitions:
+        return None
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return None
+    changed = []
+    for k, stmt in enumerate(tree.body):
+        if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)
+                and stmt.targets[0].id in definitions and isinstance(stmt.value, (ast.Dict, ast.List))):
+            continue
+        shown = ast.parse(definitions[stmt.targets[0].id]).body[0]
+        try:
+            copy, wanted = ast.literal_eval(stmt.value), ast.literal_eval(shown.value)
+        except ValueError:
+            continue
+        if copy == wanted or not _slipped_copy(copy, wanted):
+            continue
+        tree.body[k] = ast.copy_location(shown, stmt)
+        changed.append(stmt.targets[0].id)
+    if not changed:
+        return None
+    return Program.changed(tree, [f"{', '.join(changed)} differed from the table's data the prompt showed (entries "
+                                  "dropped or numbers miscopied): put back the shown definition"])
+
+
+def _slipped_copy(copy, wanted) -> bool:
+    """Whether ``copy`` is ``wanted`` with slips: a list of some of its entries in order; a dict over some of its
+    keys whose numbers are not all one multiple of the shown ones."""
+    if isinstance(copy, list) and isinstance(wanted, list):
+        it = iter(wanted)
+        return len(copy) < len(wanted) and all(any(c == w for w in it) for c in copy)
+    if not (isinstance(copy, dict) and isinstance(wanted, dict)) or not copy or not set(copy) <= set(wanted):
+        return False
+    pairs = [(copy[key], wanted[key]) for key in copy]
+    if not all(isinstance(a, (int, float)) and isinstance(b, (int, float)) for a, b in pairs):
+        return False
+    ratios = {round(a / b, 9) for a, b in pairs if b}
+    return len(ratios) != 1 or len(copy) < len(wanted)

@@ -219,3 +219,25 @@ def test_a_column_of_percents_is_shown_as_fractions_like_the_text_s_percents():
     assert "# carbon (%), as fractions (2.5% -> 0.025)" in code
     assert defs["cost"] == "cost = {'scrap A': 0.5, 'scrap B': 0.4}"  # no percent in its header
     assert defs["share"] == "share = {'scrap A': 0.1, 'scrap B': 0.2}"  # cells with % were fractions already
+
+
+def test_table_data_copied_with_slips_is_put_back_and_a_conversion_is_left_alone():
+    from optolab.agents.tables import restore_table_data
+
+    question = ("Minimum staff needed:\n\n| period | 00-04 | 04-08 | 08-12 | 12-16 |\n|---|---|---|---|---|\n"
+                "| agents | 4 | 8 | 18 | 20 |\n")
+    code = ("import pyomo.environ as pyo\nmodel = pyo.ConcreteModel()\nperiods = ['00-04', '04-08', '12-16']\n"
+            "agents = {'00-04': 4, '04-08': 8, '12-16': 18}\nlimit = 3\n")
+    fixed = restore_table_data(code, question)
+    assert fixed is not None and "periods = ['00-04', '04-08', '08-12', '12-16']" in fixed.code
+    assert "agents = {'00-04': 4, '04-08': 8, '08-12': 18, '12-16': 20}" in fixed.code and "limit = 3" in fixed.code
+    assert "periods, agents differed from the table's data" in fixed.changes[0]
+    exact = code.replace("periods = ['00-04', '04-08', '12-16']", "periods = ['00-04', '04-08', '08-12', '12-16']")
+    exact = exact.replace("agents = {'00-04': 4, '04-08': 8, '12-16': 18}",
+                          "agents = {'00-04': 4, '04-08': 8, '08-12': 18, '12-16': 20}")
+    assert restore_table_data(exact, question) is None
+    # every number times 60 (hours to minutes) is a conversion; a key the table lacks is another structure
+    scaled = exact.replace("agents = {'00-04': 4, '04-08': 8, '08-12': 18, '12-16': 20}",
+                           "agents = {'00-04': 240, '04-08': 480, '08-12': 1080, '12-16': 1200}")
+    assert restore_table_data(scaled, question) is None
+    assert restore_table_data(exact.replace("'12-16': 20}", "'12-16': 20, 'night': 3}"), question) is None
