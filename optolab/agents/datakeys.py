@@ -8,7 +8,8 @@ three KeyErrors, each a different wrong reading).
 
 :func:`fix_data_keys` rewrites each reading whose keys come from loops over the code's lists (``for s in
 shops``) or are literal elements, when exactly one order of those keys fits the dict, in the dict's own
-shape. A reading whose keys it cannot place is left as written.
+shape. A variable declared over two or more of the code's lists (``model.flow = pyo.Var(depots, regions)``) is
+read the same way: ``flow[r, d]`` becomes ``flow[d, r]``. A reading whose keys it cannot place is left as written.
 """
 
 from __future__ import annotations
@@ -133,6 +134,9 @@ def _fix_data_keys(tree: ast.Module, changes: list[str]) -> None:
                 name = target.attr if isinstance(target, ast.Attribute) else name
             if name and values is not None:
                 lists[name] = values
+            elif _over_lists(stmt.value, lists):  # model.flow = Var(depots, regions): keyed like a pair dict
+                data[target.attr if isinstance(target, ast.Attribute) else name] = \
+                    ("pairs", [set(lists[a.id]) for a in stmt.value.args])
             elif name:
                 shape = _key_positions(stmt.value)
                 if shape:
@@ -140,8 +144,9 @@ def _fix_data_keys(tree: ast.Module, changes: list[str]) -> None:
     if not data:
         return
     parents = _parents(tree)
-    # names bound where a reading elsewhere can see them (a comprehension's variable is its own)
-    own = {id(t) for n in ast.walk(tree) if isinstance(n, ast.comprehension) for t in ast.walk(n.target)}
+    # names bound where a reading elsewhere can see them (a comprehension's variable is its own; a for loop's
+    # variable counts where the loop encloses the reading, and is a slip after it: the last element)
+    own = {id(t) for n in ast.walk(tree) if isinstance(n, (ast.comprehension, ast.For)) for t in ast.walk(n.target)}
     bound = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
              and id(n) not in own} | {a.arg for n in ast.walk(tree) if isinstance(n, ast.Lambda) for a in n.args.args}
     for node in list(ast.walk(tree)):
@@ -152,9 +157,10 @@ def _fix_data_keys(tree: ast.Module, changes: list[str]) -> None:
         while isinstance(base, ast.Subscript):
             keys[:0] = list(base.slice.elts) if isinstance(base.slice, ast.Tuple) else [base.slice]
             base = base.value
-        if not isinstance(base, ast.Name) or base.id not in data:
+        label = base.id if isinstance(base, ast.Name) else base.attr if isinstance(base, ast.Attribute) else None
+        if label not in data:
             continue
-        shape, places = data[base.id]
+        shape, places = data[label]
         if len(keys) != len(places):
             continue
         loops = _enclosing_loops(node, parents, lists)
@@ -165,7 +171,7 @@ def _fix_data_keys(tree: ast.Module, changes: list[str]) -> None:
                 node.slice = ast.Tuple(elts=loop_keys, ctx=ast.Load())
                 changes.append(f"line {node.lineno}: {before} became {ast.unparse(node)}: "
                                f"{', '.join(k.id for k in keys if k.id not in loops and k.id not in bound)} is "
-                               f"bound nowhere, and these are the loop variables whose lists fit {base.id}'s keys "
+                               f"bound nowhere, and these are the loop variables whose lists fit {label}'s keys "
                                f"({', '.join(_describe(p) for p in places)})")
                 continue
         domains = []
@@ -193,8 +199,14 @@ def _fix_data_keys(tree: ast.Module, changes: list[str]) -> None:
         before = ast.unparse(node)
         node.value, node.slice = new.value, new.slice
         kind = "keyed by pairs" if shape == "pairs" else "a dict of dicts"
-        changes.append(f"line {node.lineno}: {before} became {ast.unparse(node)}: {base.id} is {kind} "
+        changes.append(f"line {node.lineno}: {before} became {ast.unparse(node)}: {label} is {kind} "
                        f"({', '.join(_describe(p) for p in places)})")
+
+
+def _over_lists(value: ast.AST, lists: dict[str, list]) -> bool:
+    """Whether ``value`` makes a variable over two or more of the code's lists (``pyo.Var(depots, regions)``)."""
+    return isinstance(value, ast.Call) and (ast.unparse(value.func).split(".")[-1] == "Var") \
+        and len(value.args) >= 2 and all(isinstance(a, ast.Name) and a.id in lists for a in value.args)
 
 
 def _describe(keys: set) -> str:

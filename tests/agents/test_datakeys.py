@@ -95,3 +95,19 @@ def test_a_key_bound_outside_the_reading_or_without_one_fitting_loop_is_left_alo
     assert "cost[r, c] * flow[d, r]" in clean_program(bound).code  # c means something here
     square = DEPOTS.replace("regions = ['R1', 'R2', 'R3']", "regions = ['D1', 'D2', 'D3']")
     assert "cost[r, c]" in clean_program(square).code  # two loops fit the first place: no guess
+
+
+def test_a_variable_over_two_lists_is_read_in_its_own_key_order(solve_objective):
+    # flow is made over (depots, regions); the code reads it turned round, and once with a key that only a
+    # for loop further down binds (its last element there: a slip)
+    code = DEPOTS.replace("cost[r, c] * flow[d, r] for d in depots for r in regions",
+                          "cost[d, r] * flow[r, d] for d in depots for r in regions")
+    program = clean_program(code)
+    assert "flow[d, r] for d in depots for r in regions" in program.code
+    assert any("flow[r, d] became flow[d, r]: flow is keyed by pairs" in c for c in program.changes)
+    assert solve_objective(program.code) == 114500
+    later = DEPOTS.replace("cost[r, c] * flow[d, r] for d in depots for r in regions",
+                           "cost[c, r] * flow[d, c] for r in regions for c in depots")
+    program = clean_program(later)
+    assert "flow[c, r]" in program.code and any("d is bound nowhere" in c for c in program.changes)
+    assert solve_objective(program.code) == 114500
