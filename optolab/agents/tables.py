@@ -380,8 +380,10 @@ def with_table_data(question: str) -> str:
     data, _ = table_data_code(question)
     if not data:
         return question
+    lists = "# lists in the text" in data
+    what = ("tables and lists" if read_tables(question) else "lists") if lists else "tables"
     note = resources.files("optolab.agents").joinpath("prompts", "table_data.txt").read_text(encoding="utf-8")
-    return f"{question.rstrip()}\n\n{Template(note).safe_substitute(data=data).rstrip()}"
+    return f"{question.rstrip()}\n\n{Template(note).safe_substitute(what=what, data=data).rstrip()}"
 
 
 def define_table_data(code: str, question: str):

@@ -47,7 +47,11 @@ def test_the_prompt_shows_the_lists_beside_the_tables_and_code_that_reads_them_u
                 "| from / to | S1 | S2 | S3 |\n|---|---|---|---|\n| W1 | 4 | 6 | 9 |\n| W2 | 5 | 3 | 7 |\n")
     code, defs = table_data_code(question)
     assert "# lists in the text\nstore_demands = {'S1': 40, 'S2': 45, 'S3': 30}  # S1: 40, S2: 45 and S3: 30 units." in code
-    assert "store_demands = {'S1': 40" in with_table_data(question)
+    shown = with_table_data(question)
+    assert "store_demands = {'S1': 40" in shown and "The tables and lists of this problem, already written" in shown
+    alone = question.replace("Store demands are S1: 40, S2: 45 and S3: 30 units.", "")
+    assert "The tables of this problem, already written" in with_table_data(alone)
+    assert "The lists of this problem" in with_table_data("Store demands are S1: 40, S2: 45 and S3: 30 units.")
     program = ("import pyomo.environ as pyo\nmodel = pyo.ConcreteModel()\n"
                "model.x = pyo.Var(['S1', 'S2', 'S3'], domain=pyo.NonNegativeReals)\n"
                "model.c = pyo.Constraint(['S1', 'S2', 'S3'], rule=lambda m, s: m.x[s] >= store_demands[s])\n")
