@@ -45,7 +45,7 @@ from optolab.agents.budget_rows import add_budget_row
 from optolab.agents.element_limits import limit_named_element
 from optolab.agents.element_rows import add_element_rows
 from optolab.agents.missing import add_missing_limits
-from optolab.agents.network import network_findings
+from optolab.agents.network import complete_network, network_findings
 from optolab.agents.percents import fix_percent_scale
 from optolab.agents.single_use import fix_single_use
 from optolab.agents.units import fix_time_units, fix_total_units
@@ -127,11 +127,11 @@ def tidy_program(raw: str, question: str) -> dict[str, Any]:
     except ProgramError as exc:
         return {"code": None, "issues": [str(exc)], "origins": {}, "raw": raw, "changes": []}
     for fix in (define_stated_data, define_table_data, restore_table_data, fix_percent_scale, fix_single_use,
-                make_objective, add_missing_sense, focus_objective, fix_objective_data, fix_count_objective, fix_weighted_goal_row,
-                relax_measures, drop_bogus_bounds, fix_per_item_limits, drop_one_items_limit_on_all,
+                make_objective, add_missing_sense, focus_objective, fix_objective_data, fix_count_objective,
+                fix_weighted_goal_row, relax_measures, drop_bogus_bounds, fix_per_item_limits, drop_one_items_limit_on_all,
                 limit_named_element, link_open_decisions, add_assignment_rows, add_element_rows, fix_relations,
-                fix_measured_shares, fix_rows, fix_goal_objective, add_missing_limits, add_budget_row, fix_time_units,
-                fix_total_units):
+                fix_measured_shares, fix_rows, fix_goal_objective, add_missing_limits, add_budget_row,
+                complete_network, fix_time_units, fix_total_units):
         fixed = fix(program.code, question)
         if fixed is not None:
             program = Program(fixed.code, program.changes + fixed.changes)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 import re
 
+from optolab.agents.codeast import quiet_fix
 from optolab.agents.tables import read_tables
 
 _LINK = re.compile(r"\b([A-Z][A-Za-z0-9]{0,3})\s+(?:to|->|→)\s+([A-Z][A-Za-z0-9]{0,3})\b")
@@ -65,3 +66,98 @@ def network_findings(question: str, code: str | None) -> list[str]:
             f"sum of flow on links into it == sum of flow on links out of it; the flow from "
             f"{', '.join(sources) or 'the source'} to {', '.join(sinks) or 'the sink'} is what leaves the source "
             f"(or enters the sink)."]
+
+
+_PATH_GOAL = re.compile(r"\b(?:shortest|quickest|fastest|cheapest)\b|\b(?:least|minimum|lowest|smallest)\s+(?:total\s+)?"
+                        r"(?:driving\s+|travel\s+)?(?:time|distance|length|cost)\b", re.I)
+_FLOW_GOAL = re.compile(r"\b(?:maximum|max|largest|greatest|most)\s+(?:total\s+)?(?:flow|throughput|amount|number)\b",
+                        re.I)
+_ARC_TEXT = re.compile(r"^\s*([A-Za-z0-9]{1,4})\s*(?:to|->|→|-)\s*([A-Za-z0-9]{1,4})\s*$")
+
+
+def _arc_of(element) -> tuple[str, str] | None:
+    """The link an element of the code's list stands for: ``('S', 'A')`` or ``'S to A'``."""
+    if isinstance(element, tuple) and len(element) == 2 and all(isinstance(e, str) for e in element):
+        return element
+    m = _ARC_TEXT.match(element) if isinstance(element, str) else None
+    return (m.group(1), m.group(2)) if m else None
+
+
+def _flow_variable(tree: ast.Module, arcs: set[tuple[str, str]]):
+    """The one variable made over a list of the code whose elements are exactly the text's links: (its name on
+    the model, the list's elements in order); None otherwise."""
+    lists = {}
+    for st in tree.body:
+        if isinstance(st, ast.Assign) and len(st.targets) == 1 and isinstance(st.targets[0], ast.Name):
+            try:
+                value = ast.literal_eval(st.value)
+            except (ValueError, SyntaxError, TypeError):
+                continue
+            if isinstance(value, list) and value and all(_arc_of(e) for e in value) \
+                    and {_arc_of(e) for e in value} == arcs and len(value) == len(arcs):
+                lists[st.targets[0].id] = value
+    found = []
+    for st in tree.body:
+        if isinstance(st, ast.Assign) and len(st.targets) == 1 and isinstance(st.targets[0], ast.Attribute) \
+                and isinstance(st.value, ast.Call) and ast.unparse(st.value.func).split(".")[-1] == "Var" \
+                and len(st.value.args) == 1 and isinstance(st.value.args[0], ast.Name) and st.value.args[0].id in lists:
+            found.append((f"{ast.unparse(st.targets[0].value)}.{st.targets[0].attr}", lists[st.value.args[0].id]))
+    return found[0] if len(found) == 1 else None
+
+
+@quiet_fix
+def complete_network(code: str, question: str):
+    """A shortest path or a maximum flow between the two ends of the text's links, modelled with one variable
+    per link and no balance at any node: add the balance rows (for a path, one unit leaves the start and
+    reaches the end; for a flow, what enters each inner node leaves it) and, for a maximum flow, make the
+    objective the flow that leaves the source. None when the text or the code is of another shape: several
+    sources or sinks (supplies and demands), no single variable over exactly the listed links, an equality
+    row already there, or a goal that is neither."""
+    from optolab.agents.program import Program
+
+    arcs = links(question)
+    starts, ends = {a for a, _ in arcs}, {b for _, b in arcs}
+    sources, sinks = starts - ends, ends - starts
+    if len(arcs) < 3 or not starts & ends or len(sources) != 1 or len(sinks) != 1:
+        return None
+    (source,), (sink,) = sources, sinks
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return None
+    if _has_equality(tree):
+        return None
+    objective = next((st for st in tree.body if isinstance(st, ast.Assign) and isinstance(st.value, ast.Call)
+                      and ast.unparse(st.value.func).split(".")[-1] == "Objective"), None)
+    sense = next((ast.unparse(k.value).split(".")[-1] for k in objective.value.keywords if k.arg == "sense"),
+                 "minimize") if objective is not None else None
+    path = sense == "minimize" and _PATH_GOAL.search(question)
+    flow = sense == "maximize" and _FLOW_GOAL.search(question)
+    found = _flow_variable(tree, set(arcs))
+    if not (path or flow) or found is None:
+        return None
+    var, elements = found
+    nodes = list(dict.fromkeys(n for arc in arcs for n in arc))
+
+    def total(keys: list) -> str:
+        return " + ".join(f"{var}[{k!r}]" for k in keys) or "0"
+
+    out = {n: [e for e in elements if _arc_of(e)[0] == n] for n in nodes}
+    into = {n: [e for e in elements if _arc_of(e)[1] == n] for n in nodes}
+    inner = [n for n in nodes if n not in (source, sink)]
+    lines = ["model.node_balance = pyo.ConstraintList()"]
+    if path:
+        lines.append(f"model.node_balance.add({total(out[source])} == 1)")
+        lines.append(f"model.node_balance.add({total(into[sink])} == 1)")
+    lines += [f"model.node_balance.add({total(into[n])} == {total(out[n])})" for n in inner]
+    tree.body += ast.parse("\n".join(lines)).body
+    changes = ["added model.node_balance: " + (f"one unit of {var} leaves {source} and reaches {sink}, and "
+                                                 if path else "") +
+               f"what enters each of {', '.join(inner)} leaves it; the code balanced no node of the links"]
+    expr = next((k for k in objective.value.keywords if k.arg == "expr"), None)
+    wanted = ast.parse(total(out[source])).body[0].value
+    if flow and expr is not None and ast.dump(expr.value) != ast.dump(wanted):
+        changes.append(f"the objective `{ast.unparse(expr.value)}` became the flow that leaves {source}: "
+                       f"`{total(out[source])}`")
+        expr.value = wanted
+    return Program.changed(tree, changes)

@@ -53,8 +53,62 @@ def test_the_agent_repairs_a_network_model_that_balances_no_node(pool):
         "model.a = pyo.Constraint(expr=model.flow['R to A'] == model.flow['A to C'])\n"
         "model.b = pyo.Constraint(expr=model.flow['R to B'] == model.flow['B to C'])\n"
         "model.c = pyo.Constraint(expr=model.flow['A to C'] + model.flow['B to C'] == model.flow['C to T'])\n")
-    replies = [f"```python\n{NO_BALANCE}```", f"```python\n{balanced}```"]
+    # one variable per pipe written out by hand: the balance rows cannot be added for it, so the finding asks
+    scalars = """import pyomo.environ as pyo
+model = pyo.ConcreteModel()
+model.ra = pyo.Var(bounds=(0, 10))
+model.rb = pyo.Var(bounds=(0, 8))
+model.ac = pyo.Var(bounds=(0, 7))
+model.bc = pyo.Var(bounds=(0, 6))
+model.ct = pyo.Var(bounds=(0, 12))
+model.objective = pyo.Objective(expr=model.ra + model.rb + model.ac + model.bc + model.ct, sense=pyo.maximize)
+"""
+    replies = [f"```python\n{scalars}```", f"```python\n{balanced}```"]
     with Modeler(ScriptedLLM(replies), sandbox=pool, strategies=("program",), max_attempts=2) as m:
         s = m.solve(PIPES)
     assert "network through A, B, C" in " ".join(s.attempts[0].findings)
     assert s.ok and s.objective == 12  # R->A->C 7 and R->B->C 5, capped by C to T at 12
+    # the same model over the list of pipes is mended before it runs
+    with Modeler(ScriptedLLM([f"```python\n{NO_BALANCE}```"]), sandbox=pool, strategies=("program",),
+                 max_attempts=1) as m:
+        s = m.solve(PIPES)
+    assert s.ok and s.objective == 12 and any("node_balance" in c for c in s.attempts[0].changes)
+
+
+def test_a_maximum_flow_without_balance_gets_the_rows_and_the_flow_out_of_the_source(solve_objective):
+    from optolab.agents.network import complete_network
+
+    fixed = complete_network(NO_BALANCE, PIPES)
+    assert fixed is not None
+    assert "model.node_balance.add(model.flow['R to A'] == model.flow['A to C'])" in fixed.code
+    assert "model.node_balance.add(model.flow['A to C'] + model.flow['B to C'] == model.flow['C to T'])" in fixed.code
+    assert "expr=model.flow['R to A'] + model.flow['R to B']" in fixed.code
+    assert any("became the flow that leaves R" in c for c in fixed.changes)
+    assert solve_objective(fixed.code) == 12  # C to T carries at most 12
+    # a model with its own equality rows, or a question of supplies and demands, is left alone
+    assert complete_network(NO_BALANCE + "model.b = pyo.Constraint(expr=model.flow['R to A'] == "
+                                          "model.flow['A to C'])\n", PIPES) is None
+    assert complete_network(NO_BALANCE, PIPES.replace("| C to T | 12 |", "| C to T | 12 |\n| D to C | 3 |")) is None
+
+
+def test_a_shortest_path_over_a_from_to_table_gets_one_unit_from_start_to_end(solve_objective):
+    from optolab.agents.network import complete_network
+
+    question = ("A courier drives from depot S to customer T. Road links and minutes:\n\n| from | to | minutes |\n"
+                "|---|---|---|\n| S | A | 7 |\n| S | B | 9 |\n| A | B | 1 |\n| A | T | 15 |\n| B | T | 6 |\n\n"
+                "What is the shortest driving time from S to T?")
+    code = """import pyomo.environ as pyo
+model = pyo.ConcreteModel()
+arcs = [('S', 'A'), ('S', 'B'), ('A', 'B'), ('A', 'T'), ('B', 'T')]
+minutes = {('S', 'A'): 7, ('S', 'B'): 9, ('A', 'B'): 1, ('A', 'T'): 15, ('B', 'T'): 6}
+model.route = pyo.Var(arcs, domain=pyo.NonNegativeIntegers)
+model.objective = pyo.Objective(expr=sum(minutes[a] * model.route[a] for a in arcs), sense=pyo.minimize)
+"""
+    fixed = complete_network(code, question)
+    assert fixed is not None and "model.node_balance.add(model.route['S', 'A'] + model.route['S', 'B'] == 1)" \
+        in fixed.code
+    assert solve_objective(fixed.code) == 14  # S-A-B-T
+    assert "objective" not in " ".join(fixed.changes)  # a path's objective is the code's own
+    # a goal of another kind (the most profit) is no path and no flow
+    assert complete_network(code.replace("minimize", "maximize"), question.replace("shortest driving time",
+                                                                                   "largest profit")) is None
