@@ -8,7 +8,8 @@ item the words name (``eat['milk'] <= 3``) when all of this holds, and does noth
 - the row compares a plain sum ``sum(x[i] for i in S)`` (no filter, no weights) with a number;
 - the number is written once in the text, and the words right after it (up to the clause's end, eight words
   at most: "3 servings of milk") name exactly one element of ``S`` and no word for a total ("total", "all",
-  "combined", "together", "overall", "in all", "altogether");
+  "combined", "together", "overall", "in all", "altogether"), or the words right before it do ("limits sales
+  of C to 150");
 - no other row of the code already puts a number on that element alone.
 """
 
@@ -56,6 +57,19 @@ def _named_element(words: str, elements: list[str]) -> str | None:
     return named[0] if len(named) == 1 else None
 
 
+_LIMITED_BEFORE = re.compile(r"\b(?:of|for|on)\s+(?:product\s+|item\s+|type\s+)?([A-Za-z0-9-]+)\s+(?:to|at)\s+"
+                             r"(?:(?:at\s+most|most|no\s+more\s+than|a\s+maximum\s+of)\s+)?\$?$", re.I)
+
+
+def _named_before(clause: str, elements: list[str]) -> str | None:
+    """The element that the words of a clause right before a limit's number name ("limits sales of C to"),
+    or None."""
+    m = _LIMITED_BEFORE.search(clause)
+    if not m or _TOTAL.search(clause):
+        return None
+    return _named_element(m.group(1), elements)
+
+
 def _element_limited(tree: ast.Module, variable: str, element: str) -> bool:
     """Whether some comparison of the code has ``variable['element']`` on one side and a number on the other."""
     for node in ast.walk(tree):
@@ -97,7 +111,11 @@ def limit_named_element(code: str, question: str):
             if _TOTAL.search(after):
                 continue
             var_node, over = found
-            element = _named_element(after, sets[over])
+            number = question[mentions[0].start():mentions[0].end()].strip()
+            element, said = _named_element(after, sets[over]), f"{number} {after}"
+            if element is None:
+                clause = re.split(r"[.;:!?,\n]", question[:mentions[0].start()])[-1]
+                element, said = _named_before(clause, sets[over]), f"{' '.join(clause.split())} {number}"
             if element is None or _element_limited(tree, base_name(var_node), element):
                 continue
             new = ast.Subscript(value=var_node, slice=ast.Constant(element), ctx=ast.Load())
@@ -107,7 +125,7 @@ def limit_named_element(code: str, question: str):
             else:
                 node.comparators = [new]
             changes.append(f"`{before}` became `{ast.unparse(node)}`: the text gives {limit:g} for {element} alone "
-                           f"(\"{question[mentions[0].start():mentions[0].end()].strip()} {after}\"), not for all of "
+                           f"(\"{said}\"), not for all of "
                            f"{over} together")
             break
     return Program.changed(tree, changes)

@@ -60,3 +60,14 @@ def test_short_labels_need_their_own_spelling():
     assert limit_named_element(code, text) is None  # "a kind" is not product A
     fixed = limit_named_element(code, "Make products A, B and C. At most 40 units of B may be stored.")
     assert fixed is not None and "model.eat['B'] <= 40" in fixed.code
+
+
+def test_an_item_named_right_before_the_number_is_the_one_limited():
+    code = CODE.replace("['oats', 'milk', 'eggs']", "['A', 'B', 'C']").replace("<= 3", "<= 150")
+    fixed = limit_named_element(code, "Make products A, B and C. Market research limits sales of C to 150 units a week.")
+    assert fixed is not None and "model.eat['C'] <= 150" in fixed.code
+    assert "limits sales of C to 150" in fixed.changes[0]
+    # a total before the number, or no item there, leaves the sum
+    assert limit_named_element(code, "Make products A, B and C. Total sales of all products are limited to 150.") \
+        is None
+    assert limit_named_element(code, "Make products A, B and C. Sales are limited to 150 units a week.") is None
