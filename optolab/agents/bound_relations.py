@@ -19,6 +19,8 @@ from optolab.agents.relation_core import (
 _UPPER_WORDS = (r"at\s+most|a\s+maximum\s+of|maximum\s+of|no\s+more\s+than|not\s+more\s+than|"
                 # "does not want to spend more than $400000": the negation comes a few words before
                 r"(?:not|n't|never)\s+(?:\w+\s+){1,4}?(?:more|greater|larger|higher)\s+than|"
+                # "no fund may get more than $6 million": the negation is the subject's
+                r"\bno\s+(?:\w+\s+){1,4}?(?:more|greater|larger|higher)\s+than|"
                 r"(?<!\badd\s)(?<!adds\s)(?<!\bsum\s)(?<!sums\s)up\s+to|"  # not "fractions that add up to 1"
                 r"(?:can\s*not|must\s+not|may\s+not|does\s+not|do\s+not|should\s+not|not|never)\s+exceed|"
                 r"no\s+(?:greater|larger|higher)\s+than|less\s+than|fewer\s+than|under|within|"

@@ -288,6 +288,10 @@ def test_a_negated_more_than_a_few_words_before_the_number_is_a_maximum():
     found = bound_findings(q, code, ["vans", "cars"])
     assert len(found) == 1 and "maximum" in found[0]
     assert bound_findings("The store needs more than 9000 visits.", code, ["vans", "cars"]) == []
+    # "no <thing> may ... more than": the negation is the subject's
+    subject = "No vehicle type may get more than $9000 of the budget. Maximize the reach."
+    found = bound_findings(subject, code, ["vans", "cars"])
+    assert len(found) == 1 and "maximum" in found[0]
 
 
 def test_a_share_against_the_total_the_wrong_way_round_or_as_its_complement_is_rewritten():
