@@ -8,6 +8,9 @@ check objects. :func:`network_findings` says what is missing when all of this ho
 - the text lists at least three links, as "X to Y" or as the rows of a table with "from" and "to" columns, and
   some node is both the end of one link and the start of another (an inner node);
 - the code has no equality row at all (a balance at a node is one).
+
+:func:`complete_network` writes those rows itself where the question asks for a shortest path or a maximum flow
+between one source and one sink and the code has one variable over exactly the listed links.
 """
 
 from __future__ import annotations
@@ -137,6 +140,11 @@ def complete_network(code: str, question: str):
     if not (path or flow) or found is None:
         return None
     var, elements = found
+    owner = var.rsplit(".", 1)[0]
+    if not re.search(r"^import\s+pyomo\.environ\s+as\s+pyo\s*$", code, re.M):
+        return None  # the rows are written with pyo
+    taken = {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
+    rows = next(name for name in ("node_balance", "node_balance_rows", "flow_balance_at_nodes") if name not in taken)
     nodes = list(dict.fromkeys(n for arc in arcs for n in arc))
 
     def total(keys: list) -> str:
@@ -145,14 +153,14 @@ def complete_network(code: str, question: str):
     out = {n: [e for e in elements if _arc_of(e)[0] == n] for n in nodes}
     into = {n: [e for e in elements if _arc_of(e)[1] == n] for n in nodes}
     inner = [n for n in nodes if n not in (source, sink)]
-    lines = ["model.node_balance = pyo.ConstraintList()"]
+    lines = [f"{owner}.{rows} = pyo.ConstraintList()"]
     if path:
-        lines.append(f"model.node_balance.add({total(out[source])} == 1)")
-        lines.append(f"model.node_balance.add({total(into[sink])} == 1)")
-    lines += [f"model.node_balance.add({total(into[n])} == {total(out[n])})" for n in inner]
+        lines.append(f"{owner}.{rows}.add({total(out[source])} == 1)")
+        lines.append(f"{owner}.{rows}.add({total(into[sink])} == 1)")
+    lines += [f"{owner}.{rows}.add({total(into[n])} == {total(out[n])})" for n in inner]
     tree.body += ast.parse("\n".join(lines)).body
-    changes = ["added model.node_balance: " + (f"one unit of {var} leaves {source} and reaches {sink}, and "
-                                                 if path else "") +
+    changes = [f"added {owner}.{rows}: " + (f"one unit of {var} leaves {source} and reaches {sink}, and "
+                                             if path else "") +
                f"what enters each of {', '.join(inner)} leaves it; the code balanced no node of the links"]
     expr = next((k for k in objective.value.keywords if k.arg == "expr"), None)
     wanted = ast.parse(total(out[source])).body[0].value
