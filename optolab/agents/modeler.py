@@ -128,8 +128,8 @@ def tidy_program(raw: str, question: str) -> dict[str, Any]:
         return {"code": None, "issues": [str(exc)], "origins": {}, "raw": raw, "changes": []}
     for fix in (define_stated_data, define_table_data, restore_table_data, fix_percent_scale, fix_single_use,
                 make_objective, add_missing_sense, focus_objective, fix_objective_data, fix_count_objective,
-                fix_weighted_goal_row, relax_measures, drop_bogus_bounds, fix_per_item_limits, drop_one_items_limit_on_all,
-                limit_named_element, link_open_decisions, add_assignment_rows, add_element_rows, fix_relations,
+                fix_weighted_goal_row, relax_measures, drop_bogus_bounds, fix_per_item_limits,
+                drop_one_items_limit_on_all, limit_named_element, link_open_decisions, add_assignment_rows, add_element_rows, fix_relations,
                 fix_measured_shares, fix_rows, fix_goal_objective, add_missing_limits, add_budget_row,
                 complete_network, fix_time_units, fix_total_units):
         fixed = fix(program.code, question)

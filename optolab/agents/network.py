@@ -71,8 +71,9 @@ def network_findings(question: str, code: str | None) -> list[str]:
             f"(or enters the sink)."]
 
 
-_PATH_GOAL = re.compile(r"\b(?:shortest|quickest|fastest|cheapest)\b|\b(?:least|minimum|lowest|smallest)\s+(?:total\s+)?"
-                        r"(?:driving\s+|travel\s+)?(?:time|distance|length|cost)\b", re.I)
+_PATH_GOAL = re.compile(r"\b(?:shortest|quickest|fastest|cheapest)\b|"
+                        r"\b(?:least|minimum|lowest|smallest)\s+(?:total\s+)?(?:driving\s+|travel\s+)?"
+                        r"(?:time|distance|length|cost)\b", re.I)
 _FLOW_GOAL = re.compile(r"\b(?:maximum|max|largest|greatest|most)\s+(?:total\s+)?(?:flow|throughput|amount|number)\b",
                         re.I)
 _ARC_TEXT = re.compile(r"^\s*([A-Za-z0-9]{1,4})\s*(?:to|->|→|-)\s*([A-Za-z0-9]{1,4})\s*$")
@@ -101,10 +102,13 @@ def _flow_variable(tree: ast.Module, arcs: set[tuple[str, str]]):
                 lists[st.targets[0].id] = value
     found = []
     for st in tree.body:
-        if isinstance(st, ast.Assign) and len(st.targets) == 1 and isinstance(st.targets[0], ast.Attribute) \
-                and isinstance(st.value, ast.Call) and ast.unparse(st.value.func).split(".")[-1] == "Var" \
-                and len(st.value.args) == 1 and isinstance(st.value.args[0], ast.Name) and st.value.args[0].id in lists:
-            found.append((f"{ast.unparse(st.targets[0].value)}.{st.targets[0].attr}", lists[st.value.args[0].id]))
+        if not (isinstance(st, ast.Assign) and len(st.targets) == 1 and isinstance(st.targets[0], ast.Attribute)
+                and isinstance(st.value, ast.Call) and ast.unparse(st.value.func).split(".")[-1] == "Var"
+                and len(st.value.args) == 1 and isinstance(st.value.args[0], ast.Name)):
+            continue
+        over = st.value.args[0].id
+        if over in lists:
+            found.append((f"{ast.unparse(st.targets[0].value)}.{st.targets[0].attr}", lists[over]))
     return found[0] if len(found) == 1 else None
 
 

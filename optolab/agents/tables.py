@@ -6,8 +6,9 @@ a table into code often shifts a column, takes a row for a column or drops an en
 reads every table of a text; :func:`table_data_code` writes them as Python data (a list of the row labels,
 one dict per numeric column keyed by row label, or one dict keyed by (row, column) for a matrix, also for the
 columns of items that share a unit beside other columns), with the keyed lists of the prose
-(:mod:`optolab.agents.textdata`), so that the prompt can show the data already written; :func:`define_table_data` adds the definitions to code that reads
-those names without defining them.
+(:mod:`optolab.agents.textdata`), so that the prompt can show the data already written;
+:func:`define_table_data` adds the definitions to code that reads those names without defining them, and
+:func:`restore_table_data` puts them back where the code copied them with slips.
 """
 
 from __future__ import annotations
@@ -251,7 +252,8 @@ def _matrix_lines(table: TextTable, keys: list, taken: set[str], *, text: str = 
     taken.add(value_name)
     body = ", ".join(f"({k!r}, {c!r}): {v!r}" for (k, c), v in values.items())
     return [(rows_name, f"{rows_name} = {keys!r}", ""), (cols_name, f"{cols_name} = {columns!r}", ""),
-            (value_name, f"{value_name} = {{{body}}}", f"{value_name}[r, c] for r in {rows_name} for c in {cols_name}")]
+            (value_name, f"{value_name} = {{{body}}}",
+             f"{value_name}[r, c] for r in {rows_name} for c in {cols_name}")]
 
 
 _PERCENT_HEAD = re.compile(r"\(\s*%\s*\)|\bpercent(?:age)?\b|\bin %", re.IGNORECASE)
@@ -339,6 +341,9 @@ def _mixed_lines(table: TextTable, keys: list, columns: list[int], unit: str, te
     return lines + _column_lines(others, keys, None, {**known, lines[0][0]: lines[0][1]}, taken)
 
 
+_LISTS_HEADING = "# lists in the text"
+
+
 def table_data_code(text: str) -> tuple[str, dict[str, str]]:
     """The tables of ``text`` as Python lines, and each name's definition (for :func:`define_table_data`);
     ("", {}) for a text without tables or without numbers in them."""
@@ -367,7 +372,8 @@ def table_data_code(text: str) -> tuple[str, dict[str, str]]:
     listed = keyed_lists(text, taken)
     if listed:
         definitions.update({k.name: k.definition for k in listed})
-        blocks.append("\n".join(["# lists in the text"] + [f"{k.definition}  # {' '.join(k.source.split())}" for k in listed]))
+        blocks.append("\n".join([_LISTS_HEADING] + [f"{k.definition}  # {' '.join(k.source.split())}"
+                                                    for k in listed]))
     return "\n\n".join(blocks), definitions
 
 
@@ -380,7 +386,7 @@ def with_table_data(question: str) -> str:
     data, _ = table_data_code(question)
     if not data:
         return question
-    lists = "# lists in the text" in data
+    lists = _LISTS_HEADING in data
     what = ("tables and lists" if read_tables(question) else "lists") if lists else "tables"
     note = resources.files("optolab.agents").joinpath("prompts", "table_data.txt").read_text(encoding="utf-8")
     return f"{question.rstrip()}\n\n{Template(note).safe_substitute(what=what, data=data).rstrip()}"
@@ -424,7 +430,7 @@ def restore_table_data(code: str, question: str):
         shown = ast.parse(definitions[stmt.targets[0].id]).body[0]
         try:
             copy, wanted = ast.literal_eval(stmt.value), ast.literal_eval(shown.value)
-        except ValueError:
+        except (ValueError, TypeError, SyntaxError):  # not plain data ({[1]: 2}, a name inside)
             continue
         if copy == wanted or not _slipped_copy(copy, wanted):
             continue
