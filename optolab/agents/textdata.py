@@ -20,11 +20,11 @@ _NUMBER = r"-?\$?\d(?:[\d,]*\d)?(?:\.\d+)?%?"  # never ending in the comma after
 _JOIN = r"(?:\s*,\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+|\s*;\s*)"
 _UNIT = r"(?:\s*(?!and\b|or\b)[a-z]{1,8}\b\.?)?"  # "300 t, R2: ..." "45 units and"
 # the three forms: "P1: 300", "$50,000 (D1)", "$12 for A"
-_FORMS = {
-    "colon": (rf"(?P<k>{_LABEL})\s*:\s*(?P<v>{_NUMBER}){_UNIT}", "k", "v"),
-    "paren": (rf"(?P<v>{_NUMBER})\s*\((?P<k>{_LABEL})\)", "k", "v"),
-    "for": (rf"(?P<v>{_NUMBER})\s+for\s+(?P<k>{_LABEL})\b", "k", "v"),
-}
+_FORMS = (
+    rf"(?P<k>{_LABEL})\s*:\s*(?P<v>{_NUMBER}){_UNIT}",
+    rf"(?P<v>{_NUMBER})\s*\((?P<k>{_LABEL})\)",
+    rf"(?P<v>{_NUMBER})\s+for\s+(?P<k>{_LABEL})\b",
+)
 _VERBS = {"are", "is", "were", "was", "be", "of", "equal", "equals", "as", "follows", "at", "to", "hold", "holds",
           "get", "gets", "gives", "give", "has", "have", "like", "amount", "amounts", "by", "with"}
 _DEMAND_VERBS = {"need", "needs", "require", "requires", "demand", "demands", "want", "wants", "order", "orders"}
@@ -75,7 +75,7 @@ def keyed_lists(text: str, taken: set[str] = frozenset()) -> list[KeyedList]:
     found: list[tuple[int, KeyedList]] = []
     used: set[str] = set(taken)
     spans: list[tuple[int, int]] = []
-    for pattern, _, _ in _FORMS.values():
+    for pattern in _FORMS:
         item = re.compile(pattern)
         for run in _runs(prose, pattern):
             if any(a < run.end() and run.start() < b for a, b in spans):
