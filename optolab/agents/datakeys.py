@@ -17,6 +17,8 @@ from __future__ import annotations
 import ast
 import itertools
 
+from optolab.agents.codeast import call_name
+
 
 def _constant_list(node: ast.AST) -> list | None:
     if isinstance(node, (ast.List, ast.Tuple)) and node.elts and all(
@@ -205,7 +207,7 @@ def _fix_data_keys(tree: ast.Module, changes: list[str]) -> None:
 
 def _over_lists(value: ast.AST, lists: dict[str, list]) -> bool:
     """Whether ``value`` makes a variable over two or more of the code's lists (``pyo.Var(depots, regions)``)."""
-    return isinstance(value, ast.Call) and (ast.unparse(value.func).split(".")[-1] == "Var") \
+    return call_name(value) == "Var" \
         and len(value.args) >= 2 and all(isinstance(a, ast.Name) and a.id in lists for a in value.args)
 
 

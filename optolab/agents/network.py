@@ -18,7 +18,7 @@ from __future__ import annotations
 import ast
 import re
 
-from optolab.agents.codeast import quiet_fix
+from optolab.agents.codeast import call_name, quiet_fix
 from optolab.agents.tables import read_tables
 
 _LINK = re.compile(r"\b([A-Z][A-Za-z0-9]{0,3})\s+(?:to|->|→)\s+([A-Z][A-Za-z0-9]{0,3})\b")
@@ -103,7 +103,7 @@ def _flow_variable(tree: ast.Module, arcs: set[tuple[str, str]]):
     found = []
     for st in tree.body:
         if not (isinstance(st, ast.Assign) and len(st.targets) == 1 and isinstance(st.targets[0], ast.Attribute)
-                and isinstance(st.value, ast.Call) and ast.unparse(st.value.func).split(".")[-1] == "Var"
+                and call_name(st.value) == "Var"
                 and len(st.value.args) == 1 and isinstance(st.value.args[0], ast.Name)):
             continue
         over = st.value.args[0].id
@@ -134,8 +134,8 @@ def complete_network(code: str, question: str):
         return None
     if _has_equality(tree):
         return None
-    objective = next((st for st in tree.body if isinstance(st, ast.Assign) and isinstance(st.value, ast.Call)
-                      and ast.unparse(st.value.func).split(".")[-1] == "Objective"), None)
+    objective = next((st for st in tree.body if isinstance(st, ast.Assign) and call_name(st.value) == "Objective"),
+                     None)
     sense = next((ast.unparse(k.value).split(".")[-1] for k in objective.value.keywords if k.arg == "sense"),
                  "minimize") if objective is not None else None
     path = sense == "minimize" and _PATH_GOAL.search(question)
