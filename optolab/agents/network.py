@@ -79,6 +79,12 @@ _FLOW_GOAL = re.compile(r"\b(?:maximum|max|largest|greatest|most)\s+(?:total\s+)
 _ARC_TEXT = re.compile(r"^\s*([A-Za-z0-9]{1,4})\s*(?:to|->|→|-)\s*([A-Za-z0-9]{1,4})\s*$")
 
 
+def _named_apart(question: str, nodes: set[str]) -> bool:
+    """Whether the text names one of ``nodes`` outside its links ("H to C1", a table row of links)."""
+    rest = _LINK.sub(" ", "\n".join(ln for ln in question.splitlines() if ln.count("|") < 2))
+    return any(re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", rest) for n in nodes)
+
+
 def _arc_of(element) -> tuple[str, str] | None:
     """The link an element of the code's list stands for: ``('S', 'A')`` or ``'S to A'``."""
     if isinstance(element, tuple) and len(element) == 2 and all(isinstance(e, str) for e in element):
@@ -125,9 +131,10 @@ def complete_network(code: str, question: str):
     arcs = links(question)
     starts, ends = {a for a, _ in arcs}, {b for _, b in arcs}
     sources, sinks = starts - ends, ends - starts
-    if len(arcs) < 3 or not starts & ends or len(sources) != 1 or len(sinks) != 1:
+    if len(arcs) < 3 or not starts & ends or not sources or not sinks:
         return None
-    (source,), (sink,) = sources, sinks
+    single = len(sources) == 1 and len(sinks) == 1
+    source, sink = (min(sources), min(sinks))
     try:
         tree = ast.parse(code)
     except SyntaxError:
@@ -138,10 +145,13 @@ def complete_network(code: str, question: str):
                      None)
     sense = next((ast.unparse(k.value).split(".")[-1] for k in objective.value.keywords if k.arg == "sense"),
                  "minimize") if objective is not None else None
-    path = sense == "minimize" and _PATH_GOAL.search(question)
-    flow = sense == "maximize" and _FLOW_GOAL.search(question)
+    path = single and sense == "minimize" and _PATH_GOAL.search(question)
+    flow = single and sense == "maximize" and _FLOW_GOAL.search(question)
+    # a cheapest way to ship supplies through the links: only the inner nodes balance, and only those the
+    # text names nowhere but in its links (a hub with its own demand or stock does not)
+    cost = not path and sense == "minimize" and not _named_apart(question, starts & ends)
     found = _flow_variable(tree, set(arcs))
-    if not (path or flow) or found is None:
+    if not (path or flow or cost) or found is None:
         return None
     var, elements = found
     owner = var.rsplit(".", 1)[0]
@@ -156,7 +166,7 @@ def complete_network(code: str, question: str):
 
     out = {n: [e for e in elements if _arc_of(e)[0] == n] for n in nodes}
     into = {n: [e for e in elements if _arc_of(e)[1] == n] for n in nodes}
-    inner = [n for n in nodes if n not in (source, sink)]
+    inner = [n for n in nodes if n in starts and n in ends]
     lines = [f"{owner}.{rows} = pyo.ConstraintList()"]
     if path:
         lines.append(f"{owner}.{rows}.add({total(out[source])} == 1)")

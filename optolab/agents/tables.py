@@ -201,6 +201,24 @@ def _pair_keys(table: TextTable) -> tuple[list[tuple], str, TextTable] | None:
     return pairs, name, TextTable(table.caption, header, rows, table.intro)
 
 
+_LINK_LABEL = re.compile(r"^\s*(\S(?:.*?\S)?)\s+(?:to|->|→)\s+(\S(?:.*?\S)?)\s*$", re.I)
+
+
+def _link_keys(table: TextTable) -> tuple[list[tuple], str, TextTable] | None:
+    """Rows labelled as links ("| F1 to H | 2 | 70 |", "| A -> B | 5 |"): the (start, end) pairs as keys when
+    every label reads so and no two repeat, their list named after the first column ("links"), and the table
+    with the labels written as pairs."""
+    found = [_LINK_LABEL.match(r[0]) for r in table.rows]
+    if len(table.rows) < 2 or not all(found):
+        return None
+    pairs = [(m.group(1), m.group(2)) for m in found]
+    if len(set(pairs)) != len(pairs) or any(len(a) > 20 or len(b) > 20 for a, b in pairs):
+        return None
+    name = _set_name(table.header[0], "links")
+    rows = tuple((f"{a}|{b}", *r[1:]) for (a, b), r in zip(pairs, table.rows))
+    return pairs, name, TextTable(table.caption, table.header, rows, table.intro)
+
+
 def _column_names(header: tuple[str, ...], taken: set[str]) -> list[str]:
     """Names for the columns after the first: the header without its parenthesised unit, or with it where
     two columns would otherwise share a name."""
@@ -223,6 +241,9 @@ def _keyed(table: TextTable) -> tuple[list, str | None, TextTable] | None:
     labels = [r[0] for r in table.rows]
     if len(set(labels)) != len(labels) or not all(labels):
         return _pair_keys(table)
+    links = _link_keys(table)
+    if links is not None:
+        return links
     numeric = all(cell_number(x) is not None for x in labels)
     return [_key(x, numeric) for x in labels], None, table
 

@@ -112,3 +112,35 @@ model.objective = pyo.Objective(expr=sum(minutes[a] * model.route[a] for a in ar
     # a goal of another kind (the most profit) is no path and no flow
     assert complete_network(code.replace("minimize", "maximize"), question.replace("shortest driving time",
                                                                                    "largest profit")) is None
+
+
+def test_a_cheapest_shipment_through_a_hub_balances_only_the_hub(solve_objective):
+    from optolab.agents.network import complete_network
+
+    question = ("Plant P1 supplies 60 units and plant P2 supplies 40. Customer C1 needs 45 and C2 needs 55. One-way "
+                "links, cost per unit and capacity:\n\n| link | cost | capacity |\n|---|---|---|\n"
+                "| P1 to H | 2 | 70 |\n| P2 to H | 3 | 50 |\n| P1 to C1 | 7 | 30 |\n| H to C1 | 4 | 40 |\n"
+                "| H to C2 | 3 | 60 |\n| P2 to C2 | 6 | 20 |\n\nWhat is the minimum total transport cost?")
+    code = """import pyomo.environ as pyo
+model = pyo.ConcreteModel()
+links = [('P1', 'H'), ('P2', 'H'), ('P1', 'C1'), ('H', 'C1'), ('H', 'C2'), ('P2', 'C2')]
+cost = {('P1', 'H'): 2, ('P2', 'H'): 3, ('P1', 'C1'): 7, ('H', 'C1'): 4, ('H', 'C2'): 3, ('P2', 'C2'): 6}
+capacity = {('P1', 'H'): 70, ('P2', 'H'): 50, ('P1', 'C1'): 30, ('H', 'C1'): 40, ('H', 'C2'): 60, ('P2', 'C2'): 20}
+model.ship = pyo.Var(links, domain=pyo.NonNegativeReals, bounds=lambda m, a, b: (0, capacity[a, b]))
+model.objective = pyo.Objective(expr=sum(cost[l] * model.ship[l] for l in links), sense=pyo.minimize)
+model.supply = pyo.ConstraintList()
+model.supply.add(model.ship['P1', 'H'] + model.ship['P1', 'C1'] <= 60)
+model.supply.add(model.ship['P2', 'H'] + model.ship['P2', 'C2'] <= 40)
+model.demand = pyo.ConstraintList()
+model.demand.add(model.ship['P1', 'C1'] + model.ship['H', 'C1'] >= 45)
+model.demand.add(model.ship['H', 'C2'] + model.ship['P2', 'C2'] >= 55)
+"""
+    assert solve_objective(code) < 590  # without a balance at H, goods appear there for free
+    fixed = complete_network(code, question)
+    assert fixed is not None
+    assert "model.node_balance.add(model.ship['P1', 'H'] + model.ship['P2', 'H'] == model.ship['H', 'C1'] + " \
+           "model.ship['H', 'C2'])" in fixed.code
+    assert solve_objective(fixed.code) == 590
+    assert "objective" not in " ".join(fixed.changes)
+    # a hub the text gives its own demand is not balanced by the fix
+    assert complete_network(code, question.replace("C2 needs 55.", "C2 needs 55 and H keeps 5.")) is None

@@ -176,6 +176,20 @@ def test_an_edge_list_is_keyed_by_pairs_and_a_one_row_table_by_its_columns():
     assert "periods = ['00-08', '08-16', '16-24']" in code and "staff = {'00-08': 4, '08-16': 9, '16-24': 6}" in code
 
 
+def test_rows_labelled_as_links_are_keyed_by_their_two_ends():
+    text = ("| road | cost ($/unit) | capacity |\n|---|---|---|\n| P1 to Hub | 2 | 70 |\n| Hub -> C1 | 4 | 40 |\n"
+            "| P1 to C1 | 9 | 10 |\n")
+    code, _ = table_data_code(text)
+    namespace: dict = {}
+    exec(code, namespace)
+    assert namespace["roads"] == [("P1", "Hub"), ("Hub", "C1"), ("P1", "C1")]
+    assert namespace["cost"][("Hub", "C1")] == 4 and namespace["capacity"][("P1", "C1")] == 10
+    # labels that are not all links (or repeat a link) keep their text
+    mixed = text.replace("| P1 to C1 | 9 | 10 |", "| direct | 9 | 10 |")
+    code, _ = table_data_code(mixed)
+    assert "'P1 to Hub'" in code and "'direct'" in code
+
+
 def test_columns_named_by_a_letter_get_a_name_no_loop_variable_takes():
     text = "| machine | A (min/unit) | B (min/week) | hours |\n|---|---|---|---|\n| cut | 10 | 6 | 40 |\n| press | 5 | 8 | 30 |\n"
     code, defs = table_data_code(text)
