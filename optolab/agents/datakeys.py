@@ -124,12 +124,18 @@ def _loop_keys(keys: list[ast.expr], places: list[set], loops: dict[str, set | N
 
 def _fix_data_keys(tree: ast.Module, changes: list[str]) -> None:
     _unwrap_single_keys(tree, changes)
-    data, lists = {}, {}
+    data, lists, keyed = {}, {}, set()
     for stmt in tree.body:
         if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
             target = stmt.targets[0]
             name = target.id if isinstance(target, ast.Name) else None
             values = _constant_list(stmt.value)
+            if values is None and name and isinstance(stmt.value, ast.Dict) and _key_positions(stmt.value) is None:
+                # a loop over a dict of numbers runs over its keys
+                values = _constant_list(ast.List(elts=list(stmt.value.keys), ctx=ast.Load())) \
+                    if all(k is not None for k in stmt.value.keys) else None
+                if values is not None:
+                    keyed.add(name)
             if values is None and isinstance(stmt.value, ast.Call) and stmt.value.keywords:  # Set(initialize=[...])
                 init = next((k.value for k in stmt.value.keywords if k.arg == "initialize"), None)
                 values = _constant_list(init) if init is not None else None
@@ -145,6 +151,7 @@ def _fix_data_keys(tree: ast.Module, changes: list[str]) -> None:
                     data[name] = shape
     if not data:
         return
+    named = {name: values for name, values in lists.items() if name not in keyed}  # the lists a sum may run over
     parents = _parents(tree)
     # names bound where a reading elsewhere can see them (a comprehension's variable is its own; a for loop's
     # variable counts where the loop encloses the reading, and is a slip after it: the last element)
@@ -188,6 +195,10 @@ def _fix_data_keys(tree: ast.Module, changes: list[str]) -> None:
             continue
         fits = [p for p in itertools.permutations(range(len(keys)))
                 if all(domains[p[i]] <= places[i] for i in range(len(keys)))]
+        if not fits and shape == "pairs" and not isinstance(node.value, ast.Subscript) \
+                and (_sum_over_other_list(node, keys, label, places, parents, lists, named, changes)
+                     or _shadowed_sum(node, keys, label, places, parents, lists, changes)):
+            continue
         chained = isinstance(node.value, ast.Subscript)
         right_shape = chained if shape == "nested" else not chained
         if len(fits) != 1 or (fits[0] == tuple(range(len(keys))) and right_shape):
@@ -203,6 +214,99 @@ def _fix_data_keys(tree: ast.Module, changes: list[str]) -> None:
         kind = "keyed by pairs" if shape == "pairs" else "a dict of dicts"
         changes.append(f"line {node.lineno}: {before} became {ast.unparse(node)}: {label} is {kind} "
                        f"({', '.join(_describe(p) for p in places)})")
+
+
+def _generator_of(node: ast.AST, parents: dict[int, ast.AST]) -> tuple[ast.GeneratorExp, ast.comprehension] | None:
+    """The generator expression right around ``node`` and its one loop, when it has one loop over a plain name."""
+    here = parents.get(id(node))
+    while here is not None and not isinstance(here, (ast.GeneratorExp, ast.ListComp, ast.stmt)):
+        here = parents.get(id(here))
+    if not isinstance(here, (ast.GeneratorExp, ast.ListComp)) or len(here.generators) != 1:
+        return None
+    loop = here.generators[0]
+    if not isinstance(loop.target, ast.Name) or loop.ifs:
+        return None
+    return here, loop
+
+
+def _uses(node: ast.AST, name: str) -> int:
+    return sum(1 for n in ast.walk(node) if isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load))
+
+
+def _list_named(place: set, lists: dict[str, list]) -> str | None:
+    """The one list of the code whose elements are exactly ``place``."""
+    found = [name for name, values in lists.items() if set(values) == place and len(values) == len(place)]
+    return found[0] if len(found) == 1 else None
+
+
+def _sum_over_other_list(node: ast.Subscript, keys: list[ast.expr], label: str, places: list[set],
+                         parents: dict[int, ast.AST], lists: dict[str, list], named: dict[str, list],
+                         changes: list[str]) -> bool:
+    """``for s in stores: sum(flow[s, d] for d in stores)`` with ``flow`` over (warehouses, stores): the outer
+    key fits one place only and the sum runs over the list of that same place, so no order fits; the sum is
+    meant over the other place's list: ``sum(flow[d, s] for d in warehouses)``. True when it rewrote."""
+    found = _generator_of(node, parents)
+    if found is None or len(keys) != 2 or not all(isinstance(k, ast.Name) for k in keys):
+        return False
+    gen, loop = found
+    inner = [i for i, k in enumerate(keys) if k.id == loop.target.id]
+    if len(inner) != 1 or _uses(gen.elt, loop.target.id) != 1:
+        return False
+    (g,) = inner
+    outer = keys[1 - g]
+    loops = _enclosing_loops(gen, parents, lists)
+    domain = loops.get(outer.id)
+    if not domain:
+        return False
+    at = [i for i, place in enumerate(places) if domain <= place]
+    if len(at) != 1:
+        return False
+    other = 1 - at[0]
+    over = _list_named(places[other], named)
+    if over is None:
+        return False
+    before = ast.unparse(gen)
+    loop.iter = ast.Name(over, ast.Load())
+    ordered = [None, None]
+    ordered[at[0]], ordered[other] = outer, keys[g]
+    node.slice = ast.Tuple(elts=ordered, ctx=ast.Load())
+    changes.append(f"line {node.lineno}: {before} became {ast.unparse(gen)}: {outer.id} runs over "
+                   f"{_describe(domain)}, one place of {label}'s keys ({' x '.join(_describe(p) for p in places)}), "
+                   f"so the sum runs over the other")
+    return True
+
+
+def _shadowed_sum(node: ast.Subscript, keys: list[ast.expr], label: str, places: list[set],
+                  parents: dict[int, ast.AST], lists: dict[str, list], changes: list[str]) -> bool:
+    """``for s in shops: sum(flow[s, s] for s in sites)``: the sum's variable takes the name of the loop around
+    it, so both keys read the sum's one; with ``flow`` over (sites, shops) the sum's variable gets a name of
+    its own and the loop's takes the other place: ``sum(flow[s_1, s] for s_1 in sites)``. True when it
+    rewrote."""
+    found = _generator_of(node, parents)
+    if found is None or not all(isinstance(k, ast.Name) for k in keys):
+        return False
+    gen, loop = found
+    name = loop.target.id
+    if {k.id for k in keys} != {name} or _uses(gen.elt, name) != 2:
+        return False
+    inner = _iter_values(loop.iter, lists)
+    outer = _enclosing_loops(gen, parents, lists).get(name)
+    if not inner or not outer:
+        return False
+    fits = [(i, j) for i in range(2) for j in range(2) if i != j and set(inner) <= places[i] and outer <= places[j]]
+    if len(fits) != 1:
+        return False
+    i, j = fits[0]
+    taken = {n.id for n in ast.walk(gen) if isinstance(n, ast.Name)} | set(lists)
+    fresh = next(f"{name}_{n}" for n in itertools.count(1) if f"{name}_{n}" not in taken)
+    before = ast.unparse(gen)
+    loop.target = ast.Name(fresh, ast.Store())
+    ordered = [None, None]
+    ordered[i], ordered[j] = ast.Name(fresh, ast.Load()), ast.Name(name, ast.Load())
+    node.slice = ast.Tuple(elts=ordered, ctx=ast.Load())
+    changes.append(f"line {node.lineno}: {before} became {ast.unparse(gen)}: the sum's variable hid the loop's "
+                   f"{name} of the same name, and {label} is keyed by ({' x '.join(_describe(p) for p in places)})")
+    return True
 
 
 def _over_lists(value: ast.AST, lists: dict[str, list]) -> bool:

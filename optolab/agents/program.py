@@ -91,13 +91,23 @@ def _clean_body(body: list[ast.stmt], dropped: set[str], changes: list[str]) -> 
             out.append(stmt)
             continue
         called = calls(stmt)
-        if called & _DROP_CALLS or names(stmt) & dropped:
+        if called & _DROP_CALLS or names(stmt) & dropped or _reads_result(stmt):
+            what = sorted(called & _DROP_CALLS) or sorted(names(stmt) & dropped) or \
+                [f"{', '.join(sorted(_targets(stmt)))} read a solved value"]
             dropped |= _targets(stmt)
-            what = sorted(called & _DROP_CALLS) or sorted(names(stmt) & dropped)
             changes.append(f"removed line {stmt.lineno} ({', '.join(what)}): solving and output are the runner's job")
             continue
         out.append(stmt)
     return out
+
+
+def _reads_result(stmt: ast.stmt) -> bool:
+    """``best = model.objective.value`` or ``total = pyo.value(model.profit)``: a name bound to a solved value,
+    which does not exist while the model is built."""
+    if not (isinstance(stmt, ast.Assign) and all(isinstance(t, ast.Name) for t in stmt.targets)):
+        return False
+    return any(isinstance(n, ast.Attribute) and n.attr == "value" and isinstance(n.ctx, ast.Load)
+               or isinstance(n, ast.Call) and call_name(n) == "value" for n in ast.walk(stmt.value))
 
 
 def model_variable(tree: ast.Module) -> str | None:

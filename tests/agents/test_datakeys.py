@@ -111,3 +111,37 @@ def test_a_variable_over_two_lists_is_read_in_its_own_key_order(solve_objective)
     program = clean_program(later)
     assert "flow[c, r]" in program.code and any("d is bound nowhere" in c for c in program.changes)
     assert solve_objective(program.code) == 114500
+
+
+SHIP = """import pyomo.environ as pyo
+model = pyo.ConcreteModel()
+sources = ['W1', 'W2']
+stores = ['S1', 'S2', 'S3']
+supply = {'W1': 70, 'W2': 50}
+demand = {'S1': 40, 'S2': 45, 'S3': 30}
+cost = {('W1', 'S1'): 4, ('W1', 'S2'): 6, ('W1', 'S3'): 9, ('W2', 'S1'): 5, ('W2', 'S2'): 3, ('W2', 'S3'): 7}
+model.flow = pyo.Var(sources, stores, domain=pyo.NonNegativeReals)
+flow = model.flow
+model.objective = pyo.Objective(expr=sum(cost[w, s] * flow[w, s] for w in sources for s in stores))
+model.meet = pyo.ConstraintList()
+for s in demand:
+    model.meet.add(sum(flow[s, d] for d in stores) == demand[s])
+model.hold = pyo.ConstraintList()
+for w in sources:
+    model.hold.add(sum(flow[w, w] for w in stores) <= supply[w])
+"""
+
+
+def test_a_sum_over_the_list_its_outer_key_already_takes_runs_over_the_other(solve_objective):
+    program = clean_program(SHIP)
+    assert "sum((flow[d, s] for d in sources)) == demand[s]" in program.code
+    assert "sum((flow[w, w_1] for w_1 in stores)) <= supply[w]" in program.code
+    assert any("so the sum runs over the other" in c for c in program.changes)
+    assert any("the sum's variable hid the loop's w" in c for c in program.changes)
+    assert solve_objective(program.code) == 555
+    # a sum whose variable is read twice, or with no list of exactly the other place's elements, is left alone
+    twice = SHIP.replace("sum(flow[s, d] for d in stores)", "sum(flow[s, d] + flow[s, d] for d in stores)")
+    assert "flow[s, d] + flow[s, d] for d in stores" in clean_program(twice).code
+    unnamed = SHIP.replace("sources = ['W1', 'W2']\n", "").replace("Var(sources,", "Var(['W1', 'W2'],") \
+        .replace("for w in sources", "for w in ['W1', 'W2']")
+    assert "flow[s, d] for d in stores" in clean_program(unnamed).code

@@ -1,0 +1,49 @@
+"""A cost added to a maximized profit (optolab.agents.cost_sign)."""
+
+from __future__ import annotations
+
+from optolab.agents.cost_sign import subtract_costs
+from optolab.agents.modeler import tidy_program
+
+QUESTION = ("A plant can run two processes this month. A process that is used at all has a setup cost; each tonne "
+            "it makes earns a profit and uses steam:\n\n| process | profit ($/t) | steam (t per t) | setup cost ($) "
+            "| max output (t) |\n|---|---|---|---|---|\n| P1 | 40 | 2 | 1500 | 300 |\n| P2 | 55 | 3 | 2500 | 250 |\n\n"
+            "The plant has 600 t of steam. What is the maximum monthly profit (profit per tonne times output, minus "
+            "setup costs) in dollars?")
+
+CODE = """import pyomo.environ as pyo
+model = pyo.ConcreteModel()
+processes = ['P1', 'P2']
+profit = {'P1': 40, 'P2': 55}
+steam = {'P1': 2, 'P2': 3}
+setup_cost = {'P1': 1500, 'P2': 2500}
+max_output = {'P1': 300, 'P2': 250}
+model.used = pyo.Var(processes, domain=pyo.Binary)
+model.make = pyo.Var(processes, domain=pyo.NonNegativeReals)
+model.objective = pyo.Objective(expr=sum(profit[p] * model.make[p] + setup_cost[p] * model.used[p] for p in processes),
+                                sense=pyo.maximize)
+model.steam = pyo.Constraint(expr=sum(steam[p] * model.make[p] for p in processes) <= 600)
+model.cap = pyo.Constraint(processes, rule=lambda m, p: m.make[p] <= max_output[p] * m.used[p])
+best = model.objective.value
+"""
+
+
+def test_a_setup_cost_added_to_a_maximized_profit_is_subtracted(solve_objective):
+    assert solve_objective(CODE.replace("best = model.objective.value\n", "")) == 12000 + 4000  # both set up
+    tidied = tidy_program(CODE, QUESTION)
+    assert "profit[p] * model.make[p] - setup_cost[p] * model.used[p]" in tidied["code"]
+    assert any("setup_cost is paid, not earned" in c for c in tidied["changes"])
+    # the line that read the solved objective while the model was built is gone
+    assert "best" not in tidied["code"] and any("read a solved value" in c for c in tidied["changes"])
+    assert solve_objective(tidied["code"]) == 12000 - 1500  # P1 alone: 300 t at $40
+
+
+def test_costs_are_left_alone_where_the_goal_is_no_profit_or_the_term_is_already_subtracted():
+    assert subtract_costs(CODE.replace("+ setup_cost", "- setup_cost"), QUESTION) is None
+    assert subtract_costs(CODE, QUESTION.replace("maximum monthly profit", "maximum monthly output")) is None
+    assert subtract_costs(CODE, QUESTION + " Setup costs count as cost savings for tax.") is None
+    assert subtract_costs(CODE.replace("sense=pyo.maximize", "sense=pyo.minimize"), QUESTION) is None
+    # a cost the text never names is not touched
+    assert subtract_costs(CODE.replace("setup_cost", "launch_cost"), QUESTION) is None
+    # "the profit efficiency (profit per gallon)" is a ratio, not a profit
+    assert subtract_costs(CODE, QUESTION.replace("maximum monthly profit", "maximum profit efficiency")) is None
