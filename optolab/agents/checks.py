@@ -144,11 +144,26 @@ def unused_numbers(question: str, f: Formulation) -> list[float]:
     return numbers_missing_from(question, used, {float(len(v)) for v in f.sets.values()})
 
 
+_TIME_UNITS = {60: (r"\b(?:minutes?|mins?)\b", r"\b(?:hours?|hrs?|seconds?|secs?)\b"),
+               24: (r"\bhours?\b", r"\bdays?\b")}
+
+
+def _conversions(question: str) -> tuple[float, ...]:
+    """The factors a number of the text may be another's in other units: percentages and thousands always;
+    60 only where the text speaks of minutes and hours (or seconds), 24 of hours and days ("$2 a unit" is not
+    "120 units a month" in minutes)."""
+    factors = [100, 0.01, 1000, 0.001]
+    for k, (a, b) in _TIME_UNITS.items():
+        if re.search(a, question, re.I) and re.search(b, question, re.I):
+            factors += [k, 1 / k]
+    return tuple(factors)
+
+
 def numbers_missing_from(question: str, used: set[float], set_sizes: set[float] = frozenset()) -> list[float]:
     """Numbers of ``question`` that are not in ``used``, directly, as a percentage or a unit conversion."""
     labels = label_numbers(question)
     used = {abs(u) for u in used}
-    scaled = used | {u * k for u in used for k in (100, 0.01, 60, 1 / 60, 1000, 0.001, 24)}
+    scaled = used | {u * k for u in used for k in _conversions(question)}
     missing: list[float] = []
     for x in numbers_in_text(question):
         if any(abs(x - u) <= 1e-9 * max(1.0, abs(x)) for u in scaled):
