@@ -7,7 +7,10 @@ the function. Stops when every prediction is within the tolerance.
 
 By default the search optimizer is used: each step asks for several rewrites, scores each on the
 shown points, and keeps the best two (a small local model's single proposal is often worse than
-the code it replaces). ``--optimizer optoprime`` takes one greedy proposal per step instead.
+the code it replaces). The numbers of the best proposal are then fitted on the shown points by a compass search
+(``--fit-constants N`` score evaluations a step, 0 turns it off): the model proposes the shape of the formula,
+the search its numbers, as in LLM-SR (Shojaee et al., 2024). ``--optimizer optoprime`` takes one greedy proposal
+per step instead.
 
     python examples/optimize_function.py [--model local] [--steps 6] [--optimizer search|optoprime]
 """
@@ -116,6 +119,8 @@ def main() -> int:
     ap.add_argument("--feedback", choices=("residuals", "correction", "plain"), default="residuals",
                     help="residuals: the per-point errors and a straight line through them; correction: a line "
                          "through what predict lacks, to be added; plain: the errors only")
+    ap.add_argument("--fit-constants", type=int, default=40,
+                    help="score evaluations a step spent fitting the numbers of the best proposal (search only; 0: off)")
     ap.add_argument("--history", default=None, help="save every step's prompt, replies and scores to this JSON file")
     ap.add_argument("--slope", type=float, default=3.0, help="the hidden function is slope * x + intercept")
     ap.add_argument("--intercept", type=float, default=4.0)
@@ -126,7 +131,7 @@ def main() -> int:
     measured = [target(x) for x in XS]
     if args.optimizer == "search":  # its #Scored section shows every earlier try: no separate memory
         optimizer = SearchOptimizer([predict], llm, score=lambda: -shown_error(measured), instruction=INSTRUCTION,
-                                    candidates=args.candidates, beam_width=2)
+                                    candidates=args.candidates, beam_width=2, fit_constants=args.fit_constants)
     else:
         optimizer = OptoPrime([predict], llm, memory_size=2, instruction=INSTRUCTION)
     try:
@@ -157,6 +162,10 @@ def run(args: argparse.Namespace, optimizer: OptoPrime, measured: list[float]) -
             print(f"  (no update: {record.error})")
         elif not record.updates:
             print(f"  (no change proposed; rejected: {record.rejected or 'none'})")
+        fitted = record.extra.get("constants_fitted")
+        if fitted:
+            print(f"  numbers of {fitted['origin']} fitted: shown-point error {abs(fitted['from']):.4g} -> "
+                  f"{abs(fitted['to']):.4g} in {fitted['evals']} evaluations")
         if "best_score" in record.extra:
             print(f"  {record.extra['candidates']} new candidate(s); best shown-point error "
                   f"{abs(record.extra['best_score']):.4g} ({record.extra['best_origin']})")

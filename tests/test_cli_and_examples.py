@@ -65,6 +65,27 @@ def test_optimize_function_example_reaches_its_target_with_a_scripted_optimizer(
     assert "target met" in out and "3 * x + 4" in out
 
 
+def test_optimize_function_example_fits_the_numbers_the_model_gets_wrong(monkeypatch, capsys):
+    import sys
+
+    from optolab.testing import FunctionLLM
+
+    example = _load_example("optimize_function")
+
+    def reply(messages):  # the right shape with the wrong numbers, every time
+        return {"reasoning": "a line", "suggestion": {"predict.__code__": "def predict(x):\n    return 2 * x + 3\n"}}
+
+    monkeypatch.setattr(example, "LLM", lambda *a, **k: FunctionLLM(reply))
+    monkeypatch.setattr(sys, "argv", ["optimize_function.py", "--steps", "2", "--candidates", "1"])
+    assert example.main() == 0
+    out = capsys.readouterr().out
+    assert "numbers of step 1 candidate 1 fitted" in out and "return 3 * x + 4" in out
+    example = _load_example("optimize_function")  # predict back at ``return x``
+    monkeypatch.setattr(example, "LLM", lambda *a, **k: FunctionLLM(reply))
+    monkeypatch.setattr(sys, "argv", ["optimize_function.py", "--steps", "2", "--candidates", "1", "--fit-constants", "0"])
+    assert example.main() == 1  # without the fit the model's numbers stay wrong
+
+
 def test_optimize_prompt_example_keeps_the_best_scored_rewrite(monkeypatch, capsys):
     import sys
 

@@ -208,3 +208,61 @@ def test_search_counts_code_that_differs_only_in_layout_once():
     out.backward("The value should be 8.")
     rec = opt.step()
     assert rec.extra["candidates"] == 2 and op(3, 2).data == 8
+
+
+def test_fit_constants_moves_the_numbers_of_a_proposed_formula_and_leaves_indexes_alone():
+    from optolab.trace.optimizers.constants import fit_constants, numeric_literals
+
+    xs = [0.0, 1.0, 2.0, 5.0]
+
+    def score_of(source: str) -> float:
+        scope: dict = {}
+        exec(source, scope)
+        return -sum(abs(scope["f"](x) - (3 * x + 4.5)) for x in xs)
+
+    source = "def f(x, table=[1, 2]):\n    return 2 * x + 4 + 0 * table[0]\n"
+    assert numeric_literals(source) == [2, 4, 0]  # the default list and the index stay
+    fitted, score, used = fit_constants(source, score_of, score_of(source), budget=200)
+    assert score > -1e-4 and used <= 200
+    assert "table=[1, 2]" in fitted and "table[0]" in fitted
+    assert fit_constants("def f(x):\n    return x\n", score_of, -1.0) == ("def f(x):\n    return x\n", -1.0, 0)
+
+
+def test_search_optimizer_fits_the_numbers_of_the_best_proposal():
+    @trace.node(trainable=True, description="predict y")
+    def line(x):
+        return x
+
+    xs = [0.0, 1.0, 2.0, 3.0]
+
+    def score() -> float:
+        with trace.no_trace():
+            return -sum(abs(line(x).data - (3 * x + 4)) for x in xs)
+
+    llm = ScriptedLLM([{"reasoning": "a line", "suggestion": {"line.__code__": "def line(x):\n    return 2 * x + 4\n"}}],
+                      repeat_last=True)
+    opt = SearchOptimizer([line], llm, score, candidates=1, beam_width=2, fit_constants=60)
+    line(1.0).backward("too small")
+    rec = opt.step()
+    fitted = rec.extra["constants_fitted"]
+    assert fitted["from"] == -6.0 and fitted["to"] > -1e-4 and fitted["evals"] <= 61 + 4
+    assert "numbers of step 1 candidate 1 fitted" in rec.extra["best_origin"]
+    assert abs(line(10.0).data - 34) < 1e-3  # the kept state is the fitted one
+    # without the option nothing is fitted
+    plain = SearchOptimizer([line], llm, score, candidates=1)
+    line(1.0).backward("again")
+    assert "constants_fitted" not in plain.step().extra
+    with pytest.raises(TraceError, match="fit_constants"):
+        SearchOptimizer([line], llm, score, fit_constants=-1)
+
+
+def test_fitted_numbers_that_score_as_well_rounded_are_written_round():
+    from optolab.trace.optimizers.constants import fit_constants
+
+    def score_of(source: str) -> float:
+        scope: dict = {}
+        exec(source, scope)
+        return -sum(abs(scope["f"](x) - (3 * x + 4)) for x in (0.0, 1.0, 2.0))
+
+    fitted, score, _ = fit_constants("def f(x):\n    return 3 * x + 3\n", score_of, -3.0, budget=30)
+    assert score == 0.0 and "return 3 * x + 4" in fitted

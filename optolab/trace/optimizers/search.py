@@ -16,6 +16,11 @@ Every proposal prompt also lists the best states scored so far, worst first, wit
 (``show_scored``; 0 turns it off), as in OPRO (Yang et al., "Large Language Models as
 Optimizers", 2023): a small model that sees which earlier values scored how well can move
 towards the better ones instead of guessing afresh each step.
+
+``fit_constants=N`` spends up to N more score evaluations per step moving the numbers in the code of the
+best state not fitted yet (:mod:`optolab.trace.optimizers.constants`): the model proposes the shape of a
+formula, a compass search fits its numbers, as in LLM-SR (Shojaee et al., 2024). The fitted state joins the
+pool as an arm of its own, so it is kept only if it scores higher.
 """
 
 from __future__ import annotations
@@ -61,6 +66,7 @@ class SearchOptimizer(OptoPrime):
         max_llm_calls: int | None = None,
         temperature: float = 0.7,
         show_scored: int = 6,
+        fit_constants: int = 0,
         **kwargs: Any,
     ):
         super().__init__(parameters, llm, temperature=temperature, **kwargs)
@@ -81,6 +87,10 @@ class SearchOptimizer(OptoPrime):
         self.arms: list[Arm] = []
         self.show_scored = max(0, show_scored)
         self.scored: list[Arm] = []  # every state scored so far, the dropped ones too
+        if fit_constants < 0:
+            raise TraceError("fit_constants is a number of score evaluations per step: 0 (off) or more")
+        self.fit_constants = fit_constants
+        self._fitted: set[tuple] = set()  # states whose numbers were fitted already
 
     # --- prompt -----------------------------------------------------------------------------
     def build_prompt(self) -> tuple[str, str, dict]:
@@ -193,6 +203,11 @@ class SearchOptimizer(OptoPrime):
         self.arms.extend(new_arms)
         scores = self._beam_round() if self.strategy == "beam" else self._ucb_round()
         self.arms.sort(key=lambda a: a.mean, reverse=True)
+        if self.fit_constants:
+            fitted = self._fit_best(record.step)
+            if fitted is not None:
+                record.extra["constants_fitted"] = fitted
+                self.arms.sort(key=lambda a: a.mean, reverse=True)
         del self.arms[self.beam_width:]
         best = self.arms[0]
         self._load(best.state)
@@ -209,6 +224,36 @@ class SearchOptimizer(OptoPrime):
         meter.fill(record)
         self.history.append(record)
         return record
+
+    def _fit_best(self, step: int) -> dict[str, Any] | None:
+        """Fit the numbers of the code parameters of the best state not fitted yet
+        (:func:`~optolab.trace.optimizers.constants.fit_constants`, ``fit_constants`` evaluations); the fitted
+        state joins the pool as an arm of its own. What was done, or None when there was nothing to fit."""
+        from optolab.trace.optimizers.constants import fit_constants
+
+        arm = next((a for a in self.arms if self._key(a.state) not in self._fitted), None)
+        code = [p.name for p in self.parameters if p.kind == "code"]
+        if arm is None or not code or arm.count == 0:
+            return None
+        self._fitted.add(self._key(arm.state))
+        state, score, spent = dict(arm.state), arm.mean, 0
+        for name in code:
+            def evaluate(source: str, name: str = name) -> float:
+                self._load({**state, name: source})
+                return float(self.score())
+
+            source, score, used = fit_constants(state[name], evaluate, score,
+                                                budget=self.fit_constants - spent)
+            spent += used
+            state[name] = source
+        self._load(arm.state)
+        if score <= arm.mean or self._key(state) in {self._key(a.state) for a in self.arms}:
+            return {"evals": spent, "from": arm.mean, "to": arm.mean, "origin": arm.origin}
+        fitted = Arm(state, origin=f"step {step}: numbers of {arm.origin} fitted")
+        self._evaluate(fitted)
+        self._fitted.add(self._key(state))
+        self.arms.append(fitted)
+        return {"evals": spent + 1, "from": arm.mean, "to": fitted.mean, "origin": arm.origin}
 
     def _beam_round(self) -> list[dict[str, Any]]:
         scores = []

@@ -1,0 +1,115 @@
+"""Fitting the numbers in proposed code, with the score alone.
+
+A language model is good at the shape of a formula and poor at its numbers: a small model asked for a line
+through measurements proposes ``2 * x + 4`` or ``2 * x + 3`` step after step and rarely the slope the
+numbers imply. LLM-SR (Shojaee et al., "LLM-SR: Scientific Equation Discovery via Programming with Large
+Language Models", 2024) splits the work the same way: the model proposes a skeleton and the constants are
+fitted numerically. :func:`fit_constants` does the fitting with a compass (pattern) search over the numeric
+literals of the code, each move scored by the user's score function, so it needs no gradient and no
+knowledge of what the code computes:
+
+- every literal takes a step of half its size (at least 0.5) up, then down; a move that raises the score is
+  kept at once;
+- when no literal improves, every step halves; the search stops at the evaluation budget or when the steps
+  fall below ``min_step``;
+- last, each number is tried rounded to 0-3 decimals and kept so where it scores no worse (at most two more
+  evaluations per number over the budget).
+
+Literals that are indexes (``xs[0]``), ``range`` arguments, defaults of arguments and booleans are left alone.
+"""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+from typing import Callable
+
+
+def _tunable(tree: ast.AST) -> list[ast.Constant]:
+    """The numeric literals of the code a fit may move, in source order."""
+    skip: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Subscript):
+            skip |= {id(n) for n in ast.walk(node.slice)}
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "range":
+            skip |= {id(n) for a in node.args for n in ast.walk(a)}
+        elif isinstance(node, ast.arguments):
+            skip |= {id(n) for d in node.defaults + [d for d in node.kw_defaults if d] for n in ast.walk(d)}
+    found = [n for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, (int, float))
+             and not isinstance(n.value, bool) and id(n) not in skip]
+    return sorted(found, key=lambda n: (n.lineno, n.col_offset))
+
+
+def numeric_literals(source: str) -> list[float]:
+    """The numbers :func:`fit_constants` would move in ``source``, in order."""
+    return [n.value for n in _tunable(ast.parse(textwrap.dedent(source)))]
+
+
+def _clean(value: float, was_int: bool) -> int | float:
+    value = float(f"{value:.10g}")
+    return int(value) if was_int and value.is_integer() else value
+
+
+def fit_constants(source: str, evaluate: Callable[[str], float], score: float, *, budget: int = 40,
+                  max_literals: int = 8, min_step: float = 1e-6) -> tuple[str, float, int]:
+    """Move the numeric literals of ``source`` to raise ``evaluate(source)`` (higher is better) from ``score``
+    (the score of ``source`` as it is). Returns the best source, its score and the evaluations spent; the
+    source comes back unchanged when nothing scored higher or it has no literal to move."""
+    tree = ast.parse(textwrap.dedent(source))
+    nodes = _tunable(tree)[:max_literals]
+    if not nodes or budget <= 0:
+        return source, score, 0
+    values = [n.value for n in nodes]
+    kinds = [isinstance(v, int) for v in values]
+    steps = [max(abs(v), 1.0) * 0.5 for v in values]
+    best_source, used = source, 0
+
+    def render(trial: list) -> str:
+        for node, value in zip(nodes, trial):
+            node.value = value
+        return ast.unparse(tree) + "\n"
+
+    while used < budget:
+        improved = False
+        for i in range(len(values)):
+            for sign in (1, -1):
+                if used >= budget:
+                    break
+                trial = list(values)
+                trial[i] = _clean(values[i] + sign * steps[i], kinds[i] and float(steps[i]).is_integer())
+                if trial[i] == values[i]:
+                    continue
+                candidate = render(trial)
+                try:
+                    value = float(evaluate(candidate))
+                except Exception:  # noqa: BLE001 - a trial that breaks the code is just a bad move
+                    value = float("-inf")
+                used += 1
+                if value > score:
+                    score, values, best_source, improved = value, trial, candidate, True
+                    break
+        if not improved:
+            steps = [s / 2 for s in steps]
+            if max(steps) < min_step:
+                break
+    # measured quantities are often round: a fitted 3.99998 that scores no worse as 4 is written 4
+    for i, value in enumerate(values):
+        for digits in range(4):
+            if used >= budget + 2 * len(values):
+                break
+            rounded = _clean(round(value, digits), kinds[i])
+            if rounded == value:
+                break
+            trial = list(values)
+            trial[i] = rounded
+            candidate = render(trial)
+            try:
+                trial_score = float(evaluate(candidate))
+            except Exception:  # noqa: BLE001
+                trial_score = float("-inf")
+            used += 1
+            if trial_score >= score:
+                score, values, best_source = trial_score, trial, candidate
+                break
+    render(values)
+    return best_source, score, used
