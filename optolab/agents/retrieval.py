@@ -26,9 +26,14 @@ _STOP = frozenset("a an and are as at be by can each for from has have how if in
 _NUM = re.compile(r"\d+(?:[.,]\d+)*")
 
 
+_LISTED = r"\$?\d{1,3}(?:,\d{3})*(?:\.\d+)?(?:\s?[a-z%]+)?"
+# five or more numbers listed in a row ("weighing 40 kg, 55 kg, 25 kg, 70 kg and 35 kg"): one per item of a list
+_NUMBER_LIST = re.compile(rf"{_LISTED}(?:,\s+{_LISTED}){{3,}},?\s+(?:and|or)\s+{_LISTED}", re.I)
+
+
 def looks_indexed(question: str) -> bool:
-    """Whether a question reads like data over lists of things (a table, or many numbers) rather than a
-    few decisions with a handful of numbers."""
+    """Whether a question reads like data over lists of things (a table, many numbers, or five or more
+    numbers listed in a row) rather than a few decisions with a handful of numbers."""
     from optolab.agents.checks import label_numbers
 
     lines = question.splitlines()
@@ -37,7 +42,7 @@ def looks_indexed(question: str) -> bool:
     # processes eight times is still a problem of two plain decisions
     labels = label_numbers(question)
     data = [n for n in _NUM.findall(question) if _value(n) not in labels]
-    return table or len(data) > 14
+    return table or len(data) > 14 or _NUMBER_LIST.search(question) is not None
 
 
 def _value(number: str) -> float | None:

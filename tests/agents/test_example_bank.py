@@ -47,3 +47,8 @@ def test_numbers_that_name_things_do_not_make_a_question_look_indexed():
     assert not looks_indexed(text)  # nine data numbers; the sixteen 1s and 2s name the processes
     many = " ".join(f"Item {k} weighs {k + 20} kg and is worth ${k * 7 + 3}." for k in range(1, 9))
     assert looks_indexed(many + " Pack at most 60 kg.")  # sixteen numbers of data besides the labels
+    # five or more numbers listed in a row are one per item of a list, however few numbers the text has
+    parcels = ("Six parcels weighing 30 kg, 45 kg, 20 kg, 65 kg, 25 kg and 50 kg must go out. Each van carries at "
+               "most 90 kg. How many vans are needed?")
+    assert looks_indexed(parcels)
+    assert not looks_indexed("Chairs take 3, 4 and 2 hours. There are 40 hours. Profits are $5 and $4.")
