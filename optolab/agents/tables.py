@@ -388,9 +388,10 @@ def table_data_code(text: str) -> tuple[str, dict[str, str]]:
         definitions.update({name: definition for name, definition, _ in lines})
         heading = f"# {table.caption}" if table.caption else "# table"
         blocks.append("\n".join([heading] + [d + (f"  # {c}" if c else "") for _, d, c in lines]))
-    from optolab.agents.textdata import keyed_lists
+    from optolab.agents.textdata import keyed_lists, numbered_lists
 
     listed = keyed_lists(text, taken)
+    listed += numbered_lists(text, taken | {k.name for k in listed})
     if listed:
         definitions.update({k.name: k.definition for k in listed})
         blocks.append("\n".join([_LISTS_HEADING] + [f"{k.definition}  # {' '.join(k.source.split())}"

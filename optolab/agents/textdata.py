@@ -6,6 +6,10 @@ $12 for A, $10 for B and $14 for C". A small model that has the table as a ready
 list from the wrong dict (``cost[p][d]`` for a capacity) or leaves it out. :func:`keyed_lists` finds such
 lists whose keys are short labels (A, D1, P2: the names of items in the tables or lists of the text) and
 names each after the words in front of it, so the prompt can show them beside the tables' data.
+
+:func:`numbered_lists` reads lists of four or more numbers without labels ("Seven parcels weighing 40 kg, 55 kg,
+25 kg, ... and 15 kg", "five weeks with demands of 40, 60, 30, 70 and 50 hectolitres") as dicts keyed 1, 2, ...,
+with the list of those keys named after the counted things ("parcels") where the text counts as many.
 """
 
 from __future__ import annotations
@@ -38,7 +42,7 @@ class KeyedList:
     written."""
 
     name: str
-    values: dict[str, float | int]
+    values: dict[str, float | int] | dict[int, float | int] | list[int]
     source: str
 
     @property
@@ -92,3 +96,63 @@ def keyed_lists(text: str, taken: set[str] = frozenset()) -> list[KeyedList]:
             spans.append((run.start(), run.end()))
             found.append((run.start(), KeyedList(name, dict(items), run.group(0))))
     return [k for _, k in sorted(found, key=lambda t: t[0])]
+
+
+_PLAIN = r"\$?\d{1,3}(?:,\d{3})*(?:\.\d+)?"
+_NUMBERED = re.compile(rf"(?P<first>{_PLAIN})(?P<unit>\s?[a-z%]{{1,12}})?(?:,\s+{_PLAIN}(?P=unit)?){{2,}},?\s+(?:and|or)\s+"
+                       rf"{_PLAIN}(?P=unit)?(?P<tail>\s?[a-z]{{1,12}})?", re.I)
+_NOT_UNITS = {"must", "are", "is", "were", "was", "can", "could", "will", "each", "per", "a", "an", "the", "to", "in",
+              "on", "for", "of", "at", "by", "respectively", "should", "need", "needs"}
+_COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+           "eleven": 11, "twelve": 12}
+_ING_NAMES = {"weighing": "weight", "costing": "cost", "taking": "time", "lasting": "duration", "needing": "demand",
+              "requiring": "demand", "earning": "profit", "holding": "capacity", "measuring": "size",
+              "paying": "pay", "yielding": "yield_", "using": "use"}
+
+
+def _list_name(before: str) -> str:
+    """A name for a numbered list from the words in front of it: "parcels weighing" -> "weight", "weeks with
+    demands of" -> "demands"; "" when they give none."""
+    clause = re.split(r"[.;:!?()]|,\s", before)[-1]
+    words = re.findall(r"[A-Za-z]+", clause.lower())
+    if words and words[-1] in _ING_NAMES:
+        return _ING_NAMES[words[-1]]
+    if words and words[-1] in _DEMAND_VERBS:
+        return "demand"
+    while words and words[-1] in _VERBS:
+        words.pop()
+    if "with" in words:
+        words = words[len(words) - words[::-1].index("with"):]
+    words = [w for w in words if w not in _DROP and w not in _COUNTS and not w.endswith("ing")]
+    return "_".join(words[-2:])
+
+
+def numbered_lists(text: str, taken: set[str] = frozenset()) -> list[KeyedList]:
+    """Lists of four or more numbers without labels in ``text`` (tables left out), each as a dict keyed 1, 2, ...
+    and named after the words in front of it, preceded by the list of keys named after the things the sentence
+    counts ("Seven parcels") when it counts as many; lists with no name are left out."""
+    prose = "\n".join(ln for ln in (text or "").splitlines() if ln.count("|") < 2)
+    used: set[str] = set(taken)
+    out: list[KeyedList] = []
+    for run in _NUMBERED.finditer(prose):
+        values = [cell_number(v) for v in re.findall(_PLAIN, run.group(0))]
+        if any(v is None for v in values) or len(values) < 4 or values == list(range(1, len(values) + 1)):
+            continue  # "for the item 1, 2, 3 and 4": labels, not data
+        before = prose[:run.start()]
+        base = _list_name(before)
+        if not base:
+            continue
+        sentence = re.split(r"[.!?]\s", before)[-1]
+        counted = [m.group(2) for m in re.finditer(r"\b(\d+|[a-z]+)\s+([a-z]{3,}s)\b", sentence.lower())
+                   if _COUNTS.get(m.group(1), int(m.group(1)) if m.group(1).isdigit() else 0) == len(values)]
+        keys = list(range(1, len(values) + 1))
+        if counted and counted[-1] not in used and counted[-1] != base:
+            used.add(counted[-1])
+            out.append(KeyedList(counted[-1], keys, f"the {len(keys)} {counted[-1]}"))
+        source = run.group(0)
+        if run.group("tail") and run.group("tail").strip().lower() in _NOT_UNITS:
+            source = source[: run.start("tail") - run.start()]
+        name = identifier(base, used)
+        used.add(name)
+        out.append(KeyedList(name, dict(zip(keys, values)), source))
+    return out

@@ -57,3 +57,19 @@ def test_the_prompt_shows_the_lists_beside_the_tables_and_code_that_reads_them_u
                "model.c = pyo.Constraint(['S1', 'S2', 'S3'], rule=lambda m, s: m.x[s] >= store_demands[s])\n")
     fixed = define_table_data(program, question)
     assert fixed is not None and "store_demands = {'S1': 40, 'S2': 45, 'S3': 30}" in fixed.code
+
+
+def test_lists_of_plain_numbers_are_keyed_one_two_three_with_the_counted_things_as_their_keys():
+    from optolab.agents.textdata import numbered_lists
+
+    found = {k.name: k.values for k in numbered_lists(
+        "Six boxes weighing 12 kg, 30 kg, 8 kg, 21 kg, 17 kg and 9 kg wait. A mill runs four weeks with demands of "
+        "40, 60, 30 and 70 tonnes.")}
+    assert found == {"boxes": [1, 2, 3, 4, 5, 6], "weight": {1: 12, 2: 30, 3: 8, 4: 21, 5: 17, 6: 9},
+                     "weeks": [1, 2, 3, 4], "demands": {1: 40, 2: 60, 3: 30, 4: 70}}
+    # no count that fits: the values alone; labels 1, 2, 3, 4 and short lists are no data
+    assert {k.name for k in numbered_lists("Loads weighing 5, 6, 7 and 8 kg arrive.")} == {"weight"}
+    assert numbered_lists("For the item 1, 2, 3 and 4, the weights are given.") == []
+    assert numbered_lists("Boxes weighing 5, 6 and 7 kg arrive.") == []
+    shown = with_table_data("Five parcels weighing 4 kg, 5 kg, 2 kg, 7 kg and 3 kg must go in vans of 10 kg.")
+    assert "parcels = [1, 2, 3, 4, 5]  # the 5 parcels" in shown and "weight = {1: 4, 2: 5, 3: 2, 4: 7, 5: 3}" in shown
