@@ -1,4 +1,6 @@
-"""A cost added to a profit that is maximized.
+"""Money terms of an objective with the wrong sign or no money in them.
+
+A cost added to a profit that is maximized.
 
 "What is the maximum monthly profit (profit per tonne times output, minus setup costs)?": a small model writes
 ``sum(profit[p] * make[p] + setup_cost[p] * used[p] for p in processes)`` with ``sense=pyo.maximize``. The
@@ -11,6 +13,9 @@ no status and no other check objects. :func:`subtract_costs` turns the sign of s
   used[p]``, ``fixed_costs * open``) beside at least one term without such a name;
 - the text names that cost ("setup cost", "fixed costs") and no word of it reads as income (a "cost saving",
   "refund", "rebate", "subsidy", "bonus").
+
+:func:`drop_amount_costs` removes objective terms that multiply a decision by a capacity, a supply or a demand
+(``capacities[p] * open_plant[p]``), a number of units priced as if it were dollars.
 """
 
 from __future__ import annotations
@@ -101,3 +106,64 @@ def subtract_costs(code: str, question: str):
         changes.append(f"`+ {ast.unparse(term)}` in the objective became `- {ast.unparse(term)}`: the question asks "
                        f"for the largest profit, and {name} is paid, not earned")
     return Program.changed(tree, changes)
+
+
+_AMOUNT_NAME = re.compile(r"(?:^|_)(?:capacit(?:y|ies)|supply|supplies|available|availability|limits?|demands?|"
+                          r"needs?|stock)(?:_|$)", re.I)
+_PAID_AMOUNT = re.compile(r"\b(?:capacity|supply|stock)\s+costs?\b|\bcosts?\s+(?:per\s+unit\s+)?of\s+(?:capacity|"
+                          r"supply|stock)\b|\bper\s+unit\s+of\s+(?:capacity|supply)\b", re.I)
+
+
+_MONEY_GOAL = re.compile(r"\b(?:minimi[sz]e|minimum|lowest|least|cheapest|maximi[sz]e|maximum|highest|largest)\s+"
+                         r"(?:[a-z-]+\s+){0,3}?(?:costs?|profits?|expenses?|spending|revenues?|dollars)\b", re.I)
+
+
+def _amount_term(term: ast.AST, variables: set[str]) -> str | None:
+    """The amount name of ``capacities[p] * open[p]`` or ``sum(capacities[p] * open[p] for p in plants)``: a
+    term of the objective that multiplies a decision by a capacity, a supply or a demand, not by a price."""
+    if isinstance(term, ast.Call) and call_name(term) == "sum" and term.args \
+            and isinstance(term.args[0], (ast.GeneratorExp, ast.ListComp)):
+        term = term.args[0].elt
+    if not (isinstance(term, ast.BinOp) and isinstance(term.op, ast.Mult)):
+        return None
+    found = [base_name(n.value if isinstance(n, ast.Subscript) else n) for n in (term.left, term.right)]
+    data = [n for n in found if n and n not in variables]
+    if len(data) != 1 or not any(n in variables for n in found if n) or not _AMOUNT_NAME.search(data[0]) \
+            or _COST_NAME.search(data[0]):
+        return None
+    return data[0]
+
+
+@quiet_fix
+def drop_amount_costs(code: str, question: str):
+    """``sum(capacities[p] * open_plant[p] ...) + sum(cost[p, d] * flow[p, d] ...)``: a small model shown a
+    facility example prices a yes/no decision by the plant's capacity, a number of pallets, not dollars. Drop
+    such terms from the objective when the text never makes a capacity, supply or stock something paid for
+    and the objective keeps at least one other term."""
+    from optolab.agents.program import Program
+
+    if _PAID_AMOUNT.search(question) or not _MONEY_GOAL.search(question):
+        return None
+    tree = ast.parse(code)
+    objective = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and call_name(n) == "Objective"]
+    if len(objective) != 1:
+        return None
+    expr = next((k for k in objective[0].keywords if k.arg == "expr"), None)
+    if expr is None:
+        return None
+    variables = set(variable_names(tree))
+    terms = _signed_terms(expr.value)
+    dropped = [(sign, term, _amount_term(term, variables)) for sign, term, _ in terms]
+    keep = [(sign, term) for sign, term, name in dropped if not name]
+    gone = [(term, name) for sign, term, name in dropped if name and sign > 0]
+    if not gone or len(keep) + len(gone) != len(terms) \
+            or not any(isinstance(n, ast.Name) and n.id in variables or isinstance(n, ast.Attribute)
+                       and n.attr in variables for _, term in keep for n in ast.walk(term)):
+        return None  # what is left must still decide something
+    new: ast.expr = keep[0][1] if keep[0][0] > 0 else ast.UnaryOp(ast.USub(), keep[0][1])
+    for sign, term in keep[1:]:
+        new = ast.BinOp(new, ast.Add() if sign > 0 else ast.Sub(), term)
+    expr.value = new
+    return Program.changed(tree, [f"removed `{ast.unparse(term)}` from the objective: {name} is an amount (units, "
+                                  f"not dollars), and the text prices no {name.replace('_', ' ')}"
+                                  for term, name in gone])

@@ -45,7 +45,7 @@ from optolab.agents.budget_rows import add_budget_row
 from optolab.agents.element_limits import limit_named_element
 from optolab.agents.element_rows import add_element_rows
 from optolab.agents.missing import add_missing_limits
-from optolab.agents.cost_sign import subtract_costs
+from optolab.agents.cost_sign import drop_amount_costs, subtract_costs
 from optolab.agents.network import complete_network, network_findings
 from optolab.agents.period_limits import add_period_limits
 from optolab.agents.shifts import cover_consecutive_shifts
@@ -123,7 +123,7 @@ def tidy_program(raw: str, question: str) -> dict[str, Any]:
     per item, one item's limit written on all items, a yes/no decision tied to nothing, the rows of an
     assignment, limits stated item by item, relations, a share of a measured total, rows weighted by another
     resource's numbers, the goal's numbers, limits the text states that the code leaves out (per period too), a budget over costs
-    the code defines and never uses, a network's balance rows, shifts that span several periods covered as one, a cost added to a maximized profit, minutes added to hours, a total in tonnes of decisions in kilograms), with every change listed; or the issues that leave no
+    the code defines and never uses, a network's balance rows, shifts that span several periods covered as one, a cost added to a maximized profit, a capacity priced as dollars, minutes added to hours, a total in tonnes of decisions in kilograms), with every change listed; or the issues that leave no
     code to run."""
     try:
         program = clean_program(raw)
@@ -134,7 +134,7 @@ def tidy_program(raw: str, question: str) -> dict[str, Any]:
                 fix_weighted_goal_row, relax_measures, drop_bogus_bounds, fix_per_item_limits,
                 drop_one_items_limit_on_all, limit_named_element, link_open_decisions, add_assignment_rows, add_element_rows, fix_relations,
                 fix_measured_shares, fix_rows, fix_goal_objective, add_missing_limits, add_period_limits, add_budget_row,
-                complete_network, cover_consecutive_shifts, subtract_costs, fix_time_units, fix_total_units):
+                complete_network, cover_consecutive_shifts, subtract_costs, drop_amount_costs, fix_time_units, fix_total_units):
         fixed = fix(program.code, question)
         if fixed is not None:
             program = Program(fixed.code, program.changes + fixed.changes)

@@ -47,3 +47,35 @@ def test_costs_are_left_alone_where_the_goal_is_no_profit_or_the_term_is_already
     assert subtract_costs(CODE.replace("setup_cost", "launch_cost"), QUESTION) is None
     # "the profit efficiency (profit per gallon)" is a ratio, not a profit
     assert subtract_costs(CODE, QUESTION.replace("maximum monthly profit", "maximum profit efficiency")) is None
+
+
+def test_a_capacity_priced_as_dollars_leaves_the_objective(solve_objective):
+    from optolab.agents.cost_sign import drop_amount_costs
+
+    question = ("Two plants ship to two depots. Capacities are P1: 300, P2: 250 pallets; depot demands are D1: 150, "
+                "D2: 200 pallets. Cost per pallet: P1-D1 $8, P1-D2 $6, P2-D1 $9, P2-D2 $12. What is the minimum total "
+                "shipping cost?")
+    code = """import pyomo.environ as pyo
+model = pyo.ConcreteModel()
+plants = ['P1', 'P2']
+depots = ['D1', 'D2']
+capacities = {'P1': 300, 'P2': 250}
+demand = {'D1': 150, 'D2': 200}
+cost = {('P1', 'D1'): 8, ('P1', 'D2'): 6, ('P2', 'D1'): 9, ('P2', 'D2'): 12}
+model.open_plant = pyo.Var(plants, domain=pyo.Binary)
+model.flow = pyo.Var(plants, depots, domain=pyo.NonNegativeReals)
+model.objective = pyo.Objective(expr=sum(capacities[p] * model.open_plant[p] for p in plants)
+                                + sum(cost[p, d] * model.flow[p, d] for p in plants for d in depots), sense=pyo.minimize)
+model.supply = pyo.Constraint(plants, rule=lambda m, p: sum(m.flow[p, d] for d in depots) <= capacities[p] * m.open_plant[p])
+model.meet = pyo.Constraint(depots, rule=lambda m, d: sum(m.flow[p, d] for p in plants) == demand[d])
+"""
+    # P1 (300 pallets) ships 200 to D2 at $6 and 100 to D1 at $8, P2 the other 50 to D1 at $9: $2,450; both
+    # plants must open, and their capacities are added as if they were dollars
+    assert solve_objective(code) == 550 + 2450
+    fixed = drop_amount_costs(code, question)
+    assert fixed is not None and "capacities[p] * model.open_plant[p]" not in fixed.code.split("Objective")[1].split("\\n")[0]
+    assert "capacities is an amount" in fixed.changes[0]
+    assert solve_objective(fixed.code) == 2450  # the shipping cost alone
+    # a text that prices capacity, or a goal that is no money, keeps the term
+    assert drop_amount_costs(code, question + " Capacity costs $1 per pallet.") is None
+    assert drop_amount_costs(code, question.replace("minimum total shipping cost", "fewest plants")) is None
