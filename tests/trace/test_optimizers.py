@@ -266,3 +266,23 @@ def test_fitted_numbers_that_score_as_well_rounded_are_written_round():
 
     fitted, score, _ = fit_constants("def f(x):\n    return 3 * x + 3\n", score_of, -3.0, budget=30)
     assert score == 0.0 and "return 3 * x + 4" in fitted
+
+
+def test_search_optimizer_fits_a_proposal_with_numbers_even_when_a_plainer_state_scores_higher():
+    @trace.node(trainable=True, description="predict y")
+    def guess(x):
+        return x
+
+    xs = [0.0, 1.0, 2.0, 3.0]
+
+    def score() -> float:
+        with trace.no_trace():
+            return -sum(abs(guess(x).data - (3 * x + 4)) for x in xs)
+
+    # the proposal scores worse than ``return x`` (which has no number to move); fitted, it is exact
+    llm = ScriptedLLM([{"reasoning": "r", "suggestion": {"guess.__code__": "def guess(x):\n    return -2 * x - 4\n"}}],
+                      repeat_last=True)
+    opt = SearchOptimizer([guess], llm, score, candidates=1, beam_width=2, fit_constants=80)
+    guess(1.0).backward("too small")
+    rec = opt.step()
+    assert rec.extra["constants_fitted"]["from"] < -22 and rec.extra["best_score"] > -1e-4

@@ -18,7 +18,7 @@ Optimizers", 2023): a small model that sees which earlier values scored how well
 towards the better ones instead of guessing afresh each step.
 
 ``fit_constants=N`` spends up to N more score evaluations per step moving the numbers in the code of the
-best state not fitted yet (:mod:`optolab.trace.optimizers.constants`): the model proposes the shape of a
+best state not fitted yet that has numbers (:mod:`optolab.trace.optimizers.constants`): the model proposes the shape of a
 formula, a compass search fits its numbers, as in LLM-SR (Shojaee et al., 2024). The fitted state joins the
 pool as an arm of its own, so it is kept only if it scores higher.
 """
@@ -229,11 +229,20 @@ class SearchOptimizer(OptoPrime):
         """Fit the numbers of the code parameters of the best state not fitted yet
         (:func:`~optolab.trace.optimizers.constants.fit_constants`, ``fit_constants`` evaluations); the fitted
         state joins the pool as an arm of its own. What was done, or None when there was nothing to fit."""
-        from optolab.trace.optimizers.constants import fit_constants
+        from optolab.trace.optimizers.constants import fit_constants, numeric_literals
 
-        arm = next((a for a in self.arms if self._key(a.state) not in self._fitted), None)
         code = [p.name for p in self.parameters if p.kind == "code"]
-        if arm is None or not code or arm.count == 0:
+
+        def has_numbers(state: dict[str, Any]) -> bool:
+            try:
+                return any(isinstance(state[n], str) and numeric_literals(state[n]) for n in code)
+            except SyntaxError:
+                return False
+
+        # the best scored state with numbers to move (``return x`` has none: the next one is fitted)
+        arm = next((a for a in self.arms if a.count and self._key(a.state) not in self._fitted
+                    and has_numbers(a.state)), None)
+        if arm is None:
             return None
         self._fitted.add(self._key(arm.state))
         state, score, spent = dict(arm.state), arm.mean, 0
@@ -242,6 +251,8 @@ class SearchOptimizer(OptoPrime):
                 self._load({**state, name: source})
                 return float(self.score())
 
+            if not isinstance(state[name], str):
+                continue
             source, score, used = fit_constants(state[name], evaluate, score,
                                                 budget=self.fit_constants - spent)
             spent += used
