@@ -10,6 +10,12 @@ three KeyErrors, each a different wrong reading).
 shops``) or are literal elements, when exactly one order of those keys fits the dict, in the dict's own
 shape. A variable declared over two or more of the code's lists (``model.flow = pyo.Var(depots, regions)``) is
 read the same way: ``flow[r, d]`` becomes ``flow[d, r]``. A reading whose keys it cannot place is left as written.
+
+Two slips of sums over such a variable are read too: ``for s in stores: sum(flow[s, d] for d in stores)``, where
+the sum runs over the list the outer key already takes, means the sum over the other list
+(``sum(flow[d, s] for d in warehouses)``), and ``for s in shops: sum(flow[s, s] for s in sites)``, where the
+sum's variable hides the loop's, gets a name of its own (``sum(flow[s_1, s] for s_1 in sites)``). A loop over a
+dict of numbers runs over its keys.
 """
 
 from __future__ import annotations
