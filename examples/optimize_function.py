@@ -7,7 +7,7 @@ the function. Stops when every prediction is within the tolerance.
 
 By default the search optimizer is used: each step asks for several rewrites, scores each on the
 shown points, and keeps the best two (a small local model's single proposal is often worse than
-the code it replaces). The numbers of the best proposal are then fitted on the shown points by a compass search
+the code it replaces). The numbers of the best proposal are then fitted on the shown points by a pattern search
 (``--fit-constants N`` score evaluations a step, 0 turns it off): the model proposes the shape of the formula,
 the search its numbers, as in LLM-SR (Shojaee et al., 2024). ``--optimizer optoprime`` takes one greedy proposal
 per step instead.
@@ -119,7 +119,7 @@ def main() -> int:
     ap.add_argument("--feedback", choices=("residuals", "correction", "plain"), default="residuals",
                     help="residuals: the per-point errors and a straight line through them; correction: a line "
                          "through what predict lacks, to be added; plain: the errors only")
-    ap.add_argument("--fit-constants", type=int, default=40,
+    ap.add_argument("--fit-constants", type=int, default=100,
                     help="score evaluations a step spent fitting the numbers of the best proposal (search only; 0: off)")
     ap.add_argument("--history", default=None, help="save every step's prompt, replies and scores to this JSON file")
     ap.add_argument("--slope", type=float, default=3.0, help="the hidden function is slope * x + intercept")

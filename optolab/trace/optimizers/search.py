@@ -19,7 +19,7 @@ towards the better ones instead of guessing afresh each step.
 
 ``fit_constants=N`` spends up to N more score evaluations per step moving the numbers in the code of the
 best state not fitted yet that has numbers (:mod:`optolab.trace.optimizers.constants`): the model proposes the shape of a
-formula, a compass search fits its numbers, as in LLM-SR (Shojaee et al., 2024). The fitted state joins the
+formula, a pattern search fits its numbers, as in LLM-SR (Shojaee et al., 2024). The fitted state joins the
 pool as an arm of its own, so it is kept only if it scores higher.
 """
 
@@ -262,8 +262,7 @@ class SearchOptimizer(OptoPrime):
             return {"evals": spent, "from": arm.mean, "to": arm.mean, "origin": arm.origin}
         fitted = Arm(state, origin=f"step {step}: numbers of {arm.origin} fitted")
         self._evaluate(fitted)
-        self._fitted.add(self._key(state))
-        self.arms.append(fitted)
+        self.arms.append(fitted)  # not marked fitted: the next step goes on from here if it is still the best
         return {"evals": spent + 1, "from": arm.mean, "to": fitted.mean, "origin": arm.origin}
 
     def _beam_round(self) -> list[dict[str, Any]]:
