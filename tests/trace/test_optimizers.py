@@ -286,3 +286,4 @@ def test_search_optimizer_fits_a_proposal_with_numbers_even_when_a_plainer_state
     guess(1.0).backward("too small")
     rec = opt.step()
     assert rec.extra["constants_fitted"]["from"] < -22 and rec.extra["best_score"] > -1e-4
+    assert "--" not in guess.code.data and "- -" not in guess.code.data  # signs folded: ``3.0 * x + 4.0``

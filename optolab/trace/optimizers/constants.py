@@ -43,6 +43,31 @@ def _tunable(tree: ast.AST) -> list[ast.Constant]:
     return sorted(found, key=lambda n: (n.lineno, n.col_offset))
 
 
+class _Signs(ast.NodeTransformer):
+    """``--3.0 * x - -4.0`` (a negative number under a minus) written ``3.0 * x + 4.0``."""
+
+    def visit_UnaryOp(self, node: ast.UnaryOp) -> ast.AST:
+        self.generic_visit(node)
+        if isinstance(node.op, ast.USub) and isinstance(node.operand, ast.Constant) \
+                and isinstance(node.operand.value, (int, float)) and not isinstance(node.operand.value, bool):
+            return ast.Constant(-node.operand.value)
+        return node
+
+    def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
+        self.generic_visit(node)
+        right = node.right
+        if isinstance(node.op, (ast.Add, ast.Sub)) and isinstance(right, ast.Constant) \
+                and isinstance(right.value, (int, float)) and not isinstance(right.value, bool) and right.value < 0:
+            node.op = ast.Sub() if isinstance(node.op, ast.Add) else ast.Add()
+            node.right = ast.Constant(-right.value)
+        return node
+
+
+def _tidy(source: str) -> str:
+    """The source with the signs of its numbers folded (the fit moves numbers across zero)."""
+    return ast.unparse(ast.fix_missing_locations(_Signs().visit(ast.parse(source))))
+
+
 def numeric_literals(source: str) -> list[float]:
     """The numbers :func:`fit_constants` would move in ``source``, in order."""
     return [n.value for n in _tunable(ast.parse(textwrap.dedent(source)))]
@@ -70,7 +95,7 @@ def fit_constants(source: str, evaluate: Callable[[str], float], score: float, *
     def render(trial: list) -> str:
         for node, value in zip(nodes, trial):
             node.value = value
-        return ast.unparse(tree) + "\n"
+        return _tidy(ast.unparse(tree)) + "\n"
 
     def scored(trial: list) -> float:
         nonlocal used
