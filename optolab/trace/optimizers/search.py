@@ -260,7 +260,9 @@ class SearchOptimizer(OptoPrime):
         self._load(arm.state)
         if score <= arm.mean or self._key(state) in {self._key(a.state) for a in self.arms}:
             return {"evals": spent, "from": arm.mean, "to": arm.mean, "origin": arm.origin}
-        fitted = Arm(state, origin=f"step {step}: numbers of {arm.origin} fitted")
+        again = " fitted" in arm.origin  # a fitted state fitted further: say so once
+        fitted = Arm(state, origin=f"{arm.origin}, again at step {step}" if again else
+                     f"step {step}: numbers of {arm.origin} fitted")
         self._evaluate(fitted)
         self.arms.append(fitted)  # not marked fitted: the next step goes on from here if it is still the best
         return {"evals": spent + 1, "from": arm.mean, "to": fitted.mean, "origin": arm.origin}
