@@ -128,8 +128,58 @@ def _loop_keys(keys: list[ast.expr], places: list[set], loops: dict[str, set | N
     return [ast.Name(name, ast.Load()) for name in chosen]
 
 
+def _loop_list(name: str, node: ast.AST, parents: dict[int, ast.AST]) -> str | None:
+    """The name of the list the nearest loop binding ``name`` around ``node`` runs over (``for p in parcels``)."""
+    here = parents.get(id(node))
+    while here is not None:
+        loops = here.generators if isinstance(here, (ast.GeneratorExp, ast.ListComp, ast.SetComp, ast.DictComp)) \
+            else [here] if isinstance(here, ast.For) else []
+        for loop in loops:
+            if isinstance(loop.target, ast.Name) and loop.target.id == name:
+                return loop.iter.id if isinstance(loop.iter, ast.Name) else None
+        here = parents.get(id(here))
+    return None
+
+
+def _widen_variables(tree: ast.Module, changes: list[str]) -> None:
+    """``model.put = pyo.Var(parcels)`` read only as ``put[p, v]``, ``p`` and ``v`` looping over ``parcels`` and
+    ``vans``: the variable was meant over both lists (a KeyError otherwise): declared ``pyo.Var(parcels, vans)``."""
+    lists = {st.targets[0].id for st in tree.body if isinstance(st, ast.Assign) and len(st.targets) == 1
+             and isinstance(st.targets[0], ast.Name) and _constant_list(st.value) is not None}
+    parents = _parents(tree)
+    for st in tree.body:
+        if not (isinstance(st, ast.Assign) and len(st.targets) == 1 and call_name(st.value) == "Var"
+                and len(st.value.args) == 1 and isinstance(st.value.args[0], ast.Name)
+                and st.value.args[0].id in lists):
+            continue
+        target = ast.unparse(st.targets[0])
+        names = {target} | ({st.targets[0].attr} if isinstance(st.targets[0], ast.Attribute) else set())
+        names |= {t.id for s2 in tree.body if isinstance(s2, ast.Assign) and ast.unparse(s2.value) == target
+                  for t in s2.targets if isinstance(t, ast.Name)}
+        readings = [n for n in ast.walk(tree) if isinstance(n, ast.Subscript) and isinstance(n.ctx, ast.Load)
+                    and ast.unparse(n.value) in names]
+        if not readings:
+            continue
+        pairs = set()
+        for r in readings:
+            keys = r.slice.elts if isinstance(r.slice, ast.Tuple) else [r.slice]
+            if len(keys) != 2 or not all(isinstance(k, ast.Name) for k in keys) or keys[0].id == keys[1].id:
+                pairs = set()
+                break
+            pairs.add(tuple(_loop_list(k.id, r, parents) for k in keys))
+        if len(pairs) != 1:
+            continue
+        (first, second), = pairs
+        if first != st.value.args[0].id or second not in lists:
+            continue
+        st.value.args.append(ast.Name(second, ast.Load()))
+        changes.append(f"line {st.lineno}: {target} was made over {first} alone but read with two keys, from loops "
+                       f"over {first} and {second}: made over both ({first}, {second})")
+
+
 def _fix_data_keys(tree: ast.Module, changes: list[str]) -> None:
     _unwrap_single_keys(tree, changes)
+    _widen_variables(tree, changes)
     data, lists, keyed = {}, {}, set()
     for stmt in tree.body:
         if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:

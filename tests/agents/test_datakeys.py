@@ -145,3 +145,28 @@ def test_a_sum_over_the_list_its_outer_key_already_takes_runs_over_the_other(sol
     unnamed = SHIP.replace("sources = ['W1', 'W2']\n", "").replace("Var(sources,", "Var(['W1', 'W2'],") \
         .replace("for w in sources", "for w in ['W1', 'W2']")
     assert "flow[s, d] for d in stores" in clean_program(unnamed).code
+
+
+def test_a_variable_made_over_one_list_and_read_with_two_loop_keys_is_made_over_both(solve_objective):
+    code = """import pyomo.environ as pyo
+model = pyo.ConcreteModel()
+parcels = [1, 2, 3, 4]
+weight = {1: 60, 2: 50, 3: 40, 4: 30}
+model.put = pyo.Var(parcels, domain=pyo.Binary)
+model.used = pyo.Var(parcels, domain=pyo.Binary)
+model.objective = pyo.Objective(expr=sum(model.used[v] for v in parcels), sense=pyo.minimize)
+model.once = pyo.ConstraintList()
+for p in parcels:
+    model.once.add(sum(model.put[p, v] for v in parcels) == 1)
+model.cap = pyo.ConstraintList()
+for v in parcels:
+    model.cap.add(sum(weight[p] * model.put[p, v] for p in parcels) <= 100 * model.used[v])
+"""
+    program = clean_program(code)
+    assert "model.put = pyo.Var(parcels, parcels, domain=pyo.Binary)" in program.code
+    assert any("read with two keys" in c for c in program.changes)
+    assert solve_objective(program.code) == 2  # 60 + 40 and 50 + 30
+    # read once with one key, or with the same key twice: left as made
+    mixed = code.replace("model.objective = pyo.Objective(expr=sum(model.used[v] for v in parcels)",
+                         "model.objective = pyo.Objective(expr=sum(model.used[v] + model.put[v] for v in parcels)")
+    assert "pyo.Var(parcels, domain=pyo.Binary)\nmodel.used" in clean_program(mixed).code
