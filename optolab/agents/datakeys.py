@@ -177,9 +177,81 @@ def _widen_variables(tree: ast.Module, changes: list[str]) -> None:
                        f"over {first} and {second}: made over both ({first}, {second})")
 
 
+def _sparse_sums(tree: ast.Module, changes: list[str]) -> None:
+    """``model.flow = pyo.Var(links)`` over a list of pairs, summed ``sum(flow[w, s] for w in ['F1', 'F2'])`` where
+    some of those pairs are no link (a KeyError): the sum runs over every link into ``s``
+    (``... for w in ['F1', 'F2', 'H'] if (w, s) in links``), the flow that reaches ``s`` by any link."""
+    pair_lists = {}
+    for st in tree.body:
+        if isinstance(st, ast.Assign) and len(st.targets) == 1 and isinstance(st.targets[0], ast.Name):
+            try:
+                value = ast.literal_eval(st.value)
+            except (ValueError, SyntaxError, TypeError):
+                continue
+            if isinstance(value, list) and value and all(isinstance(v, tuple) and len(v) == 2 for v in value):
+                pair_lists[st.targets[0].id] = value
+    over: dict[str, str] = {}
+    for st in tree.body:
+        if isinstance(st, ast.Assign) and len(st.targets) == 1 and call_name(st.value) == "Var" \
+                and len(st.value.args) == 1 and isinstance(st.value.args[0], ast.Name) \
+                and st.value.args[0].id in pair_lists:
+            target = ast.unparse(st.targets[0])
+            over[target] = st.value.args[0].id
+            if isinstance(st.targets[0], ast.Attribute):
+                over[st.targets[0].attr] = st.value.args[0].id
+    for st in tree.body:  # aliases: ``flow = model.flow``
+        if isinstance(st, ast.Assign) and len(st.targets) == 1 and isinstance(st.targets[0], ast.Name) \
+                and ast.unparse(st.value) in over:
+            over[st.targets[0].id] = over[ast.unparse(st.value)]
+    if not over:
+        return
+    parents = _parents(tree)
+    lists = {st.targets[0].id: _constant_list(st.value) for st in tree.body if isinstance(st, ast.Assign)
+             and len(st.targets) == 1 and isinstance(st.targets[0], ast.Name) and _constant_list(st.value)}
+    for gen in [n for n in ast.walk(tree) if isinstance(n, (ast.GeneratorExp, ast.ListComp))]:
+        if len(gen.generators) != 1 or gen.generators[0].ifs or not isinstance(gen.generators[0].target, ast.Name):
+            continue
+        loop = gen.generators[0]
+        values = _constant_list(loop.iter)
+        if values is None and isinstance(loop.iter, ast.Name):
+            values = next((_constant_list(st.value) for st in tree.body if isinstance(st, ast.Assign)
+                           and len(st.targets) == 1 and isinstance(st.targets[0], ast.Name)
+                           and st.targets[0].id == loop.iter.id), None)
+        reads = [n for n in ast.walk(gen.elt) if isinstance(n, ast.Subscript) and ast.unparse(n.value) in over
+                 and isinstance(n.slice, ast.Tuple) and len(n.slice.elts) == 2]
+        if values is None or len(reads) != 1:
+            continue
+        read = reads[0]
+        keys = read.slice.elts
+        links = set(pair_lists[over[ast.unparse(read.value)]])
+        at = [i for i, k in enumerate(keys) if isinstance(k, ast.Name) and k.id == loop.target.id]
+        other = keys[1 - at[0]] if len(at) == 1 else None
+        if other is None or not isinstance(other, (ast.Name, ast.Constant)):
+            continue
+        # the other key's values where it is a constant; a name bound outside: any element of the links' place
+        if isinstance(other, ast.Constant):
+            others = [other.value]
+        else:
+            domain = _enclosing_loops(gen, parents, lists).get(other.id)
+            others = sorted(domain or {p[1 - at[0]] for p in links}, key=str)
+        pairs = [tuple((v, o) if at[0] == 0 else (o, v)) for o in others for v in values]
+        if all(p in links for p in pairs) or not any(p in links for p in pairs):
+            continue
+        name = over[ast.unparse(read.value)]
+        test = ast.parse(f"({ast.unparse(keys[0])}, {ast.unparse(keys[1])}) in {name}", mode="eval").body
+        place = list(dict.fromkeys(p[at[0]] for p in pair_lists[name]))  # every node at the loop's end of a link
+        before = ast.unparse(gen)
+        loop.iter = ast.parse(repr(place), mode="eval").body
+        loop.ifs.append(test)
+        changes.append(f"line {gen.lineno}: {before} became {ast.unparse(gen)}: {ast.unparse(read.value)} is made "
+                       f"over the pairs of {name} only: the sum takes every pair of {name} with that end, and none that "
+                       f"is missing")
+
+
 def _fix_data_keys(tree: ast.Module, changes: list[str]) -> None:
     _unwrap_single_keys(tree, changes)
     _widen_variables(tree, changes)
+    _sparse_sums(tree, changes)
     data, lists, keyed = {}, {}, set()
     for stmt in tree.body:
         if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:

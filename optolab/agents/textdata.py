@@ -5,7 +5,9 @@ P3: 200 pallets", "A depot costs $50,000 (D1), $40,000 (D2) or $45,000 (D3) per 
 $12 for A, $10 for B and $14 for C". A small model that has the table as a ready dict often reads such a
 list from the wrong dict (``cost[p][d]`` for a capacity) or leaves it out. :func:`keyed_lists` finds such
 lists whose keys are short labels (A, D1, P2: the names of items in the tables or lists of the text) and
-names each after the words in front of it, so the prompt can show them beside the tables' data.
+names each after the words in front of it, so the prompt can show them beside the tables' data. Labels that
+each take a verb ("Factory F1 supplies 60 units and factory F2 supplies 40", "W1 holds 70 units and W2 holds 50")
+make a list named ``supply`` or ``demand`` after the verb.
 
 :func:`numbered_lists` reads lists of four or more numbers without labels ("Seven parcels weighing 40 kg, 55 kg,
 25 kg, ... and 15 kg", "five weeks with demands of 40, 60, 30, 70 and 50 hectolitres") as dicts keyed 1, 2, ...,
@@ -95,7 +97,40 @@ def keyed_lists(text: str, taken: set[str] = frozenset()) -> list[KeyedList]:
             used.add(name)
             spans.append((run.start(), run.end()))
             found.append((run.start(), KeyedList(name, dict(items), run.group(0))))
+    for start, end, keyed in _verb_lists(prose, set(used)):
+        if any(a < end and start < b for a, b in spans):
+            continue
+        used.add(keyed.name)
+        spans.append((start, end))
+        found.append((start, keyed))
     return [k for _, k in sorted(found, key=lambda t: t[0])]
+
+
+_NEED_VERBS = r"needs|requires|demands|wants|orders"
+_HAVE_VERBS = r"supplies|holds|has|produces|stocks|can\s+supply|can\s+hold|can\s+produce|can\s+store|can\s+ship"
+_VERB_ITEM = (rf"(?:\b[A-Za-z]+\s+)?(?P<k>[A-Z][A-Za-z]?\d{{1,2}})\s+(?P<verb>{_NEED_VERBS}|{_HAVE_VERBS})\s+"
+              rf"(?P<v>{_NUMBER}){_UNIT}")
+_VERB_RUN = re.compile(rf"{_VERB_ITEM}(?:{_JOIN}"
+                       rf"{_VERB_ITEM.replace('?P<k>', '').replace('?P<verb>', '').replace('?P<v>', '')})+")
+
+
+def _verb_lists(prose: str, used: set[str]) -> list[tuple[int, int, KeyedList]]:
+    """"Factory F1 supplies 60 units and factory F2 supplies 40 units", "Customer C1 needs 45 units and customer
+    C2 needs 55 units": labels that each take a verb of having or needing and a number, named ``supply`` or
+    ``demand`` after the verb (one verb kind per list)."""
+    item = re.compile(_VERB_ITEM)
+    out = []
+    for run in _VERB_RUN.finditer(prose):
+        items = [(m.group("k"), m.group("verb"), cell_number(m.group("v"))) for m in item.finditer(run.group(0))]
+        labels = [k for k, _, _ in items]
+        kinds = {bool(re.fullmatch(_NEED_VERBS, verb)) for _, verb, _ in items}
+        if len(items) < 2 or len(set(labels)) != len(labels) or len(kinds) != 1 \
+                or any(v is None for _, _, v in items):
+            continue
+        name = identifier("demand" if kinds.pop() else "supply", used)
+        used.add(name)
+        out.append((run.start(), run.end(), KeyedList(name, {k: v for k, _, v in items}, run.group(0))))
+    return out
 
 
 _PLAIN = r"\$?\d{1,3}(?:,\d{3})*(?:\.\d+)?"

@@ -170,3 +170,26 @@ for v in parcels:
     mixed = code.replace("model.objective = pyo.Objective(expr=sum(model.used[v] for v in parcels)",
                          "model.objective = pyo.Objective(expr=sum(model.used[v] + model.put[v] for v in parcels)")
     assert "pyo.Var(parcels, domain=pyo.Binary)\nmodel.used" in clean_program(mixed).code
+
+
+def test_a_sum_over_a_variable_made_over_links_takes_every_link_into_the_node(solve_objective):
+    code = """import pyomo.environ as pyo
+model = pyo.ConcreteModel()
+links = [('F1', 'H'), ('F2', 'H'), ('F1', 'C1'), ('H', 'C1'), ('H', 'C2'), ('F2', 'C2')]
+cost = {('F1', 'H'): 2, ('F2', 'H'): 3, ('F1', 'C1'): 7, ('H', 'C1'): 4, ('H', 'C2'): 3, ('F2', 'C2'): 6}
+demand = {'C1': 45, 'C2': 55}
+model.flow = pyo.Var(links, domain=pyo.NonNegativeReals)
+flow = model.flow
+model.objective = pyo.Objective(expr=sum(cost[a] * flow[a] for a in links), sense=pyo.minimize)
+model.meet = pyo.ConstraintList()
+for s in ['C1', 'C2']:
+    model.meet.add(sum(flow[w, s] for w in ['F1', 'F2']) >= demand[s])
+model.hub = pyo.Constraint(expr=flow['F1', 'H'] + flow['F2', 'H'] == flow['H', 'C1'] + flow['H', 'C2'])
+"""
+    program = clean_program(code)
+    assert "for w in ['F1', 'F2', 'H'] if (w, s) in links" in program.code
+    assert any("made over the pairs of links only" in c for c in program.changes)
+    assert solve_objective(program.code) == 45 * 6 + 55 * 5  # C1 via H (2 + 4), C2 via H (2 + 3)
+    # a sum whose pairs are all links is left as written
+    full = code.replace("for w in ['F1', 'F2'])", "for w in ['H'])")
+    assert "for w in ['H'])" in clean_program(full).code

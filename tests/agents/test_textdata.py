@@ -73,3 +73,14 @@ def test_lists_of_plain_numbers_are_keyed_one_two_three_with_the_counted_things_
     assert numbered_lists("Boxes weighing 5, 6 and 7 kg arrive.") == []
     shown = with_table_data("Five parcels weighing 4 kg, 5 kg, 2 kg, 7 kg and 3 kg must go in vans of 10 kg.")
     assert "parcels = [1, 2, 3, 4, 5]  # the 5 parcels" in shown and "weight = {1: 4, 2: 5, 3: 2, 4: 7, 5: 3}" in shown
+
+
+def test_labels_that_each_take_a_verb_of_having_or_needing_make_supply_and_demand():
+    text = ("Factory F1 supplies 60 units and factory F2 supplies 40 units. Customer C1 needs 45 units and customer C2 "
+            "needs 55 units. Warehouse W1 holds 70 units and W2 holds 50 units.")
+    found = {k.name: k.values for k in keyed_lists(text)}
+    assert found == {"supply": {"F1": 60, "F2": 40}, "demand": {"C1": 45, "C2": 55}, "supply_2": {"W1": 70, "W2": 50}}
+    assert keyed_lists(text)[0].source.startswith("Factory F1 supplies 60")
+    # verbs of both kinds in one run, or one label, make no list
+    assert keyed_lists("Plant P1 supplies 60 units and plant P2 needs 40 units.") == []
+    assert keyed_lists("Plant P1 supplies 60 units.") == []
