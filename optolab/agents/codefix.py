@@ -22,7 +22,7 @@ from optolab.agents.datakeys import fix_data_keys
 from optolab.agents.domainfix import binary_counts, domain_typos, one_domain
 from optolab.agents.indexing import (
     SumOfMany, SumOfOne, case_keys, join_chained_indexes, key_lists_by_names, padded_keys,
-    scalars_used_with_keys, split_joined_loops, sum_methods, sum_stray_loop_names,
+    scalars_used_with_keys, split_joined_loops, sum_methods, sum_stray_loop_names, unknown_variable_methods,
 )
 from optolab.agents.namefix import (
     attach_free_components, create_missing_model, early_aliases, fix_undefined_names, math_on_variables,
@@ -38,6 +38,7 @@ def fix_tree(tree: ast.Module, changes: list[str]) -> ast.Module:
     binary_counts(tree, changes)
     early_aliases(tree, changes)
     sum_methods(tree, changes)
+    unknown_variable_methods(tree, changes)
     split_joined_loops(tree, changes)
     add_keywords(tree, changes)
     repeated_constraint_names(tree, changes)

@@ -193,6 +193,57 @@ def sum_methods(tree: ast.Module, changes: list[str]) -> None:
                        "written as sum(... .values())")
 
 
+# what a Pyomo variable (indexed, one entry, or scalar) answers to, as of Pyomo 6.7
+_VAR_METHODS = frozenset(
+    "Skip active add bounds clear clear_suffix_value cname construct copy ctype dim display doc domain extract_values "
+    "fix fixed flag_as_stale free get_suffix_value get_units get_values getname has_lb has_ub id_index_map index "
+    "index_set is_binary is_component_type is_constant is_constructed is_continuous is_expression_type is_fixed "
+    "is_indexed is_integer is_logical_type is_named_expression_type is_numeric_type is_parameter_type "
+    "is_potentially_variable is_reference is_relational is_variable_type items iteritems iterkeys itervalues keys lb "
+    "local_name lower model name parent_block parent_component polynomial_degree pprint reconstruct root_block "
+    "set_suffix_value set_value set_values setlb setub stale to_dense_data to_string type ub unfix upper "
+    "valid_model_component value values".split())
+
+
+def unknown_variable_methods(tree: ast.Module, changes: list[str]) -> None:
+    """``model.time[arc].add_constraint(time[arc] >= 0)``: a call of a method no Pyomo variable has (an
+    AttributeError that stops the run before anything else is checked). Such a statement states nothing the
+    model can hold; it is removed, with a loop or branch it leaves empty."""
+    variables = {base_name(t) for n in ast.walk(tree) if isinstance(n, ast.Assign) and call_name(n.value) == "Var"
+                 for t in n.targets}
+    variables |= {t.id for n in ast.walk(tree) if isinstance(n, ast.Assign) and len(n.targets) == 1
+                  and isinstance(n.targets[0], ast.Name) and isinstance(n.value, ast.Attribute)
+                  and n.value.attr in variables for t in n.targets}
+    variables.discard(None)
+
+    def bad(stmt: ast.stmt) -> bool:
+        if not (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call)
+                and isinstance(stmt.value.func, ast.Attribute)):
+            return False
+        owner = stmt.value.func.value
+        owner = owner.value if isinstance(owner, ast.Subscript) else owner
+        return base_name(owner) in variables and stmt.value.func.attr not in _VAR_METHODS
+
+    def clean(body: list[ast.stmt]) -> list[ast.stmt]:
+        out = []
+        for stmt in body:
+            if bad(stmt):
+                changes.append(f"removed line {stmt.lineno} (`{ast.unparse(stmt)}`): a Pyomo variable has no "
+                               f".{stmt.value.func.attr}(); write a constraint instead")
+                continue
+            if isinstance(stmt, (ast.For, ast.If, ast.While)):
+                stmt.body = clean(stmt.body)
+                if not stmt.body:
+                    if getattr(stmt, "orelse", None):
+                        stmt.body = [ast.Pass()]
+                    else:
+                        continue
+            out.append(stmt)
+        return out
+
+    tree.body = clean(tree.body)
+
+
 def scalars_used_with_keys(tree: ast.Module, changes: list[str]) -> None:
     """``model.spots = Var(domain=...)`` declared plain but read as ``spots[0]``, ``spots[1]``, ... with literal
     keys only: Pyomo refuses to index a scalar. It is indexed by the keys the code uses, in the order it uses them."""

@@ -124,3 +124,23 @@ for c in stores:
     assert solve_objective(program.code) == 70  # S1 from W1 (4), S2 from W2 (3)
     kept = "total = sum(1 for r in sources if r and r in stores)\n"  # `and` in a condition is meant
     assert clean_program(code + kept).code.count("if r and r in stores") == 1
+
+
+def test_a_call_of_a_method_no_pyomo_variable_has_is_removed_with_the_loop_it_empties():
+    from optolab.agents.program import clean_program
+
+    code = """import pyomo.environ as pyo
+model = pyo.ConcreteModel()
+arcs = [('S', 'A'), ('A', 'T')]
+model.time = pyo.Var(arcs, domain=pyo.NonNegativeReals)
+time = model.time
+model.objective = pyo.Objective(expr=sum(time[a] for a in arcs))
+for arc in arcs:
+    if arc[0] != 'S':
+        model.time[arc].add_constraint(time[arc] >= 1)
+model.time['S', 'A'].setlb(1)
+"""
+    program = clean_program(code)
+    assert "add_constraint" not in program.code and "for arc in arcs" not in program.code
+    assert "model.time['S', 'A'].setlb(1)" in program.code  # a real method stays
+    assert any("has no .add_constraint()" in c for c in program.changes)
