@@ -183,3 +183,72 @@ def complete_network(code: str, question: str):
                        f"`{total(out[source])}`")
         expr.value = wanted
     return Program.changed(tree, changes)
+
+
+@quiet_fix
+def add_end_rows(code: str, question: str):
+    """A shipment over the text's links, with one variable per link, whose code makes a dict keyed by exactly
+    the network's sources (``supply = {'F1': 60, 'F2': 40}``) or exactly its sinks (``demand = {'C1': 45, ...}``)
+    and reads it in no row, or leaves out such a dict the prompt showed (and reads none keyed by those nodes):
+    what leaves each source is at most its supply, what reaches each sink at least its demand. None for any
+    other shape."""
+    from optolab.agents.program import Program
+
+    arcs = links(question)
+    starts, ends = {a for a, _ in arcs}, {b for _, b in arcs}
+    sources, sinks = starts - ends, ends - starts
+    if len(arcs) < 3 or not sources or not sinks:
+        return None
+    tree = ast.parse(code)
+    found = _flow_variable(tree, set(arcs))
+    if found is None or not re.search(r"^import\s+pyomo\.environ\s+as\s+pyo\s*$", code, re.M):
+        return None
+    var, elements = found
+    owner = var.rsplit(".", 1)[0]
+    read = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    taken = {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
+    lines, changes = [], []
+    candidates: list[tuple[str, dict, str | None]] = []  # name, data, the definition to add (None: in the code)
+    made = {}
+    for st in tree.body:
+        if isinstance(st, ast.Assign) and len(st.targets) == 1 and isinstance(st.targets[0], ast.Name) \
+                and isinstance(st.value, ast.Dict):
+            try:
+                made[st.targets[0].id] = ast.literal_eval(st.value)
+            except (ValueError, SyntaxError, TypeError):
+                continue
+    candidates += [(n, d, None) for n, d in made.items() if n not in read]
+    # the supplies and demands the prompt showed as data, where the code made and read none keyed by those nodes
+    from optolab.agents.tables import table_data_code
+
+    _, shown = table_data_code(question)
+    for name, definition in shown.items():
+        try:
+            data = ast.literal_eval(definition.split("=", 1)[1].strip())
+        except (ValueError, SyntaxError, TypeError, IndexError):
+            continue
+        if isinstance(data, dict) and name not in made and name not in read \
+                and not any(set(d) == set(data) for n, d in made.items() if isinstance(d, dict) and n in read):
+            candidates.append((name, data, definition))
+    for name, data, definition in candidates:
+        if not isinstance(data, dict) or not all(isinstance(v, (int, float)) for v in data.values()):
+            continue
+        keys = set(data)
+        if definition is not None and keys in (sources, sinks):
+            lines.insert(0, definition)
+        for ends_of, side, op, word in ((sources, 0, "<=", "leaves"), (sinks, 1, ">=", "reaches")):
+            if keys != ends_of:
+                continue
+            rows = next(r for r in (f"{name}_rows", f"{name}_rows_2") if r not in taken)
+            taken.add(rows)
+            lines.append(f"{owner}.{rows} = pyo.ConstraintList()")
+            for node in sorted(keys, key=str):
+                terms = " + ".join(f"{var}[{e!r}]" for e in elements if _arc_of(e)[side] == node)
+                lines.append(f"{owner}.{rows}.add({terms} {op} {name}[{node!r}])")
+            changes.append(f"added {owner}.{rows}: what {word} each of {', '.join(sorted(map(str, keys)))} "
+                           f"{'is at most' if op == '<=' else 'is at least'} {name}[...]; "
+                           + (f"the code made {name} and read it in no row" if definition is None else
+                              f"the prompt showed {name} and no row of the code limits those nodes"))
+    if not lines:
+        return None
+    return Program.changed(ast.parse(code.rstrip("\n") + "\n" + "\n".join(lines) + "\n"), changes)

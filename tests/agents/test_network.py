@@ -144,3 +144,29 @@ model.demand.add(model.ship['H', 'C2'] + model.ship['P2', 'C2'] >= 55)
     assert "objective" not in " ".join(fixed.changes)
     # a hub the text gives its own demand is not balanced by the fix
     assert complete_network(code, question.replace("C2 needs 55.", "C2 needs 55 and H keeps 5.")) is None
+
+
+def test_supplies_and_demands_of_a_shipment_over_links_get_their_rows(solve_objective):
+    from optolab.agents.network import add_end_rows
+
+    question = ("Plant P1 supplies 60 units and plant P2 supplies 40 units. Customer C1 needs 45 units and customer C2 "
+                "needs 55 units. One-way links:\n\n| link | cost |\n|---|---|\n| P1 to H | 2 |\n| P2 to H | 3 |\n"
+                "| P1 to C1 | 7 |\n| H to C1 | 4 |\n| H to C2 | 3 |\n| P2 to C2 | 6 |\n\nWhat is the minimum total cost?")
+    code = """import pyomo.environ as pyo
+model = pyo.ConcreteModel()
+links = [('P1', 'H'), ('P2', 'H'), ('P1', 'C1'), ('H', 'C1'), ('H', 'C2'), ('P2', 'C2')]
+cost = {('P1', 'H'): 2, ('P2', 'H'): 3, ('P1', 'C1'): 7, ('H', 'C1'): 4, ('H', 'C2'): 3, ('P2', 'C2'): 6}
+demand = {'C1': 45, 'C2': 55}
+model.flow = pyo.Var(links, domain=pyo.NonNegativeReals)
+model.objective = pyo.Objective(expr=sum(cost[a] * model.flow[a] for a in links), sense=pyo.minimize)
+model.hub = pyo.Constraint(expr=model.flow['P1', 'H'] + model.flow['P2', 'H'] == model.flow['H', 'C1'] + model.flow['H', 'C2'])
+"""
+    fixed = add_end_rows(code, question)
+    assert fixed is not None
+    assert "model.flow['P1', 'H'] + model.flow['P1', 'C1'] <= supply['P1']" in fixed.code  # the shown supply
+    assert "model.flow['P1', 'C1'] + model.flow['H', 'C1'] >= demand['C1']" in fixed.code  # made, never read
+    assert "supply = {'P1': 60, 'P2': 40}" in fixed.code
+    # P1: 60 via H (2 + 4 to C1 for 45, 2 + 3 to C2 for 15); P2: 40 via H to C2 (3 + 3)
+    assert solve_objective(fixed.code) == 45 * 6 + 15 * 5 + 40 * 6
+    # rows the code already has are not added again
+    assert add_end_rows(fixed.code, question) is None
