@@ -185,6 +185,10 @@ def complete_network(code: str, question: str):
     return Program.changed(tree, changes)
 
 
+_SUPPLY_NAME = re.compile(r"suppl|capacit|avail|stock|hold|produc|output", re.I)
+_DEMAND_NAME = re.compile(r"demand|need|requir|order", re.I)
+
+
 @quiet_fix
 def add_end_rows(code: str, question: str):
     """A shipment over the text's links, with one variable per link, whose code makes a dict keyed by exactly
@@ -234,11 +238,13 @@ def add_end_rows(code: str, question: str):
         if not isinstance(data, dict) or not all(isinstance(v, (int, float)) for v in data.values()):
             continue
         keys = set(data)
-        if definition is not None and keys in (sources, sinks):
+        if definition is not None and (keys == sources and _SUPPLY_NAME.search(name)
+                                       or keys == sinks and _DEMAND_NAME.search(name)):
             lines.insert(0, definition)
-        for ends_of, side, op, word in ((sources, 0, "<=", "leaves"), (sinks, 1, ">=", "reaches")):
-            if keys != ends_of:
-                continue
+        for ends_of, side, op, word, named in ((sources, 0, "<=", "leaves", _SUPPLY_NAME),
+                                               (sinks, 1, ">=", "reaches", _DEMAND_NAME)):
+            if keys != ends_of or not named.search(name):
+                continue  # a cost or a fee keyed by the sources is no limit
             rows = next(r for r in (f"{name}_rows", f"{name}_rows_2") if r not in taken)
             taken.add(rows)
             lines.append(f"{owner}.{rows} = pyo.ConstraintList()")

@@ -170,3 +170,6 @@ model.hub = pyo.Constraint(expr=model.flow['P1', 'H'] + model.flow['P2', 'H'] ==
     assert solve_objective(fixed.code) == 45 * 6 + 15 * 5 + 40 * 6
     # rows the code already has are not added again
     assert add_end_rows(fixed.code, question) is None
+    # a dict keyed by the sources that is no supply (a fee) gets no rows
+    fee = code.replace("demand = {'C1': 45, 'C2': 55}", "fee = {'P1': 5, 'P2': 7}\ndemand = {'C1': 45, 'C2': 55}")
+    assert "fee_rows" not in add_end_rows(fee, question).code
