@@ -131,6 +131,20 @@ def weight_literals(tree: ast.AST, variables: set[str]) -> list[ast.Constant]:
     return out
 
 
+def literal_values(tree: ast.AST) -> dict[str, object]:
+    """Name -> value of each top-level name bound to a Python literal (``links = [('S', 'A'), ...]``,
+    ``supply = {'F1': 60}``); names bound to anything else are left out."""
+    out: dict[str, object] = {}
+    for name, value in top_level_assignments(tree):
+        if value is None:
+            continue
+        try:
+            out[name] = ast.literal_eval(value)
+        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+            continue
+    return out
+
+
 def top_level_assignments(tree: ast.AST):
     """``(name, value node)`` for each name a top-level statement assigns: ``a = 5`` gives (a, 5), ``a, b = 5, 6``
     gives (a, 5) and (b, 6); a name unpacked from anything else (``a, b = pair``) comes with None."""

@@ -23,7 +23,7 @@ from __future__ import annotations
 import ast
 import itertools
 
-from optolab.agents.codeast import call_name
+from optolab.agents.codeast import call_name, literal_values
 
 
 def _constant_list(node: ast.AST) -> list | None:
@@ -181,15 +181,8 @@ def _sparse_sums(tree: ast.Module, changes: list[str]) -> None:
     """``model.flow = pyo.Var(links)`` over a list of pairs, summed ``sum(flow[w, s] for w in ['F1', 'F2'])`` where
     some of those pairs are no link (a KeyError): the sum runs over every link into ``s``
     (``... for w in ['F1', 'F2', 'H'] if (w, s) in links``), the flow that reaches ``s`` by any link."""
-    pair_lists = {}
-    for st in tree.body:
-        if isinstance(st, ast.Assign) and len(st.targets) == 1 and isinstance(st.targets[0], ast.Name):
-            try:
-                value = ast.literal_eval(st.value)
-            except (ValueError, SyntaxError, TypeError):
-                continue
-            if isinstance(value, list) and value and all(isinstance(v, tuple) and len(v) == 2 for v in value):
-                pair_lists[st.targets[0].id] = value
+    pair_lists = {name: value for name, value in literal_values(tree).items() if isinstance(value, list) and value
+                  and all(isinstance(v, tuple) and len(v) == 2 for v in value)}
     over: dict[str, str] = {}
     for st in tree.body:
         if isinstance(st, ast.Assign) and len(st.targets) == 1 and call_name(st.value) == "Var" \

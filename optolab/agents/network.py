@@ -18,7 +18,7 @@ from __future__ import annotations
 import ast
 import re
 
-from optolab.agents.codeast import call_name, quiet_fix
+from optolab.agents.codeast import call_name, literal_values, quiet_fix
 from optolab.agents.tables import read_tables
 
 _LINK = re.compile(r"\b([A-Z][A-Za-z0-9]{0,3})\s+(?:to|->|→)\s+([A-Z][A-Za-z0-9]{0,3})\b")
@@ -96,16 +96,9 @@ def _arc_of(element) -> tuple[str, str] | None:
 def _flow_variable(tree: ast.Module, arcs: set[tuple[str, str]]):
     """The one variable made over a list of the code whose elements are exactly the text's links: (its name on
     the model, the list's elements in order); None otherwise."""
-    lists = {}
-    for st in tree.body:
-        if isinstance(st, ast.Assign) and len(st.targets) == 1 and isinstance(st.targets[0], ast.Name):
-            try:
-                value = ast.literal_eval(st.value)
-            except (ValueError, SyntaxError, TypeError):
-                continue
-            if isinstance(value, list) and value and all(_arc_of(e) for e in value) \
-                    and {_arc_of(e) for e in value} == arcs and len(value) == len(arcs):
-                lists[st.targets[0].id] = value
+    lists = {name: value for name, value in literal_values(tree).items()
+             if isinstance(value, list) and value and all(_arc_of(e) for e in value)
+             and {_arc_of(e) for e in value} == arcs and len(value) == len(arcs)}
     found = []
     for st in tree.body:
         if not (isinstance(st, ast.Assign) and len(st.targets) == 1 and isinstance(st.targets[0], ast.Attribute)
@@ -213,14 +206,7 @@ def add_end_rows(code: str, question: str):
     taken = {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
     lines, changes = [], []
     candidates: list[tuple[str, dict, str | None]] = []  # name, data, the definition to add (None: in the code)
-    made = {}
-    for st in tree.body:
-        if isinstance(st, ast.Assign) and len(st.targets) == 1 and isinstance(st.targets[0], ast.Name) \
-                and isinstance(st.value, ast.Dict):
-            try:
-                made[st.targets[0].id] = ast.literal_eval(st.value)
-            except (ValueError, SyntaxError, TypeError):
-                continue
+    made = {name: value for name, value in literal_values(tree).items() if isinstance(value, dict)}
     candidates += [(n, d, None) for n, d in made.items() if n not in read]
     # the supplies and demands the prompt showed as data, where the code made and read none keyed by those nodes
     from optolab.agents.tables import table_data_code
