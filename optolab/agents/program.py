@@ -121,6 +121,8 @@ def model_variable(tree: ast.Module) -> str | None:
 
 
 _SPACED_ATTRIBUTE = re.compile(r"^(\s*)(model|m) ([A-Za-z_]\w*)\s*=(?!=)", re.M)
+# "model.wire fencing = pyo.Constraint(...)": a component named with words and spaces
+_SPACED_NAME = re.compile(r"^(\s*(?:model|m)\.)([A-Za-z_]\w*(?: [A-Za-z_]\w*){1,4})(\s*=(?!=))", re.M)
 
 
 _ONE_CONSTRAINT = re.compile(r"^(\s*)(model\.\w+)\s*=\s*((?:pyo\.|pe\.)?Constraint)\(\s*expr\s*=(.*)\)\s*$")
@@ -175,6 +177,7 @@ def clean_program(code: str) -> Program:
     if not code:
         raise ProgramError("the reply has no code; reply with one ```python block that builds the Pyomo model")
     code, spaced = _SPACED_ATTRIBUTE.subn(r"\1\2.\3 =", code)  # "model pesticide = ..." for model.pesticide
+    code, named = _SPACED_NAME.subn(lambda m: m.group(1) + m.group(2).replace(" ", "_") + m.group(3), code)
     split: list[str] = []
     try:
         tree = ast.parse(code)
@@ -187,6 +190,9 @@ def clean_program(code: str) -> Program:
         if tree is None:
             _no_parse(code, exc)
     changes: list[str] = ["wrote `model.<name> =` where the code had a space for the dot"] if spaced else []
+    if named:
+        changes.append("joined the words of a component's name with underscores (`model.wire fencing =` became "
+                       "`model.wire_fencing =`)")
     changes += split
     tree.body = _clean_body(tree.body, set(), changes)
     tree = fix_tree(tree, changes)

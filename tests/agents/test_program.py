@@ -1166,3 +1166,12 @@ model.use = pyo.Var(foods, domain=pyo.Binary)
     for other in ("A student picks servings of foods.", "Servings must be whole numbers.",
                   "What fraction of the budget goes to oats?"):
         assert relax_measures(code, other) is None, other
+
+
+def test_a_component_name_written_with_spaces_is_joined():
+    code = ("import pyomo.environ as pyo\nmodel = pyo.ConcreteModel()\nmodel.x = pyo.Var(bounds=(0, 10))\n"
+            "model.wire fencing = pyo.Constraint(expr=2 * model.x <= 100)\n"
+            "model.objective = pyo.Objective(expr=model.x, sense=pyo.maximize)\n")
+    program = clean_program(code)
+    assert "model.wire_fencing = pyo.Constraint" in program.code
+    assert any("model.wire_fencing =" in c for c in program.changes)
