@@ -16,7 +16,7 @@ from optolab.agents.codeast import nonnegative_variables, variable_names
 from optolab.agents.constraintfix import (
     ClearRatios, UnrollAdds, add_keywords, bounds_on_variables, chained_relations, constraint_lists,
     constraints_indexed_by_a_variable, joined_relations, positional_expressions, repeated_constraint_names,
-    strict_inequalities, unindex_single_constraints,
+    limit_times_each_term, strict_inequalities, unindex_single_constraints,
 )
 from optolab.agents.datakeys import fix_data_keys
 from optolab.agents.domainfix import binary_counts, domain_typos, one_domain
@@ -61,6 +61,7 @@ def fix_tree(tree: ast.Module, changes: list[str]) -> ast.Module:
     create_missing_model(tree, changes)
     constraint_lists(tree, changes)
     strict_inequalities(tree, changes)
+    limit_times_each_term(tree, changes)
     constraints_indexed_by_a_variable(tree, changes)
     positional_expressions(tree, changes)
     bounds_on_variables(tree, changes)

@@ -310,3 +310,36 @@ def unindex_single_constraints(tree: ast.Module, changes: list[str]) -> None:
             node.args = []
             changes.append(f"line {node.lineno}: dropped the index {dropped} of a constraint whose rule makes one "
                            "constraint")
+
+
+def limit_times_each_term(tree: ast.Module, changes: list[str]) -> None:
+    """``sum(area[c] * total_land for c in crops) <= total_land``: every decision multiplied by the very limit it
+    is compared with, which lets the decisions sum to 1 instead of to the limit. The limit comes off the terms:
+    ``sum(area[c] for c in crops) <= total_land``."""
+    variables = set(variable_names(tree))
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Compare) and len(node.ops) == 1
+                and isinstance(node.ops[0], (ast.LtE, ast.GtE, ast.Eq))):
+            continue
+        limit = node.comparators[0]
+        if not isinstance(limit, (ast.Name, ast.Constant)) or isinstance(limit, ast.Constant) \
+                and not (isinstance(limit.value, (int, float)) and not isinstance(limit.value, bool) and limit.value > 1):
+            continue
+        left = node.left
+        if not (isinstance(left, ast.Call) and call_name(left) == "sum" and left.args
+                and isinstance(left.args[0], (ast.GeneratorExp, ast.ListComp))):
+            continue
+        elt = left.args[0].elt
+        if not (isinstance(elt, ast.BinOp) and isinstance(elt.op, ast.Mult)):
+            continue
+        same = [side for side in ("left", "right") if ast.dump(getattr(elt, side)) == ast.dump(limit)]
+        if len(same) != 1:
+            continue
+        rest = getattr(elt, "right" if same[0] == "left" else "left")
+        if not any(base_name(n.value if isinstance(n, ast.Subscript) else n) in variables
+                   for n in ast.walk(rest) if isinstance(n, (ast.Name, ast.Attribute, ast.Subscript))):
+            continue
+        before = ast.unparse(node)
+        left.args[0].elt = rest
+        changes.append(f"`{before}` became `{ast.unparse(node)}`: each term was multiplied by the limit it is "
+                       "compared with")

@@ -1175,3 +1175,16 @@ def test_a_component_name_written_with_spaces_is_joined():
     program = clean_program(code)
     assert "model.wire_fencing = pyo.Constraint" in program.code
     assert any("model.wire_fencing =" in c for c in program.changes)
+
+
+def test_terms_multiplied_by_the_limit_they_are_compared_with_lose_it():
+    code = ("import pyomo.environ as pyo\nmodel = pyo.ConcreteModel()\ncrops = ['corn', 'wheat']\ntotal_land = 200\n"
+            "model.area = pyo.Var(crops, domain=pyo.NonNegativeReals)\n"
+            "model.objective = pyo.Objective(expr=3 * model.area['corn'] + 2 * model.area['wheat'], sense=pyo.maximize)\n"
+            "model.land = pyo.Constraint(expr=sum(model.area[c] * total_land for c in crops) <= total_land)\n")
+    program = clean_program(code)
+    assert "sum((model.area[c] for c in crops)) <= total_land" in program.code
+    assert any("multiplied by the limit" in c for c in program.changes)
+    # a weight that is another number stays
+    other = code.replace("model.area[c] * total_land for c", "model.area[c] * 2 for c")
+    assert "model.area[c] * 2" in clean_program(other).code
