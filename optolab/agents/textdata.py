@@ -7,7 +7,8 @@ list from the wrong dict (``cost[p][d]`` for a capacity) or leaves it out. :func
 lists whose keys are short labels (A, D1, P2: the names of items in the tables or lists of the text) and
 names each after the words in front of it, so the prompt can show them beside the tables' data. Labels that
 each take a verb ("Factory F1 supplies 60 units and factory F2 supplies 40", "W1 holds 70 units and W2 holds 50")
-make a list named ``supply`` or ``demand`` after the verb.
+make a list named ``supply`` or ``demand`` after the verb. The row labels of the text's tables count as labels
+in any case ("$1.00 for corn, $1.60 for soybeans" of a table with rows Corn, Soybeans), spelled as the table does.
 
 :func:`numbered_lists` reads lists of four or more numbers without labels ("Seven parcels weighing 40 kg, 55 kg,
 25 kg, ... and 15 kg", "five weeks with demands of 40, 60, 30, 70 and 50 hectolitres") as dicts keyed 1, 2, ...,
@@ -81,12 +82,22 @@ def keyed_lists(text: str, taken: set[str] = frozenset()) -> list[KeyedList]:
     found: list[tuple[int, KeyedList]] = []
     used: set[str] = set(taken)
     spans: list[tuple[int, int]] = []
-    for pattern in _FORMS:
+    from optolab.agents.tables import read_tables
+
+    # the row labels of the text's tables are labels too, in any case ("$1.60 for soybeans" of a "Soybeans" row)
+    rows = {r[0].strip().lower(): r[0].strip() for t in read_tables(text or "") for r in t.rows
+            if r and len(r[0].strip()) > 1 and not any(ch.isdigit() for ch in r[0])}
+    forms = list(_FORMS)
+    if rows:
+        names = "|".join(re.escape(k) for k in sorted(rows, key=len, reverse=True))
+        forms.append(rf"(?P<v>{_NUMBER})\s+(?:per\s+[a-z]+\s+)?for\s+(?i:(?P<k>{names}))\b")
+    for pattern in forms:
         item = re.compile(pattern)
         for run in _runs(prose, pattern):
             if any(a < run.end() and run.start() < b for a, b in spans):
                 continue
-            items = [(m.group("k"), cell_number(m.group("v"))) for m in item.finditer(run.group(0))]
+            items = [(rows.get(m.group("k").lower(), m.group("k")), cell_number(m.group("v")))
+                     for m in item.finditer(run.group(0))]
             labels = [k for k, _ in items]
             if len(items) < 2 or len(set(labels)) != len(labels) or any(v is None for _, v in items):
                 continue

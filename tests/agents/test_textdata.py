@@ -84,3 +84,11 @@ def test_labels_that_each_take_a_verb_of_having_or_needing_make_supply_and_deman
     # verbs of both kinds in one run, or one label, make no list
     assert keyed_lists("Plant P1 supplies 60 units and plant P2 needs 40 units.") == []
     assert keyed_lists("Plant P1 supplies 60 units.") == []
+
+
+def test_row_labels_of_the_tables_count_as_labels_in_any_case():
+    text = ("The expected profit per bushel is $1.00 for corn, $1.60 for soybeans, and $3.00 for wheat.\n\n"
+            "| Crop | Water |\n|---|---|\n| Corn | 200 |\n| Soybeans | 150 |\n| Wheat | 125 |\n")
+    assert {k.name: k.values for k in keyed_lists(text)} == {
+        "expected_profit": {"Corn": 1.0, "Soybeans": 1.6, "Wheat": 3.0}}
+    assert keyed_lists(text.split("\n\n")[0]) == []  # without the table, "corn" is no label
