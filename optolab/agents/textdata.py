@@ -55,7 +55,7 @@ class KeyedList:
 
 def _runs(text: str, item: str) -> list[re.Match]:
     """The runs of two or more items joined by commas, "and" or "or"."""
-    run = re.compile(rf"{item}(?:{_JOIN}{item.replace('?P<k>', '').replace('?P<v>', '')})+")
+    run = re.compile(rf"{item}(?:{_JOIN}{re.sub(r'[?]P<[a-z]+>', '', item)})+")  # the repeats name no groups
     return list(run.finditer(text))
 
 
@@ -121,8 +121,6 @@ _NEED_VERBS = r"needs|requires|demands|wants|orders"
 _HAVE_VERBS = r"supplies|holds|has|produces|stocks|can\s+supply|can\s+hold|can\s+produce|can\s+store|can\s+ship"
 _VERB_ITEM = (rf"(?:\b[A-Za-z]+\s+)?(?P<k>[A-Z][A-Za-z]?\d{{1,2}})\s+(?P<verb>{_NEED_VERBS}|{_HAVE_VERBS})\s+"
               rf"(?P<v>{_NUMBER}){_UNIT}")
-_VERB_RUN = re.compile(rf"{_VERB_ITEM}(?:{_JOIN}"
-                       rf"{_VERB_ITEM.replace('?P<k>', '').replace('?P<verb>', '').replace('?P<v>', '')})+")
 
 
 def _verb_lists(prose: str, used: set[str]) -> list[tuple[int, int, KeyedList]]:
@@ -131,7 +129,7 @@ def _verb_lists(prose: str, used: set[str]) -> list[tuple[int, int, KeyedList]]:
     ``demand`` after the verb (one verb kind per list)."""
     item = re.compile(_VERB_ITEM)
     out = []
-    for run in _VERB_RUN.finditer(prose):
+    for run in _runs(prose, _VERB_ITEM):
         items = [(m.group("k"), m.group("verb"), cell_number(m.group("v"))) for m in item.finditer(run.group(0))]
         labels = [k for k, _, _ in items]
         kinds = {bool(re.fullmatch(_NEED_VERBS, verb)) for _, verb, _ in items}

@@ -179,14 +179,9 @@ def fit_constants(source: str, evaluate: Callable[[str], float], score: float, *
                 break
             trial = list(values)
             trial[i] = rounded
-            candidate = render(trial)
-            try:
-                trial_score = float(evaluate(candidate))
-            except Exception:  # noqa: BLE001
-                trial_score = float("-inf")
-            used += 1
+            trial_score = scored(trial)
             if trial_score >= score:
-                score, values, best_source = trial_score, trial, candidate
+                score, values, best_source = trial_score, trial, render(trial)
                 break
     render(values)
     return best_source, score, used
