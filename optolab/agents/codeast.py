@@ -11,11 +11,34 @@ import functools
 import re
 
 
+def objective_call(tree: ast.Module) -> ast.Call | None:
+    """The code's one ``Objective(...)`` call, or None (no objective, or several)."""
+    objective = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and call_name(n) == "Objective"]
+    return objective[0] if len(objective) == 1 else None
+
+
 def objective_expr(tree: ast.Module) -> ast.keyword | None:
     """The ``expr=`` keyword of the code's one ``Objective``, or None (no objective, several, or a rule)."""
-    objective = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and call_name(n) == "Objective"]
-    expr_kw = [kw for kw in objective[0].keywords if kw.arg == "expr"] if len(objective) == 1 else []
+    objective = objective_call(tree)
+    expr_kw = [kw for kw in objective.keywords if kw.arg == "expr"] if objective is not None else []
     return expr_kw[0] if expr_kw else None
+
+
+def list_variables(tree: ast.Module) -> list[tuple[ast.Assign, str]]:
+    """(the statement, the list's name) for each top-level variable made over one list given by its name
+    (``model.x = pyo.Var(items, domain=...)``)."""
+    return [(st, st.value.args[0].id) for st in tree.body
+            if isinstance(st, ast.Assign) and len(st.targets) == 1 and call_name(st.value) == "Var"
+            and len(st.value.args) == 1 and isinstance(st.value.args[0], ast.Name)]
+
+
+def reference_names(tree: ast.Module, target: ast.expr) -> set[str]:
+    """The names code reads a component by: ``model.x`` as written, ``x`` (its attribute), and the top-level
+    aliases ``y = model.x``."""
+    written = ast.unparse(target)
+    names = {written} | ({target.attr} if isinstance(target, ast.Attribute) else set())
+    return names | {t.id for st in tree.body if isinstance(st, ast.Assign) and ast.unparse(st.value) == written
+                    for t in st.targets if isinstance(t, ast.Name)}
 
 
 def call_name(node: ast.AST) -> str | None:

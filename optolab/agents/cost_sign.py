@@ -23,7 +23,7 @@ from __future__ import annotations
 import ast
 import re
 
-from optolab.agents.codeast import base_name, call_name, quiet_fix, variable_names
+from optolab.agents.codeast import base_name, call_name, objective_call, objective_expr, quiet_fix, variable_names
 
 _COST_NAME = re.compile(r"(?:^|_)(?:costs?|fees?|expenses?|penalty|penalties)(?:_|$)", re.I)
 _PROFIT_GOAL = re.compile(r"\b(?:maximi[sz]e|maximum|max|largest|highest|greatest|most)\s+(?:the\s+|its\s+|their\s+|"
@@ -84,10 +84,10 @@ def subtract_costs(code: str, question: str):
     if not _PROFIT_GOAL.search(question) or _INCOME_WORDS.search(question):
         return None
     tree = ast.parse(code)
-    objective = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and call_name(n) == "Objective"]
-    if len(objective) != 1:
+    objective = objective_call(tree)
+    if objective is None:
         return None
-    keywords = {k.arg: k for k in objective[0].keywords}
+    keywords = {k.arg: k for k in objective.keywords}
     if "expr" not in keywords or "sense" not in keywords \
             or not ast.unparse(keywords["sense"].value).endswith("maximize"):
         return None
@@ -145,10 +145,7 @@ def drop_amount_costs(code: str, question: str):
     if _PAID_AMOUNT.search(question) or not _MONEY_GOAL.search(question):
         return None
     tree = ast.parse(code)
-    objective = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and call_name(n) == "Objective"]
-    if len(objective) != 1:
-        return None
-    expr = next((k for k in objective[0].keywords if k.arg == "expr"), None)
+    expr = objective_expr(tree)
     if expr is None:
         return None
     variables = set(variable_names(tree))

@@ -18,7 +18,7 @@ from __future__ import annotations
 import ast
 import re
 
-from optolab.agents.codeast import call_name, literal_values, quiet_fix
+from optolab.agents.codeast import call_name, list_variables, literal_values, quiet_fix
 from optolab.agents.tables import read_tables
 
 _LINK = re.compile(r"\b([A-Z][A-Za-z0-9]{0,3})\s+(?:to|->|→)\s+([A-Z][A-Za-z0-9]{0,3})\b")
@@ -99,15 +99,8 @@ def _flow_variable(tree: ast.Module, arcs: set[tuple[str, str]]):
     lists = {name: value for name, value in literal_values(tree).items()
              if isinstance(value, list) and value and all(_arc_of(e) for e in value)
              and {_arc_of(e) for e in value} == arcs and len(value) == len(arcs)}
-    found = []
-    for st in tree.body:
-        if not (isinstance(st, ast.Assign) and len(st.targets) == 1 and isinstance(st.targets[0], ast.Attribute)
-                and call_name(st.value) == "Var"
-                and len(st.value.args) == 1 and isinstance(st.value.args[0], ast.Name)):
-            continue
-        over = st.value.args[0].id
-        if over in lists:
-            found.append((f"{ast.unparse(st.targets[0].value)}.{st.targets[0].attr}", lists[over]))
+    found = [(f"{ast.unparse(st.targets[0].value)}.{st.targets[0].attr}", lists[over])
+             for st, over in list_variables(tree) if isinstance(st.targets[0], ast.Attribute) and over in lists]
     return found[0] if len(found) == 1 else None
 
 

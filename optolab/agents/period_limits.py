@@ -20,7 +20,7 @@ from __future__ import annotations
 import ast
 import re
 
-from optolab.agents.codeast import call_name, number_literals, quiet_fix
+from optolab.agents.codeast import list_variables, number_literals, quiet_fix
 
 _PERIODS = "day|week|month|quarter|year|shift|period|season"
 _LIMIT = re.compile(r"\b(?:up\s+to|at\s+most|no\s+more\s+than|not\s+more\s+than|a\s+maximum\s+of|maximum\s+of|"
@@ -40,13 +40,11 @@ def _period_vars(tree: ast.Module, period: str) -> list[tuple[str, str, bool]]:
     made over one list named after ``period`` (or ``periods``)."""
     names = (f"{period}s", f"{period}", "periods", "time_periods")
     out = []
-    for st in tree.body:
-        if not (isinstance(st, ast.Assign) and len(st.targets) == 1 and isinstance(st.targets[0], ast.Attribute)
-                and call_name(st.value) == "Var" and len(st.value.args) == 1
-                and isinstance(st.value.args[0], ast.Name) and st.value.args[0].id.lower() in names):
+    for st, over in list_variables(tree):
+        if not isinstance(st.targets[0], ast.Attribute) or over.lower() not in names:
             continue
         domain = next((ast.unparse(k.value) for k in st.value.keywords if k.arg in ("domain", "within")), "")
-        out.append((ast.unparse(st.targets[0]), st.value.args[0].id, domain.endswith("Binary")))
+        out.append((ast.unparse(st.targets[0]), over, domain.endswith("Binary")))
     return out
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import ast
 import re
 
-from optolab.agents.codeast import call_name, quiet_fix
+from optolab.agents.codeast import call_name, list_variables, quiet_fix, reference_names
 
 _WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
           "eleven": 11, "twelve": 12}
@@ -47,17 +47,11 @@ def cover_consecutive_shifts(code: str, question: str):
     if span is None:
         return None
     tree = ast.parse(code)
-    made = [(st.targets[0], st.value.args[0].id) for st in tree.body
-            if isinstance(st, ast.Assign) and len(st.targets) == 1 and call_name(st.value) == "Var"
-            and len(st.value.args) == 1 and isinstance(st.value.args[0], ast.Name)]
+    made = list_variables(tree)
     if len(made) != 1:
         return None
-    target, periods = made[0]
-    names = {ast.unparse(target)}
-    if isinstance(target, ast.Attribute):
-        names.add(target.attr)
-        names |= {t.id for st in tree.body if isinstance(st, ast.Assign) and ast.unparse(st.value) == ast.unparse(target)
-                  for t in st.targets if isinstance(t, ast.Name)}
+    made_by, periods = made[0]
+    names = reference_names(tree, made_by.targets[0])
     listed = next((st.value for st in tree.body if isinstance(st, ast.Assign) and len(st.targets) == 1
                    and isinstance(st.targets[0], ast.Name) and st.targets[0].id == periods), None)
     if not isinstance(listed, (ast.List, ast.Tuple)) or len(listed.elts) <= span:

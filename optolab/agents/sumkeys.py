@@ -15,7 +15,7 @@ from __future__ import annotations
 import ast
 import itertools
 
-from optolab.agents.codeast import call_name, literal_values
+from optolab.agents.codeast import list_variables, literal_values, reference_names
 from optolab.agents.datakeys import constant_list, describe_keys, enclosing_loops, iter_values, parent_map
 
 
@@ -38,15 +38,11 @@ def widen_variables(tree: ast.Module, changes: list[str]) -> None:
     lists = {st.targets[0].id for st in tree.body if isinstance(st, ast.Assign) and len(st.targets) == 1
              and isinstance(st.targets[0], ast.Name) and constant_list(st.value) is not None}
     parents = parent_map(tree)
-    for st in tree.body:
-        if not (isinstance(st, ast.Assign) and len(st.targets) == 1 and call_name(st.value) == "Var"
-                and len(st.value.args) == 1 and isinstance(st.value.args[0], ast.Name)
-                and st.value.args[0].id in lists):
+    for st, over in list_variables(tree):
+        if over not in lists:
             continue
         target = ast.unparse(st.targets[0])
-        names = {target} | ({st.targets[0].attr} if isinstance(st.targets[0], ast.Attribute) else set())
-        names |= {t.id for s2 in tree.body if isinstance(s2, ast.Assign) and ast.unparse(s2.value) == target
-                  for t in s2.targets if isinstance(t, ast.Name)}
+        names = reference_names(tree, st.targets[0])
         readings = [n for n in ast.walk(tree) if isinstance(n, ast.Subscript) and isinstance(n.ctx, ast.Load)
                     and ast.unparse(n.value) in names]
         if not readings:
@@ -74,19 +70,8 @@ def sparse_sums(tree: ast.Module, changes: list[str]) -> None:
     (``... for w in ['F1', 'F2', 'H'] if (w, s) in links``), the flow that reaches ``s`` by any link."""
     pair_lists = {name: value for name, value in literal_values(tree).items() if isinstance(value, list) and value
                   and all(isinstance(v, tuple) and len(v) == 2 for v in value)}
-    over: dict[str, str] = {}
-    for st in tree.body:
-        if isinstance(st, ast.Assign) and len(st.targets) == 1 and call_name(st.value) == "Var" \
-                and len(st.value.args) == 1 and isinstance(st.value.args[0], ast.Name) \
-                and st.value.args[0].id in pair_lists:
-            target = ast.unparse(st.targets[0])
-            over[target] = st.value.args[0].id
-            if isinstance(st.targets[0], ast.Attribute):
-                over[st.targets[0].attr] = st.value.args[0].id
-    for st in tree.body:  # aliases: ``flow = model.flow``
-        if isinstance(st, ast.Assign) and len(st.targets) == 1 and isinstance(st.targets[0], ast.Name) \
-                and ast.unparse(st.value) in over:
-            over[st.targets[0].id] = over[ast.unparse(st.value)]
+    over = {name: listed for st, listed in list_variables(tree) if listed in pair_lists
+            for name in reference_names(tree, st.targets[0])}
     if not over:
         return
     parents = parent_map(tree)
