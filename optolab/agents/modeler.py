@@ -57,6 +57,7 @@ from optolab.agents.weighted import fix_weighted_goal_row
 from optolab.agents.datagoal import fix_objective_data
 from optolab.agents.capacity import drop_one_items_limit_on_all, fix_per_item_limits
 from optolab.agents.linking import link_open_decisions
+from optolab.agents.averages import fix_weighted_averages
 from optolab.agents.shares import fix_measured_shares
 from optolab.agents.rows import fix_rows
 from optolab.agents.retrieval import Example, ExampleBank
@@ -121,7 +122,7 @@ def tidy_program(raw: str, question: str) -> dict[str, Any]:
     under ten written a decimal place off, items allowed at most once counted, a goal written as a bare
     expression, the goal's decision, the goal's table column, a count goal, LP wording, a total limit written
     per item, one item's limit written on all items, a yes/no decision tied to nothing, the rows of an
-    assignment, limits stated item by item, relations, a share of a measured total, rows weighted by another
+    assignment, limits stated item by item, relations, a share of a measured total, an average quality written as a total, rows weighted by another
     resource's numbers, the goal's numbers, limits the text states that the code leaves out (per period too), a budget over costs
     the code defines and never uses, a network's balance rows, shifts that span several periods covered as one, a cost added to a maximized profit, a capacity priced as dollars, minutes added to hours, a total in tonnes of decisions in kilograms), with every change listed; or the issues that leave no
     code to run."""
@@ -133,7 +134,7 @@ def tidy_program(raw: str, question: str) -> dict[str, Any]:
                 make_objective, add_missing_sense, focus_objective, fix_objective_data, fix_count_objective,
                 fix_weighted_goal_row, relax_measures, drop_bogus_bounds, fix_per_item_limits,
                 drop_one_items_limit_on_all, limit_named_element, link_open_decisions, add_assignment_rows, add_element_rows, fix_relations,
-                fix_measured_shares, fix_rows, fix_goal_objective, add_missing_limits, add_period_limits, add_budget_row,
+                fix_measured_shares, fix_weighted_averages, fix_rows, fix_goal_objective, add_missing_limits, add_period_limits, add_budget_row,
                 complete_network, add_end_rows, cover_consecutive_shifts, subtract_costs, drop_amount_costs, fix_time_units, fix_total_units):
         fixed = fix(program.code, question)
         if fixed is not None:
