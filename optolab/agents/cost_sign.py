@@ -21,9 +21,11 @@ no status and no other check objects. :func:`subtract_costs` turns the sign of s
 from __future__ import annotations
 
 import ast
+import copy
 import re
 
-from optolab.agents.codeast import base_name, call_name, objective_call, objective_expr, quiet_fix, variable_names
+from optolab.agents.codeast import (base_name, call_name, data_dicts, literal_values, objective_call, objective_expr,
+                                    quiet_fix, variable_names)
 
 _COST_NAME = re.compile(r"(?:^|_)(?:costs?|fees?|expenses?|penalty|penalties)(?:_|$)", re.I)
 _PROFIT_GOAL = re.compile(r"\b(?:maximi[sz]e|maximum|max|largest|highest|greatest|most)\s+(?:the\s+|its\s+|their\s+|"
@@ -164,3 +166,68 @@ def drop_amount_costs(code: str, question: str):
     return Program.changed(tree, [f"removed `{ast.unparse(term)}` from the objective: {name} is an amount (units, "
                                   f"not dollars), and the text prices no {name.replace('_', ' ')}"
                                   for term, name in gone])
+
+
+_PRICE_NAME = re.compile(r"(?:^|_)(?:prices?|revenues?|selling|sales?|sell)(?:_|$)", re.I)
+_UNIT_COST_NAME = re.compile(r"(?:^|_)(?:costs?|expenses?)(?:_|$)", re.I)
+_PROFIT_WORD = re.compile(r"\bprofits?\b", re.I)
+
+
+@quiet_fix
+def subtract_unit_costs(code: str, question: str):
+    """``sum(price[p] * make[p] ...)`` as a profit, while the code holds each item's unit cost and reads it
+    nowhere in the objective: the revenue taken for the profit. When the question's goal is a profit (a total,
+    or a profit per hour or per unit of something), the objective is maximized, it reads one dict named for a
+    price, revenue or sales, and exactly one other dict named for a cost has the same keys and is left out of
+    the objective, each ``price[k]`` of the objective becomes ``(price[k] - cost[k])``. Ratios are covered: only
+    the price's occurrences change, so a denominator in hours stays as it was."""
+    from optolab.agents.program import Program
+
+    if not _PROFIT_WORD.search(question or "") or _INCOME_WORDS.search(question):
+        return None
+    tree = ast.parse(code)
+    objective = objective_call(tree)
+    if objective is None:
+        return None
+    keywords = {k.arg: k for k in objective.keywords}
+    if "expr" not in keywords or "sense" not in keywords \
+            or not ast.unparse(keywords["sense"].value).endswith("maximize"):
+        return None
+    expr = keywords["expr"].value
+    dicts = data_dicts(tree)
+    values = literal_values(tree)
+    read = {n.id for n in ast.walk(expr) if isinstance(n, ast.Name)}
+    prices = [n for n in read if n in dicts and _PRICE_NAME.search(n) and not _UNIT_COST_NAME.search(n)]
+    if len(prices) != 1 or any(n in dicts and _UNIT_COST_NAME.search(n) for n in read):
+        return None
+    price = prices[0]
+    keys = {ast.unparse(k) for k in dicts[price].keys}
+    costs = [n for n in dicts if n != price and _UNIT_COST_NAME.search(n) and not _PRICE_NAME.search(n)
+             and {ast.unparse(k) for k in dicts[n].keys} == keys]
+    if len(costs) != 1:
+        return None
+    cost = costs[0]
+    p_vals, c_vals = values.get(price), values.get(cost)
+    if not (isinstance(p_vals, dict) and isinstance(c_vals, dict)) or not all(
+            isinstance(v, (int, float)) and isinstance(c_vals.get(k), (int, float)) and c_vals[k] < v
+            for k, v in p_vals.items()):
+        return None  # a unit cost below each price: the two are per unit of the same thing
+
+    class _Net(ast.NodeTransformer):
+        count = 0
+
+        def visit_Subscript(self, node: ast.Subscript) -> ast.AST:
+            self.generic_visit(node)
+            if isinstance(node.value, ast.Name) and node.value.id == price:
+                self.count += 1
+                return ast.BinOp(node, ast.Sub(), ast.Subscript(ast.Name(cost, ast.Load()),
+                                                                 copy.deepcopy(node.slice), ast.Load()))
+            return node
+
+    net = _Net()
+    keywords["expr"].value = net.visit(expr)
+    if not net.count:
+        return None
+    return Program.changed(tree, [f"the objective's {price}[...] became ({price}[...] - {cost}[...]): the question "
+                                  f"asks for a profit, and the code gives each item's {cost.replace('_', ' ')} "
+                                  "but never took it from the price"])

@@ -45,7 +45,7 @@ from optolab.agents.budget_rows import add_budget_row
 from optolab.agents.element_limits import limit_named_element
 from optolab.agents.element_rows import add_element_rows
 from optolab.agents.missing import add_missing_limits
-from optolab.agents.cost_sign import drop_amount_costs, subtract_costs
+from optolab.agents.cost_sign import drop_amount_costs, subtract_costs, subtract_unit_costs
 from optolab.agents.network import add_end_rows, complete_network, network_findings
 from optolab.agents.period_limits import add_period_limits
 from optolab.agents.shifts import cover_consecutive_shifts
@@ -135,7 +135,7 @@ def tidy_program(raw: str, question: str) -> dict[str, Any]:
                 fix_weighted_goal_row, relax_measures, drop_bogus_bounds, fix_per_item_limits,
                 drop_one_items_limit_on_all, limit_named_element, link_open_decisions, add_assignment_rows, add_element_rows, fix_relations,
                 fix_measured_shares, fix_weighted_averages, fix_rows, fix_goal_objective, add_missing_limits, add_period_limits, add_budget_row,
-                complete_network, add_end_rows, cover_consecutive_shifts, subtract_costs, drop_amount_costs, fix_time_units, fix_total_units):
+                complete_network, add_end_rows, cover_consecutive_shifts, subtract_costs, subtract_unit_costs, drop_amount_costs, fix_time_units, fix_total_units):
         fixed = fix(program.code, question)
         if fixed is not None:
             program = Program(fixed.code, program.changes + fixed.changes)

@@ -79,3 +79,46 @@ model.meet = pyo.Constraint(depots, rule=lambda m, d: sum(m.flow[p, d] for p in 
     # a text that prices capacity, or a goal that is no money, keeps the term
     assert drop_amount_costs(code, question + " Capacity costs $1 per pallet.") is None
     assert drop_amount_costs(code, question.replace("minimum total shipping cost", "fewest plants")) is None
+
+
+PRICE_QUESTION = ("A farm grows three crops. Each ton of A sells for $20 and its seeds cost $5; B sells for $25 with "
+                  "seeds at $7; C sells for $30 with seeds at $9. A ton of A, B and C takes 3, 4 and 5 hours of labour. "
+                  "At least 20 tons of each crop are planted and at most 900 hours of labour are used. The farm "
+                  "maximizes its profit per hour of labour.")
+PRICE_CODE = """import pyomo.environ as pyo
+model = pyo.ConcreteModel()
+crops = ['A', 'B', 'C']
+selling_price = {'A': 20, 'B': 25, 'C': 30}
+seed_cost = {'A': 5, 'B': 7, 'C': 9}
+hours = {'A': 3, 'B': 4, 'C': 5}
+model.tons = pyo.Var(crops, domain=pyo.NonNegativeReals, bounds=(20, None))
+model.objective = pyo.Objective(expr=sum(selling_price[c] * model.tons[c] for c in crops)
+                                / sum(hours[c] * model.tons[c] for c in crops), sense=pyo.maximize)
+model.labour = pyo.Constraint(expr=sum(hours[c] * model.tons[c] for c in crops) <= 900)
+"""
+
+
+def test_a_profit_taken_as_the_revenue_gets_the_unit_costs_subtracted():
+    from optolab.agents.cost_sign import subtract_unit_costs
+
+    fixed = subtract_unit_costs(PRICE_CODE, PRICE_QUESTION)
+    assert fixed is not None
+    assert "(selling_price[c] - seed_cost[c]) * model.tons[c]" in fixed.code
+    assert "sum((hours[c] * model.tons[c] for c in crops))" in fixed.code  # the hours stay as they were
+    assert "seed cost but never took it from the price" in fixed.changes[0]
+    assert any("never took it" in c for c in tidy_program(PRICE_CODE, PRICE_QUESTION)["changes"])
+
+
+def test_revenue_goals_and_objectives_that_already_pay_the_costs_are_left_alone():
+    from optolab.agents.cost_sign import subtract_unit_costs
+
+    assert subtract_unit_costs(PRICE_CODE, PRICE_QUESTION.replace("profit", "revenue")) is None
+    paid = PRICE_CODE.replace("sum(selling_price[c] * model.tons[c] for c in crops)",
+                              "sum((selling_price[c] - seed_cost[c]) * model.tons[c] for c in crops)")
+    assert subtract_unit_costs(paid, PRICE_QUESTION) is None
+    other_keys = PRICE_CODE.replace("seed_cost = {'A': 5, 'B': 7, 'C': 9}", "seed_cost = {'A': 5, 'B': 7}")
+    assert subtract_unit_costs(other_keys, PRICE_QUESTION) is None
+    dearer = PRICE_CODE.replace("seed_cost = {'A': 5, 'B': 7, 'C': 9}", "seed_cost = {'A': 50, 'B': 7, 'C': 9}")
+    assert subtract_unit_costs(dearer, PRICE_QUESTION) is None  # a cost above the price: not per ton sold
+    minimized = PRICE_CODE.replace("sense=pyo.maximize", "sense=pyo.minimize")
+    assert subtract_unit_costs(minimized, PRICE_QUESTION) is None
