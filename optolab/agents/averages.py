@@ -6,8 +6,9 @@ over amounts ``x``. Small models write ``sum(strength[g] * x[g] for g in grades)
 strongest grade meet it, so the row binds nothing and the model solves to a wrong optimum.
 
 :func:`fix_weighted_averages` scales the limit by the summed amounts when the text speaks of an average or of
-a quality that blends linearly, and the limit lies strictly between the smallest and the largest weight: a
-total can only be meant when the limit is far from the weights, an average always lies between them. Amounts
+a quality that blends linearly in a sentence that names the weighed quality (or, for decisions weighed by plain
+numbers, shares a word with the sentence of the limit), and the limit lies strictly between the smallest and the largest weight: an average
+always lies between them, a total of amounts above one does not. Amounts
 that are shares summing to 1 keep their meaning (``7 * sum(x) == 7``).
 """
 
@@ -17,9 +18,36 @@ import ast
 import copy
 import re
 
+from optolab.agents.checks import mentions_of
 from optolab.agents.codeast import base_name, call_name, literal_values, variable_names
 
-_AVERAGE = re.compile(r"\baverages?\b|\bweighted\b|\b(?:blend|mix)(?:es|s)? linearly\b|\blinearly by\b", re.I)
+_AVERAGE = re.compile(r"\baverages?\b|\b(?:blend|mix)(?:es|s)? linearly\b|\blinearly by\b", re.I)
+_SENTENCE = re.compile(r"[^.;!?]+(?:[.;!?](?!\d)|$)")
+
+
+def _cue_sentences(question: str) -> list[str]:
+    """The sentences that speak of an average or of linear blending."""
+    return [m.group(0) for m in _SENTENCE.finditer(question or "") if _AVERAGE.search(m.group(0))]
+
+
+_COMMON = frozenset({"which", "their", "there", "these", "those", "least", "total", "units", "other", "each",
+                     "about", "should", "would", "could", "while", "where", "every", "price", "costs"})
+
+
+def _shares_word(question: str, cues: list[str], limit: float) -> bool:
+    """Whether a sentence that states ``limit`` shares a word with a sentence of the average ("Octane blends
+    linearly by volume" and "needs an octane rating of at least 87")."""
+    words = {w.lower() for s in cues for w in re.findall(r"[A-Za-z]{5,}", s)} - _COMMON
+    for m in _SENTENCE.finditer(question):
+        if mentions_of(m.group(0), limit) and {w.lower() for w in re.findall(r"[A-Za-z]{5,}", m.group(0))} & words:
+            return True
+    return False
+
+
+def _named_in(sentences: list[str], name: str) -> bool:
+    """Whether a sentence names the weight's data (a word of ``strength_rating``: "strength")."""
+    words = [w for w in re.split(r"_+", name.lower()) if len(w) > 3]
+    return any(re.search(rf"\b{re.escape(w[:5])}", s, re.I) for s in sentences for w in words)
 
 
 def _numbers(value: object) -> list[float] | None:
@@ -38,7 +66,8 @@ def _var_ref(node: ast.AST, variables: set[str]) -> bool:
 
 
 def _indexed_sum(node: ast.AST, data: dict[str, object], variables: set[str]):
-    """``sum(d[i] * x[i] for i in I)``: the weights of ``d`` and the amounts summed the same way, or None."""
+    """``sum(d[i] * x[i] for i in I)``: the weights of ``d``, the amounts summed the same way and the name ``d``,
+    or None."""
     if not (isinstance(node, ast.Call) and call_name(node) == "sum" and len(node.args) == 1
             and isinstance(node.args[0], (ast.GeneratorExp, ast.ListComp))):
         return None
@@ -52,12 +81,13 @@ def _indexed_sum(node: ast.AST, data: dict[str, object], variables: set[str]):
             if numbers:
                 total = ast.Call(ast.Name("sum", ast.Load()),
                                  [ast.GeneratorExp(copy.deepcopy(amount), copy.deepcopy(gen.generators))], [])
-                return numbers, total
+                return numbers, total, weight.value.id
     return None
 
 
 def _scalar_sum(node: ast.AST, variables: set[str]):
-    """``80 * a + 90 * b + 98 * c`` over scalar decisions: the weights and ``a + b + c``, or None."""
+    """``80 * a + 90 * b + 98 * c`` over scalar decisions: the weights, ``a + b + c`` and None (no data name),
+    or None."""
     terms: list[ast.AST] = []
 
     def walk(n: ast.AST) -> bool:
@@ -87,7 +117,7 @@ def _scalar_sum(node: ast.AST, variables: set[str]):
     total = copy.deepcopy(amounts[0])
     for a in amounts[1:]:
         total = ast.BinOp(total, ast.Add(), copy.deepcopy(a))
-    return weights, total
+    return weights, total, None
 
 
 def _limit(node: ast.AST, data: dict[str, object]) -> float | None:
@@ -107,9 +137,10 @@ def fix_weighted_averages(code: str, question: str):
     changed), or None."""
     from optolab.agents.program import Program
 
-    m = _AVERAGE.search(question or "")
-    if m is None:
+    cues = _cue_sentences(question)
+    if not cues:
         return None
+    m = _AVERAGE.search(cues[0])
     try:
         tree = ast.parse(code)
         variables = set(variable_names(tree))
@@ -130,8 +161,12 @@ def fix_weighted_averages(code: str, question: str):
                 found = _indexed_sum(blend, data, variables) or _scalar_sum(blend, variables)
                 if found is None:
                     continue
-                weights, total = found
+                weights, total, name = found
                 if min(weights) <= 0 or not min(weights) < limit < max(weights):
+                    continue
+                # the sentence of the average names the weighed quality, or, for plain numbers, shares a word
+                # with the sentence of the limit
+                if not (_named_in(cues, name) if name else _shares_word(question, cues, limit)):
                     continue
                 before = ast.unparse(node)
                 scaled = ast.BinOp(copy.deepcopy(bound), ast.Mult(), total)

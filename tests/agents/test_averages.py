@@ -56,3 +56,11 @@ def test_totals_and_rows_already_right_are_left_alone():
 def test_the_fix_runs_in_the_program_tidy_step():
     out = tidy_program(INDEXED, TEXT)
     assert any("an average over the amounts" in c for c in out["changes"])
+
+
+def test_an_average_the_text_ties_to_another_quality_is_left_alone():
+    # "on average" speaks of the workers, not of the hardness the row limits
+    other = TEXT.replace("The hardness of the board is the weighted average of the hardness of the grades used: ",
+                         "On average a worker handles 9 tons a day. ")
+    assert fix_weighted_averages(INDEXED, other) is None
+    assert fix_weighted_averages(SCALAR, other.replace("The board needs a hardness", "The mill needs a grade")) is None
