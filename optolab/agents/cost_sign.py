@@ -78,6 +78,18 @@ def _text_names(question: str, name: str) -> bool:
     return any(re.search(rf"\b{re.escape(w[:5])}\w*\s+(?:\w+\s+)?{head}", question, re.I) for w in words)
 
 
+def _maximized(tree: ast.Module) -> dict[str, ast.keyword] | None:
+    """The keywords of a maximized ``Objective(expr=..., sense=...maximize)``, or None."""
+    objective = objective_call(tree)
+    if objective is None:
+        return None
+    keywords = {k.arg: k for k in objective.keywords}
+    if "expr" not in keywords or "sense" not in keywords \
+            or not ast.unparse(keywords["sense"].value).endswith("maximize"):
+        return None
+    return keywords
+
+
 @quiet_fix
 def subtract_costs(code: str, question: str):
     """Turn ``+ cost * decision`` into ``- cost * decision`` in a maximized profit (see the module's notes)."""
@@ -86,12 +98,8 @@ def subtract_costs(code: str, question: str):
     if not _PROFIT_GOAL.search(question) or _INCOME_WORDS.search(question):
         return None
     tree = ast.parse(code)
-    objective = objective_call(tree)
-    if objective is None:
-        return None
-    keywords = {k.arg: k for k in objective.keywords}
-    if "expr" not in keywords or "sense" not in keywords \
-            or not ast.unparse(keywords["sense"].value).endswith("maximize"):
+    keywords = _maximized(tree)
+    if keywords is None:
         return None
     variables = set(variable_names(tree))
     terms = _expanded(keywords["expr"].value)
@@ -186,12 +194,8 @@ def subtract_unit_costs(code: str, question: str):
     if not _PROFIT_WORD.search(question or "") or _INCOME_WORDS.search(question):
         return None
     tree = ast.parse(code)
-    objective = objective_call(tree)
-    if objective is None:
-        return None
-    keywords = {k.arg: k for k in objective.keywords}
-    if "expr" not in keywords or "sense" not in keywords \
-            or not ast.unparse(keywords["sense"].value).endswith("maximize"):
+    keywords = _maximized(tree)
+    if keywords is None:
         return None
     expr = keywords["expr"].value
     dicts = data_dicts(tree)
