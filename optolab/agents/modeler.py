@@ -59,6 +59,7 @@ from optolab.agents.capacity import drop_one_items_limit_on_all, fix_per_item_li
 from optolab.agents.linking import link_open_decisions
 from optolab.agents.averages import fix_weighted_averages
 from optolab.agents.shares import fix_measured_shares
+from optolab.agents.unbound import bind_lone_number
 from optolab.agents.rows import fix_rows
 from optolab.agents.retrieval import Example, ExampleBank
 from optolab.llm.schema import FIELD_ORDERS
@@ -118,7 +119,8 @@ def _settled(attempts: list[Attempt], outcome: RunOutcome) -> bool:
 def tidy_program(raw: str, question: str) -> dict[str, Any]:
     """What the program strategy runs for LLM-written code ``raw``: the code cleaned and mechanically
     fixed (:func:`optolab.agents.program.clean_program`), then the fixes that read the question (the table data
-    shown, defined where the code reads it undefined or put back where the code copied it with slips, percentages
+    shown, defined where the code reads it undefined or put back where the code copied it with slips, a lone
+    undefined limit bound to the one number the code leaves unused, percentages
     under ten written a decimal place off, items allowed at most once counted, a goal written as a bare
     expression, the goal's decision, the goal's table column, a count goal, LP wording, a total limit written
     per item, one item's limit written on all items, a yes/no decision tied to nothing, the rows of an
@@ -130,7 +132,7 @@ def tidy_program(raw: str, question: str) -> dict[str, Any]:
         program = clean_program(raw)
     except ProgramError as exc:
         return {"code": None, "issues": [str(exc)], "origins": {}, "raw": raw, "changes": []}
-    for fix in (define_stated_data, define_table_data, restore_table_data, fix_percent_scale, fix_single_use,
+    for fix in (define_stated_data, define_table_data, restore_table_data, bind_lone_number, fix_percent_scale, fix_single_use,
                 make_objective, add_missing_sense, focus_objective, fix_objective_data, fix_count_objective,
                 fix_weighted_goal_row, relax_measures, drop_bogus_bounds, fix_per_item_limits,
                 drop_one_items_limit_on_all, limit_named_element, link_open_decisions, add_assignment_rows, add_element_rows, fix_relations,
