@@ -63,6 +63,9 @@ def solve(model: Any, solver: str = "auto", *, time_limit: float | None = None, 
     variables (:func:`optolab.solvers.reformulate.replace_abs`); ``result.warnings`` says so, and
     the auxiliary variables are left out of ``result.variables``.
 
+    With ``solver="auto"`` a ratio of two linear expressions over linear constraints (profit per hour) is solved
+    exactly by Dinkelbach's method on HiGHS (:mod:`optolab.solvers.fractional`), and ``result.warnings`` says so.
+
     Two guards apply to ``solver="auto"``, and ``result.warnings`` says when one acted:
 
     - SCIP can run past its time limit on models that divide by a variable (``K * D / q``).
@@ -95,6 +98,12 @@ def solve(model: Any, solver: str = "auto", *, time_limit: float | None = None, 
     if problem_class not in cap.classes:
         raise SolverError(f"solver {name!r} does not handle {problem_class} problems; it handles "
                           f"{sorted(cap.classes)}. Use solver='auto'")
+    if auto and problem_class in ("NLP", "MINLP"):
+        exact = _fractional(model, objectives[0], problem_class, time_limit)
+        if exact is not None:
+            exact.warnings = warnings + exact.warnings
+            exact.wall_time_s = time.perf_counter() - t_wall
+            return exact
     dividing = divisions_by_variables(model) if name == "scip" else []
     if dividing:
         name = _route_division(dividing, problem_class, auto, warnings)
@@ -113,6 +122,21 @@ def solve(model: Any, solver: str = "auto", *, time_limit: float | None = None, 
 
         result.diagnosis = explain_unbounded(model, name, time_limit=min(10.0, time_limit or 10.0))
     result.wall_time_s = time.perf_counter() - t_wall
+    return result
+
+
+def _fractional(model: Any, objective: Any, problem_class: str, time_limit: float | None) -> SolveResult | None:
+    """The exact optimum of a linear-fractional model (a ratio of linear expressions over linear constraints)
+    by Dinkelbach's method on HiGHS, or None where that does not apply (see :mod:`optolab.solvers.fractional`)."""
+    from optolab.solvers.fractional import fraction_parts, linear_constraints, solve_fractional
+
+    parts = fraction_parts(objective)
+    if parts is None or not is_available("highs") or not linear_constraints(model):
+        return None
+    result = solve_fractional(model, objective, parts, problem_class == "MINLP", time_limit)
+    if result is not None:
+        result.warnings.append("the objective is a ratio of two linear expressions over linear constraints: solved "
+                               "exactly by Dinkelbach's method (a sequence of LP/MILP solves with HiGHS)")
     return result
 
 
