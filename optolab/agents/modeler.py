@@ -58,6 +58,7 @@ from optolab.agents.datagoal import fix_objective_data
 from optolab.agents.capacity import drop_one_items_limit_on_all, fix_per_item_limits
 from optolab.agents.linking import link_open_decisions
 from optolab.agents.averages import fix_weighted_averages
+from optolab.agents.objectives import merge_objectives
 from optolab.agents.shares import fix_measured_shares
 from optolab.agents.unbound import bind_lone_number
 from optolab.agents.rows import fix_rows
@@ -122,7 +123,7 @@ def tidy_program(raw: str, question: str) -> dict[str, Any]:
     shown, defined where the code reads it undefined or put back where the code copied it with slips, a lone
     undefined limit bound to the one number the code leaves unused, percentages
     under ten written a decimal place off, items allowed at most once counted, a goal written as a bare
-    expression, the goal's decision, the goal's table column, a count goal, LP wording, a total limit written
+    expression, a ratio written as two objectives, the goal's decision, the goal's table column, a count goal, LP wording, a total limit written
     per item, one item's limit written on all items, a yes/no decision tied to nothing, the rows of an
     assignment, limits stated item by item, relations, a share of a measured total, an average quality written as a total, rows weighted by another
     resource's numbers, the goal's numbers, limits the text states that the code leaves out (per period too), a budget over costs
@@ -133,7 +134,7 @@ def tidy_program(raw: str, question: str) -> dict[str, Any]:
     except ProgramError as exc:
         return {"code": None, "issues": [str(exc)], "origins": {}, "raw": raw, "changes": []}
     for fix in (define_stated_data, define_table_data, restore_table_data, bind_lone_number, fix_percent_scale, fix_single_use,
-                make_objective, add_missing_sense, focus_objective, fix_objective_data, fix_count_objective,
+                make_objective, merge_objectives, add_missing_sense, focus_objective, fix_objective_data, fix_count_objective,
                 fix_weighted_goal_row, relax_measures, drop_bogus_bounds, fix_per_item_limits,
                 drop_one_items_limit_on_all, limit_named_element, link_open_decisions, add_assignment_rows, add_element_rows, fix_relations,
                 fix_measured_shares, fix_weighted_averages, fix_rows, fix_goal_objective, add_missing_limits, add_period_limits, add_budget_row,
