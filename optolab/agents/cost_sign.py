@@ -25,7 +25,7 @@ import copy
 import re
 
 from optolab.agents.codeast import (base_name, call_name, data_dicts, literal_values, objective_call, objective_expr,
-                                    quiet_fix, variable_names)
+                                    quiet_fix, top_level_assignments, variable_names)
 
 _COST_NAME = re.compile(r"(?:^|_)(?:costs?|fees?|expenses?|penalty|penalties)(?:_|$)", re.I)
 _PROFIT_GOAL = re.compile(r"\b(?:maximi[sz]e|maximum|max|largest|highest|greatest|most)\s+(?:the\s+|its\s+|their\s+|"
@@ -202,7 +202,16 @@ def subtract_unit_costs(code: str, question: str):
     values = literal_values(tree)
     read = {n.id for n in ast.walk(expr) if isinstance(n, ast.Name)}
     prices = [n for n in read if n in dicts and _PRICE_NAME.search(n) and not _UNIT_COST_NAME.search(n)]
-    if len(prices) != 1 or any(n in dicts and _UNIT_COST_NAME.search(n) for n in read):
+    # what the objective reads through helper names too (``total_cost = sum(cost[p] * x[p] ...)``)
+    helpers = dict(top_level_assignments(tree))
+    through, todo = set(read), list(read)
+    while todo:
+        value = helpers.get(todo.pop())
+        for n in ast.walk(value) if value is not None else ():
+            if isinstance(n, ast.Name) and n.id not in through:
+                through.add(n.id)
+                todo.append(n.id)
+    if len(prices) != 1 or any(n in dicts and _UNIT_COST_NAME.search(n) for n in through):
         return None
     price = prices[0]
     keys = {ast.unparse(k) for k in dicts[price].keys}

@@ -135,4 +135,4 @@ def merge_objectives(code: str, question: str):
     # rows (and, for one objective that reads the other, that objective) read expressions, not objectives
     inline = _Inline(originals, {k: v for k, v in aliases.items() if v in originals})
     tree.body = [s if s is kept and not reading else inline.visit(s) for s in tree.body]
-    return Program.changed(tree, [f"removed the second objective {drop}: a model solves for one goal, and {why}"])
+    return Program.changed(tree, [f"removed the objective {drop}: a model solves for one goal, and {why}"])

@@ -122,3 +122,14 @@ def test_revenue_goals_and_objectives_that_already_pay_the_costs_are_left_alone(
     assert subtract_unit_costs(dearer, PRICE_QUESTION) is None  # a cost above the price: not per ton sold
     minimized = PRICE_CODE.replace("sense=pyo.maximize", "sense=pyo.minimize")
     assert subtract_unit_costs(minimized, PRICE_QUESTION) is None
+
+
+def test_a_cost_the_objective_reads_through_a_helper_is_not_taken_twice():
+    from optolab.agents.cost_sign import subtract_unit_costs
+
+    helper = PRICE_CODE.replace(
+        "model.objective = pyo.Objective(expr=sum(selling_price[c] * model.tons[c] for c in crops)",
+        "seeds = sum(seed_cost[c] * model.tons[c] for c in crops)\n"
+        "model.objective = pyo.Objective(expr=(sum(selling_price[c] * model.tons[c] for c in crops) - seeds)")
+    assert "- seeds)" in helper
+    assert subtract_unit_costs(helper, PRICE_QUESTION) is None
