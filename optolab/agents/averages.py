@@ -7,9 +7,9 @@ strongest grade meet it, so the row binds nothing and the model solves to a wron
 
 :func:`fix_weighted_averages` scales the limit by the summed amounts when the text speaks of an average or of
 a quality that blends linearly in a sentence that names the weighed quality (or, for decisions weighed by plain
-numbers, shares a word with the sentence of the limit), and the limit lies strictly between the smallest and the largest weight: an average
-always lies between them, a total of amounts above one does not. Amounts
-that are shares summing to 1 keep their meaning (``7 * sum(x) == 7``).
+numbers, shares a word with the sentence of the limit), and the limit lies strictly between the smallest and the
+largest weight: an average always lies between them, a total of amounts above one does not. Amounts that are
+shares summing to 1 keep their meaning (``7 * sum(x) == 7``).
 """
 
 from __future__ import annotations
@@ -90,11 +90,12 @@ def _scalar_sum(node: ast.AST, variables: set[str]):
     or None."""
     terms: list[ast.AST] = []
 
-    def walk(n: ast.AST) -> bool:
+    def walk(n: ast.AST) -> None:
         if isinstance(n, ast.BinOp) and isinstance(n.op, ast.Add):
-            return walk(n.left) and walk(n.right)
-        terms.append(n)
-        return True
+            walk(n.left)
+            walk(n.right)
+        else:
+            terms.append(n)
 
     walk(node)
     if len(terms) < 2:
