@@ -116,7 +116,8 @@ def _overlap_choice(key: str, cands: list[Candidate], goal_words: set[str] = fro
     has_objective = any(c.key == OBJECTIVE for c in cands)
     if _OBJECTIVE_WORDS.search(head) and not re.search(r"\b(number|how many|amount|quantity)\b", key, re.I):
         return OBJECTIVE if has_objective else None
-    variable = _variable_named_in(kw, cands) or _index_named_in(key, cands) or _key_within_name(kw, cands)
+    variable = _variable_named_in(kw, cands) or _index_named_in(key, cands) or _key_within_name(kw, cands) \
+        or _numbered_index(key, cands)
     if variable is None and has_objective and (_SUPERLATIVE_START.match(key) or goal_words & kw
                                                and not _one_of_listed(kw, goal_parts)):
         # "The minimum number of machines", "Total NPV", "The number of meals delivered" when the question
@@ -169,6 +170,17 @@ def _index_named_in(key: str, cands: list[Candidate]) -> str | None:
     if not found or len(found) > 1 and found[0][0] == found[1][0]:
         return None
     return found[0][1]
+
+
+def _numbered_index(key: str, cands: list[Candidate]) -> str | None:
+    """The one variable entry whose index is the one number in the key ("The quantity of paper stock 2":
+    ``use[2]``), when no other entry has that index."""
+    numbers = re.findall(r"(?<![\d.,])(\d+)(?![\d.,])", key)
+    if len(numbers) != 1:
+        return None
+    found = [c.key for c in cands if c.key != OBJECTIVE and "[" in c.key
+             and c.key.split("[", 1)[1].rstrip("]").strip().strip("'\"") == numbers[0]]
+    return found[0] if len(found) == 1 else None
 
 
 def _initial_of(part: str, key: str) -> bool:

@@ -135,3 +135,17 @@ def test_an_index_that_abbreviates_a_word_and_number_of_the_key_names_it():
                                               "Units of Product 2 kept in Warehouse 1": 5.0}
     # the letter must start a word that the number follows: "Fertilizer 12" is not F1
     assert answer_keys(["The quantity of Fertilizer 12"], values, 1.0) == {}
+
+
+def test_a_key_numbered_like_one_index_takes_that_entry():
+    from optolab.agents.answers import answer_keys
+
+    values = {"use[1]": 400.0, "use[2]": 0.0, "use[3]": 0.0, "use[4]": 100.0}
+    keys = [f"The quantity of paper stock {i}" for i in range(1, 5)] + ["The minimum cost"]
+    got = answer_keys(keys, values, 65000.0)
+    assert got == {"The quantity of paper stock 1": 400.0, "The quantity of paper stock 2": 0.0,
+                   "The quantity of paper stock 3": 0.0, "The quantity of paper stock 4": 100.0,
+                   "The minimum cost": 65000.0}
+    # two variables share the index: the number alone does not say which
+    both = {**values, "buy[2]": 7.0}
+    assert "The quantity of paper stock 2" not in answer_keys(keys, both, 65000.0)
