@@ -104,6 +104,8 @@ def solve(model: Any, solver: str = "auto", *, time_limit: float | None = None, 
             exact.warnings = warnings + exact.warnings
             exact.wall_time_s = time.perf_counter() - t_wall
             return exact
+        if time_limit is not None:  # what the attempt used is not the other solver's to spend again
+            time_limit = max(time_limit - (time.perf_counter() - t_wall), min(1.0, time_limit))
     dividing = divisions_by_variables(model) if name == "scip" else []
     if dividing:
         name = _route_division(dividing, problem_class, auto, warnings)
