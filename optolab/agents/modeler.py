@@ -121,24 +121,28 @@ def tidy_program(raw: str, question: str) -> dict[str, Any]:
     """What the program strategy runs for LLM-written code ``raw``: the code cleaned and mechanically
     fixed (:func:`optolab.agents.program.clean_program`), then the fixes that read the question (the table data
     shown, defined where the code reads it undefined or put back where the code copied it with slips, a lone
-    undefined limit bound to the one number the code leaves unused, percentages
-    under ten written a decimal place off, items allowed at most once counted, a goal written as a bare
-    expression, a ratio written as two objectives, the goal's decision, the goal's table column, a count goal, LP wording, a total limit written
-    per item, one item's limit written on all items, a yes/no decision tied to nothing, the rows of an
-    assignment, limits stated item by item, relations, a share of a measured total, an average quality written as a total, rows weighted by another
-    resource's numbers, the goal's numbers, limits the text states that the code leaves out (per period too), a budget over costs
-    the code defines and never uses, a network's balance rows, shifts that span several periods covered as one, a cost added to a maximized profit, a capacity priced as dollars, minutes added to hours, a total in tonnes of decisions in kilograms), with every change listed; or the issues that leave no
-    code to run."""
+    undefined limit bound to the one number the code leaves unused, percentages under ten written a decimal place
+    off, items allowed at most once counted, a goal written as a bare expression, a ratio written as two
+    objectives, the goal's decision, the goal's table column, a count goal, LP wording, a total limit written per
+    item, one item's limit written on all items, a yes/no decision tied to nothing, the rows of an assignment,
+    limits stated item by item, relations, a share of a measured total, an average quality written as a total,
+    rows weighted by another resource's numbers, the goal's numbers, limits the text states that the code leaves
+    out (per period too), a budget over costs the code defines and never uses, a network's balance rows, shifts
+    that span several periods covered as one, a cost added to a maximized profit, a profit that leaves out the
+    unit costs, a capacity priced as dollars, minutes added to hours, a total in tonnes of decisions in
+    kilograms), with every change listed; or the issues that leave no code to run."""
     try:
         program = clean_program(raw)
     except ProgramError as exc:
         return {"code": None, "issues": [str(exc)], "origins": {}, "raw": raw, "changes": []}
-    for fix in (define_stated_data, define_table_data, restore_table_data, bind_lone_number, fix_percent_scale, fix_single_use,
-                make_objective, merge_objectives, add_missing_sense, focus_objective, fix_objective_data, fix_count_objective,
-                fix_weighted_goal_row, relax_measures, drop_bogus_bounds, fix_per_item_limits,
-                drop_one_items_limit_on_all, limit_named_element, link_open_decisions, add_assignment_rows, add_element_rows, fix_relations,
-                fix_measured_shares, fix_weighted_averages, fix_rows, fix_goal_objective, add_missing_limits, add_period_limits, add_budget_row,
-                complete_network, add_end_rows, cover_consecutive_shifts, subtract_costs, subtract_unit_costs, drop_amount_costs, fix_time_units, fix_total_units):
+    for fix in (define_stated_data, define_table_data, restore_table_data, bind_lone_number, fix_percent_scale,
+                fix_single_use, make_objective, merge_objectives, add_missing_sense, focus_objective,
+                fix_objective_data, fix_count_objective, fix_weighted_goal_row, relax_measures, drop_bogus_bounds,
+                fix_per_item_limits, drop_one_items_limit_on_all, limit_named_element, link_open_decisions,
+                add_assignment_rows, add_element_rows, fix_relations, fix_measured_shares, fix_weighted_averages,
+                fix_rows, fix_goal_objective, add_missing_limits, add_period_limits, add_budget_row, complete_network,
+                add_end_rows, cover_consecutive_shifts, subtract_costs, subtract_unit_costs, drop_amount_costs,
+                fix_time_units, fix_total_units):
         fixed = fix(program.code, question)
         if fixed is not None:
             program = Program(fixed.code, program.changes + fixed.changes)
