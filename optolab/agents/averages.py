@@ -20,14 +20,15 @@ import re
 
 from optolab.agents.checks import mentions_of
 from optolab.agents.codeast import base_name, call_name, literal_values, variable_names
+from optolab.agents.goal import sentences
+from optolab.agents.relation_core import constant_values, number_of
 
 _AVERAGE = re.compile(r"\baverages?\b|\b(?:blend|mix)(?:es|s)? linearly\b|\blinearly by\b", re.I)
-_SENTENCE = re.compile(r"[^.;!?]+(?:[.;!?](?!\d)|$)")
 
 
 def _cue_sentences(question: str) -> list[str]:
     """The sentences that speak of an average or of linear blending."""
-    return [m.group(0) for m in _SENTENCE.finditer(question or "") if _AVERAGE.search(m.group(0))]
+    return [s for s in sentences(question or "") if _AVERAGE.search(s)]
 
 
 _COMMON = frozenset({"which", "their", "there", "these", "those", "least", "total", "units", "other", "each",
@@ -38,16 +39,16 @@ def _shares_word(question: str, cues: list[str], limit: float) -> bool:
     """Whether a sentence that states ``limit`` shares a word with a sentence of the average ("Octane blends
     linearly by volume" and "needs an octane rating of at least 87")."""
     words = {w.lower() for s in cues for w in re.findall(r"[A-Za-z]{5,}", s)} - _COMMON
-    for m in _SENTENCE.finditer(question):
-        if mentions_of(m.group(0), limit) and {w.lower() for w in re.findall(r"[A-Za-z]{5,}", m.group(0))} & words:
+    for sentence in sentences(question):
+        if mentions_of(sentence, limit) and {w.lower() for w in re.findall(r"[A-Za-z]{5,}", sentence)} & words:
             return True
     return False
 
 
-def _named_in(sentences: list[str], name: str) -> bool:
+def _named_in(cues: list[str], name: str) -> bool:
     """Whether a sentence names the weight's data (a word of ``strength_rating``: "strength")."""
     words = [w for w in re.split(r"_+", name.lower()) if len(w) > 3]
-    return any(re.search(rf"\b{re.escape(w[:5])}", s, re.I) for s in sentences for w in words)
+    return any(re.search(rf"\b{re.escape(w[:5])}", s, re.I) for s in cues for w in words)
 
 
 def _numbers(value: object) -> list[float] | None:
@@ -121,17 +122,6 @@ def _scalar_sum(node: ast.AST, variables: set[str]):
     return weights, total, None
 
 
-def _limit(node: ast.AST, data: dict[str, object]) -> float | None:
-    """A number written out or a name bound to one."""
-    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
-        return float(node.value)
-    if isinstance(node, ast.Name):
-        value = data.get(node.id)
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return float(value)
-    return None
-
-
 def fix_weighted_averages(code: str, question: str):
     """Model code whose average-quality rows compare a weighted sum of amounts with the average itself: those
     rows with the limit times the summed amounts (a :class:`optolab.agents.program.Program` saying what
@@ -148,6 +138,7 @@ def fix_weighted_averages(code: str, question: str):
         if not variables:
             return None
         data = literal_values(tree)
+        named = constant_values(tree)
         changes = []
         for node in ast.walk(tree):
             if not (isinstance(node, ast.Compare) and len(node.ops) == 1
@@ -156,7 +147,7 @@ def fix_weighted_averages(code: str, question: str):
             for side in ("left", "right"):
                 blend = node.left if side == "left" else node.comparators[0]
                 bound = node.comparators[0] if side == "left" else node.left
-                limit = _limit(bound, data)
+                limit = number_of(bound, named)
                 if limit is None or limit <= 0:
                     continue
                 found = _indexed_sum(blend, data, variables) or _scalar_sum(blend, variables)

@@ -19,13 +19,14 @@ import re
 
 from optolab.agents.checks import mentions_of, numbers_missing_from
 from optolab.agents.codeast import bound_names, quiet_fix, variable_names
+from optolab.agents.datakeys import parent_map
 
 _BUILTINS = frozenset(dir(builtins))
 
 
 def _number_reads(tree: ast.Module) -> dict[str, bool]:
     """Each unbound name the code reads -> whether every read uses it as a plain number."""
-    parents = {id(c): p for p in ast.walk(tree) for c in ast.iter_child_nodes(p)}
+    parents = parent_map(tree)
     out: dict[str, bool] = {}
     bound = bound_names(tree)
     for n in ast.walk(tree):
