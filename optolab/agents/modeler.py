@@ -62,6 +62,7 @@ from optolab.agents.objectives import merge_objectives
 from optolab.agents.shares import fix_measured_shares
 from optolab.agents.unbound import bind_lone_number
 from optolab.agents.rows import fix_rows
+from optolab.agents.demos import check_demos, demo_examples
 from optolab.agents.retrieval import Example, ExampleBank
 from optolab.llm.schema import FIELD_ORDERS
 from optolab.agents.solution import Attempt, Solution
@@ -238,6 +239,12 @@ class Modeler(trace.Module):
                                                       description="template of the program repair request")
         self.shots = trace.node(shots, trainable=True, name="shots", description="worked examples shown",
                                 constraint="0 <= shots <= 4")
+        # worked examples the agent earned (optolab.train.bootstrap): saved with the state, searched with the
+        # bank; frozen, so an optimizer never rewrites them as text
+        self.demos = trace.node([], trainable=True, name="demos", validator=check_demos,
+                                description="bootstrapped worked examples: question, verified code, optimum")
+        self.demos.frozen = True
+        self._banks: dict[tuple[str, ...], ExampleBank] = {}
         self.max_attempts = max_attempts
         self.samples = samples
         self.strategies = tuple(strategies)
@@ -294,9 +301,21 @@ class Modeler(trace.Module):
 
     # --- traced steps -----------------------------------------------------------------------
     @trace.node(description="Pick worked examples similar to the question.")
-    def retrieve(self, question: str, shots: int) -> list[Example]:
-        return self.bank.search(question, int(shots), exclude=self.exclude_examples,
-                                max_overlap=self.max_example_overlap)
+    def retrieve(self, question: str, shots: int, demos: list[dict] | None = None,
+                 strategy: str = "program") -> list[Example]:
+        return self._bank_with(demos or []).search(question, int(shots), exclude=self.exclude_examples,
+                                                   max_overlap=self.max_example_overlap,
+                                                   need_formulation=strategy == "formulation")
+
+    def _bank_with(self, demos: list[dict]) -> ExampleBank:
+        """The bank with the demos added (built once per set of demos)."""
+        if not demos:
+            return self.bank
+        key = tuple(f"{d.get('id')}:{hash(d.get('code'))}" for d in demos)
+        if key not in self._banks:
+            self._banks = {key: ExampleBank(list(self.bank.examples) + demo_examples(demos),
+                                            k1=self.bank.k1, b=self.bank.b)}
+        return self._banks[key]
 
     @trace.node(description="Ask the LLM for a structured formulation (JSON) of the question.")
     def formulate(self, instructions: str, question: str, examples: list[Example], temperature: float,
@@ -401,6 +420,8 @@ class Modeler(trace.Module):
     # --- helpers ----------------------------------------------------------------------------
     def _code_of(self, example: Example) -> str:
         """The library's code for a worked example: what a program reply should look like."""
+        if example.code is not None:
+            return example.code.rstrip() + "\n"
         if example.id not in self._example_code:
             gen = generate_code(Formulation.model_validate(example.formulation))
             self._example_code[example.id] = gen.code
@@ -521,7 +542,7 @@ class Modeler(trace.Module):
     def _chain(self, text: str, temperature: float, seed: int) -> Solution:
         """The formulation strategy: the LLM fills a formulation, the library writes and runs the code."""
         question = trace.node(text, name="question")
-        examples = self.retrieve(question, self.shots)
+        examples = self.retrieve(question, self.shots, self.demos, "formulation")
         state: dict[str, Any] = {"previous": None, "findings": [], "missing": [], "outcome": None, "calls": 0}
 
         def step(n: int, temp: float) -> tuple[Attempt, Any, RunOutcome | None]:
@@ -558,7 +579,7 @@ class Modeler(trace.Module):
     def _program_chain(self, text: str, temperature: float, seed: int) -> Solution:
         """The program strategy: the LLM writes the Pyomo code, the library tidies and runs it."""
         question = trace.node(text, name="question")
-        examples = self.retrieve(question, self.shots)
+        examples = self.retrieve(question, self.shots, self.demos, "program")
         state: dict[str, Any] = {"previous": None, "findings": [], "outcome": None, "calls": 0}
 
         def step(n: int, temp: float) -> tuple[Attempt, Any, RunOutcome | None]:

@@ -64,6 +64,15 @@ class Example:
     objective: float | None = None
     tags: tuple[str, ...] = ()
     problem_class: str | None = None  # one of :data:`optolab.agents.classes.CLASSES`; guessed from the words if None
+    code: str | None = None  # verified Pyomo code (a bootstrapped demo); None: written from the formulation
+
+    @property
+    def indexed(self) -> bool:
+        """Whether the example models data over sets (its formulation has sets; a code-only example:
+        its question reads like indexed data, :func:`looks_indexed`)."""
+        if self.formulation:
+            return bool(self.formulation.get("sets"))
+        return looks_indexed(self.question)
 
 
 @dataclass
@@ -79,6 +88,7 @@ class ExampleBank:
         from optolab.agents.classes import problem_class
 
         self._classes = [e.problem_class or problem_class(e.question) for e in self.examples]
+        self._indexed = [e.indexed for e in self.examples]
         self._docs = [Counter(words(e.question)) for e in self.examples]
         self._lens = [sum(d.values()) for d in self._docs]
         self._avg = (sum(self._lens) / len(self._lens)) if self._lens else 0.0
@@ -107,7 +117,7 @@ class ExampleBank:
 
     def search(self, question: str, k: int = 2, *, exclude: Iterable[str] = (),
                max_overlap: float | None = None, match_shape: bool = True,
-               match_class: bool | None = None) -> list[Example]:
+               match_class: bool | None = None, need_formulation: bool = False) -> list[Example]:
         """The ``k`` examples most similar to ``question`` (BM25), best first.
 
         ``max_overlap`` leaves out examples whose word sets overlap the question's by more than
@@ -121,6 +131,8 @@ class ExampleBank:
         transportation, blending, lot sizing...) first within a shape, where the question's words make its
         class clear; by default (None) only for a question over sets, whose indexed examples differ most by
         class (a shipping table shown a facility-location example copies its open/close decisions).
+        ``need_formulation`` leaves out code-only examples (bootstrapped demos), which the formulation
+        strategy cannot show.
         """
         if k <= 0 or not self.examples:
             return []
@@ -134,7 +146,7 @@ class ExampleBank:
         wanted = problem_class(question) if (indexed if match_class is None else match_class) else None
         scored = []
         for i, (doc, length) in enumerate(zip(self._docs, self._lens)):
-            if self.examples[i].id in skip:
+            if self.examples[i].id in skip or (need_formulation and not self.examples[i].formulation):
                 continue
             if max_overlap is not None and _jaccard(q, set(doc)) > max_overlap:
                 continue
@@ -143,7 +155,7 @@ class ExampleBank:
                 tf = doc.get(w)
                 if tf:
                     s += self._idf[w] * tf * (self.k1 + 1) / (tf + self.k1 * (1 - self.b + self.b * length / (self._avg or 1)))
-            same = not match_shape or bool(self.examples[i].formulation.get("sets")) == indexed
+            same = not match_shape or self._indexed[i] == indexed
             goal = ("ratio" in self.examples[i].tags) == ratio
             kind = wanted is not None and self._classes[i] == wanted
             scored.append((goal, same, kind, s, -i, self.examples[i]))
@@ -155,6 +167,23 @@ def _jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b) if a or b else 0.0
 
 
+def example_from_dict(d: dict[str, Any]) -> Example:
+    """An :class:`Example` from its JSON form: ``id``, ``question``, and ``formulation`` or ``code`` (or both),
+    optionally ``objective``, ``tags`` and ``problem_class``. Raises KeyError, TypeError or ValueError."""
+    formulation, code = d.get("formulation"), d.get("code")
+    if formulation is None and code is None:
+        raise KeyError("formulation")
+    if formulation is not None and not isinstance(formulation, dict):
+        raise TypeError(f"formulation must be an object, got {type(formulation).__name__}")
+    if code is not None and (not isinstance(code, str) or not code.strip()):
+        raise ValueError("code must be non-empty Python text")
+    if not isinstance(d["question"], str) or not d["question"].strip():
+        raise ValueError("question must be non-empty text")
+    return Example(id=str(d["id"]), question=d["question"], formulation=formulation or {},
+                   objective=d.get("objective"), tags=tuple(d.get("tags", ())), problem_class=d.get("problem_class"),
+                   code=code)
+
+
 def _read(lines: list[str], where: str) -> list[Example]:
     from optolab.agents.classes import CLASSES
 
@@ -164,12 +193,10 @@ def _read(lines: list[str], where: str) -> list[Example]:
             continue
         try:
             d = json.loads(line)
-            out.append(Example(id=str(d["id"]), question=d["question"], formulation=d["formulation"],
-                               objective=d.get("objective"), tags=tuple(d.get("tags", ())),
-                               problem_class=d.get("problem_class")))
+            out.append(example_from_dict(d))
         except (ValueError, KeyError, TypeError) as exc:
             raise OptolabError(f"{where}, line {n}: not a worked example ({exc}); each line needs "
-                               "'id', 'question' and 'formulation'") from None
+                               "'id', 'question' and 'formulation' or 'code'") from None
         if out[-1].problem_class not in (None, *CLASSES):
             raise OptolabError(f"{where}, line {n}: problem_class {out[-1].problem_class!r} is none of "
                                f"{', '.join(CLASSES)}; use one of them or leave it out to have it guessed")

@@ -24,7 +24,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                          description="Prompt-level training: the agent solves minibatches of training questions, "
                                      "feedback flows back through its traced steps, an optimizer rewrites its "
                                      "trainable parts, and each new state is scored on a dev split (strict rule).")
-    pr.add_argument("--data", required=True, type=Path, help="training records (JSONL)")
+    pr.add_argument("--data", required=True, type=Path,
+                    help="training records (JSONL), or the name of a benchmark read from --data-dir (its problems "
+                         "with a numeric optimum become records; e.g. mamo_easylp to bootstrap demos from)")
     pr.add_argument("--out", type=Path, default=Path("agent_state.json"),
                     help="the trained agent state (default agent_state.json); the history and checkpoint go next "
                          "to it (<out>.history.json, <out>.checkpoint.json)")
@@ -58,6 +60,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     pr.add_argument("--time-limit", type=float, default=30.0, help="solver time limit in seconds (default 30)")
     pr.add_argument("--max-tokens", type=int, default=1500, help="tokens per agent reply (default 1500)")
     pr.add_argument("--seed", type=int, default=0, help="seed of the minibatch order (default 0)")
+    pr.add_argument("--bootstrap", type=int, default=0, metavar="N",
+                    help="before the optimizer steps, earn up to N worked examples: the agent solves training "
+                         "questions and each right answer's code becomes a demo, kept only if the dev score does "
+                         "not drop (default 0: none; --steps 0 bootstraps only)")
+    pr.add_argument("--bootstrap-tries", type=int, default=None, metavar="N",
+                    help="training questions tried for demos at most (default: until --bootstrap demos are earned)")
+    pr.add_argument("--screen", default=None, metavar="BENCH[,BENCH]",
+                    help="benchmarks a demo must not copy: training questions sharing half their 8-word n-grams "
+                         "with one of their problems are never used (default: the --dev-benchmark)")
     pr.add_argument("--no-reference", action="store_true",
                     help="do not quote the record's reference model in the feedback on a wrong answer")
     pr.add_argument("--skip-bad", action="store_true", help="skip bad data lines (listed) instead of stopping")
@@ -173,7 +184,7 @@ def _prompts(args: argparse.Namespace) -> int:
     from optolab.train.data import split_records, write_eval_file
     from optolab.train.prompts import PromptTrainConfig, PromptTrainer
 
-    records = _read(args.data, args.skip_bad)
+    records = _training_records(args)
     stem = args.out.with_suffix("") if args.out.suffix == ".json" else args.out
     if args.dev_benchmark:
         split = _split_with_benchmark_dev(records, args, Path(f"{stem}.dev-ids.txt"))
@@ -188,7 +199,9 @@ def _prompts(args: argparse.Namespace) -> int:
                    if p.strip())
     config = PromptTrainConfig(steps=args.steps, batch_size=args.batch_size, optimizer=args.optimizer,
                                params=params, seed=args.seed, candidates=args.candidates,
-                               show_reference=not args.no_reference)
+                               show_reference=not args.no_reference, bootstrap=args.bootstrap,
+                               bootstrap_tries=args.bootstrap_tries)
+    screen = _screen(args) if args.bootstrap else None
     llm = make_llm(args.model, args.api_base)
     opt_llm = make_llm(args.optimizer_model, args.optimizer_api_base or args.api_base) if args.optimizer_model else llm
     with Modeler(llm, max_attempts=args.attempts, time_limit=args.time_limit, max_tokens=args.max_tokens,
@@ -198,7 +211,7 @@ def _prompts(args: argparse.Namespace) -> int:
                 return _fail(f"--init {args.init}: no such file; give a state saved by optolab train prompts")
             agent.load(args.init, strict=False)
         trainer = PromptTrainer(agent, split, optimizer_llm=opt_llm, config=config, out=args.out,
-                                resume=not args.fresh, log=_say)
+                                resume=not args.fresh, log=_say, screen=screen)
         result = trainer.run()
     fmt = lambda x: "-" if x is None else f"{x:.1%}"  # noqa: E731
     print(f"dev accuracy (strict rule): {fmt(result.initial_dev_score)} -> {fmt(result.best_dev_score)} after "
@@ -211,6 +224,43 @@ def _prompts(args: argparse.Namespace) -> int:
         print(f"held-out benchmark test: optolab eval {args.dev_benchmark} --exclude-ids {stem}.dev-ids.txt "
               f"--sample N --strategy {args.strategy} [--agent {result.state_path}]")
     return 0
+
+
+def _training_records(args: argparse.Namespace):
+    """The records of --data: a JSONL file, or the problems of a benchmark named by --data."""
+    from optolab.datasets import known_benchmarks
+    from optolab.evals.sources import load_eval_benchmark
+    from optolab.train.data import records_from_benchmark
+
+    name = str(args.data).strip().lower().replace("-", "_")
+    if args.data.is_file() or name not in known_benchmarks():
+        return _read(args.data, args.skip_bad)
+    records, left = records_from_benchmark(load_eval_benchmark(name, data_dir=args.data_dir).items)
+    if left:
+        _say(f"{len(left)} problems of {name} without a numeric optimum left out")
+    return records
+
+
+def _screen(args: argparse.Namespace):
+    """A function saying why a training question may not become a demo: a near-copy of a problem of the
+    --screen benchmarks (default: the --dev-benchmark); None when there is nothing to screen against."""
+    from optolab.synth.contamination import DEFAULT_THRESHOLD, ContaminationIndex, load_benchmark_texts
+
+    names = [n.strip() for n in (args.screen or args.dev_benchmark or "").split(",") if n.strip()]
+    if not names:
+        _say("bootstrap: no --screen or --dev-benchmark: training questions are not screened for near-copies")
+        return None
+    texts, _ = load_benchmark_texts(names, args.data_dir)
+    index = ContaminationIndex(texts)
+    _say(f"bootstrap: screening against {', '.join(f'{k} ({len(v)})' for k, v in texts.items())}")
+
+    def screen(question: str) -> str | None:
+        best = index.best(question)
+        if best is not None and best.score >= DEFAULT_THRESHOLD:
+            return f"near-copy of {best.item_id} ({best.score:.0%} of 8-word n-grams shared)"
+        return None
+
+    return screen
 
 
 PARAMS_BY_STRATEGY = {"formulation": ("instructions", "repair_instructions", "shots"),

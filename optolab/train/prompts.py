@@ -37,6 +37,7 @@ from typing import Any, Callable, Sequence
 from optolab import trace
 from optolab.errors import ParameterUpdateError, RealLLMCallForbidden
 from optolab.files import write_text_atomic
+from optolab.train.bootstrap import BootstrapState, Screen, Tried, bootstrap_order, demo_from
 from optolab.train.data import Split, TrainRecord
 from optolab.train.errors import TrainError
 from optolab.train.tape import record_steps
@@ -63,6 +64,8 @@ class PromptTrainConfig:
     rule: str = "rel_1e-4_all_answers"
     show_reference: bool = True  # feedback on a wrong answer quotes the record's reference model
     feedback_on_correct: bool = True  # right answers send a short confirmation too
+    bootstrap: int = 0  # demos to bootstrap before the optimizer steps (0: none; see optolab.train.bootstrap)
+    bootstrap_tries: int | None = None  # training questions tried for them at most (None: until enough)
     candidates: int = 2  # search: proposals per step
     beam_width: int = 2  # search: states kept
     memory_size: int = 0  # optoprime: earlier (variables, feedback) pairs shown
@@ -74,9 +77,13 @@ class PromptTrainConfig:
         self.params = tuple(self.params)
         if self.optimizer not in OPTIMIZERS:
             raise TrainError(f"optimizer must be one of {', '.join(OPTIMIZERS)}, got {self.optimizer!r}")
-        for name in ("steps", "batch_size", "candidates", "beam_width"):
-            if getattr(self, name) < (0 if name == "steps" else 1):
-                raise TrainError(f"{name} must be at least {0 if name == 'steps' else 1}, got {getattr(self, name)}")
+        for name in ("steps", "batch_size", "candidates", "beam_width", "bootstrap"):
+            if getattr(self, name) < (0 if name in ("steps", "bootstrap") else 1):
+                low = 0 if name in ("steps", "bootstrap") else 1
+                raise TrainError(f"{name} must be at least {low}, got {getattr(self, name)}")
+        if self.bootstrap_tries is not None and self.bootstrap_tries < 1:
+            raise TrainError(f"bootstrap_tries must be at least 1 (or None: until enough demos), got "
+                             f"{self.bootstrap_tries}")
         if not self.params:
             raise TrainError("params is empty: name the agent parameters to train, e.g. instructions")
         from optolab.evals.scoring import get_rule
@@ -92,6 +99,9 @@ class PromptTrainConfig:
         """What must match for a checkpoint to be resumed (everything but the number of steps)."""
         d = self.to_dict()
         d.pop("steps")
+        if not d["bootstrap"]:  # runs without a bootstrap resume checkpoints written before it existed
+            d.pop("bootstrap")
+            d.pop("bootstrap_tries")
         return d
 
 
@@ -253,13 +263,15 @@ class PromptTrainer:
     :class:`~optolab.train.data.Split` (its test part is not used). ``optimizer_llm``: the model that
     proposes new values (default: the agent's own). ``out``: where the best state goes; the history
     and checkpoint are written next to it (``<out>.history.json``, ``<out>.checkpoint.json``) unless
-    given. ``log``: a function that receives one line of progress at a time.
+    given. ``log``: a function that receives one line of progress at a time. ``screen``: with
+    ``config.bootstrap``, a function that says why a training question may not become a demo (a near-copy
+    of an evaluation problem, :mod:`optolab.synth.contamination`) or returns None.
     """
 
     def __init__(self, agent: Any, split: Split, *, optimizer_llm: Any = None,
                  config: PromptTrainConfig | None = None, out: str | Path = "agent_state.json",
                  history_path: str | Path | None = None, checkpoint_path: str | Path | None = None,
-                 resume: bool = True, log: Callable[[str], None] | None = None):
+                 resume: bool = True, log: Callable[[str], None] | None = None, screen: Screen | None = None):
         from optolab.evals.scoring import get_rule
 
         self.agent = agent
@@ -290,6 +302,11 @@ class PromptTrainer:
         self.initial_score: float | None = None
         self.step_done = 0
         self.resumed_from = 0
+        self.screen = screen
+        self.boot = BootstrapState()
+        self.last_solution: Any = None  # the agent's last answer (solve)
+        if self.config.bootstrap and not hasattr(agent, "demos"):
+            raise TrainError(f"bootstrap needs an agent with a 'demos' parameter; {type(agent).__name__} has none")
 
     # --- optimizer --------------------------------------------------------------------------
     def _make_optimizer(self) -> Any:
@@ -326,6 +343,7 @@ class PromptTrainer:
                 error = f"{type(exc).__name__}: {exc}"[:1000]
         outcome = judge(record, solution, self.rule, seconds=time.perf_counter() - t0, llm_calls=usage.calls,
                         error=error)
+        self.last_solution = solution
         return outcome, targets
 
     def evaluate(self, records: Sequence[TrainRecord]) -> tuple[float, list[ItemOutcome]]:
@@ -374,7 +392,8 @@ class PromptTrainer:
         doc = {"format": CHECKPOINT_FORMAT, "version": CHECKPOINT_VERSION, **self._identity(),
                "step_done": self.step_done, "current_state": self.agent.state_dict(), "best_state": self.best_state,
                "best_score": self.best_score, "initial_score": self.initial_score, "dev_cache": self.dev_cache,
-               "optimizer_state": self._optimizer_state(), "history": self.history}
+               "optimizer_state": self._optimizer_state(), "history": self.history,
+               "bootstrap": self.boot.to_dict()}
         _write_json(self.checkpoint_path, doc)
 
     def load_checkpoint(self) -> bool:
@@ -406,6 +425,7 @@ class PromptTrainer:
         self.initial_score = doc.get("initial_score")
         self.dev_cache = {str(k): float(v) for k, v in (doc.get("dev_cache") or {}).items()}
         self.history = list(doc.get("history") or [])
+        self.boot = BootstrapState.from_dict(doc.get("bootstrap"))
         self.step_done = self.resumed_from = int(doc.get("step_done", 0))
         self._restore_optimizer(doc.get("optimizer_state") or {})
         return True
@@ -454,6 +474,8 @@ class PromptTrainer:
             self.best_score = self.initial_score
             self.best_state = self.agent.state_dict()
             self._write_outputs()
+        if self.config.bootstrap and not self.boot.done:
+            self.bootstrap()
         while self.step_done < self.config.steps:
             self.history.append(self.step(self.step_done + 1))
             self.step_done += 1
@@ -461,6 +483,64 @@ class PromptTrainer:
         return TrainResult(state_path=self.out, history_path=self.history_path, initial_dev_score=self.initial_score,
                            best_dev_score=self.best_score, best_state=self.best_state, steps_done=self.step_done,
                            resumed_from=self.resumed_from, history=self.history)
+
+    def bootstrap(self) -> None:
+        """Earn up to ``config.bootstrap`` demos on the training questions (:mod:`optolab.train.bootstrap`), add
+        them to the agent's demos and keep them if the dev score does not drop. Saves a checkpoint after
+        every question, so an interrupted bootstrap resumes where it stopped."""
+        cfg, boot = self.config, self.boot
+        order = bootstrap_order(self.split.train, cfg.seed)[: cfg.bootstrap_tries or None]
+        done_ids = {t.id for t in boot.tried}
+        self.log(f"bootstrap: up to {cfg.bootstrap} demos from {len(order)} training questions"
+                 + (f" ({len(done_ids)} tried before)" if done_ids else ""))
+        t_start = time.perf_counter()
+        for record in order:
+            if len(boot.demos) >= cfg.bootstrap:
+                break
+            if record.id in done_ids:
+                continue
+            reason = self.screen(record.question) if self.screen is not None else None
+            if reason:
+                boot.tried.append(Tried(record.id, False, False, f"screened: {reason}"))
+            else:
+                outcome, _ = self.solve(record, record_graph=False)
+                demo = demo_from(record, self.last_solution) if outcome.correct else None
+                if demo is not None:
+                    boot.demos.append(demo)
+                why = "demo" if demo is not None else ("no code" if outcome.correct else outcome.error_type)
+                boot.tried.append(Tried(record.id, outcome.correct, demo is not None, why, round(outcome.seconds, 2)))
+            self.log(f"  bootstrap {len(boot.tried)}: {record.id} {boot.tried[-1].reason} "
+                     f"({len(boot.demos)}/{cfg.bootstrap} demos)")
+            self.save_checkpoint()
+        before = self.agent.state_dict()
+        current = list(before.get("demos") or [])
+        known = {d["id"] for d in current}
+        merged = current + [d for d in boot.demos if d["id"] not in known]
+        if merged == current:
+            boot.decision = "no demo earned: the agent is unchanged"
+        else:
+            self.agent.load_state_dict({"demos": merged}, strict=False)
+            if not self.split.dev:
+                self.best_state = self.agent.state_dict()
+                boot.decision = f"{len(merged) - len(current)} demos added (no dev split: kept without selection)"
+            else:
+                boot.dev_score = score = self.dev_score()
+                best = -math.inf if self.best_score is None else self.best_score
+                if score >= best:
+                    self.best_state, self.best_score = self.agent.state_dict(), score
+                    boot.decision = f"{len(merged) - len(current)} demos kept: dev {score:.1%} (before {best:.1%})"
+                else:
+                    self.agent.load_state_dict(self.best_state, strict=False)
+                    boot.decision = f"demos dropped: dev {score:.1%} below {best:.1%}"
+        boot.done = True
+        right = sum(t.correct for t in boot.tried)
+        self.history.append({"step": "bootstrap", "tried": len(boot.tried), "correct": right,
+                             "screened": sum(t.reason.startswith("screened") for t in boot.tried),
+                             "demos": [d["id"] for d in boot.demos], "dev_score": boot.dev_score,
+                             "best_dev_score": self.best_score, "decision": boot.decision,
+                             "seconds": round(time.perf_counter() - t_start, 3)})
+        self.log(f"bootstrap: {right}/{len(boot.tried)} right, {len(boot.demos)} demos; {boot.decision}")
+        self._write_outputs()
 
     def step(self, k: int) -> dict[str, Any]:
         """One training step: solve a minibatch, send feedback back, step the optimizer, select on dev."""
