@@ -39,16 +39,18 @@ class BootstrapState:
     done: bool = False
     dev_score: float | None = None
     decision: str = ""
+    dev_changes: dict[str, list[str]] | None = None  # dev problems the demos turned right ("gained") or wrong
 
     def to_dict(self) -> dict[str, Any]:
         return {"tried": [asdict(t) for t in self.tried], "demos": self.demos, "done": self.done,
-                "dev_score": self.dev_score, "decision": self.decision}
+                "dev_score": self.dev_score, "decision": self.decision, "dev_changes": self.dev_changes}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any] | None) -> "BootstrapState":
         d = d or {}
         return cls(tried=[Tried(**t) for t in d.get("tried", [])], demos=list(d.get("demos", [])),
-                   done=bool(d.get("done", False)), dev_score=d.get("dev_score"), decision=str(d.get("decision", "")))
+                   done=bool(d.get("done", False)), dev_score=d.get("dev_score"), decision=str(d.get("decision", "")),
+                   dev_changes=d.get("dev_changes"))
 
 
 def bootstrap_order(records: Sequence[TrainRecord], seed: int) -> list[TrainRecord]:

@@ -296,6 +296,7 @@ class PromptTrainer:
         self.optimizer_llm = llm
         self.optimizer = self._make_optimizer()
         self.dev_cache: dict[str, float] = {}
+        self.dev_right: dict[str, list[str]] = {}  # state key -> ids of the dev problems it solved
         self.history: list[dict[str, Any]] = []
         self.best_state: dict[str, Any] = agent.state_dict()
         self.best_score: float | None = None
@@ -358,9 +359,10 @@ class PromptTrainer:
             t0 = time.perf_counter()
             score, outcomes = self.evaluate(self.split.dev)
             self.dev_cache[key] = score
+            self.dev_right[key] = [o.id for o in outcomes if o.correct]
             wrong = [o.id for o in outcomes if not o.correct]
             self.log(f"  dev {score:.1%} ({len(outcomes) - len(wrong)}/{len(outcomes)}) in "
-                     f"{time.perf_counter() - t0:.0f}s; state {key}")
+                     f"{time.perf_counter() - t0:.0f}s; state {key}; wrong: {', '.join(wrong) or 'none'}")
         return self.dev_cache[key]
 
     # --- checkpoints ------------------------------------------------------------------------
@@ -392,6 +394,7 @@ class PromptTrainer:
         doc = {"format": CHECKPOINT_FORMAT, "version": CHECKPOINT_VERSION, **self._identity(),
                "step_done": self.step_done, "current_state": self.agent.state_dict(), "best_state": self.best_state,
                "best_score": self.best_score, "initial_score": self.initial_score, "dev_cache": self.dev_cache,
+               "dev_right": self.dev_right,
                "optimizer_state": self._optimizer_state(), "history": self.history,
                "bootstrap": self.boot.to_dict()}
         _write_json(self.checkpoint_path, doc)
@@ -424,6 +427,7 @@ class PromptTrainer:
         self.best_score = doc.get("best_score")
         self.initial_score = doc.get("initial_score")
         self.dev_cache = {str(k): float(v) for k, v in (doc.get("dev_cache") or {}).items()}
+        self.dev_right = {str(k): list(v) for k, v in (doc.get("dev_right") or {}).items()}
         self.history = list(doc.get("history") or [])
         self.boot = BootstrapState.from_dict(doc.get("bootstrap"))
         self.step_done = self.resumed_from = int(doc.get("step_done", 0))
@@ -524,8 +528,13 @@ class PromptTrainer:
                 self.best_state = self.agent.state_dict()
                 boot.decision = f"{len(merged) - len(current)} demos added (no dev split: kept without selection)"
             else:
+                without = self.dev_right.get(state_key(self.best_state))
                 boot.dev_score = score = self.dev_score()
                 best = -math.inf if self.best_score is None else self.best_score
+                with_demos = self.dev_right.get(state_key(self.agent.state_dict()))
+                if without is not None and with_demos is not None:
+                    boot.dev_changes = {"gained": sorted(set(with_demos) - set(without)),
+                                        "lost": sorted(set(without) - set(with_demos))}
                 if score >= best:
                     self.best_state, self.best_score = self.agent.state_dict(), score
                     boot.decision = f"{len(merged) - len(current)} demos kept: dev {score:.1%} (before {best:.1%})"
@@ -537,6 +546,7 @@ class PromptTrainer:
         self.history.append({"step": "bootstrap", "tried": len(boot.tried), "correct": right,
                              "screened": sum(t.reason.startswith("screened") for t in boot.tried),
                              "demos": [d["id"] for d in boot.demos], "dev_score": boot.dev_score,
+                             "dev_changes": boot.dev_changes,
                              "best_dev_score": self.best_score, "decision": boot.decision,
                              "seconds": round(time.perf_counter() - t_start, 3)})
         self.log(f"bootstrap: {right}/{len(boot.tried)} right, {len(boot.demos)} demos; {boot.decision}")

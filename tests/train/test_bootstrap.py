@@ -89,6 +89,7 @@ def test_right_answers_become_demos_and_are_kept_when_dev_improves(pool, tmp_pat
     entry = result.history[-1]
     assert entry["step"] == "bootstrap" and len(entry["demos"]) == 2 and "kept" in entry["decision"]
     assert screened not in entry["demos"]
+    assert entry["dev_changes"] == {"gained": sorted(r.id for r in DEV), "lost": []}
     tried = {t.id: t.reason for t in trainer.boot.tried}
     assert tried[screened].startswith("screened") and tried["t-48-5"] not in ("demo", "no code")
     demos = agent.demos.data
