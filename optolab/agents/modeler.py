@@ -202,6 +202,8 @@ class Modeler(trace.Module):
     to the formulation's declared order, requirements, sets and parameters before the variables;
     ``"any"`` lets the server's converter put the optional sets and parameters after the required
     fields (see :mod:`optolab.llm.schema`).
+    The ``demos`` parameter holds worked examples the agent earned itself (:mod:`optolab.agents.demos`,
+    filled by ``optolab train prompts --bootstrap``); empty by default, saved and loaded with the state.
     """
 
     def __init__(
@@ -308,7 +310,7 @@ class Modeler(trace.Module):
                                                    need_formulation=strategy == "formulation")
 
     def _bank_with(self, demos: list[dict]) -> ExampleBank:
-        """The bank with the demos added (built once per set of demos)."""
+        """The bank with the demos added (the bank built for the last set of demos is kept for the next call)."""
         if not demos:
             return self.bank
         key = tuple(f"{d.get('id')}:{hash(d.get('code'))}" for d in demos)
@@ -419,7 +421,8 @@ class Modeler(trace.Module):
 
     # --- helpers ----------------------------------------------------------------------------
     def _code_of(self, example: Example) -> str:
-        """The library's code for a worked example: what a program reply should look like."""
+        """The code a program reply should look like for a worked example: a demo's own verified code, else
+        the library's code for the example's formulation."""
         if example.code is not None:
             return example.code.rstrip() + "\n"
         if example.id not in self._example_code:
