@@ -43,6 +43,10 @@ _STOP = {"the", "of", "a", "an", "to", "for", "in", "on", "at", "by", "and", "or
 # "Of all rectangles of area 100, which has the smallest perimeter?": the goal asked without a verb
 _ASKED_EXTREME = re.compile(r"\b(?:smallest|largest|least|greatest|lowest|highest|minimum|maximum|fewest|most|"
                             r"shortest|longest|cheapest)\s+((?:[a-z]+\s+){0,2}?[a-z]+)\s*\?", re.I)
+# "Find the dimensions of the cylinder that has the least amount of surface area.": the goal asked in a request
+_ASKED_EXTREME_REQUEST = re.compile(r"^\s*(?:find|determine|what|which)\b[^.?!]*?\b(?:smallest|largest|least|"
+                                    r"greatest|lowest|highest|minimum|maximum|fewest|shortest|longest|cheapest)\s+"
+                                    r"((?:[a-z]+\s+){0,3}?[a-z]+)\s*[.?]\s*$", re.I | re.M)
 
 
 def _asked_extreme_words(question: str) -> set[str]:
@@ -50,6 +54,19 @@ def _asked_extreme_words(question: str) -> set[str]:
     perimeter?"), or none."""
     found = _ASKED_EXTREME.search(question or "")
     return _words(found.group(1)) if found else set()
+
+
+def _requested_extreme_words(question: str) -> set[str]:
+    """The content words of a superlative ending a last sentence that requests ("Find the dimensions of the
+    cylinder that has the least amount of surface area."), or none. A request names what it wants first (the
+    dimensions, the height), so these words pick the objective only for a key that starts with them."""
+    found = _ASKED_EXTREME_REQUEST.search(_last_sentence(question or ""))
+    return _words(found.group(1)) if found else set()
+
+
+def _last_sentence(text: str) -> str:
+    parts = [p for p in re.split(r"(?<=[.?!])\s+", text.strip()) if p]
+    return parts[-1] if parts else ""
 
 
 # "without a catalyst" is ``no_catalyst``: the negations read as one word
@@ -105,10 +122,11 @@ def candidates(values: dict[str, float], objective: float | None,
 
 
 def _overlap_choice(key: str, cands: list[Candidate], goal_words: set[str] = frozenset(),
-                    goal_parts: list[set[str]] | None = None) -> str | None:
+                    goal_parts: list[set[str]] | None = None, head_goal_words: set[str] = frozenset()) -> str | None:
     """The candidate that clearly matches ``key`` by words, or None when it is not clear. ``goal_words``: the
     content words of the question's goal ("maximize the number of meals delivered"); ``goal_parts``: the words
-    of each item a goal lists ("the total number of limousines and buses")."""
+    of each item a goal lists ("the total number of limousines and buses"); ``head_goal_words``: goal words
+    that name the objective only in the key's head ("The surface area" of "The surface area of the cylinder")."""
     kw = _words(key)
     # the goal words must name the asked quantity itself, not what it belongs to
     # ("The x coordinate of the best location" asks for a variable)
@@ -119,7 +137,8 @@ def _overlap_choice(key: str, cands: list[Candidate], goal_words: set[str] = fro
     variable = _variable_named_in(kw, cands) or _index_named_in(key, cands) or _key_within_name(kw, cands) \
         or _numbered_index(key, cands)
     if variable is None and has_objective and (_SUPERLATIVE_START.match(key) or goal_words & kw
-                                               and not _one_of_listed(kw, goal_parts)):
+                                               and not _one_of_listed(kw, goal_parts)
+                                               or head_goal_words & _words(head)):
         # "The minimum number of machines", "Total NPV", "The number of meals delivered" when the question
         # maximizes the meals delivered: no variable is named, the goal is
         return OBJECTIVE
@@ -207,8 +226,11 @@ def _variable_named_in(kw: set[str], cands: list[Candidate]) -> str | None:
             continue
         name_words = _words(c.key, name=True)
         # every word of the variable's name and index appears in the key (a clipped name word, "limo" for
-        # "limousines", counts when it has four letters or more)
-        if name_words and all(w in kw or len(w) >= 4 and any(k.startswith(w) for k in kw) for w in name_words):
+        # "limousines", counts when it has four letters or more, or three, "eng" for "English", when another
+        # word of the name is in the key as it is)
+        exact = name_words & kw
+        if name_words and all(w in kw or (len(w) >= 4 or len(w) == 3 and exact and w.isalpha())
+                              and any(k.startswith(w) for k in kw) for w in name_words):
             scored.append((len(name_words), c.key))
     if not scored:
         return None
@@ -272,8 +294,9 @@ def answer_keys(keys: Iterable[str], values: dict[str, float], objective: float 
     goal = goal_of(question) if question else None
     goal_words = _words(goal.phrase) if goal else _asked_extreme_words(question)
     goal_parts = _goal_parts(question, goal.phrase) if goal else None
+    head_goal_words = set() if goal or goal_words else _requested_extreme_words(question)
     for k in keys:
-        pick = _overlap_choice(k, cands, goal_words, goal_parts)
+        pick = _overlap_choice(k, cands, goal_words, goal_parts, head_goal_words)
         if pick is None:
             unclear.append(k)
         else:

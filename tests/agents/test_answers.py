@@ -149,3 +149,26 @@ def test_a_key_numbered_like_one_index_takes_that_entry():
     # two variables share the index: the number alone does not say which
     both = {**values, "buy[2]": 7.0}
     assert "The quantity of paper stock 2" not in answer_keys(keys, both, 65000.0)
+
+
+def test_a_three_letter_clip_names_a_variable_when_another_name_word_is_in_the_key():
+    values = {"earl_grey": 100.0, "eng_breakfast": 25.0}
+    got = answer_keys(["The number of earl grey teabags", "The number of English breakfast teabags",
+                       "The total profit"], values, 36.25,
+                      question="How many of each should be made to maximize profit?")
+    assert got == {"The number of earl grey teabags": 100.0, "The number of English breakfast teabags": 25.0,
+                   "The total profit": 36.25}
+    # a lone three-letter name is no clip of a key word
+    assert answer_keys(["The number of engines"], {"eng": 3.0, "car": 1.0}, 9.0) == {}
+
+
+def test_a_requested_superlative_names_the_objective_only_for_a_key_that_starts_with_it():
+    cylinder = ("There is a closed cylinder. The volume of the cylinder is 16 pi. Find the dimensions of the "
+                "cylinder that has the least amount of surface area.")
+    got = answer_keys(["The radius of the cylinder", "The surface area of the cylinder"],
+                      {"radius": 2.0, "height": 4.0}, 75.398, question=cylinder)
+    assert got == {"The radius of the cylinder": 2.0, "The surface area of the cylinder": 75.398}
+    box = ("We cut the corners of a 50 cm by 20 cm cardboard and fold up the sides to form a box. Determine the "
+           "height of the box that will give a maximum volume.")
+    # the height asked for is a decision, even though its key names the volume too
+    assert answer_keys(["The height of the box that gives maximum volume"], {"x": 4.4}, 2030.3, question=box) == {}
