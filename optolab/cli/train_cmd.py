@@ -232,8 +232,13 @@ def _training_records(args: argparse.Namespace):
     from optolab.evals.sources import load_eval_benchmark
     from optolab.train.data import records_from_benchmark
 
+    from optolab.train.errors import TrainDataError
+
     name = str(args.data).strip().lower().replace("-", "_")
     if args.data.is_file() or name not in known_benchmarks():
+        if not args.data.exists():
+            raise TrainDataError(f"--data {args.data}: no such file and no benchmark of that name; give a JSONL "
+                                 f"file of records or one of {', '.join(known_benchmarks())} (read from --data-dir)")
         return _read(args.data, args.skip_bad)
     records, left = records_from_benchmark(load_eval_benchmark(name, data_dir=args.data_dir).items)
     if left:

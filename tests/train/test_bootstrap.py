@@ -201,3 +201,9 @@ def test_cli_bootstraps_from_a_named_benchmark_and_screens_the_dev_benchmark(poo
     (entry,) = [s for s in history["steps"] if s["step"] == "bootstrap"]
     assert entry["screened"] == 1 and len(entry["demos"]) == 2
     assert len(json.loads(out.read_text())["parameters"]["demos"]["data"]) == 2
+
+
+def test_cli_names_files_and_benchmarks_when_data_is_neither(tmp_path, capsys):
+    rc = cli_main(["train", "prompts", "--data", str(tmp_path / "nothing.jsonl"), "--out", str(tmp_path / "a.json")])
+    err = capsys.readouterr().err
+    assert rc == 1 and "no such file and no benchmark of that name" in err and "mamo_easylp" in err
