@@ -54,7 +54,7 @@ def load_prompt(name: str) -> str:
 
 @dataclass
 class PromptTrainConfig:
-    """Settings of a prompt-level training run (all but ``steps`` must match to resume)."""
+    """Settings of a prompt-level training run (all but ``steps`` and ``bootstrap_tries`` must match to resume)."""
 
     steps: int = 4
     batch_size: int = 3
@@ -96,12 +96,13 @@ class PromptTrainConfig:
         return d
 
     def identity(self) -> dict[str, Any]:
-        """What must match for a checkpoint to be resumed (everything but the number of steps)."""
+        """What must match for a checkpoint to be resumed (everything but the numbers of steps and of bootstrap
+        tries)."""
         d = self.to_dict()
         d.pop("steps")
+        d.pop("bootstrap_tries")  # fewer tries end an unfinished bootstrap early, more let it go on
         if not d["bootstrap"]:  # runs without a bootstrap resume checkpoints written before it existed
             d.pop("bootstrap")
-            d.pop("bootstrap_tries")
         return d
 
 

@@ -133,12 +133,14 @@ def test_an_interrupted_bootstrap_resumes_without_solving_again(pool, tmp_path):
     done = [t.id for t in trainer.boot.tried]
     assert done == [r.id for r in order[:2]]
     calls.clear()
+    # resumed with fewer tries: the bootstrap ends after the third question
     again = PromptTrainer(make_agent(pool, make_reply(calls)), Split(train=TRAIN, dev=DEV, test=[]),
-                          out=tmp_path / "a.json", config=config)
+                          out=tmp_path / "a.json", config=PromptTrainConfig(steps=0, bootstrap=3, bootstrap_tries=3,
+                                                                            params=("shots",)))
     result = again.run()
     texts = {r.id: r.question for r in TRAIN}
     assert not any(texts[i] in call for i in done for call in calls)
-    assert [t.id for t in again.boot.tried][:2] == done and result.history[-1]["step"] == "bootstrap"
+    assert [t.id for t in again.boot.tried] == [r.id for r in order[:3]] and result.history[-1]["step"] == "bootstrap"
     # a finished bootstrap is not run again
     calls.clear()
     PromptTrainer(make_agent(pool, make_reply(calls)), Split(train=TRAIN, dev=DEV, test=[]), out=tmp_path / "a.json",
@@ -168,6 +170,7 @@ def test_demo_rules_and_their_examples():
         PromptTrainConfig(bootstrap=2, bootstrap_tries=0)
     # a config without a bootstrap resumes checkpoints written before bootstrapping existed
     assert "bootstrap" not in PromptTrainConfig().identity() and PromptTrainConfig(bootstrap=2).identity()["bootstrap"] == 2
+    assert PromptTrainConfig(bootstrap=2, bootstrap_tries=5).identity() == PromptTrainConfig(bootstrap=2).identity()
 
 
 def test_code_only_examples_are_shown_as_code_and_never_to_the_formulation_strategy():
