@@ -78,8 +78,8 @@ class PromptTrainConfig:
         if self.optimizer not in OPTIMIZERS:
             raise TrainError(f"optimizer must be one of {', '.join(OPTIMIZERS)}, got {self.optimizer!r}")
         for name in ("steps", "batch_size", "candidates", "beam_width", "bootstrap"):
-            if getattr(self, name) < (0 if name in ("steps", "bootstrap") else 1):
-                low = 0 if name in ("steps", "bootstrap") else 1
+            low = 0 if name in ("steps", "bootstrap") else 1
+            if getattr(self, name) < low:
                 raise TrainError(f"{name} must be at least {low}, got {getattr(self, name)}")
         if self.bootstrap_tries is not None and self.bootstrap_tries < 1:
             raise TrainError(f"bootstrap_tries must be at least 1 (or None: until enough demos), got "
@@ -549,7 +549,8 @@ class PromptTrainer:
                              "demos": [d["id"] for d in boot.demos], "dev_score": boot.dev_score,
                              "dev_changes": boot.dev_changes,
                              "best_dev_score": self.best_score, "decision": boot.decision,
-                             "seconds": round(time.perf_counter() - t_start, 3)})
+                             "solve_seconds": round(sum(t.seconds for t in boot.tried), 2),  # every try, resumed too
+                             "seconds": round(time.perf_counter() - t_start, 3)})  # this call (after a resume: its part)
         self.log(f"bootstrap: {right}/{len(boot.tried)} right, {len(boot.demos)} demos; {boot.decision}")
         self._write_outputs()
 
