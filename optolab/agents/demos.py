@@ -11,6 +11,7 @@ Self-Improving Pipelines", 2023) applied to the program strategy's worked exampl
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from optolab.errors import ParameterUpdateError
@@ -39,9 +40,4 @@ def check_demos(value: Any) -> list[dict[str, Any]]:
 
 def demo_examples(demos: list[dict[str, Any]]) -> list[Example]:
     """The demos as examples for retrieval; ids get the ``demo:`` prefix so they never clash with the bank's."""
-    out = []
-    for d in demos:
-        ex = example_from_dict(d)
-        out.append(Example(id=DEMO_PREFIX + ex.id, question=ex.question, formulation={}, objective=ex.objective,
-                           tags=ex.tags, problem_class=ex.problem_class, code=ex.code))
-    return out
+    return [replace(ex, id=DEMO_PREFIX + ex.id, formulation={}) for ex in map(example_from_dict, demos)]
