@@ -106,7 +106,8 @@ def fix_undefined_names(tree: ast.Module, changes: list[str]) -> None:
     if not undefined:
         return
     made = made_components(tree)
-    components = {name: made[name] for name in undefined if name in made}
+    components = {name: made[name] for name in undefined
+                  if name in made and not _data_named_like_rows(tree, name, made)}
     for name in sorted(components, key=lambda n: -components[n]):
         owner = tree.body[components[name]].targets[0].value.id
         changes.append(f"bound the name {name} to {owner}.{name}, which the code uses without defining it")
@@ -126,6 +127,22 @@ def fix_undefined_names(tree: ast.Module, changes: list[str]) -> None:
     left = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)} \
         - bound_names(tree)
     _undeclared_decisions(tree, left & (undefined - set(components) - set(quoted)), changes)
+
+
+# components that hold rows or goals, never numbers
+_ROW_COMPONENTS = frozenset({"Constraint", "ConstraintList", "Objective"})
+
+
+def _data_named_like_rows(tree: ast.Module, name: str, made: dict[str, int]) -> bool:
+    """``model.supply = pyo.ConstraintList()`` and ``flow[s, 'S1'] + ... <= supply[s]``: the bare name reads a
+    number per key, which the code never defined; binding it to the rows would index them by the key and fail.
+    True when the component holds rows (or a goal) and every bare use of the name is a key lookup."""
+    if call_name(tree.body[made[name]].value) not in _ROW_COMPONENTS:
+        return False
+    parents = {id(c): p for p in ast.walk(tree) for c in ast.iter_child_nodes(p)}
+    uses = [n for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load)]
+    return bool(uses) and all(isinstance(parents.get(id(n)), ast.Subscript) and parents[id(n)].value is n
+                              for n in uses)
 
 
 def _loop_sets(tree: ast.AST) -> dict[str, str]:

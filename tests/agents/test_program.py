@@ -1188,3 +1188,32 @@ def test_terms_multiplied_by_the_limit_they_are_compared_with_lose_it():
     # a weight that is another number stays
     other = code.replace("model.area[c] * total_land for c", "model.area[c] * 2 for c")
     assert "model.area[c] * 2" in clean_program(other).code
+
+
+def test_a_data_name_that_is_also_a_row_list_is_defined_from_the_text_not_bound_to_the_rows():
+    from optolab.agents.modeler import tidy_program
+
+    question = ("Two mills feed three bakeries. Mill M1 holds 80 tonnes and M2 holds 60 tonnes. Bakery needs are "
+                "B1: 30, B2: 50 and B3: 40 tonnes. Hauling costs per tonne are:\n\n"
+                "| from / to | B1 | B2 | B3 |\n|---|---|---|---|\n| M1 | 2 | 4 | 5 |\n| M2 | 3 | 1 | 6 |\n\n"
+                "What is the lowest total hauling cost?")
+    code = """
+import pyomo.environ as pyo
+model = pyo.ConcreteModel()
+mills = ['M1', 'M2']
+bakeries = ['B1', 'B2', 'B3']
+cost = {('M1', 'B1'): 2, ('M1', 'B2'): 4, ('M1', 'B3'): 5, ('M2', 'B1'): 3, ('M2', 'B2'): 1, ('M2', 'B3'): 6}
+model.haul = pyo.Var(mills, bakeries, domain=pyo.NonNegativeReals)
+model.obj = pyo.Objective(expr=sum(cost[m, b] * model.haul[m, b] for m in mills for b in bakeries))
+model.supply = pyo.ConstraintList()
+for m in mills:
+    model.supply.add(sum(model.haul[m, b] for b in bakeries) <= supply[m])
+"""
+    tidied = tidy_program(code, question)
+    assert not any("bound the name supply" in c for c in tidied["changes"])
+    assert "supply = {'M1': 80, 'M2': 60}" in tidied["code"]
+    exec(tidied["code"], scope := {})
+    assert len(scope["model"].supply) == 2
+    # a bare name used for the rows themselves is still bound to them
+    rows = clean_program(code.replace("model.supply.add(", "supply.add(").replace("<= supply[m]", "<= 80"))
+    assert any("bound the name supply to model.supply" in c for c in rows.changes)
