@@ -3,7 +3,8 @@
 An evaluation run keeps every attempt's code (``trails/<id>.json``). This script passes each recorded
 attempt through what the program strategy now does to LLM-written code before running it
 (``optolab.agents.modeler.tidy_program``: cleaning, the code fixes, the fixes that read the question) and
-after a solve (made-up variable bounds the solution sits at opened, ``open_active_bounds``),
+after a solve (made-up variable bounds the solution sits at opened, ``open_active_bounds``, or all of them
+when the model is infeasible, ``open_invented_bounds``),
 re-solves the attempts that change in the sandbox (and those the sandbox stopped for time), and compares the
 objective with the benchmark's label (relative error <= 1e-4 * max(1, |label|)). It prints every changed
 attempt and how many problems would turn from wrong to right, or from right to wrong; a problem counts by its
@@ -23,6 +24,9 @@ import json
 from pathlib import Path
 
 
+INFEASIBLE = ("infeasible", "infeasible_or_unbounded")
+
+
 def close(pred: float | None, expected: float | None) -> bool:
     return pred is not None and expected is not None and abs(pred - expected) <= 1e-4 * max(1.0, abs(expected))
 
@@ -36,7 +40,7 @@ def main() -> int:
 
     import ast
 
-    from optolab.agents.bounds import invented_var_bounds, open_active_bounds
+    from optolab.agents.bounds import invented_var_bounds, open_active_bounds, open_invented_bounds
     from optolab.agents.modeler import tidy_program
     from optolab.agents.runner import run_code
     from optolab.evals.sources import load_eval_benchmark
@@ -73,7 +77,8 @@ def main() -> int:
                         continue
                     out = run_code(pool, code, time_limit=30, memory_mb=2048)
                     # what the agent does after a solve: made-up bounds the solution sits at opened, solved again
-                    opened = open_active_bounds(code, question, dict(out.values or {})) if out.ok else None
+                    opened = open_active_bounds(code, question, dict(out.values or {})) if out.ok else \
+                        open_invented_bounds(code, question) if out.status in INFEASIBLE else None
                     if opened is not None:
                         rerun = run_code(pool, opened.code, time_limit=30, memory_mb=2048)
                         if rerun.ok:

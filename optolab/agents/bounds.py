@@ -130,6 +130,28 @@ def open_active_bounds(code: str, question: str, values: dict[str, float]):
                                   "opened and solved again"])
 
 
+def open_invented_bounds(code: str, question: str):
+    """For a model the solver found infeasible: the code with every side of :func:`invented_var_bounds`
+    opened (``bounds=(10, 50)`` on both sides of a rectangle that must cover 3000 square feet), to solve again;
+    None when it has none. The caller keeps the result only if it solves."""
+    from optolab.agents.program import Program
+
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return None
+    opened = []
+    for n, kw, side, value in list(invented_var_bounds(tree, question)):
+        elts = list(kw.value.elts)
+        elts[side] = ast.Constant(0 if side == 0 and value > 0 else None)
+        kw.value = ast.Tuple(elts, ast.Load())
+        opened.append(f"the {'lower' if side == 0 else 'upper'} bound {value:g} of {base_name(n.targets[0])}")
+    if not opened:
+        return None
+    return Program.changed(tree, [f"the model was infeasible with {', '.join(opened)}, a number the text never "
+                                  "gives: opened and solved again"])
+
+
 def _per_item_only(question: str, value: float) -> bool:
     mentions = mentions_of(question, value)
     return bool(mentions) and all(PER_ITEM_NEED.search(question[max(0, m.start() - 80):m.start()]) for m in mentions)

@@ -36,7 +36,7 @@ from optolab.agents.program import (
     numbers_in_code,
     relax_measures,
 )
-from optolab.agents.bounds import drop_bogus_bounds, open_active_bounds
+from optolab.agents.bounds import drop_bogus_bounds, open_active_bounds, open_invented_bounds
 from optolab.agents.goal import (bound_objective_findings, fix_count_objective, fix_goal_objective, goal_number_findings,
                                  ratio_goal_findings)
 from optolab.agents.relations import fix_relations, relation_findings
@@ -44,6 +44,7 @@ from optolab.agents.assignment import add_assignment_rows
 from optolab.agents.budget_rows import add_budget_row
 from optolab.agents.element_limits import limit_named_element
 from optolab.agents.element_rows import add_element_rows
+from optolab.agents.fences import fix_fenced_area_goal, fix_priced_sides, fix_three_sided_fence
 from optolab.agents.missing import add_missing_limits
 from optolab.agents.cost_sign import drop_amount_costs, subtract_costs, subtract_unit_costs
 from optolab.agents.network import add_end_rows, complete_network, network_findings
@@ -126,12 +127,14 @@ def tidy_program(raw: str, question: str) -> dict[str, Any]:
     off, items allowed at most once counted, a goal written as a bare expression, a ratio written as two
     objectives, the goal's decision, the goal's table column, a count goal, LP wording, a total limit written per
     item, one item's limit written on all items, a yes/no decision tied to nothing, the rows of an assignment,
-    limits stated item by item, relations, a share of a measured total, an average quality written as a total,
-    rows weighted by another resource's numbers, the goal's numbers, limits the text states that the code leaves
-    out (per period too), a budget over costs the code defines and never uses, a network's balance rows, shifts
-    that span several periods covered as one, a cost added to a maximized profit, a profit that leaves out the
-    unit costs, a capacity priced as dollars, minutes added to hours, a total in tonnes of decisions in
-    kilograms), with every change listed; or the issues that leave no code to run."""
+    limits stated item by item, relations, a rectangle's area minimized where the text asks for its least
+    fencing, a rectangle fenced on three sides counted as four, its sides priced unlike the text, a share of a
+    measured total, an average quality written as a total, rows weighted by another resource's numbers, the
+    goal's numbers, limits the text states that the code leaves out (per period too), a budget over costs the
+    code defines and never uses, a network's balance rows, shifts that span several periods covered as one, a
+    cost added to a maximized profit, a profit that leaves out the unit costs, a capacity priced as dollars,
+    minutes added to hours, a total in tonnes of decisions in kilograms),
+    with every change listed; or the issues that leave no code to run."""
     try:
         program = clean_program(raw)
     except ProgramError as exc:
@@ -140,10 +143,11 @@ def tidy_program(raw: str, question: str) -> dict[str, Any]:
                 fix_single_use, make_objective, merge_objectives, add_missing_sense, focus_objective,
                 fix_objective_data, fix_count_objective, fix_weighted_goal_row, relax_measures, drop_bogus_bounds,
                 fix_per_item_limits, drop_one_items_limit_on_all, limit_named_element, link_open_decisions,
-                add_assignment_rows, add_element_rows, fix_relations, fix_measured_shares, fix_weighted_averages,
-                fix_rows, fix_goal_objective, add_missing_limits, add_period_limits, add_budget_row, complete_network,
-                add_end_rows, cover_consecutive_shifts, subtract_costs, subtract_unit_costs, drop_amount_costs,
-                fix_time_units, fix_total_units):
+                add_assignment_rows, add_element_rows, fix_relations, fix_fenced_area_goal, fix_three_sided_fence,
+                fix_priced_sides, fix_measured_shares, fix_weighted_averages, fix_rows, fix_goal_objective,
+                add_missing_limits, add_period_limits, add_budget_row, complete_network, add_end_rows,
+                cover_consecutive_shifts, subtract_costs, subtract_unit_costs, drop_amount_costs, fix_time_units,
+                fix_total_units):
         fixed = fix(program.code, question)
         if fixed is not None:
             program = Program(fixed.code, program.changes + fixed.changes)
@@ -349,13 +353,20 @@ class Modeler(trace.Module):
         self._last_context = msgs + [{"role": "assistant", "content": reply.text}]
         return tidy_program(extract_code(reply.text), question)
 
-    @trace.node(description="Open made-up variable bounds that the solution sits at (code to run again).")
+    @trace.node(description="Open made-up variable bounds that the solution sits at, or that make the model "
+                            "infeasible (code to run again).")
     def reopen_bounds(self, question: str, program: dict, outcome: RunOutcome) -> dict[str, Any]:
-        """The program with the made-up bounds its solution touches opened (:func:`open_active_bounds`), or the
-        same program when there are none."""
-        if program["code"] is None or not outcome.ok:
+        """The program with the made-up bounds its solution touches opened (:func:`open_active_bounds`), or all
+        of them when the model was infeasible (:func:`open_invented_bounds`); the same program when there are
+        none. The caller keeps the new program only if it solves."""
+        if program["code"] is None:
             return program
-        opened = open_active_bounds(program["code"], question, dict(outcome.values or {}))
+        if outcome.ok:
+            opened = open_active_bounds(program["code"], question, dict(outcome.values or {}))
+        elif outcome.status in ("infeasible", "infeasible_or_unbounded"):
+            opened = open_invented_bounds(program["code"], question)
+        else:
+            return program
         if opened is None:
             return program
         return {**program, "code": opened.code, "changes": list(program["changes"]) + opened.changes}

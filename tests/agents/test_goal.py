@@ -558,7 +558,14 @@ def test_the_modeler_repairs_an_objective_that_is_its_own_limit(pool):
                     "model.area = pyo.Constraint(expr=model.length * model.width >= 1600)\n")
     right = wrong.replace("expr=model.length * model.width, sense", "expr=2 * (model.length + model.width), sense")
     llm = ScriptedLLM(["```python\n" + wrong + "```", "```python\n" + right + "```"])
+    # a text the fence fixes do not read (a poster's paper): the finding goes back to the model
+    poster = "A rectangular poster must show at least 1600 square cm. What dimensions minimize its frame length?"
     with Modeler(llm, sandbox=pool, strategies=("program",)) as m:
-        s = m.solve(FENCE)
+        s = m.solve(poster)
     assert len(s.attempts) == 2 and any("very expression" in f for f in s.attempts[0].findings)
     assert s.ok and s.objective == pytest.approx(160, rel=1e-4)
+    # for fencing, the perimeter replaces the area before the code runs: one attempt
+    with Modeler(ScriptedLLM(["```python\n" + wrong + "```"]), sandbox=pool, strategies=("program",)) as m:
+        s = m.solve(FENCE)
+    assert len(s.attempts) == 1 and s.objective == pytest.approx(160, rel=1e-4)
+    assert any("least fencing" in c for c in s.attempts[0].changes)
