@@ -135,7 +135,7 @@ def _overlap_choice(key: str, cands: list[Candidate], goal_words: set[str] = fro
     if _OBJECTIVE_WORDS.search(head) and not re.search(r"\b(number|how many|amount|quantity)\b", key, re.I):
         return OBJECTIVE if has_objective else None
     variable = _variable_named_in(kw, cands) or _index_named_in(key, cands) or _key_within_name(kw, cands) \
-        or _numbered_index(key, cands)
+        or _numbered_index(key, cands) or _compound_name(key, cands)
     if variable is None and has_objective and (_SUPERLATIVE_START.match(key) or goal_words & kw
                                                and not _one_of_listed(kw, goal_parts)
                                                or head_goal_words & _words(head)):
@@ -215,6 +215,16 @@ def _key_within_name(kw: set[str], cands: list[Candidate]) -> str | None:
         return None
     found = [c.key for c in cands if c.key != OBJECTIVE and "[" not in c.key and kw <= _words(c.key, name=True)]
     return found[0] if len(found) == 1 else None
+
+
+def _compound_name(key: str, cands: list[Candidate]) -> str | None:
+    """The one plain variable whose name is one run of letters that ends with a word of the key, not the word
+    itself: ``hayharvester`` for "The acres processed by harvester" (names written without a separator are one
+    word to the other rules). Words of five letters or more, so that a short word inside a name is no match."""
+    words = {w.lower() for w in re.findall(r"[A-Za-z]{5,}", key)} - _STOP
+    found = {c.key for c in cands if c.key != OBJECTIVE and re.fullmatch(r"[a-z]+", c.key)
+             and any(c.key.endswith(w) and c.key != w for w in words)}
+    return found.pop() if len(found) == 1 else None
 
 
 def _variable_named_in(kw: set[str], cands: list[Candidate]) -> str | None:

@@ -172,3 +172,13 @@ def test_a_requested_superlative_names_the_objective_only_for_a_key_that_starts_
            "height of the box that will give a maximum volume.")
     # the height asked for is a decision, even though its key names the volume too
     assert answer_keys(["The height of the box that gives maximum volume"], {"x": 4.4}, 2030.3, question=box) == {}
+
+
+def test_a_name_written_as_one_word_that_ends_with_a_key_word_is_that_decision():
+    question = ("A farm cuts hay with a windrower and a hay harvester. How many acres should each machine process "
+                "to maximize the amount of hay processed?")
+    keys = ["The acres processed by windrower", "The acres processed by harvester", "The amount of hay processed"]
+    got = answer_keys(keys, {"windrower": 100.0, "hayharvester": 60.0}, 1800.0, question=question)
+    assert got == {keys[0]: 100.0, keys[1]: 60.0, keys[2]: 1800.0}
+    # two such names: not clear
+    assert answer_keys(["The acres of harvester"], {"hayharvester": 1.0, "oatharvester": 2.0}, 9.0) == {}
