@@ -8,8 +8,10 @@ name to the objective, to one variable value, or to nothing.
 Two passes: a word-overlap match that needs no model and settles the clear cases (the objective
 phrasings or the question's goal words with no variable named, a variable whose name and index words all appear
 in the key, an index written apart in the key such as "Apple Sauce" for ``produce[Applesauce]``, the one
-variable whose name holds every word of a short key such as "bikes" for ``electric_bikes``; plurals meet their
-singulars), and, for the rest, one
+variable whose name holds every word of a short key such as "bikes" for ``electric_bikes``, a name written as
+one word that ends with a key word such as ``hayharvester`` for "harvester"; plurals meet their singulars; "The
+total number of vehicles used" beside a goal of one decision, "the fewest scooters", is the sum of the
+counts), and, for the rest, one
 small LLM call whose reply is constrained to the list of candidates (a JSON schema with an enum
 per key), so a small model cannot invent a name.
 """
@@ -28,6 +30,9 @@ from optolab.agents.goal import goal_of
 
 OBJECTIVE = "objective"
 NONE = "none"
+TOTAL = "total of the counts"
+# "The total number of vehicles used": a count of everything the decisions count
+_TOTAL_COUNT = re.compile(r"^\s*(?:the\s+)?total\s+number\s+of\s+[a-z]+", re.I)
 
 _OBJECTIVE_WORDS = re.compile(
     r"\b(maxim\w*|minim\w*|optimal (value|objective)|objective|total (profit|cost|revenue|return|value)|"
@@ -217,6 +222,22 @@ def _key_within_name(kw: set[str], cands: list[Candidate]) -> str | None:
     return found[0] if len(found) == 1 else None
 
 
+def _count_total(values: dict[str, float], objective: float | None) -> float | None:
+    """The sum of the decisions when they are all whole counts (two or more) and the objective is the value of
+    one of them: what "The total number of vehicles used" asks for when the goal is the fewest scooters. None
+    otherwise (then the objective, a total itself, answers such a key)."""
+    counts = [v for v in values.values() if v is not None]
+    if len(counts) < 2 or any(abs(v - round(v)) > 1e-6 for v in counts):
+        return None
+    total = float(round(sum(counts)))
+    # only when the goal is one of the decisions alone ("minimize the number of scooters"); a goal that
+    # weighs them ("the flowers transported") is the total such a key asks for
+    if objective is None or not any(abs(objective - v) <= 1e-6 * max(1.0, abs(v)) for v in counts) \
+            or abs(objective - total) <= 1e-6 * max(1.0, abs(total)):
+        return None
+    return total
+
+
 def _compound_name(key: str, cands: list[Candidate]) -> str | None:
     """The one plain variable whose name is one run of letters that ends with a word of the key, not the word
     itself: ``hayharvester`` for "The acres processed by harvester" (names written without a separator are one
@@ -299,6 +320,9 @@ def answer_keys(keys: Iterable[str], values: dict[str, float], objective: float 
     keys = [k for k in keys if str(k).strip()]
     cands = candidates(values, objective, descriptions, objective_text)
     by_key = {c.key: c for c in cands}
+    total = _count_total(values, objective)
+    if total is not None:
+        by_key[TOTAL] = Candidate(TOTAL, total, set(), TOTAL)
     chosen: dict[str, str] = {}
     unclear = []
     goal = goal_of(question) if question else None
@@ -307,6 +331,8 @@ def answer_keys(keys: Iterable[str], values: dict[str, float], objective: float 
     head_goal_words = set() if goal or goal_words else _requested_extreme_words(question)
     for k in keys:
         pick = _overlap_choice(k, cands, goal_words, goal_parts, head_goal_words)
+        if total is not None and pick in (None, OBJECTIVE) and _TOTAL_COUNT.match(k):
+            pick = TOTAL
         if pick is None:
             unclear.append(k)
         else:

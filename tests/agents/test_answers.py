@@ -182,3 +182,18 @@ def test_a_name_written_as_one_word_that_ends_with_a_key_word_is_that_decision()
     assert got == {keys[0]: 100.0, keys[1]: 60.0, keys[2]: 1800.0}
     # two such names: not clear
     assert answer_keys(["The acres of harvester"], {"hayharvester": 1.0, "oatharvester": 2.0}, 9.0) == {}
+
+
+def test_a_total_count_key_beside_a_goal_of_one_decision_is_the_sum_of_the_counts():
+    question = ("A park moves visitors by scooter (2 people) or rickshaw (3 people); at most 40% of the vehicles "
+                "can be rickshaws. If at least 300 visitors must be moved, minimize the number of scooters used.")
+    keys = ["The number of scooters", "The number of rickshaws", "The total number of vehicles used"]
+    got = answer_keys(keys, {"scooter": 75.0, "rickshaw": 50.0}, 75.0, question=question)
+    assert got == {keys[0]: 75.0, keys[1]: 50.0, keys[2]: 125.0}
+    # a goal that weighs the decisions is the total such a key asks for
+    weighed = answer_keys(["The total number of flowers transported"], {"small": 10.0, "large": 60.0}, 465.0,
+                          question="Maximize the number of flowers transported by small and large boxes.")
+    assert weighed == {"The total number of flowers transported": 465.0}
+    # amounts that are not whole counts are never summed
+    assert answer_keys(["The total number of vehicles"], {"a": 1.5, "b": 2.0}, 1.5) != {
+        "The total number of vehicles": 3.5}
