@@ -103,13 +103,10 @@ def invented_var_bounds(tree: ast.Module, question: str):
             yield n, kw, side, value
 
 
-def open_active_bounds(code: str, question: str, values: dict[str, float]):
-    """When a solution sits at a bound of :func:`invented_var_bounds` (``Var(bounds=(0.1, 50))`` with the
-    height at 50 and no 50 in the text): the code with those sides opened (a lower bound to 0, an upper one to
-    None), to solve again; None otherwise. A made-up bound that the optimum does not touch is harmless (and
-    often there to keep a nonlinear solver in range), so only the touched ones go."""
-    from optolab.agents.program import Program
-
+def _open_sides(code: str, question: str, touched: dict[str, float] | None):
+    """The parsed code with the sides of :func:`invented_var_bounds` opened (a lower bound to 0, an upper one to
+    None): only those a solution sits at when ``touched`` (its values) is given, else all of them; with the
+    list of what was opened, or None when nothing was."""
     try:
         tree = ast.parse(code)
     except SyntaxError:
@@ -117,15 +114,28 @@ def open_active_bounds(code: str, question: str, values: dict[str, float]):
     opened = []
     for n, kw, side, value in list(invented_var_bounds(tree, question)):
         name = base_name(n.targets[0])
-        hits = [x for k, x in values.items() if k == name or k.startswith(f"{name}[")]
-        if not any(x is not None and abs(x - value) <= 1e-6 * max(1.0, abs(value)) for x in hits):
-            continue
+        if touched is not None:
+            hits = [x for k, x in touched.items() if k == name or k.startswith(f"{name}[")]
+            if not any(x is not None and abs(x - value) <= 1e-6 * max(1.0, abs(value)) for x in hits):
+                continue
         elts = list(kw.value.elts)
         elts[side] = ast.Constant(0 if side == 0 and value > 0 else None)
         kw.value = ast.Tuple(elts, ast.Load())
         opened.append(f"the {'lower' if side == 0 else 'upper'} bound {value:g} of {name}")
-    if not opened:
+    return (tree, opened) if opened else None
+
+
+def open_active_bounds(code: str, question: str, values: dict[str, float]):
+    """When a solution sits at a bound of :func:`invented_var_bounds` (``Var(bounds=(0.1, 50))`` with the
+    height at 50 and no 50 in the text): the code with those sides opened (a lower bound to 0, an upper one to
+    None), to solve again; None otherwise. A made-up bound that the optimum does not touch is harmless (and
+    often there to keep a nonlinear solver in range), so only the touched ones go."""
+    from optolab.agents.program import Program
+
+    done = _open_sides(code, question, values)
+    if done is None:
         return None
+    tree, opened = done
     return Program.changed(tree, [f"the solution sat at {', '.join(opened)}, a number the text never gives: "
                                   "opened and solved again"])
 
@@ -136,18 +146,10 @@ def open_invented_bounds(code: str, question: str):
     None when it has none. The caller keeps the result only if it solves."""
     from optolab.agents.program import Program
 
-    try:
-        tree = ast.parse(code)
-    except SyntaxError:
+    done = _open_sides(code, question, None)
+    if done is None:
         return None
-    opened = []
-    for n, kw, side, value in list(invented_var_bounds(tree, question)):
-        elts = list(kw.value.elts)
-        elts[side] = ast.Constant(0 if side == 0 and value > 0 else None)
-        kw.value = ast.Tuple(elts, ast.Load())
-        opened.append(f"the {'lower' if side == 0 else 'upper'} bound {value:g} of {base_name(n.targets[0])}")
-    if not opened:
-        return None
+    tree, opened = done
     return Program.changed(tree, [f"the model was infeasible with {', '.join(opened)}, a number the text never "
                                   "gives: opened and solved again"])
 

@@ -93,6 +93,24 @@ def _along(pair: list[str]) -> str:
     return pair[0]
 
 
+def _sides(node: ast.AST, order: list[str], pair: set[str]) -> tuple[ast.AST, ast.AST]:
+    """The first references in ``node`` to the side along the border and to the other side (see :func:`_along`)."""
+    refs: dict[str, ast.AST] = {}
+    for n in ast.walk(node):
+        d = _decision(n, set(order))
+        if d:
+            refs.setdefault(d, n)
+    along = _along([d for d in order if d in pair])
+    return refs[along], refs[next(d for d in pair if d != along)]
+
+
+def _weighted_sides(a: float, b: float, along: ast.AST, across: ast.AST) -> ast.expr:
+    """``a * along + b * across``, a weight of 1 left out."""
+    def term(w: float, ref: ast.AST) -> ast.expr:
+        return ref if w == 1 else ast.BinOp(ast.Constant(int(w) if float(w).is_integer() else w), ast.Mult(), ref)
+    return ast.BinOp(term(a, along), ast.Add(), term(b, across))
+
+
 def _rectangle(code: str) -> tuple[ast.Module, list[str], set[str]] | None:
     """The parsed code, its decisions in order and the two whose product is its one product of decisions
     (the area); None for code of another shape."""
@@ -142,18 +160,11 @@ def fix_three_sided_fence(code: str, question: str):
     if len(sides) != 1:
         return None
     holder, attr, weights = sides[0]
-    along = _along([d for d in order if d in pair])
-    across = next(d for d in pair if d != along)
-    if weights == {along: 1.0, across: 2.0}:
-        return None
     old = holder.left if attr == "left" else holder.value if attr == "value" else holder.comparators[0]
-    refs = {}
-    for t in _terms(old):
-        for n in ast.walk(t):
-            d = _decision(n, decisions)
-            if d:
-                refs.setdefault(d, n)
-    new = ast.BinOp(refs[along], ast.Add(), ast.BinOp(ast.Constant(2), ast.Mult(), refs[across]))
+    along, across = _sides(old, order, pair)
+    if weights == {base_name(along): 1.0, base_name(across): 2.0}:
+        return None
+    new = _weighted_sides(1, 2, along, across)
     if attr == "left":
         holder.left = new
     elif attr == "value":
@@ -161,7 +172,7 @@ def fix_three_sided_fence(code: str, question: str):
     else:
         holder.comparators[0] = new
     note = (f"the fencing `{ast.unparse(old)}` counted four sides (or other weights), but the text fences three, "
-            f"a border taking the fourth: it is `{ast.unparse(new)}` now ({along} along the border)")
+            f"a border taking the fourth: it is `{ast.unparse(new)}` now ({base_name(along)} along the border)")
     return Program.changed(tree, [note])
 
 
@@ -211,23 +222,15 @@ def fix_priced_sides(code: str, question: str):
     goal = objective_expr(tree)
     if goal is None or not _linear_in(goal.value, pair, set(order)):
         return None
-    along = _along([d for d in order if d in pair])
-    across = next(d for d in pair if d != along)
-    refs = {}
-    for n in ast.walk(goal.value):
-        d = _decision(n, set(order))
-        if d:
-            refs.setdefault(d, n)
-    a, b = three + fourth, 2 * three
-    new = ast.parse(f"{a:g} * REF_A + {b:g} * REF_B", mode="eval").body
-    new.left.right, new.right.right = refs[along], refs[across]
+    along, across = _sides(goal.value, order, pair)
+    new = _weighted_sides(three + fourth, 2 * three, along, across)
     if ast.unparse(new) == ast.unparse(goal.value):
         return None
     old = ast.unparse(goal.value)
     goal.value = new
     note = (f"the cost `{old}` does not price the sides as the text does (${three:g} per unit of length along three "
             f"sides, ${fourth:g} along the fourth): it is `{ast.unparse(new)}` now, the fourth side and the one "
-            f"across from it being {along}")
+            f"across from it being {base_name(along)}")
     return Program.changed(tree, [note])
 
 
@@ -266,18 +269,9 @@ def fix_fenced_area_goal(code: str, question: str):
              and number_of(n.comparators[0], named) is not None]
     if not fixed:
         return None
-    refs = {}
-    for f in _factors(goal.value):
-        d = _decision(f, decisions)
-        if d:
-            refs.setdefault(d, f)
-    along = _along([d for d in order if d in pair])
-    across = next(d for d in pair if d != along)
+    along, across = _sides(goal.value, order, pair)
     weight = 1 if three_sided(question) else 2
-    new = ast.parse(f"{weight} * A + 2 * B", mode="eval").body
-    new.left.right, new.right.right = refs[along], refs[across]
-    if weight == 1:
-        new.left = refs[along]
+    new = _weighted_sides(weight, 2, along, across)
     goal.value = new
     sides = "three sides, a border taking the fourth" if weight == 1 else "the perimeter"
     note = (f"the objective `{product}` is the area the row `{ast.unparse(fixed[0])}` fixes, so it asks nothing; "
