@@ -22,6 +22,8 @@ import ast
 import re
 
 from optolab.agents.codeast import base_name, variable_names
+from optolab.agents.datakeys import parent_map
+from optolab.agents.goal import linear_terms, sum_terms, term_weights
 from optolab.agents.relation_core import constant_values, number_of, parsed
 
 _BORDER = re.compile(r"\b(wall|walls|house|river|riverbank|barn|building|cliff|shed|garage|stream|canal)\b", re.I)
@@ -50,35 +52,17 @@ def _factors(node: ast.AST) -> list[ast.AST]:
     return _factors(node.left) + _factors(node.right) if _is_mult(node) else [node]
 
 
-def _terms(node: ast.AST) -> list[ast.AST] | None:
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-        left, right = _terms(node.left), _terms(node.right)
-        return None if left is None or right is None else left + right
-    return [node]
-
-
-def _weighted(term: ast.AST, decisions: set[str], named: dict[str, float]) -> tuple[str, float] | None:
-    """``(decision, weight)`` of a term ``x``, ``2 * x``, ``x * 2`` or ``k * x`` with ``k`` set to a number."""
-    found = _decision(term, decisions)
-    if found:
-        return found, 1.0
-    if isinstance(term, ast.BinOp) and isinstance(term.op, ast.Mult):
-        for a, b in ((term.left, term.right), (term.right, term.left)):
-            found, weight = _decision(b, decisions), number_of(a, named)
-            if found and weight is not None:
-                return found, weight
-    return None
-
-
 def _fencing(node: ast.AST, pair: set[str], named: dict[str, float]) -> dict[str, float] | None:
     """The weights of an expression that is a positive linear form in exactly the two decisions of ``pair``."""
-    terms = _terms(node)
-    if terms is None or len(terms) != 2:
+    if len(sum_terms(node)) != 2:
         return None
-    weights = [_weighted(t, pair, named) for t in terms]
-    if None in weights or {d for d, _ in weights} != pair or any(w <= 0 for _, w in weights):
+    refs, weights = linear_terms(node, pair), term_weights(node, pair, named)
+    if refs is None or weights is None:
         return None
-    return dict(weights)
+    found = dict(zip((base_name(r) for r in refs), weights))
+    if set(found) != pair or any(w <= 0 for w in weights):
+        return None
+    return found
 
 
 def _along(pair: list[str]) -> str:
@@ -120,7 +104,7 @@ def _rectangle(code: str) -> tuple[ast.Module, list[str], set[str]] | None:
     order = variable_names(tree)
     decisions = set(order)
     products = set()  # the decisions of each product of decisions (a whole chain a * b * c)
-    parents = {id(c): n for n in ast.walk(tree) for c in ast.iter_child_nodes(n)}
+    parents = parent_map(tree)
     for node in ast.walk(tree):
         if _is_mult(node) and not _is_mult(parents.get(id(node))):
             factors = {_decision(f, decisions) for f in _factors(node)} - {None}

@@ -14,6 +14,7 @@ from optolab.agents.codeast import (
     base_name, bind_after_components, bound_names, call_name, calls, free_name, made_components, names,
     objective_expr, var_is_indexed, variable_names,
 )
+from optolab.agents.datakeys import parent_map
 from optolab.solvers.solve import SUFFIX_NAMES
 
 
@@ -139,7 +140,7 @@ def _data_named_like_rows(tree: ast.Module, name: str, made: dict[str, int]) -> 
     True when the component holds rows (or a goal) and every bare use of the name is a key lookup."""
     if call_name(tree.body[made[name]].value) not in _ROW_COMPONENTS:
         return False
-    parents = {id(c): p for p in ast.walk(tree) for c in ast.iter_child_nodes(p)}
+    parents = parent_map(tree)
     uses = [n for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load)]
     return bool(uses) and all(isinstance(parents.get(id(n)), ast.Subscript) and parents[id(n)].value is n
                               for n in uses)
