@@ -14,6 +14,7 @@ from optolab.errors import SolverError
 from optolab.solvers.capture import Captured, capture_output
 from optolab.solvers.capabilities import CAPABILITIES, choose_solver, is_available, require
 from optolab.solvers.classify import classify, convex_quadratic_objective, divisions_by_variables
+from optolab.solvers.polish import NLP_GAP, POLISH_CLASSES
 from optolab.solvers.reformulate import ABS_BLOCK, replace_abs
 from optolab.solvers.result import SolveResult, Termination
 
@@ -71,6 +72,10 @@ def solve(model: Any, solver: str = "auto", *, time_limit: float | None = None, 
     - SCIP can run past its time limit on models that divide by a variable (``K * D / q``).
       A continuous one goes to the local NLP solver ripopt instead (so its result is at best
       ``feasible``: a local optimum); an integer one stays with SCIP, with a warning.
+    - A continuous nonlinear model (NLP, QCP, nonconvex QP) that goes to SCIP is solved to a relative gap of
+      1e-6 unless ``mip_gap`` says otherwise (closing the last digits of a flat optimum can take SCIP from 0.1 s
+      to its time limit), and its point is then polished by the local solver ripopt
+      (:mod:`optolab.solvers.polish`), kept only when it is feasible and no worse.
     - When the chosen solver ends in an error (e.g. HiGHS 1.15 calling some convex QPs with
       positive definite covariance matrices non-convex), SCIP solves the model again. The
       ``options`` were meant for the first solver and are not passed on; the time limit is.
@@ -109,10 +114,15 @@ def solve(model: Any, solver: str = "auto", *, time_limit: float | None = None, 
     dividing = divisions_by_variables(model) if name == "scip" else []
     if dividing:
         name = _route_division(dividing, problem_class, auto, warnings)
+    continuous_scip = auto and name == "scip" and problem_class in POLISH_CLASSES
+    if continuous_scip and mip_gap is None:
+        mip_gap = NLP_GAP
     result = _attempt(model, name, problem_class, objectives[0], time_limit, mip_gap, options, duals, tee)
     if auto and result.termination == Termination.ERROR and name != "scip" and not dividing and is_available("scip"):
         result = _fall_back_to_scip(result, model, problem_class, objectives[0], time_limit, mip_gap, options,
                                     duals, tee, time.perf_counter() - t_wall, warnings)
+    if continuous_scip and result.solver == "scip" and result.ok:
+        _polish(model, objectives[0], result, time_limit, warnings)
     result.warnings = warnings
     term, name = result.termination, result.solver
     if diagnose and term == Termination.INFEASIBLE and problem_class in ("LP", "MILP"):
@@ -125,6 +135,19 @@ def solve(model: Any, solver: str = "auto", *, time_limit: float | None = None, 
         result.diagnosis = explain_unbounded(model, name, time_limit=min(10.0, time_limit or 10.0))
     result.wall_time_s = time.perf_counter() - t_wall
     return result
+
+
+def _polish(model: Any, objective: Any, result: SolveResult, time_limit: float | None, warnings: list[str]) -> None:
+    """SCIP's continuous nonlinear optimum refined by a local solver (:mod:`optolab.solvers.polish`), in place."""
+    from optolab.solvers.polish import polish
+
+    note = polish(model, objective, result.objective, time_limit)
+    if note is not None:
+        import pyomo.environ as pyo
+
+        result.objective = float(pyo.value(objective))
+        result.variables = _values(model)
+        warnings.append(note)
 
 
 def _fractional(model: Any, objective: Any, problem_class: str, time_limit: float | None) -> SolveResult | None:

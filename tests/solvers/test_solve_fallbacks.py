@@ -164,3 +164,65 @@ def test_convex_portfolio_that_highs_fails_is_solved():
     # SCIP bounds a quadratic objective through a constraint checked to an absolute 1e-6, so on a
     # risk this small its optimum can sit up to 1e-6 above the true one (here about 1.2e-6)
     assert MIN_RISK * (1 - 1e-3) <= r.objective <= MIN_RISK + 1e-6
+
+
+def closed_can(volume_pi=16.0):
+    """The closed can of volume 16 pi with the least surface: radius 2, height 4 exactly."""
+    import math
+
+    m = pyo.ConcreteModel()
+    m.r = pyo.Var(bounds=(1, 5))
+    m.h = pyo.Var(bounds=(1, 4))
+    m.area = pyo.Objective(expr=2 * math.pi * m.r ** 2 + 2 * math.pi * m.r * m.h)
+    m.volume = pyo.Constraint(expr=math.pi * m.r ** 2 * m.h == volume_pi * math.pi)
+    return m
+
+
+def test_a_flat_continuous_optimum_from_scip_is_polished_to_the_exact_point():
+    from optolab.solvers.polish import max_violation
+
+    r = solve(closed_can())
+    assert r.termination is Termination.OPTIMAL and r.solver == "scip"
+    # SCIP alone stops at r = 2.00014, h = 3.99945 (objective right to nine digits, the point to 1e-4)
+    assert r.variables["r"] == pytest.approx(2.0, rel=1e-5) and r.variables["h"] == pytest.approx(4.0, rel=1e-5)
+    assert any("polished" in w and "ripopt" in w for w in r.warnings)
+    assert r.objective == pytest.approx(24 * 3.141592653589793, rel=1e-8)
+    m = closed_can()
+    m.r.set_value(2.0), m.h.set_value(4.0)
+    assert max_violation(m) < 1e-12
+    m.h.set_value(4.5)  # above its bound by 0.5 / 4 and off the volume row by 2 pi / 16 pi
+    assert max_violation(m) == pytest.approx(0.125)
+
+
+def test_no_polish_for_a_named_solver_an_integer_model_or_a_worse_point(monkeypatch):
+    r = solve(closed_can(), solver="scip")
+    assert not any("polished" in w for w in r.warnings)
+    m = closed_can()
+    m.n = pyo.Var(domain=pyo.Integers, bounds=(0, 3))
+    m.count = pyo.Constraint(expr=m.n >= 1)
+    assert not any("polished" in w for w in solve(m).warnings)
+
+    from optolab.solvers import polish as polish_module
+
+    m = closed_can()
+    scip_result = solve(m, solver="scip")
+    kept = {v.name: v.value for v in m.component_data_objects(pyo.Var)}
+    # a polished point is dropped when its objective is worse than SCIP's: the model keeps SCIP's values
+    assert polish_module.polish(m, m.area, scip_result.objective - 1.0) is None
+    assert {v.name: v.value for v in m.component_data_objects(pyo.Var)} == kept
+
+
+def test_a_can_scip_could_not_close_to_zero_gap_is_proven_to_its_nlp_gap_and_exact():
+    import math
+
+    m = pyo.ConcreteModel()
+    m.r = pyo.Var(bounds=(0, 100))
+    m.h = pyo.Var(bounds=(0, 100))
+    m.cost = pyo.Objective(expr=0.002 * (2 * math.pi * m.r * m.h + 2 * math.pi * m.r ** 2))
+    m.litre = pyo.Constraint(expr=math.pi * m.r ** 2 * m.h >= 1000)
+    # with a zero gap SCIP ran to a 20 s limit here and stopped at r = 5.4203 (2e-4 off)
+    r = solve(m, time_limit=20)
+    best = (1000 / (2 * math.pi)) ** (1 / 3)
+    assert r.termination is Termination.OPTIMAL
+    assert r.variables["r"] == pytest.approx(best, rel=1e-7) and r.variables["h"] == pytest.approx(2 * best, rel=1e-7)
+    assert r.objective == pytest.approx(0.002 * 6 * math.pi * best ** 2, rel=1e-7)
