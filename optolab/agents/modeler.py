@@ -54,6 +54,7 @@ from optolab.agents.percents import fix_percent_scale
 from optolab.agents.single_use import fix_single_use
 from optolab.agents.units import fix_time_units, fix_total_units
 from optolab.agents.transport import fix_supply_equalities
+from optolab.agents.solids import fix_solid
 from optolab.agents.tables import define_table_data, restore_table_data, with_table_data
 from optolab.agents.weighted import fix_weighted_goal_row
 from optolab.agents.datagoal import fix_objective_data
@@ -135,7 +136,8 @@ def tidy_program(raw: str, question: str) -> dict[str, Any]:
     code defines and never uses, a network's balance rows, shifts that span several periods covered as one, a
     cost added to a maximized profit, a profit that leaves out the unit costs, a capacity priced as dollars,
     minutes added to hours, a total in tonnes of decisions in kilograms, supply rows written as equalities where
-    the supplies exceed the demands),
+    the supplies exceed the demands, and last a container's area or volume formulas that disagree with the solid
+    the text describes, which rewrite the model from the solid's formulas),
     with every change listed; or the issues that leave no code to run."""
     try:
         program = clean_program(raw)
@@ -149,7 +151,7 @@ def tidy_program(raw: str, question: str) -> dict[str, Any]:
                 fix_priced_sides, fix_measured_shares, fix_weighted_averages, fix_rows, fix_goal_objective,
                 add_missing_limits, add_period_limits, add_budget_row, complete_network, add_end_rows,
                 cover_consecutive_shifts, subtract_costs, subtract_unit_costs, drop_amount_costs, fix_time_units,
-                fix_total_units, fix_supply_equalities):
+                fix_total_units, fix_supply_equalities, fix_solid):
         fixed = fix(program.code, question)
         if fixed is not None:
             program = Program(fixed.code, program.changes + fixed.changes)
