@@ -19,7 +19,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from optolab import trace
 from optolab.agents.autofix import autofix, count_goal, focus_goal
-from optolab.agents.checks import RunOutcome, program_findings, run_findings, static_findings
+from optolab.agents.checks import RunOutcome, numbers_in_text, program_findings, run_findings, static_findings
 from optolab.agents.codegen import generate_code
 from optolab.agents.formulation import Formulation
 from optolab.agents.program import (
@@ -154,8 +154,9 @@ def tidy_program(raw: str, question: str) -> dict[str, Any]:
                 fix_total_units, fix_supply_equalities, fix_solid):
         fixed = fix(program.code, question)
         if fixed is not None:
-            program = Program(fixed.code, program.changes + fixed.changes)
-    return {"code": program.code, "issues": [], "origins": {}, "raw": raw, "changes": program.changes}
+            program = Program(fixed.code, program.changes + fixed.changes, program.from_text or fixed.from_text)
+    return {"code": program.code, "issues": [], "origins": {}, "raw": raw, "changes": program.changes,
+            "from_text": program.from_text}
 
 
 def _relation_findings(question: str, code: str | None, variables: list[str], outcome: RunOutcome) -> list[str]:
@@ -380,7 +381,12 @@ class Modeler(trace.Module):
         if program["issues"]:
             return list(program["issues"])
         variables, objective_names = model_parts(program["code"])
-        used = numbers_in_code(program["raw"]) | numbers_in_code(program["code"])  # the code as fixed, too
+        if program.get("from_text"):
+            # the library wrote the model from the text's own numbers (a solid's formulas): nothing of the
+            # LLM's code is left to be copied or to leave a number out
+            used = set(numbers_in_text(question))
+        else:
+            used = numbers_in_code(program["raw"]) | numbers_in_code(program["code"])  # the code as fixed, too
         findings = program_findings(question, program["code"], outcome, used, variables, objective_names)
         findings = constant_objective_findings(program["code"]) + findings
         if outcome.ok:

@@ -31,6 +31,9 @@ class Program:
 
     code: str
     changes: list[str] = field(default_factory=list)
+    # written by the library from the question (a container's formulas), not mended LLM code: the LLM's numbers
+    # and names no longer stand in it
+    from_text: bool = False
 
     @classmethod
     def changed(cls, tree: ast.AST, changes: list[str]) -> "Program | None":

@@ -536,4 +536,4 @@ def fix_solid(code: str, question: str):
         note = (f"the text describes {solid.described}; the code's objective or rows are not its "
                 f"{'area' if solid.goal == 'material' else 'volume'} formulas, so the model was written from them: "
                 + stated)
-    return Program(program(solid), [note])
+    return Program(program(solid), [note], from_text=True)

@@ -147,3 +147,17 @@ model.metal = pyo.Objective(expr=2 * math.pi * model.r ** 2 + 2 * volume / model
     assert "no top" in fixed.changes[0] and "model.height" in fixed.code
     r = (500 / math.pi) ** (1 / 3)  # open can: r = h = (V / pi)^(1/3)
     assert solve_code(fixed.code).objective == pytest.approx(math.pi * r ** 2 + 2 * 500 / r, rel=1e-6)
+
+
+def test_the_agent_solves_a_container_from_its_formulas_in_one_attempt(pool):
+    from optolab.agents import Modeler
+    from optolab.testing import ScriptedLLM
+
+    with Modeler(ScriptedLLM([f"```python\n{WRONG_BOX}```"], repeat_last=True), sandbox=pool,
+                 strategies=("program",), max_attempts=3) as m:
+        s = m.solve(OPEN_BOX)
+    assert s.ok and s.objective == pytest.approx(48.0, rel=1e-6)
+    assert s.values["side"] == pytest.approx(4.0, rel=1e-5) and s.values["height"] == pytest.approx(2.0, rel=1e-5)
+    # the library wrote the model from the text: its bounds and formula numbers are not "copied from an example"
+    assert len(s.attempts) == 1 and s.attempts[0].findings == []
+    assert any("no top" in c for c in s.attempts[0].changes)
