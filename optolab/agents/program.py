@@ -93,7 +93,8 @@ def _clean_body(body: list[ast.stmt], dropped: set[str], changes: list[str]) -> 
                 stmt.orelse = _clean_body(stmt.orelse, dropped, changes)
             out.append(stmt)
             continue
-        called = calls(stmt)
+        # and misspelt solve calls (``model.solvesolver('glpk')``)
+        called = calls(stmt) | {"solve" for c in calls(stmt) if re.search(r"solve", c, re.I)}
         if called & _DROP_CALLS or names(stmt) & dropped or _reads_result(stmt):
             what = sorted(called & _DROP_CALLS) or sorted(names(stmt) & dropped) or \
                 [f"{', '.join(sorted(_targets(stmt)))} read a solved value"]

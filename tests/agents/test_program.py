@@ -61,6 +61,8 @@ def test_clean_program_drops_solving_and_output_and_names_the_model():
     assert "SolverFactory" not in program.code and "print" not in program.code and "__name__" not in program.code
     assert program.code.rstrip().endswith("model = m") and "m = build()" in program.code
     assert any("__main__" in c for c in program.changes) and any("SolverFactory" in c for c in program.changes)
+    misspelt = clean_program(GOOD_CODE + "model.solvesolver('glpk')\nresults = model.solve_it()\n")
+    assert "solvesolver" not in misspelt.code and "solve_it" not in misspelt.code
 
 
 def test_clean_program_calls_an_uncalled_builder_and_rejects_what_it_cannot_use():
