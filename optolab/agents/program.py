@@ -93,8 +93,9 @@ def _clean_body(body: list[ast.stmt], dropped: set[str], changes: list[str]) -> 
                 stmt.orelse = _clean_body(stmt.orelse, dropped, changes)
             out.append(stmt)
             continue
-        # and misspelt solve calls (``model.solvesolver('glpk')``)
-        called = calls(stmt) | {"solve" for c in calls(stmt) if re.search(r"solve", c, re.I)}
+        called = calls(stmt)
+        if any("solve" in c.lower() for c in called):
+            called.add("solve")  # misspelt solve calls too (``model.solvesolver('glpk')``)
         if called & _DROP_CALLS or names(stmt) & dropped or _reads_result(stmt):
             what = sorted(called & _DROP_CALLS) or sorted(names(stmt) & dropped) or \
                 [f"{', '.join(sorted(_targets(stmt)))} read a solved value"]

@@ -95,12 +95,12 @@ def program(solid: Solid) -> str:
                   "cut_side = model.cut_side", "model.cut_is_height = pyo.Constraint(expr=cut_side == height)"]
     lines.append(f"model.objective = pyo.Objective(expr={obj}, sense=pyo.{sense})")
     for i, (expr, rel, value, _) in enumerate(rows):
-        name = _row_name(solid, i, rows)
+        name = _row_name(solid, i)
         lines.append(f"model.{name} = pyo.Constraint(expr={expr} {rel} {value:g})")
     return "\n".join(lines) + "\n"
 
 
-def _row_name(solid: Solid, i: int, rows: list) -> str:
+def _row_name(solid: Solid, i: int) -> str:
     if solid.kind == "folded box":
         return ("length_left", "width_left")[i]
     if solid.kind == "long box" and i == 0:
